@@ -1,0 +1,313 @@
+// Package config loads settings: defaults in code < YAML file < XUEFA_* environment.
+// The environment name of a key is XUEFA_ + the key upper-cased with dots as underscores,
+// e.g. http.addr → XUEFA_HTTP_ADDR.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Modes.
+const (
+	ModeDev        = "dev"
+	ModeProduction = "production"
+)
+
+// Duration is a time.Duration read from strings such as "15m".
+type Duration time.Duration
+
+// UnmarshalYAML reads a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration as a string.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// Std returns the time.Duration.
+func (d Duration) Std() time.Duration { return time.Duration(d) }
+
+// Config is every setting of the server. Masked hides its secrets for logging.
+type Config struct {
+	Mode      string    `yaml:"mode"`
+	HTTP      HTTP      `yaml:"http"`
+	Database  Database  `yaml:"database"`
+	Auth      Auth      `yaml:"auth"`
+	Crypto    Crypto    `yaml:"crypto"`
+	Redis     Redis     `yaml:"redis"`
+	Bootstrap Bootstrap `yaml:"bootstrap"`
+	Log       Log       `yaml:"log"`
+}
+
+// HTTP settings.
+type HTTP struct {
+	Addr            string   `yaml:"addr"`
+	TrustedProxies  []string `yaml:"trusted_proxies"`
+	CORSOrigins     []string `yaml:"cors_origins"`
+	BodyLimitBytes  int64    `yaml:"body_limit_bytes"`
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+}
+
+// Database settings.
+type Database struct {
+	Driver                  string   `yaml:"driver"`
+	DSN                     string   `yaml:"dsn"`
+	MaxOpenConns            int      `yaml:"max_open_conns"`
+	MaxIdleConns            int      `yaml:"max_idle_conns"`
+	ConnMaxLifetime         Duration `yaml:"conn_max_lifetime"`
+	SlowQuery               Duration `yaml:"slow_query"`
+	AllowSQLiteInProduction bool     `yaml:"allow_sqlite_in_production"`
+}
+
+// Auth settings. jwt_previous_keys lists "kid:key" pairs still accepted for verification
+// during a key rotation.
+type Auth struct {
+	JWTSigningKey            string   `yaml:"jwt_signing_key"`
+	JWTKeyID                 string   `yaml:"jwt_key_id"`
+	JWTPreviousKeys          []string `yaml:"jwt_previous_keys"`
+	Issuer                   string   `yaml:"issuer"`
+	Audience                 string   `yaml:"audience"`
+	AccessTTL                Duration `yaml:"access_ttl"`
+	RefreshTTL               Duration `yaml:"refresh_ttl"`
+	LoginPerIPPerMinute      int      `yaml:"login_per_ip_per_minute"`
+	LoginPerAccountPerMinute int      `yaml:"login_per_account_per_minute"`
+}
+
+// Crypto settings: data_key is base64 of 32 bytes, the AES-256-GCM key for personal data.
+type Crypto struct {
+	DataKey string `yaml:"data_key"`
+}
+
+// Redis settings; shared state moves to Redis when addr is set.
+type Redis struct {
+	Addr     string `yaml:"addr"`
+	Password string `yaml:"password"`
+	DB       int    `yaml:"db"`
+}
+
+// Bootstrap names the root admin created on first start.
+type Bootstrap struct {
+	AdminUsername string `yaml:"admin_username"`
+	AdminPassword string `yaml:"admin_password"`
+}
+
+// Log settings.
+type Log struct {
+	Level string `yaml:"level"`
+}
+
+// Dev-only secrets: usable only in mode dev, refused in production.
+const (
+	devJWTKey  = "dev-only-jwt-signing-key-change-me-0123456789"
+	devDataKey = "ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtISEhISE=" // "dev-only-data-key-32-bytes-!!!!!"
+)
+
+// Default returns the built-in defaults (embedded SQLite, dev mode).
+func Default() Config {
+	return Config{
+		Mode: ModeDev,
+		HTTP: HTTP{
+			Addr:            ":8080",
+			BodyLimitBytes:  1 << 20,
+			ShutdownTimeout: Duration(15 * time.Second),
+		},
+		Database: Database{
+			Driver:          "sqlite",
+			DSN:             "data/xuefa.db",
+			MaxOpenConns:    20,
+			MaxIdleConns:    10,
+			ConnMaxLifetime: Duration(5 * time.Minute),
+			SlowQuery:       Duration(200 * time.Millisecond),
+		},
+		Auth: Auth{
+			JWTKeyID:                 "k1",
+			Issuer:                   "xuefa",
+			Audience:                 "xuefa-api",
+			AccessTTL:                Duration(15 * time.Minute),
+			RefreshTTL:               Duration(30 * 24 * time.Hour),
+			LoginPerIPPerMinute:      30,
+			LoginPerAccountPerMinute: 10,
+		},
+		Log: Log{Level: "info"},
+	}
+}
+
+// Load reads defaults, then the YAML file at path (if path is not empty), then the environment.
+func Load(path string, getenv func(string) string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), "XUEFA", getenv); err != nil {
+		return cfg, err
+	}
+	cfg.fillDevSecrets()
+	return cfg, cfg.Validate()
+}
+
+func (c *Config) fillDevSecrets() {
+	if c.Mode != ModeDev {
+		return
+	}
+	if c.Auth.JWTSigningKey == "" {
+		c.Auth.JWTSigningKey = devJWTKey
+	}
+	if c.Crypto.DataKey == "" {
+		c.Crypto.DataKey = devDataKey
+	}
+}
+
+// Validate checks the settings; production refuses to run without real secrets and a server database.
+func (c *Config) Validate() error {
+	var problems []string
+	switch c.Mode {
+	case ModeDev, ModeProduction:
+	default:
+		problems = append(problems, fmt.Sprintf("mode must be dev or production, not %q", c.Mode))
+	}
+	switch c.Database.Driver {
+	case "sqlite", "mysql":
+	default:
+		problems = append(problems, fmt.Sprintf("database.driver must be sqlite or mysql, not %q", c.Database.Driver))
+	}
+	if c.Database.DSN == "" {
+		problems = append(problems, "database.dsn is required")
+	}
+	if c.Mode == ModeProduction {
+		if c.Auth.JWTSigningKey == "" || c.Auth.JWTSigningKey == devJWTKey {
+			problems = append(problems, "auth.jwt_signing_key is required in production")
+		} else if len(c.Auth.JWTSigningKey) < 32 {
+			problems = append(problems, "auth.jwt_signing_key must be at least 32 characters")
+		}
+		if c.Crypto.DataKey == "" || c.Crypto.DataKey == devDataKey {
+			problems = append(problems, "crypto.data_key is required in production")
+		}
+		if c.Database.Driver == "sqlite" && !c.Database.AllowSQLiteInProduction {
+			problems = append(problems, "production needs database.driver mysql (or database.allow_sqlite_in_production: true)")
+		}
+	}
+	if c.HTTP.BodyLimitBytes <= 0 {
+		problems = append(problems, "http.body_limit_bytes must be positive")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("config: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// applyEnv overrides every leaf field from XUEFA_<PATH> when that variable is set.
+func applyEnv(v reflect.Value, prefix string, getenv func(string) string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := prefix + "_" + strings.ToUpper(strings.Split(f.Tag.Get("yaml"), ",")[0])
+		fv := v.Field(i)
+		if f.Type.Kind() == reflect.Struct {
+			if err := applyEnv(fv, name, getenv); err != nil {
+				return err
+			}
+			continue
+		}
+		raw := getenv(name)
+		if raw == "" {
+			continue
+		}
+		if err := setFromString(fv, raw); err != nil {
+			return fmt.Errorf("config: %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func setFromString(fv reflect.Value, raw string) error {
+	if fv.Type() == reflect.TypeOf(Duration(0)) {
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return err
+		}
+		fv.SetInt(int64(d))
+		return nil
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		fv.SetString(raw)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return err
+		}
+		fv.SetInt(n)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return err
+		}
+		fv.SetBool(b)
+	case reflect.Slice:
+		var items []string
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				items = append(items, s)
+			}
+		}
+		fv.Set(reflect.ValueOf(items))
+	default:
+		return fmt.Errorf("unsupported kind %s", fv.Kind())
+	}
+	return nil
+}
+
+// Masked returns a copy safe to log: secrets replaced, DSN passwords hidden.
+func (c Config) Masked() Config {
+	m := c
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "******"
+	}
+	m.Auth.JWTSigningKey = mask(c.Auth.JWTSigningKey)
+	if len(c.Auth.JWTPreviousKeys) > 0 {
+		m.Auth.JWTPreviousKeys = []string{"******"}
+	}
+	m.Crypto.DataKey = mask(c.Crypto.DataKey)
+	m.Redis.Password = mask(c.Redis.Password)
+	m.Bootstrap.AdminPassword = mask(c.Bootstrap.AdminPassword)
+	m.Database.DSN = MaskDSN(c.Database.DSN)
+	return m
+}
+
+// MaskDSN hides the password of a MySQL DSN "user:pass@tcp(...)/db".
+func MaskDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 {
+		return dsn
+	}
+	creds := dsn[:at]
+	if colon := strings.Index(creds, ":"); colon >= 0 {
+		return creds[:colon] + ":******" + dsn[at:]
+	}
+	return dsn
+}

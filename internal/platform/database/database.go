@@ -1,0 +1,200 @@
+// Package database opens the embedded SQLite or a MySQL/MariaDB database with GORM, applies the
+// embedded goose migrations of its dialect and runs transactions.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names.
+const (
+	SQLite = "sqlite"
+	MySQL  = "mysql"
+)
+
+// Options say how to open a database.
+type Options struct {
+	Driver          string
+	DSN             string
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	SlowQuery       time.Duration
+	Logger          *slog.Logger
+}
+
+// Open connects and tunes the pool. SQLite gets WAL, foreign keys and a busy timeout, and one
+// writer connection; MySQL gets UTC times, utf8mb4 and pool limits.
+func Open(opts Options) (*gorm.DB, error) {
+	dialector, err := dialectorFor(opts)
+	if err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		Logger:                 newSlowQueryLogger(log, opts.SlowQuery),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", opts.Driver, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	configurePool(sqlDB, opts)
+	return db, nil
+}
+
+func dialectorFor(opts Options) (gorm.Dialector, error) {
+	switch opts.Driver {
+	case SQLite:
+		dsn, err := sqliteDSN(opts.DSN)
+		if err != nil {
+			return nil, err
+		}
+		return sqlite.Open(dsn), nil
+	case MySQL:
+		return mysql.Open(mysqlDSN(opts.DSN)), nil
+	default:
+		return nil, fmt.Errorf("unknown database driver %q", opts.Driver)
+	}
+}
+
+// sqliteDSN turns a file path into a DSN with the pragmas the platform relies on, creating the
+// file's directory (./data by default).
+func sqliteDSN(dsn string) (string, error) {
+	path := strings.TrimPrefix(dsn, "file:")
+	if i := strings.Index(path, "?"); i >= 0 {
+		path = path[:i]
+	}
+	if path != ":memory:" && path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return "", fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	if strings.Contains(dsn, "_pragma=") {
+		return dsn, nil
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate", nil
+}
+
+// mysqlDSN adds the parameters the platform relies on unless the operator set them.
+func mysqlDSN(dsn string) string {
+	want := map[string]string{"parseTime": "true", "loc": "UTC", "charset": "utf8mb4"}
+	for k, v := range want {
+		if strings.Contains(dsn, k+"=") {
+			continue
+		}
+		if strings.Contains(dsn, "?") {
+			dsn += "&" + k + "=" + v
+		} else {
+			dsn += "?" + k + "=" + v
+		}
+	}
+	return dsn
+}
+
+func configurePool(sqlDB *sql.DB, opts Options) {
+	if opts.Driver == SQLite {
+		// One connection serialises writers so SQLite never answers "database is locked"
+		// under concurrent requests; WAL keeps reads cheap.
+		sqlDB.SetMaxOpenConns(1)
+		return
+	}
+	if opts.MaxOpenConns > 0 {
+		sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
+	}
+	if opts.MaxIdleConns > 0 {
+		sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
+	}
+	if opts.ConnMaxLifetime > 0 {
+		sqlDB.SetConnMaxLifetime(opts.ConnMaxLifetime)
+	}
+}
+
+// Dialect tells which dialect a GORM handle speaks.
+func Dialect(db *gorm.DB) string {
+	if db.Dialector.Name() == MySQL {
+		return MySQL
+	}
+	return SQLite
+}
+
+// WithTx runs fn in a transaction, committing when it returns nil.
+func WithTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
+	return db.WithContext(ctx).Transaction(fn)
+}
+
+// Ping checks the database answers within the context's deadline.
+func Ping(ctx context.Context, db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close closes the pool.
+func Close(db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+type slowQueryLogger struct {
+	log       *slog.Logger
+	threshold time.Duration
+}
+
+func newSlowQueryLogger(log *slog.Logger, threshold time.Duration) logger.Interface {
+	if threshold <= 0 {
+		threshold = 200 * time.Millisecond
+	}
+	return &slowQueryLogger{log: log, threshold: threshold}
+}
+
+func (l *slowQueryLogger) LogMode(logger.LogLevel) logger.Interface { return l }
+func (l *slowQueryLogger) Info(context.Context, string, ...any)      {}
+func (l *slowQueryLogger) Warn(context.Context, string, ...any)      {}
+func (l *slowQueryLogger) Error(context.Context, string, ...any)     {}
+
+// Trace logs only slow statements; errors are returned to the caller, who decides.
+func (l *slowQueryLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), _ error) {
+	elapsed := time.Since(begin)
+	if elapsed < l.threshold {
+		return
+	}
+	sql, rows := fc()
+	l.log.WarnContext(ctx, "slow query", "elapsed_ms", elapsed.Milliseconds(), "rows", rows, "sql", truncate(sql, 500))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

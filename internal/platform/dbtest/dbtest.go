@@ -1,0 +1,106 @@
+// Package dbtest gives each test a freshly migrated database: SQLite in t.TempDir() always, and
+// MySQL/MariaDB too when XUEFA_TEST_MYSQL_DSN is set (a throwaway schema per test, dropped when
+// the test ends).
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+
+	"github.com/xuefa/xuefa/internal/platform/database"
+)
+
+// MySQLDSNEnv names the variable holding the MariaDB/MySQL server DSN for tests.
+const MySQLDSNEnv = "XUEFA_TEST_MYSQL_DSN"
+
+// Dialects lists the dialects this run tests on.
+func Dialects() []string {
+	if os.Getenv(MySQLDSNEnv) != "" {
+		return []string{database.SQLite, database.MySQL}
+	}
+	return []string{database.SQLite}
+}
+
+// Each runs fn as a subtest once per configured dialect, each with a fresh migrated database.
+func Each(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
+	t.Helper()
+	for _, dialect := range Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			fn(t, New(t, dialect))
+		})
+	}
+}
+
+// New opens a fresh, migrated database of the given dialect, closed (and for MySQL dropped)
+// when the test ends.
+func New(t *testing.T, dialect string) *gorm.DB {
+	t.Helper()
+	db := Empty(t, dialect)
+	if err := database.Migrate(context.Background(), db); err != nil {
+		t.Fatalf("migrate %s: %v", dialect, err)
+	}
+	return db
+}
+
+// Empty opens a fresh database with no migrations applied.
+func Empty(t *testing.T, dialect string) *gorm.DB {
+	t.Helper()
+	var opts database.Options
+	switch dialect {
+	case database.SQLite:
+		opts = database.Options{Driver: database.SQLite, DSN: filepath.Join(t.TempDir(), "test.db")}
+	case database.MySQL:
+		opts = database.Options{Driver: database.MySQL, DSN: throwawaySchema(t), MaxOpenConns: 10}
+	default:
+		t.Fatalf("unknown dialect %q", dialect)
+	}
+	db, err := database.Open(opts)
+	if err != nil {
+		t.Fatalf("open %s: %v", dialect, err)
+	}
+	t.Cleanup(func() { _ = database.Close(db) })
+	return db
+}
+
+// throwawaySchema creates a uniquely named schema on the test server and returns a DSN for it.
+func throwawaySchema(t *testing.T) string {
+	t.Helper()
+	serverDSN := os.Getenv(MySQLDSNEnv)
+	if serverDSN == "" {
+		t.Fatalf("%s is not set", MySQLDSNEnv)
+	}
+	cfg, err := mysqldriver.ParseDSN(serverDSN)
+	if err != nil {
+		t.Fatalf("parse %s: %v", MySQLDSNEnv, err)
+	}
+	suffix := make([]byte, 6)
+	_, _ = rand.Read(suffix)
+	name := "xuefa_t_" + hex.EncodeToString(suffix)
+
+	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatalf("connect mysql: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		drop, err := sql.Open("mysql", cfg.FormatDSN())
+		if err != nil {
+			return
+		}
+		defer drop.Close()
+		_, _ = drop.Exec("DROP DATABASE IF EXISTS " + name)
+	})
+	cfg.DBName = name
+	return cfg.FormatDSN()
+}

@@ -1,0 +1,104 @@
+// Package httpx is the HTTP plumbing every handler shares: strict JSON binding with field
+// errors, failure reporting into the one error envelope, path ids, pagination and the list
+// envelope. Only handlers and the server import it.
+package httpx
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/reqctx"
+)
+
+// ErrorBody is the error object of the envelope.
+type ErrorBody struct {
+	Code    string              `json:"code" example:"unit.not_found"`
+	Message string              `json:"message" example:"单位不存在"`
+	Fields  []apperr.FieldError `json:"fields,omitempty"`
+} // @name ErrorBody
+
+// ErrorResponse is every error answer: {"error": {...}, "request_id": "..."}.
+type ErrorResponse struct {
+	Error     ErrorBody `json:"error"`
+	RequestID string    `json:"request_id" example:"9f1c2b7e4a"`
+} // @name ErrorResponse
+
+// List is the list envelope: {"items": [...], "total": n, "page": 1, "page_size": 20}.
+type List[T any] struct {
+	Items    []T   `json:"items"`
+	Total    int64 `json:"total"`
+	Page     int   `json:"page"`
+	PageSize int   `json:"page_size"`
+}
+
+// NewList builds a list envelope, never with a null items array.
+func NewList[T any](items []T, total int64, p Page) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return List[T]{Items: items, Total: total, Page: p.Number, PageSize: p.Size}
+}
+
+// Fail records err for the error-render middleware and stops the handler chain.
+func Fail(c *gin.Context, err error) {
+	_ = c.Error(err)
+	c.Abort()
+}
+
+// RenderError writes the envelope for err; non-app errors become "internal" without detail.
+func RenderError(c *gin.Context, err error) {
+	e, ok := apperr.As(err)
+	if !ok {
+		e = apperr.ErrInternal
+	}
+	if e.RetryAfterSeconds > 0 {
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
+	}
+	c.AbortWithStatusJSON(e.Status, ErrorResponse{
+		Error:     ErrorBody{Code: e.Code, Message: e.Message, Fields: e.Fields},
+		RequestID: reqctx.From(c.Request.Context()).RequestID,
+	})
+}
+
+// OK writes 200 with v.
+func OK(c *gin.Context, v any) { c.JSON(http.StatusOK, v) }
+
+// Created writes 201 with v.
+func Created(c *gin.Context, v any) { c.JSON(http.StatusCreated, v) }
+
+// NoContent writes 204.
+func NoContent(c *gin.Context) { c.Status(http.StatusNoContent) }
+
+// SetActor stores the authenticated actor for the handlers after the auth middleware.
+func SetActor(c *gin.Context, a auth.Actor) { c.Set(actorKeyName, a) }
+
+const actorKeyName = "xuefa.actor"
+
+// ActorOf returns the authenticated actor; ok is false on public routes.
+func ActorOf(c *gin.Context) (auth.Actor, bool) {
+	v, ok := c.Get(actorKeyName)
+	if !ok {
+		return auth.Actor{}, false
+	}
+	a, ok := v.(auth.Actor)
+	return a, ok
+}
+
+// MustActor returns the actor of a guarded route (the guard guarantees one).
+func MustActor(c *gin.Context) auth.Actor {
+	a, _ := ActorOf(c)
+	return a
+}
+
+// PathID parses a positive integer path parameter, answering 400 naming it otherwise.
+func PathID(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.BadRequest("request.invalid_id", "路径参数无效", apperr.Field(name, "必须是正整数"))
+	}
+	return id, nil
+}
