@@ -78,12 +78,12 @@ func As(err error) (*Error, bool) {
 
 // Common errors shared by every domain.
 var (
-	ErrUnauthenticated = Unauthorized("auth.unauthenticated", "请先登录")
-	ErrForbidden       = Forbidden("auth.forbidden", "无权执行此操作")
-	ErrInvalidJSON     = BadRequest("request.invalid_json", "请求体不是有效的 JSON")
-	ErrBodyTooLarge    = New(http.StatusRequestEntityTooLarge, "request.body_too_large", "请求体过大")
-	ErrRouteNotFound   = NotFound("request.route_not_found", "接口不存在")
+	ErrUnauthenticated  = Unauthorized("auth.unauthenticated", "请先登录")
+	ErrForbidden        = Forbidden("auth.forbidden", "无权执行此操作")
+	ErrInvalidJSON      = BadRequest("request.invalid_json", "请求体不是有效的 JSON")
+	ErrBodyTooLarge     = New(http.StatusRequestEntityTooLarge, "request.body_too_large", "请求体过大")
+	ErrRouteNotFound    = NotFound("request.route_not_found", "接口不存在")
 	ErrMethodNotAllowed = New(http.StatusMethodNotAllowed, "request.method_not_allowed", "不支持的请求方法")
-	ErrInternal        = New(http.StatusInternalServerError, "internal", "服务器内部错误")
-	ErrUnavailable     = New(http.StatusServiceUnavailable, "unavailable", "服务暂不可用")
+	ErrInternal         = New(http.StatusInternalServerError, "internal", "服务器内部错误")
+	ErrUnavailable      = New(http.StatusServiceUnavailable, "unavailable", "服务暂不可用")
 )

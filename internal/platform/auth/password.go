@@ -21,7 +21,9 @@ type PasswordParams struct {
 
 // DefaultPasswordParams is the production argon2id cost, after RFC 9106's second
 // recommendation (64 MiB, 3 passes).
-func DefaultPasswordParams() PasswordParams { return PasswordParams{Memory: 64 * 1024, Time: 3, Threads: 2} }
+func DefaultPasswordParams() PasswordParams {
+	return PasswordParams{Memory: 64 * 1024, Time: 3, Threads: 2}
+}
 
 // FastPasswordParams is a cheap cost for tests and demo seeding only.
 func FastPasswordParams() PasswordParams { return PasswordParams{Memory: 1024, Time: 1, Threads: 1} }

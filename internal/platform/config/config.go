@@ -103,6 +103,8 @@ type Redis struct {
 type Bootstrap struct {
 	AdminUsername string `yaml:"admin_username"`
 	AdminPassword string `yaml:"admin_password"`
+	// RootUnitName names the root unit created on first start of an empty, unseeded database.
+	RootUnitName string `yaml:"root_unit_name"`
 }
 
 // Log settings.
@@ -142,7 +144,8 @@ func Default() Config {
 			LoginPerIPPerMinute:      30,
 			LoginPerAccountPerMinute: 10,
 		},
-		Log: Log{Level: "info"},
+		Bootstrap: Bootstrap{RootUnitName: "本县"},
+		Log:       Log{Level: "info"},
 	}
 }
 
@@ -207,6 +210,9 @@ func (c *Config) Validate() error {
 		if c.Database.Driver == "sqlite" && !c.Database.AllowSQLiteInProduction {
 			problems = append(problems, "production needs database.driver mysql (or database.allow_sqlite_in_production: true)")
 		}
+	}
+	if (c.Bootstrap.AdminUsername == "") != (c.Bootstrap.AdminPassword == "") {
+		problems = append(problems, "bootstrap.admin_username and bootstrap.admin_password are set together or not at all")
 	}
 	if c.HTTP.BodyLimitBytes <= 0 {
 		problems = append(problems, "http.body_limit_bytes must be positive")

@@ -142,9 +142,27 @@ func Dialect(db *gorm.DB) string {
 	return SQLite
 }
 
-// WithTx runs fn in a transaction, committing when it returns nil.
-func WithTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
-	return db.WithContext(ctx).Transaction(fn)
+type txKey struct{}
+
+// WithTx runs fn in a transaction, committing when it returns nil. The transaction travels in
+// the context fn receives, so every store called with that context (see Conn) joins it; a
+// nested WithTx joins the outer transaction instead of opening another.
+func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// Conn returns the transaction in ctx if there is one, else db bound to ctx. Stores build every
+// query on it.
+func Conn(ctx context.Context, db *gorm.DB) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.WithContext(ctx)
 }
 
 // Ping checks the database answers within the context's deadline.
@@ -178,9 +196,9 @@ func newSlowQueryLogger(log *slog.Logger, threshold time.Duration) logger.Interf
 }
 
 func (l *slowQueryLogger) LogMode(logger.LogLevel) logger.Interface { return l }
-func (l *slowQueryLogger) Info(context.Context, string, ...any)      {}
-func (l *slowQueryLogger) Warn(context.Context, string, ...any)      {}
-func (l *slowQueryLogger) Error(context.Context, string, ...any)     {}
+func (l *slowQueryLogger) Info(context.Context, string, ...any)     {}
+func (l *slowQueryLogger) Warn(context.Context, string, ...any)     {}
+func (l *slowQueryLogger) Error(context.Context, string, ...any)    {}
 
 // Trace logs only slow statements; errors are returned to the caller, who decides.
 func (l *slowQueryLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), _ error) {

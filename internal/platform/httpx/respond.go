@@ -27,20 +27,27 @@ type ErrorResponse struct {
 	RequestID string    `json:"request_id" example:"9f1c2b7e4a"`
 } // @name ErrorResponse
 
-// List is the list envelope: {"items": [...], "total": n, "page": 1, "page_size": 20}.
-type List[T any] struct {
-	Items    []T   `json:"items"`
-	Total    int64 `json:"total"`
-	Page     int   `json:"page"`
-	PageSize int   `json:"page_size"`
+// ListMeta is the paging part of the list envelope
+// {"items": [...], "total": n, "page": 1, "page_size": 20}. Each domain declares its list type
+// as {Items []View `json:"items"`; httpx.ListMeta} so the OpenAPI schema has a stable name.
+type ListMeta struct {
+	Total    int64 `json:"total" example:"1"`
+	Page     int   `json:"page" example:"1"`
+	PageSize int   `json:"page_size" example:"20"`
 }
 
-// NewList builds a list envelope, never with a null items array.
-func NewList[T any](items []T, total int64, p Page) List[T] {
-	if items == nil {
-		items = []T{}
+// Meta builds the paging part of a list answer.
+func Meta(total int64, p Page) ListMeta {
+	return ListMeta{Total: total, Page: p.Number, PageSize: p.Size}
+}
+
+// Map converts rows to views with conv, never returning nil (lists render as [] not null).
+func Map[R, V any](rows []R, conv func(R) V) []V {
+	out := make([]V, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, conv(r))
 	}
-	return List[T]{Items: items, Total: total, Page: p.Number, PageSize: p.Size}
+	return out
 }
 
 // Fail records err for the error-render middleware and stops the handler chain.

@@ -1,0 +1,178 @@
+package account
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves /api/v1/accounts, /api/v1/auth/* and /api/v1/me.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// List godoc
+//
+//	@Summary		List accounts
+//	@Description	Accounts whose unit is in the caller's subtree, with filters.
+//	@Tags			accounts
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			unit_id		query		int		false	"only this unit"
+//	@Param			role		query		string	false	"role"	Enums(admin, lecturer, learner, participant, auditor, integrator)
+//	@Param			status		query		string	false	"status"	Enums(active, disabled)
+//	@Param			q			query		string	false	"substring of username or display name"
+//	@Param			page		query		int		false	"page, from 1"	default(1)
+//	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	List
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/accounts [get]
+func (h *Handler) List(c *gin.Context) {
+	var q listQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), ListInput{
+		UnitID: q.UnitID, Role: q.Role, Status: q.Status, Query: q.Q, Offset: page.Offset(), Limit: page.Size,
+	})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, List{Items: httpx.Map(rows, h.svc.toView), ListMeta: httpx.Meta(total, page)})
+}
+
+// Create godoc
+//
+//	@Summary		Create a staff account
+//	@Description	Creates an admin, lecturer or auditor account in a unit of the caller's subtree. Without a password the server generates one and returns it once as initial_password. The account must change its password at first login.
+//	@Tags			accounts
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		CreateRequest	true	"the new account"
+//	@Success		201		{object}	CreatedView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse	"username or phone taken"
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/accounts [post]
+func (h *Handler) Create(c *gin.Context) {
+	var req CreateRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	created, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, CreatedView{View: h.svc.toView(*created.Row), InitialPassword: created.InitialPassword})
+}
+
+// Get godoc
+//
+//	@Summary	Get an account
+//	@Tags		accounts
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"account id"
+//	@Success	200	{object}	View
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/accounts/{id} [get]
+func (h *Handler) Get(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	row, err := h.svc.Get(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, h.svc.toView(*row))
+}
+
+// Update godoc
+//
+//	@Summary		Update an account
+//	@Description	Change display name, role (admin, lecturer, auditor), unit (inside the caller's subtree), status or phone. Nobody can change their own role, unit or status. Role, unit and disable changes revoke the account's tokens at once; setting status active also unlocks it.
+//	@Tags			accounts
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"account id"
+//	@Param			body	body		UpdateRequest	true	"fields to change"
+//	@Success		200		{object}	View
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/accounts/{id} [patch]
+func (h *Handler) Update(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req UpdateRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	row, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, h.svc.toView(*row))
+}
+
+// ResetPassword godoc
+//
+//	@Summary		Reset an account's password
+//	@Description	Generates a new password (returned once), unlocks the account, forces a change at next login and signs it out everywhere.
+//	@Tags			accounts
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"account id"
+//	@Success		200	{object}	PasswordResetView
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/accounts/{id}/password-reset [post]
+func (h *Handler) ResetPassword(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	password, err := h.svc.ResetPassword(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, PasswordResetView{InitialPassword: password})
+}

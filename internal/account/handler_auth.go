@@ -1,0 +1,130 @@
+package account
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Login godoc
+//
+//	@Summary		Log in
+//	@Description	Username (or mobile number) and password → access token (about 15 minutes), refresh token and the account. Five wrong passwords lock the account for 30 minutes (423). Rate limited per client IP and per username (429 with Retry-After). If account.must_change_password is true, only GET /me, PUT /me/password and logout are allowed until the password is changed.
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		LoginRequest	true	"credentials"
+//	@Success		200		{object}	TokenResponse
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse	"auth.invalid_credentials"
+//	@Failure		403		{object}	httpx.ErrorResponse	"auth.account_disabled"
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Failure		423		{object}	httpx.ErrorResponse	"auth.account_locked"
+//	@Failure		429		{object}	httpx.ErrorResponse	"auth.rate_limited"
+//	@Router			/api/v1/auth/login [post]
+func (h *Handler) Login(c *gin.Context) {
+	var req LoginRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	tokens, err := h.svc.Login(c.Request.Context(), req.Username, req.Password)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, h.svc.toTokenResponse(tokens))
+}
+
+// Refresh godoc
+//
+//	@Summary		Refresh tokens
+//	@Description	Trades a refresh token for a new access and refresh token; each refresh token works once. Presenting a spent one revokes that whole login (token family) and answers 401 auth.refresh_token_reused.
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		RefreshRequest	true	"refresh token"
+//	@Success		200		{object}	TokenResponse
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/auth/refresh [post]
+func (h *Handler) Refresh(c *gin.Context) {
+	var req RefreshRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	tokens, err := h.svc.Refresh(c.Request.Context(), req.RefreshToken)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, h.svc.toTokenResponse(tokens))
+}
+
+// Logout godoc
+//
+//	@Summary		Log out
+//	@Description	Ends the current login: its refresh token and access tokens stop working at once.
+//	@Tags			auth
+//	@Security		BearerAuth
+//	@Success		204
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/auth/logout [post]
+func (h *Handler) Logout(c *gin.Context) {
+	if err := h.svc.Logout(c.Request.Context(), httpx.MustActor(c)); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
+
+// Me godoc
+//
+//	@Summary	The caller's own account
+//	@Tags		me
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Success	200	{object}	View
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/me [get]
+func (h *Handler) Me(c *gin.Context) {
+	row, err := h.svc.Me(c.Request.Context(), httpx.MustActor(c))
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, h.svc.toView(*row))
+}
+
+// ChangePassword godoc
+//
+//	@Summary		Change the caller's password
+//	@Description	Checks the current password and the policy (at least 8 characters, 3 of: lower case, upper case, digits, symbols). Every other login of the account is signed out; the answer is a fresh token pair for this device.
+//	@Tags			me
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		ChangePasswordRequest	true	"current and new password"
+//	@Success		200		{object}	TokenResponse
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/password [put]
+func (h *Handler) ChangePassword(c *gin.Context) {
+	var req ChangePasswordRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	tokens, err := h.svc.ChangePassword(c.Request.Context(), httpx.MustActor(c), req.CurrentPassword, req.NewPassword)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, h.svc.toTokenResponse(tokens))
+}

@@ -1,0 +1,149 @@
+// Package app is the composition root: config → database → stores → services → router. Nothing
+// else builds long-lived objects, and nothing is kept in package-level variables.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+
+	"github.com/xuefa/xuefa/api"
+	"github.com/xuefa/xuefa/internal/account"
+	"github.com/xuefa/xuefa/internal/audit"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/config"
+	"github.com/xuefa/xuefa/internal/platform/crypto"
+	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/ratelimit"
+	"github.com/xuefa/xuefa/internal/server"
+	"github.com/xuefa/xuefa/internal/unit"
+)
+
+// App is the wired application.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *gorm.DB
+	Redis    *redis.Client
+	Server   *server.Server
+	Units    *unit.Service
+	Accounts *account.Service
+	Audit    *audit.Service
+}
+
+// Options let tests and the CLI adjust how the app is built.
+type Options struct {
+	Now            func() time.Time
+	PasswordParams auth.PasswordParams
+	// DB, when set, is used instead of opening config.Database (tests pass dbtest databases).
+	DB *gorm.DB
+}
+
+// New builds the app from cfg. The caller closes it.
+func New(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if opts.PasswordParams == (auth.PasswordParams{}) {
+		opts.PasswordParams = auth.DefaultPasswordParams()
+	}
+	a := &App{Config: cfg, Log: log, DB: opts.DB}
+	if a.DB == nil {
+		db, err := database.Open(database.Options{
+			Driver: cfg.Database.Driver, DSN: cfg.Database.DSN, MaxOpenConns: cfg.Database.MaxOpenConns,
+			MaxIdleConns: cfg.Database.MaxIdleConns, ConnMaxLifetime: cfg.Database.ConnMaxLifetime.Std(),
+			SlowQuery: cfg.Database.SlowQuery.Std(), Logger: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		a.DB = db
+	}
+	if err := a.wire(opts); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) wire(opts Options) error {
+	cfg := a.Config
+	keys, err := auth.NewKeySet(cfg.Auth.JWTKeyID, cfg.Auth.JWTSigningKey, cfg.Auth.JWTPreviousKeys)
+	if err != nil {
+		return fmt.Errorf("auth keys: %w", err)
+	}
+	sealer, err := crypto.NewSealer(cfg.Crypto.DataKey)
+	if err != nil {
+		return err
+	}
+	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: cfg.Auth.Issuer, Audience: cfg.Auth.Audience, AccessTTL: cfg.Auth.AccessTTL.Std()}, opts.Now)
+	limiter, err := a.limiter(opts.Now)
+	if err != nil {
+		return err
+	}
+
+	a.Audit = audit.NewService(audit.NewStore(a.DB), opts.Now)
+	a.Units = unit.NewService(a.DB, unit.NewStore(a.DB), a.Audit)
+	a.Accounts, err = account.NewService(account.Deps{
+		DB: a.DB, Store: account.NewStore(a.DB), Units: a.Units, Audit: a.Audit,
+		Hasher: auth.NewHasher(opts.PasswordParams), Issuer: issuer, Sealer: sealer, Limiter: limiter, Now: opts.Now,
+		Settings: account.Settings{
+			RefreshTTL:               cfg.Auth.RefreshTTL.Std(),
+			LoginPerIPPerMinute:      cfg.Auth.LoginPerIPPerMinute,
+			LoginPerAccountPerMinute: cfg.Auth.LoginPerAccountPerMinute,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	a.Units.AddDependents(a.Accounts)
+
+	registry := prometheus.NewRegistry()
+	sqlDB, err := a.DB.DB()
+	if err != nil {
+		return err
+	}
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(sqlDB, "xuefa"))
+	a.Server, err = server.New(server.Options{
+		TrustedProxies: cfg.HTTP.TrustedProxies, CORSOrigins: cfg.HTTP.CORSOrigins, BodyLimitBytes: cfg.HTTP.BodyLimitBytes,
+		Log: a.Log, Registry: registry, Issuer: issuer, Authenticator: a.Accounts,
+		Ping:    func(ctx context.Context) error { return database.Ping(ctx, a.DB) },
+		OpenAPI: api.OpenAPIJSON,
+	}, server.Handlers{
+		Accounts: account.NewHandler(a.Accounts),
+		Units:    unit.NewHandler(a.Units),
+		Audit:    audit.NewHandler(a.Audit),
+	})
+	return err
+}
+
+// limiter shares counts through Redis when redis.addr is set, else keeps them in memory.
+func (a *App) limiter(now func() time.Time) (ratelimit.Limiter, error) {
+	if a.Config.Redis.Addr == "" {
+		return ratelimit.NewMemory(now), nil
+	}
+	a.Redis = redis.NewClient(&redis.Options{Addr: a.Config.Redis.Addr, Password: a.Config.Redis.Password, DB: a.Config.Redis.DB})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := a.Redis.Ping(ctx).Err(); err != nil {
+		return nil, fmt.Errorf("redis %s: %w", a.Config.Redis.Addr, err)
+	}
+	return ratelimit.NewRedis(a.Redis, "xuefa:rl:"), nil
+}
+
+// Close releases the database pool and Redis.
+func (a *App) Close() {
+	if a.Redis != nil {
+		_ = a.Redis.Close()
+	}
+	if a.DB != nil {
+		_ = database.Close(a.DB)
+	}
+}

@@ -1,0 +1,68 @@
+package server
+
+import (
+	"context"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Access is a route's guard.
+type Access struct {
+	Public bool
+	// Roles may call the route; empty with Public false means any authenticated role.
+	Roles []auth.Role
+	// BeforePasswordChange lets accounts that must change their password through.
+	BeforePasswordChange bool
+}
+
+func public() Access                     { return Access{Public: true} }
+func signedIn() Access                   { return Access{} }
+func only(roles ...auth.Role) Access     { return Access{Roles: roles} }
+func passwordChange() Access             { return Access{BeforePasswordChange: true} }
+func (a Access) allows(r auth.Role) bool { return len(a.Roles) == 0 || slices.Contains(a.Roles, r) }
+
+// Authenticator turns verified token claims into an Actor checked against current state.
+type Authenticator interface {
+	Authenticate(ctx context.Context, c *auth.Claims) (auth.Actor, error)
+}
+
+var (
+	errPasswordChangeRequired = apperr.Forbidden("auth.password_change_required", "请先修改初始密码")
+	errBadToken               = apperr.Unauthorized("auth.invalid_token", "登录凭证无效或已过期，请重新登录")
+)
+
+// guard authenticates the bearer token and enforces the route's Access.
+func guard(a Access, issuer *auth.Issuer, authn Authenticator) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		raw := bearerToken(c)
+		if raw == "" {
+			httpx.Fail(c, apperr.ErrUnauthenticated)
+			return
+		}
+		claims, err := issuer.Verify(raw)
+		if err != nil {
+			httpx.Fail(c, errBadToken)
+			return
+		}
+		actor, err := authn.Authenticate(c.Request.Context(), claims)
+		if err != nil {
+			httpx.Fail(c, err)
+			return
+		}
+		httpx.SetActor(c, actor)
+		if !a.allows(actor.Role) {
+			httpx.Fail(c, apperr.ErrForbidden)
+			return
+		}
+		if actor.MustChangePassword && !a.BeforePasswordChange {
+			httpx.Fail(c, errPasswordChangeRequired)
+			return
+		}
+		c.Next()
+	}
+}

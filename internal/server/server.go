@@ -1,0 +1,141 @@
+// Package server builds the gin engine: the middleware chain, the route table with its guards,
+// health, readiness, metrics and the API documentation.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-contrib/cors"
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	swaggerFiles "github.com/swaggo/files"
+	ginSwagger "github.com/swaggo/gin-swagger"
+
+	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Options configure the engine.
+type Options struct {
+	TrustedProxies []string
+	CORSOrigins    []string
+	BodyLimitBytes int64
+	Log            *slog.Logger
+	Registry       *prometheus.Registry
+	Issuer         *auth.Issuer
+	Authenticator  Authenticator
+	// Ping checks the database for /readyz.
+	Ping func(ctx context.Context) error
+	// OpenAPI is the OpenAPI 3 document served at /api/v1/openapi.json.
+	OpenAPI []byte
+}
+
+// Server is the HTTP side of the app.
+type Server struct {
+	opts   Options
+	ready  atomic.Bool
+	engine *gin.Engine
+}
+
+// New builds the engine with every route.
+func New(opts Options, h Handlers) (*Server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{opts: opts}
+	s.ready.Store(true)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		return nil, err
+	}
+	e.Use(requestID(), recovery(opts.Log), accessLog(opts.Log, newHTTPMetrics(opts.Registry)), renderErrors(opts.Log))
+	if len(opts.CORSOrigins) > 0 {
+		e.Use(cors.New(cors.Config{
+			AllowOrigins:     opts.CORSOrigins,
+			AllowMethods:     []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"},
+			AllowHeaders:     []string{"Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"},
+			ExposeHeaders:    []string{"X-Request-ID", "Retry-After"},
+			AllowCredentials: false,
+			MaxAge:           12 * time.Hour,
+		}))
+	}
+	e.Use(bodyLimit(opts.BodyLimitBytes))
+	e.NoRoute(func(c *gin.Context) { httpx.Fail(c, apperr.ErrRouteNotFound) })
+	e.NoMethod(func(c *gin.Context) { httpx.Fail(c, apperr.ErrMethodNotAllowed) })
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))
+	e.GET("/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/api/v1/openapi.json")))
+	for _, r := range s.Routes(h) {
+		handlers := []gin.HandlerFunc{r.Handler}
+		if !r.Access.Public {
+			handlers = append([]gin.HandlerFunc{guard(r.Access, opts.Issuer, opts.Authenticator)}, handlers...)
+		}
+		e.Handle(r.Method, r.Path, handlers...)
+	}
+	s.engine = e
+	return s, nil
+}
+
+// Handler is the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Engine exposes the gin engine (tests add probe routes to it).
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// SetReady flips readiness; shutdown sets it false first so load balancers stop sending.
+func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+// Health is the answer of /healthz and /readyz.
+type Health struct {
+	Status string `json:"status" example:"ok"`
+} // @name Health
+
+// healthz godoc
+//
+//	@Summary	Liveness: the process is up
+//	@Tags		ops
+//	@Produce	json
+//	@Success	200	{object}	Health
+//	@Router		/healthz [get]
+func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, Health{Status: "ok"}) }
+
+// readyz godoc
+//
+//	@Summary	Readiness: the database answers and the server is not shutting down
+//	@Tags		ops
+//	@Produce	json
+//	@Success	200	{object}	Health
+//	@Failure	503	{object}	httpx.ErrorResponse
+//	@Router		/readyz [get]
+func (s *Server) readyz(c *gin.Context) {
+	if !s.ready.Load() {
+		httpx.Fail(c, apperr.New(http.StatusServiceUnavailable, "unavailable.shutting_down", "服务正在停止"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.opts.Ping(ctx); err != nil {
+		s.opts.Log.WarnContext(ctx, "readiness: database unreachable", "error", err.Error())
+		httpx.Fail(c, apperr.New(http.StatusServiceUnavailable, "unavailable.database", "数据库不可用"))
+		return
+	}
+	c.JSON(http.StatusOK, Health{Status: "ready"})
+}
+
+// openAPI godoc
+//
+//	@Summary	The OpenAPI 3 document of this API
+//	@Tags		ops
+//	@Produce	json
+//	@Success	200	{object}	object
+//	@Router		/api/v1/openapi.json [get]
+func (s *Server) openAPI(c *gin.Context) {
+	c.Data(http.StatusOK, "application/json; charset=utf-8", s.opts.OpenAPI)
+}

@@ -1,0 +1,96 @@
+package unit
+
+import (
+	"time"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// View is a unit as the API shows it.
+type View struct {
+	ID        int64     `json:"id" example:"4"`
+	ParentID  *int64    `json:"parent_id" example:"1"`
+	Code      string    `json:"code" example:"jx-huayang"`
+	Name      string    `json:"name" example:"华阳镇"`
+	Kind      Kind      `json:"kind" example:"township" enums:"county,township,department,other"`
+	Path      string    `json:"path" example:"/1/4/"`
+	Depth     int       `json:"depth" example:"1"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+} // @name Unit
+
+// List is a page of units.
+type List struct {
+	Items []View `json:"items"`
+	httpx.ListMeta
+} // @name UnitList
+
+// TreeNode is a unit with its sub-units.
+type TreeNode struct {
+	View
+	Children []*TreeNode `json:"children"`
+} // @name UnitTreeNode
+
+// Tree is the actor's subtree.
+type Tree struct {
+	Items []*TreeNode `json:"items"`
+} // @name UnitTree
+
+// CreateRequest creates a unit under parent_id.
+type CreateRequest struct {
+	ParentID int64  `json:"parent_id" binding:"required,min=1" example:"1"`
+	Code     string `json:"code" binding:"required,min=2,max=64,printascii,excludesall= " example:"jx-huayang"`
+	Name     string `json:"name" binding:"required,min=1,max=100" example:"华阳镇"`
+	Kind     Kind   `json:"kind" binding:"required,oneof=county township department other" example:"township"`
+} // @name UnitCreateRequest
+
+// UpdateRequest changes a unit; absent fields stay. Setting parent_id moves the unit (and its
+// subtree) under another unit of the caller's subtree.
+type UpdateRequest struct {
+	ParentID *int64  `json:"parent_id" binding:"omitempty,min=1" example:"1"`
+	Code     *string `json:"code" binding:"omitempty,min=2,max=64,printascii,excludesall= " example:"jx-huayang"`
+	Name     *string `json:"name" binding:"omitempty,min=1,max=100" example:"华阳镇"`
+	Kind     *Kind   `json:"kind" binding:"omitempty,oneof=county township department other" example:"township"`
+} // @name UnitUpdateRequest
+
+type listQuery struct {
+	ParentID *int64 `form:"parent_id" binding:"omitempty,min=1"`
+	Kind     Kind   `form:"kind" binding:"omitempty,oneof=county township department other"`
+	Q        string `form:"q" binding:"max=100"`
+	Tree     bool   `form:"tree"`
+}
+
+// toView converts a row for the API.
+func toView(u Unit) View {
+	return View{ID: u.ID, ParentID: u.ParentID, Code: u.Code, Name: u.Name, Kind: u.Kind, Path: u.Path,
+		Depth: u.Depth, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+// toTree nests units (parents listed before children) under the first one.
+func toTree(units []Unit) []*TreeNode {
+	nodes := make(map[int64]*TreeNode, len(units))
+	var roots []*TreeNode
+	for _, u := range units {
+		n := &TreeNode{View: toView(u), Children: []*TreeNode{}}
+		nodes[u.ID] = n
+		if u.ParentID != nil {
+			if parent, ok := nodes[*u.ParentID]; ok {
+				parent.Children = append(parent.Children, n)
+				continue
+			}
+		}
+		roots = append(roots, n)
+	}
+	if roots == nil {
+		roots = []*TreeNode{}
+	}
+	return roots
+}
+
+func (r CreateRequest) toInput() CreateInput {
+	return CreateInput{ParentID: r.ParentID, Code: r.Code, Name: r.Name, Kind: r.Kind}
+}
+
+func (r UpdateRequest) toInput() UpdateInput {
+	return UpdateInput{ParentID: r.ParentID, Code: r.Code, Name: r.Name, Kind: r.Kind}
+}
