@@ -18,10 +18,10 @@ type View struct {
 	Status             Status     `json:"status" example:"active" enums:"active,disabled"`
 	Phone              string     `json:"phone,omitempty" example:"138****5678"`
 	MustChangePassword bool       `json:"must_change_password" example:"false"`
-	LockedUntil        *time.Time `json:"locked_until,omitempty"`
-	LastLoginAt        *time.Time `json:"last_login_at,omitempty"`
-	CreatedAt          time.Time  `json:"created_at"`
-	UpdatedAt          time.Time  `json:"updated_at"`
+	LockedUntil        *time.Time `json:"locked_until,omitempty" format:"date-time"`
+	LastLoginAt        *time.Time `json:"last_login_at,omitempty" format:"date-time"`
+	CreatedAt          time.Time  `json:"created_at" format:"date-time"`
+	UpdatedAt          time.Time  `json:"updated_at" format:"date-time"`
 } // @name Account
 
 // List is a page of accounts.
@@ -89,9 +89,9 @@ type TokenResponse struct {
 	AccessToken      string    `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0..."`
 	TokenType        string    `json:"token_type" example:"Bearer"`
 	ExpiresIn        int       `json:"expires_in" example:"900"`
-	ExpiresAt        time.Time `json:"expires_at"`
+	ExpiresAt        time.Time `json:"expires_at" format:"date-time"`
 	RefreshToken     string    `json:"refresh_token" example:"q0vJ9x...opaque"`
-	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at" format:"date-time"`
 	Account          View      `json:"account"`
 } // @name TokenResponse
 

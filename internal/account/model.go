@@ -9,7 +9,7 @@ import (
 )
 
 // Status of an account.
-type Status string
+type Status string // @name AccountStatus
 
 // Statuses.
 const (

@@ -10,7 +10,7 @@ import (
 // LogView is one audit entry as the API shows it.
 type LogView struct {
 	ID           int64          `json:"id" example:"42"`
-	At           time.Time      `json:"at" example:"2026-11-25T09:30:00Z"`
+	At           time.Time      `json:"at" format:"date-time" example:"2026-11-25T09:30:00Z"`
 	ActorID      *int64         `json:"actor_id,omitempty" example:"1"`
 	ActorName    string         `json:"actor_name" example:"county-admin"`
 	ActorRole    string         `json:"actor_role,omitempty" example:"admin"`

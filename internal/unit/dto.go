@@ -9,14 +9,16 @@ import (
 // View is a unit as the API shows it.
 type View struct {
 	ID        int64     `json:"id" example:"4"`
-	ParentID  *int64    `json:"parent_id" example:"1"`
+	ParentID  *int64    `json:"parent_id" example:"1" extensions:"x-nullable"`
 	Code      string    `json:"code" example:"jx-huayang"`
 	Name      string    `json:"name" example:"华阳镇"`
 	Kind      Kind      `json:"kind" example:"township" enums:"county,township,department,other"`
 	Path      string    `json:"path" example:"/1/4/"`
 	Depth     int       `json:"depth" example:"1"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedAt time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" format:"date-time"`
+	// Children are the sub-units, present only in GET /units?tree=true.
+	Children []View `json:"children,omitempty"`
 } // @name Unit
 
 // List is a page of units.
@@ -24,17 +26,6 @@ type List struct {
 	Items []View `json:"items"`
 	httpx.ListMeta
 } // @name UnitList
-
-// TreeNode is a unit with its sub-units.
-type TreeNode struct {
-	View
-	Children []*TreeNode `json:"children"`
-} // @name UnitTreeNode
-
-// Tree is the actor's subtree.
-type Tree struct {
-	Items []*TreeNode `json:"items"`
-} // @name UnitTree
 
 // CreateRequest creates a unit under parent_id.
 type CreateRequest struct {
@@ -66,23 +57,31 @@ func toView(u Unit) View {
 		Depth: u.Depth, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
-// toTree nests units (parents listed before children) under the first one.
-func toTree(units []Unit) []*TreeNode {
-	nodes := make(map[int64]*TreeNode, len(units))
-	var roots []*TreeNode
+// toTree nests units (listed parents before children) under their parents; units whose
+// parent is not in the list (the actor's own unit) are the roots.
+func toTree(units []Unit) []View {
+	children := make(map[int64][]Unit, len(units))
+	present := make(map[int64]bool, len(units))
 	for _, u := range units {
-		n := &TreeNode{View: toView(u), Children: []*TreeNode{}}
-		nodes[u.ID] = n
+		present[u.ID] = true
 		if u.ParentID != nil {
-			if parent, ok := nodes[*u.ParentID]; ok {
-				parent.Children = append(parent.Children, n)
-				continue
-			}
+			children[*u.ParentID] = append(children[*u.ParentID], u)
 		}
-		roots = append(roots, n)
 	}
-	if roots == nil {
-		roots = []*TreeNode{}
+	var build func(u Unit) View
+	build = func(u Unit) View {
+		v := toView(u)
+		v.Children = make([]View, 0, len(children[u.ID]))
+		for _, c := range children[u.ID] {
+			v.Children = append(v.Children, build(c))
+		}
+		return v
+	}
+	roots := []View{}
+	for _, u := range units {
+		if u.ParentID == nil || !present[*u.ParentID] {
+			roots = append(roots, build(u))
+		}
 	}
 	return roots
 }

@@ -17,7 +17,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // List godoc
 //
 //	@Summary		List units
-//	@Description	Units in the caller's subtree, flat and paginated (filter by parent_id, kind, q), or with tree=true the whole subtree nested (answer is a UnitTree; paging ignored).
+//	@Description	Units in the caller's subtree, flat and paginated (filter by parent_id, kind, q), or with tree=true the whole subtree nested: items are then the caller's own unit with `children` filled recursively, total counts every unit, and paging is ignored.
 //	@Tags			units
 //	@Security		BearerAuth
 //	@Produce		json
@@ -27,7 +27,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Param			tree		query		bool	false	"return the subtree nested"
 //	@Param			page		query		int		false	"page, from 1"	default(1)
 //	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
-//	@Success		200			{object}	List	"flat list; with tree=true a UnitTree"
+//	@Success		200			{object}	List
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
@@ -45,7 +45,8 @@ func (h *Handler) List(c *gin.Context) {
 			httpx.Fail(c, err)
 			return
 		}
-		httpx.OK(c, Tree{Items: toTree(units)})
+		n := len(units)
+		httpx.OK(c, List{Items: toTree(units), ListMeta: httpx.ListMeta{Total: int64(n), Page: 1, PageSize: n}})
 		return
 	}
 	page, err := httpx.PageOf(c)

@@ -8,7 +8,7 @@ import (
 )
 
 // Kind says what sort of organisation a unit is.
-type Kind string
+type Kind string // @name UnitKind
 
 // Kinds.
 const (

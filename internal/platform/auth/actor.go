@@ -9,7 +9,7 @@ import (
 )
 
 // Role is an account's single role.
-type Role string
+type Role string // @name Role
 
 // Roles, see DESIGN.md §2.
 const (

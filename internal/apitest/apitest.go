@@ -1,0 +1,205 @@
+// Package apitest drives the real router over real databases for HTTP tests: it builds the
+// whole app on a dbtest database with a fake clock, seeds the demo county, logs in demo
+// accounts, and checks every documented response against the published OpenAPI 3 document.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/xuefa/xuefa/internal/app"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/clock"
+	"github.com/xuefa/xuefa/internal/platform/config"
+	"github.com/xuefa/xuefa/internal/platform/dbtest"
+)
+
+// Start is the fake clock's starting time: 2026-11-02 09:00 Asia/Shanghai.
+var Start = time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
+
+// Env is one app over one fresh database.
+type Env struct {
+	T      *testing.T
+	App    *app.App
+	Clock  *clock.Fake
+	DB     *gorm.DB
+	Config config.Config
+	tokens map[string]string
+	spec   *specValidator
+}
+
+// Each runs fn once per configured dialect with a fresh seeded Env.
+func Each(t *testing.T, fn func(t *testing.T, e *Env), tweaks ...func(*config.Config)) {
+	t.Helper()
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		fn(t, New(t, db, tweaks...))
+	})
+}
+
+// New builds the app on db (already migrated), seeds the demo county and returns the Env.
+func New(t *testing.T, db *gorm.DB, tweaks ...func(*config.Config)) *Env {
+	t.Helper()
+	cfg, err := config.Load("", func(string) string { return "" })
+	require.NoError(t, err)
+	cfg.Auth.LoginPerIPPerMinute = 10_000
+	cfg.Auth.LoginPerAccountPerMinute = 10_000
+	for _, tweak := range tweaks {
+		tweak(&cfg)
+	}
+	fake := clock.NewFake(Start)
+	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{
+		DB: db, Now: fake.Now, PasswordParams: auth.FastPasswordParams(),
+	})
+	require.NoError(t, err)
+	require.NoError(t, a.Seed(context.Background(), io.Discard))
+	require.NoError(t, a.EnsureRoot(context.Background(), io.Discard))
+	return &Env{T: t, App: a, Clock: fake, DB: db, Config: cfg, tokens: map[string]string{}, spec: newSpecValidator(t)}
+}
+
+// Response is a recorded answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v.
+func (r *Response) JSON(t *testing.T, v any) {
+	t.Helper()
+	require.NoError(t, json.Unmarshal(r.Body, v), "body: %s", r.Body)
+}
+
+// Map decodes the body as a JSON object.
+func (r *Response) Map(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// ErrorCode returns error.code of an error envelope ("" when the body is not one).
+func (r *Response) ErrorCode() string {
+	var env struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(r.Body, &env)
+	return env.Error.Code
+}
+
+// ErrorFields returns the field names of an error envelope.
+func (r *Response) ErrorFields() []string {
+	var env struct {
+		Error struct {
+			Fields []struct {
+				Field string `json:"field"`
+			} `json:"fields"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(r.Body, &env)
+	out := make([]string, 0, len(env.Error.Fields))
+	for _, f := range env.Error.Fields {
+		out = append(out, f.Field)
+	}
+	return out
+}
+
+// Request is one call: Body may be a string (sent as is), []byte, or any value (JSON-encoded).
+type Request struct {
+	Method  string
+	Path    string
+	Token   string
+	Body    any
+	Headers map[string]string
+}
+
+// Do sends req through the real router and validates the answer against the OpenAPI document.
+func (e *Env) Do(req Request) *Response {
+	e.T.Helper()
+	var body io.Reader
+	switch b := req.Body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		require.NoError(e.T, err)
+		body = bytes.NewReader(raw)
+	}
+	r := httptest.NewRequest(req.Method, req.Path, body)
+	if body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if req.Token != "" {
+		r.Header.Set("Authorization", "Bearer "+req.Token)
+	}
+	for k, v := range req.Headers {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	e.App.Server.Handler().ServeHTTP(w, r)
+	resp := &Response{Status: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	e.spec.check(e.T, r, resp)
+	return resp
+}
+
+// Call is shorthand for Do with method, path, token and body.
+func (e *Env) Call(method, path, token string, body any) *Response {
+	e.T.Helper()
+	return e.Do(Request{Method: method, Path: path, Token: token, Body: body})
+}
+
+// Login logs in and returns the decoded token response, failing the test unless it is 200.
+func (e *Env) Login(username, password string) map[string]any {
+	e.T.Helper()
+	resp := e.Call(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": username, "password": password})
+	require.Equal(e.T, http.StatusOK, resp.Status, "login %s: %s", username, resp.Body)
+	return resp.Map(e.T)
+}
+
+// Token returns an access token for a demo account (logged in once per Env).
+func (e *Env) Token(username string) string {
+	e.T.Helper()
+	if tok, ok := e.tokens[username]; ok {
+		return tok
+	}
+	password := app.DemoPassword
+	if username == e.Config.Bootstrap.AdminUsername {
+		password = e.Config.Bootstrap.AdminPassword
+	}
+	tok := e.Login(username, password)["access_token"].(string)
+	e.tokens[username] = tok
+	return tok
+}
+
+// UnitID returns the id of a seeded unit by code.
+func (e *Env) UnitID(code string) int64 {
+	e.T.Helper()
+	var id int64
+	require.NoError(e.T, e.DB.Table("units").Select("id").Where("code = ?", code).Scan(&id).Error)
+	require.NotZero(e.T, id, "unit %s", code)
+	return id
+}
+
+// AccountID returns the id of an account by username.
+func (e *Env) AccountID(username string) int64 {
+	e.T.Helper()
+	var id int64
+	require.NoError(e.T, e.DB.Table("accounts").Select("id").Where("username = ?", username).Scan(&id).Error)
+	require.NotZero(e.T, id, "account %s", username)
+	return id
+}
