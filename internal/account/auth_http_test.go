@@ -210,19 +210,19 @@ func TestForgedAndInvalidTokens(t *testing.T) {
 		}
 		keep := func(jwt.MapClaims) {}
 		cases := map[string]string{
-			"alg none":         sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, keep, "k1"),
-			"wrong key":        sign(jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!"), keep, "k1"),
-			"unknown kid":      sign(jwt.SigningMethodHS256, key, keep, "k9"),
-			"HS512 not pinned": sign(jwt.SigningMethodHS512, key, keep, "k1"),
-			"missing exp":      sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { delete(c, "exp") }, "k1"),
-			"wrong audience":   sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["aud"] = []string{"other-api"} }, "k1"),
-			"wrong issuer":     sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["iss"] = "evil" }, "k1"),
-			"not access type":  sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["typ"] = "refresh" }, "k1"),
-			"role escalated":   sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["role"] = "auditor" }, "k1"),
-			"stale version":    sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["tv"] = 0 }, "k1"),
+			"alg none":          sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, keep, "k1"),
+			"wrong key":         sign(jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!"), keep, "k1"),
+			"unknown kid":       sign(jwt.SigningMethodHS256, key, keep, "k9"),
+			"HS512 not pinned":  sign(jwt.SigningMethodHS512, key, keep, "k1"),
+			"missing exp":       sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { delete(c, "exp") }, "k1"),
+			"wrong audience":    sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["aud"] = []string{"other-api"} }, "k1"),
+			"wrong issuer":      sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["iss"] = "evil" }, "k1"),
+			"not access type":   sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["typ"] = "refresh" }, "k1"),
+			"role escalated":    sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["role"] = "auditor" }, "k1"),
+			"stale version":     sign(jwt.SigningMethodHS256, key, func(c jwt.MapClaims) { c["tv"] = 0 }, "k1"),
 			"refresh as access": tokens["refresh_token"].(string),
-			"garbage":          "not.a.jwt",
-			"tampered payload": valid[:strings.LastIndex(valid, ".")] + ".AAAA",
+			"garbage":           "not.a.jwt",
+			"tampered payload":  valid[:strings.LastIndex(valid, ".")] + ".AAAA",
 		}
 		for name, tok := range cases {
 			resp := e.Call(http.MethodGet, "/api/v1/me", tok, nil)

@@ -20,11 +20,13 @@ type Access struct {
 	BeforePasswordChange bool
 }
 
-func public() Access                     { return Access{Public: true} }
-func signedIn() Access                   { return Access{} }
-func only(roles ...auth.Role) Access     { return Access{Roles: roles} }
-func passwordChange() Access             { return Access{BeforePasswordChange: true} }
-func (a Access) allows(r auth.Role) bool { return len(a.Roles) == 0 || slices.Contains(a.Roles, r) }
+func public() Access                 { return Access{Public: true} }
+func signedIn() Access               { return Access{} }
+func only(roles ...auth.Role) Access { return Access{Roles: roles} }
+func passwordChange() Access         { return Access{BeforePasswordChange: true} }
+
+// Allows reports whether the role may call a route with this guard.
+func (a Access) Allows(r auth.Role) bool { return len(a.Roles) == 0 || slices.Contains(a.Roles, r) }
 
 // Authenticator turns verified token claims into an Actor checked against current state.
 type Authenticator interface {
@@ -55,12 +57,12 @@ func guard(a Access, issuer *auth.Issuer, authn Authenticator) gin.HandlerFunc {
 			return
 		}
 		httpx.SetActor(c, actor)
-		if !a.allows(actor.Role) {
-			httpx.Fail(c, apperr.ErrForbidden)
-			return
-		}
 		if actor.MustChangePassword && !a.BeforePasswordChange {
 			httpx.Fail(c, errPasswordChangeRequired)
+			return
+		}
+		if !a.Allows(actor.Role) {
+			httpx.Fail(c, apperr.ErrForbidden)
 			return
 		}
 		c.Next()

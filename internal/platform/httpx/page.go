@@ -1,7 +1,11 @@
 package httpx
 
 import (
+	"net/url"
+	"reflect"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -49,13 +53,53 @@ func PageOf(c *gin.Context) (Page, error) {
 	return p, nil
 }
 
-// BindQuery binds query parameters into dst (form tags) and validates them, naming bad fields.
+// BindQuery binds query parameters into dst (form tags) and validates them. Any problem is a
+// 400 request.invalid_query naming the parameters at fault.
 func BindQuery(c *gin.Context, dst any) error {
-	if err := c.ShouldBindQuery(dst); err != nil {
-		if verr := Validate(dst); verr != nil {
-			return verr
-		}
-		return apperr.BadRequest("request.invalid_query", "查询参数有误: "+err.Error())
+	err := c.ShouldBindQuery(dst)
+	if err == nil {
+		return nil
 	}
-	return nil
+	if verr, ok := apperr.As(Validate(dst)); ok {
+		return apperr.BadRequest("request.invalid_query", "查询参数有误", verr.Fields...)
+	}
+	return apperr.BadRequest("request.invalid_query", "查询参数有误", unparsableParams(dst, c.Request.URL.Query())...)
+}
+
+// unparsableParams names the query parameters whose values do not parse as their field's type.
+func unparsableParams(dst any, query url.Values) []apperr.FieldError {
+	t := reflect.TypeOf(dst)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var fields []apperr.FieldError
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("form"), ",")[0]
+		raw := query.Get(name)
+		if name == "" || raw == "" {
+			continue
+		}
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		var err error
+		switch {
+		case ft == reflect.TypeOf(time.Time{}):
+			_, err = time.Parse(time.RFC3339, raw)
+			if err != nil {
+				fields = append(fields, apperr.Field(name, "应为 RFC 3339 时间，如 2026-11-25T09:00:00+08:00"))
+			}
+			continue
+		case ft.Kind() >= reflect.Int && ft.Kind() <= reflect.Int64:
+			_, err = strconv.ParseInt(raw, 10, 64)
+		case ft.Kind() == reflect.Bool:
+			_, err = strconv.ParseBool(raw)
+		}
+		if err != nil {
+			fields = append(fields, apperr.Field(name, "应为 "+jsonTypeName(ft.Kind())))
+		}
+	}
+	return fields
 }
