@@ -105,10 +105,29 @@ func (s *Service) ensureAnyAdmin(ctx context.Context, rootUnitID int64) (*Bootst
 	if err != nil || has {
 		return &BootstrapResult{}, err
 	}
+	username, err := s.freeUsername(ctx, "admin")
+	if err != nil {
+		return nil, err
+	}
 	password := auth.GeneratePassword()
-	if _, err := s.Provision(ctx, ProvisionInput{Username: "admin", DisplayName: "县级管理员", Role: auth.RoleAdmin,
+	if _, err := s.Provision(ctx, ProvisionInput{Username: username, DisplayName: "县级管理员", Role: auth.RoleAdmin,
 		UnitID: rootUnitID, Password: password, MustChangePassword: true}); err != nil {
 		return nil, fmt.Errorf("create root admin: %w", err)
 	}
-	return &BootstrapResult{Username: "admin", GeneratedPassword: password, Created: true}, nil
+	return &BootstrapResult{Username: username, GeneratedPassword: password, Created: true}, nil
+}
+
+// freeUsername returns base, or base-2, base-3, ... when taken by a non-admin account.
+func (s *Service) freeUsername(ctx context.Context, base string) (string, error) {
+	candidate := base
+	for n := 2; ; n++ {
+		_, err := s.Store.ByUsername(ctx, candidate)
+		if errors.Is(err, ErrNotFound) {
+			return candidate, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		candidate = fmt.Sprintf("%s-%d", base, n)
+	}
 }

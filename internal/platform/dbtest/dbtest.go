@@ -53,21 +53,28 @@ func New(t *testing.T, dialect string) *gorm.DB {
 // Empty opens a fresh database with no migrations applied.
 func Empty(t *testing.T, dialect string) *gorm.DB {
 	t.Helper()
-	var opts database.Options
-	switch dialect {
-	case database.SQLite:
-		opts = database.Options{Driver: database.SQLite, DSN: filepath.Join(t.TempDir(), "test.db")}
-	case database.MySQL:
-		opts = database.Options{Driver: database.MySQL, DSN: throwawaySchema(t), MaxOpenConns: 10}
-	default:
-		t.Fatalf("unknown dialect %q", dialect)
-	}
+	opts := Options(t, dialect)
 	db, err := database.Open(opts)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
 	t.Cleanup(func() { _ = database.Close(db) })
 	return db
+}
+
+// Options returns how to open a fresh, empty database of the dialect (an SQLite file in the
+// test's temp dir, or a throwaway MySQL schema), for tests that open it themselves (the CLI).
+func Options(t *testing.T, dialect string) database.Options {
+	t.Helper()
+	switch dialect {
+	case database.SQLite:
+		return database.Options{Driver: database.SQLite, DSN: filepath.Join(t.TempDir(), "test.db")}
+	case database.MySQL:
+		return database.Options{Driver: database.MySQL, DSN: throwawaySchema(t), MaxOpenConns: 10}
+	default:
+		t.Fatalf("unknown dialect %q", dialect)
+		return database.Options{}
+	}
 }
 
 // throwawaySchema creates a uniquely named schema on the test server and returns a DSN for it.
