@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -69,6 +70,10 @@ func (h *Hasher) Verify(encoded, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// A corrupted row must fail the login, not panic inside argon2 or exhaust memory.
+	if p.Time < 1 || p.Threads < 1 || p.Memory < 8*uint32(p.Threads) || p.Memory > 1<<20 || len(want) < 16 || len(salt) < 8 {
+		return false, errors.New("argon2id hash has invalid parameters")
+	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
@@ -76,10 +81,11 @@ func (h *Hasher) Verify(encoded, password string) (bool, error) {
 // CheckPolicy enforces ≥ 8 characters with at least 3 of: lower, upper, digit, symbol.
 // It returns a Chinese message for the user, or "" when the password is acceptable.
 func CheckPolicy(password string) string {
-	if len([]rune(password)) < 8 {
+	n := utf8.RuneCountInString(password)
+	if n < 8 {
 		return "密码至少 8 位"
 	}
-	if len(password) > 128 {
+	if n > 128 {
 		return "密码不能超过 128 位"
 	}
 	var lower, upper, digit, symbol bool

@@ -42,10 +42,11 @@ func NewKeySet(activeKID, activeKey string, previous []string) (*KeySet, error) 
 		return nil, errors.New("jwt key id and signing key are required")
 	}
 	ks := &KeySet{activeKID: activeKID, keys: map[string][]byte{activeKID: []byte(activeKey)}}
-	for _, pair := range previous {
+	for i, pair := range previous {
 		kid, key, ok := strings.Cut(pair, ":")
 		if !ok || kid == "" || key == "" {
-			return nil, fmt.Errorf("jwt previous key %q is not kid:key", kid)
+			// Name the position, never the value: it may be a pasted secret.
+			return nil, fmt.Errorf("auth.jwt_previous_keys entry #%d is not kid:key", i+1)
 		}
 		ks.keys[kid] = []byte(key)
 	}

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -206,6 +207,8 @@ func (c *Config) Validate() error {
 		}
 		if c.Crypto.DataKey == "" || c.Crypto.DataKey == devDataKey {
 			problems = append(problems, "crypto.data_key is required in production")
+		} else if key, err := base64.StdEncoding.DecodeString(c.Crypto.DataKey); err != nil || len(key) != 32 {
+			problems = append(problems, "crypto.data_key must be base64 of 32 bytes (openssl rand -base64 32)")
 		}
 		if c.Database.Driver == "sqlite" && !c.Database.AllowSQLiteInProduction {
 			problems = append(problems, "production needs database.driver mysql (or database.allow_sqlite_in_production: true)")
@@ -316,4 +319,9 @@ func MaskDSN(dsn string) string {
 		return creds[:colon] + ":******" + dsn[at:]
 	}
 	return dsn
+}
+
+// MarshalJSON writes the duration as a string ("15s") so logged configs read naturally.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Duration(d).String() + `"`), nil
 }

@@ -87,7 +87,7 @@ func (s *Sealer) Index(kind, value string) string {
 
 // MaskPhone shows a mobile number as 138****5678.
 func MaskPhone(phone string) string {
-	if len(phone) < 7 {
+	if len(phone) < 11 {
 		return "****"
 	}
 	return phone[:3] + "****" + phone[len(phone)-4:]
