@@ -650,6 +650,436 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/learners": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Learners in the caller's subtree (or in the subtree of unit_id), filtered by track, status and name. Phones and ID numbers are masked.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "List learners",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "a unit of the caller's subtree: its whole subtree",
+                        "name": "unit_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "leader",
+                            "general",
+                            "judicial"
+                        ],
+                        "type": "string",
+                        "description": "track",
+                        "name": "track",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "active",
+                            "left"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "part of the name",
+                        "name": "name",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LearnerList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Creates a learner and their account (role learner, login by phone). Without password the server generates one and returns it once as initial_password; the learner must change it at first login. Phone and ID number are encrypted at rest and masked in every answer.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "Create a learner",
+                "parameters": [
+                    {
+                        "description": "the new learner",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/LearnerCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/LearnerCreated"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "learner.phone_taken or learner.id_card_taken (fields names it)",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/learners/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "Get a learner",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "learner id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Learner"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Change name, unit (inside the caller's subtree), track, position, phone or ID number. Name, unit and phone are mirrored to the learner's account; a unit change signs them out.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "Update a learner",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "learner id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/LearnerUpdateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Learner"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/learners/{id}/leave": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The learner stays in history (credits, results) but their account is disabled and signed out.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "Mark a learner as left",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "learner id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Learner"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "learner.already_left",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/learners/{id}/pii": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "For admins who own the learner; every reveal is written to the audit log.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "Reveal a learner's phone and ID number",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "learner id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LearnerPII"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me": {
             "get": {
                 "security": [
@@ -1606,6 +2036,302 @@ const docTemplate = `{
                 }
             }
         },
+        "Learner": {
+            "type": "object",
+            "properties": {
+                "account_id": {
+                    "type": "integer",
+                    "example": 30
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "id_card": {
+                    "type": "string",
+                    "example": "3418**********1234"
+                },
+                "left_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "138****5678"
+                },
+                "position": {
+                    "type": "string",
+                    "example": "科员"
+                },
+                "status": {
+                    "enum": [
+                        "active",
+                        "left"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/LearnerStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "track": {
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Track"
+                        }
+                    ],
+                    "example": "general"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "LearnerCreateRequest": {
+            "type": "object",
+            "required": [
+                "name",
+                "phone",
+                "track",
+                "unit_id"
+            ],
+            "properties": {
+                "id_card": {
+                    "type": "string",
+                    "maxLength": 18,
+                    "example": "11010519491231002X"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "张三"
+                },
+                "password": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "Initial#2026"
+                },
+                "phone": {
+                    "type": "string",
+                    "maxLength": 11,
+                    "example": "13812345678"
+                },
+                "position": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "科员"
+                },
+                "track": {
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Track"
+                        }
+                    ],
+                    "example": "general"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 2
+                }
+            }
+        },
+        "LearnerCreated": {
+            "type": "object",
+            "properties": {
+                "account_id": {
+                    "type": "integer",
+                    "example": 30
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "id_card": {
+                    "type": "string",
+                    "example": "3418**********1234"
+                },
+                "initial_password": {
+                    "type": "string",
+                    "example": "Tq7mK2pZ9xHe"
+                },
+                "left_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "138****5678"
+                },
+                "position": {
+                    "type": "string",
+                    "example": "科员"
+                },
+                "status": {
+                    "enum": [
+                        "active",
+                        "left"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/LearnerStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "track": {
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Track"
+                        }
+                    ],
+                    "example": "general"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "LearnerList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Learner"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "LearnerPII": {
+            "type": "object",
+            "properties": {
+                "id_card": {
+                    "type": "string",
+                    "example": "341823199001011234"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13812345678"
+                }
+            }
+        },
+        "LearnerStatus": {
+            "type": "string",
+            "enum": [
+                "active",
+                "left"
+            ],
+            "x-enum-varnames": [
+                "StatusActive",
+                "StatusLeft"
+            ]
+        },
+        "LearnerUpdateRequest": {
+            "type": "object",
+            "properties": {
+                "id_card": {
+                    "type": "string",
+                    "maxLength": 18,
+                    "example": "11010519491231002X"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "张三"
+                },
+                "phone": {
+                    "type": "string",
+                    "maxLength": 11,
+                    "example": "13812345678"
+                },
+                "position": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "副镇长"
+                },
+                "track": {
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Track"
+                        }
+                    ],
+                    "example": "leader"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 3
+                }
+            }
+        },
         "LoginRequest": {
             "type": "object",
             "required": [
@@ -1697,6 +2423,19 @@ const docTemplate = `{
                     "example": "Bearer"
                 }
             }
+        },
+        "Track": {
+            "type": "string",
+            "enum": [
+                "leader",
+                "general",
+                "judicial"
+            ],
+            "x-enum-varnames": [
+                "TrackLeader",
+                "TrackGeneral",
+                "TrackJudicial"
+            ]
         },
         "Unit": {
             "type": "object",

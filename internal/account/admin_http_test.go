@@ -87,8 +87,11 @@ func TestAccountScopeAndEscalation(t *testing.T) {
 		rename := e.Call(http.MethodPatch, fmt.Sprintf("/api/v1/accounts/%d", selfID), huayangAdmin, map[string]any{"display_name": "华阳镇法宣专干"})
 		require.Equal(t, http.StatusOK, rename.Status, "own display name may change")
 
-		list := e.Call(http.MethodGet, "/api/v1/accounts", huayangAdmin, nil).Map(t)
-		assert.EqualValues(t, 1, list["total"], "only accounts of the own subtree")
+		list := e.Call(http.MethodGet, "/api/v1/accounts?page_size=100", huayangAdmin, nil).Map(t)
+		assert.EqualValues(t, 4, list["total"], "only accounts of the own subtree: the admin and three learners")
+		for _, item := range list["items"].([]any) {
+			assert.Equal(t, "华阳镇", item.(map[string]any)["unit_name"])
+		}
 	})
 }
 
@@ -130,15 +133,15 @@ func TestAccountListFiltersWithoutNPlusOne(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		admin := e.Token("admin")
 		all := e.Call(http.MethodGet, "/api/v1/accounts?page_size=100", admin, nil).Map(t)
-		assert.EqualValues(t, 7, all["total"])
+		assert.EqualValues(t, 19, all["total"], "7 staff and 12 learners")
 		for _, item := range all["items"].([]any) {
 			assert.NotEmpty(t, item.(map[string]any)["unit_name"], "unit names come from the join")
 		}
 		admins := e.Call(http.MethodGet, "/api/v1/accounts?role=admin", admin, nil).Map(t)
 		assert.EqualValues(t, 5, admins["total"])
-		one := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/accounts?unit_id=%d", e.UnitID("sfj")), admin, nil).Map(t)
-		assert.EqualValues(t, 1, one["total"])
-		q := e.Call(http.MethodGet, "/api/v1/accounts?q="+url.QueryEscape("王"), admin, nil).Map(t)
+		staff := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/accounts?unit_id=%d&role=lecturer", e.UnitID("sfj")), admin, nil).Map(t)
+		assert.EqualValues(t, 1, staff["total"])
+		q := e.Call(http.MethodGet, "/api/v1/accounts?q="+url.QueryEscape("王法"), admin, nil).Map(t)
 		assert.EqualValues(t, 1, q["total"])
 		bad := e.Call(http.MethodGet, "/api/v1/accounts?role=king", admin, nil)
 		assert.Equal(t, http.StatusBadRequest, bad.Status)
@@ -176,7 +179,7 @@ func TestAccountBadInput(t *testing.T) {
 			assert.Contains(t, resp.ErrorFields(), c.field, c.name)
 		}
 		var n int64
-		require.NoError(t, e.DB.Table("accounts").Count(&n).Error)
+		require.NoError(t, e.DB.Table("accounts").Where("role <> 'learner'").Count(&n).Error)
 		assert.EqualValues(t, 7, n, "nothing was written")
 	})
 }

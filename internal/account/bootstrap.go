@@ -21,7 +21,8 @@ type ProvisionInput struct {
 	MustChangePassword bool
 }
 
-// Provision creates an account without scope checks and audits it as a system action.
+// Provision creates an account without scope checks and audits it as a system action. An empty
+// Username leaves the account to log in by phone only.
 func (s *Service) Provision(ctx context.Context, in ProvisionInput) (*Account, error) {
 	hash, err := s.Hasher.Hash(in.Password)
 	if err != nil {
@@ -31,17 +32,21 @@ func (s *Service) Provision(ctx context.Context, in ProvisionInput) (*Account, e
 	if err != nil {
 		return nil, err
 	}
-	username := normaliseUsername(in.Username)
+	var username *string
+	if in.Username != "" {
+		u := normaliseUsername(in.Username)
+		username = &u
+	}
 	a := &Account{
-		Username: &username, DisplayName: in.DisplayName, PasswordHash: hash, Role: in.Role, UnitID: in.UnitID,
+		Username: username, DisplayName: in.DisplayName, PasswordHash: hash, Role: in.Role, UnitID: in.UnitID,
 		Status: StatusActive, MustChangePassword: in.MustChangePassword, TokenVersion: 1, PhoneEnc: phoneEnc, PhoneIndex: phoneIdx,
 	}
 	err = s.inTx(ctx, func(ctx context.Context) error {
 		if err := s.Store.Create(ctx, a); err != nil {
-			return s.dupError(ctx, err, &username, phoneIdx, 0)
+			return s.dupError(ctx, err, username, phoneIdx, 0)
 		}
 		return s.Audit.Record(ctx, audit.Entry{ActorName: "system", Action: "account.provision", ResourceType: "account",
-			ResourceID: a.ID, Outcome: audit.Success, Detail: map[string]any{"username": username, "role": a.Role}})
+			ResourceID: a.ID, Outcome: audit.Success, Detail: map[string]any{"username": in.Username, "role": a.Role}})
 	})
 	return a, err
 }

@@ -184,3 +184,13 @@ func (s *Store) Principal(ctx context.Context, accountID int64, sessionID string
 		SessionFound: row.SessionID != nil, SessionRevokedAt: row.SessionRevokedAt, SessionExpiresAt: row.SessionExpiresAt,
 	}, nil
 }
+
+// ByIDs loads accounts by id.
+func (s *Store) ByIDs(ctx context.Context, ids []int64) ([]Account, error) {
+	var out []Account
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.conn(ctx).Where("id IN ?", ids).Find(&out).Error
+	return out, err
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/xuefa/xuefa/api"
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
+	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/config"
 	"github.com/xuefa/xuefa/internal/platform/crypto"
@@ -35,6 +36,7 @@ type App struct {
 	Units    *unit.Service
 	Accounts *account.Service
 	Audit    *audit.Service
+	Learners *learner.Service
 }
 
 // Options let tests and the CLI adjust how the app is built.
@@ -103,6 +105,10 @@ func (a *App) wire(opts Options) error {
 		return err
 	}
 	a.Units.AddDependents(a.Accounts)
+	a.Learners = learner.NewService(learner.Deps{
+		DB: a.DB, Store: learner.NewStore(a.DB), Accounts: a.Accounts, Units: a.Units, Audit: a.Audit, Sealer: sealer, Now: opts.Now,
+	})
+	a.Units.AddDependents(a.Learners)
 
 	registry := prometheus.NewRegistry()
 	sqlDB, err := a.DB.DB()
@@ -120,6 +126,7 @@ func (a *App) wire(opts Options) error {
 		Accounts: account.NewHandler(a.Accounts),
 		Units:    unit.NewHandler(a.Units),
 		Audit:    audit.NewHandler(a.Audit),
+		Learners: learner.NewHandler(a.Learners),
 	})
 	return err
 }

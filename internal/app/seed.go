@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/xuefa/xuefa/internal/account"
+	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/unit"
 )
@@ -87,6 +88,38 @@ func (a *App) Seed(ctx context.Context, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "  %-18s %-10s %-26s password %s\n", d.username, d.role, d.name, shown)
 	}
+	return a.seedLearners(ctx, codes, out)
+}
+
+type demoLearner struct {
+	name, phone, unitCode, position string
+	track                           learner.Track
+}
+
+// seedLearners adds a dozen learners across the county; they log in by phone.
+func (a *App) seedLearners(ctx context.Context, codes map[string]int64, out io.Writer) error {
+	learners := []demoLearner{
+		{"张伟", "13800000001", "huayang", "科员", learner.TrackGeneral},
+		{"王芳", "13800000002", "huayang", "副镇长", learner.TrackLeader},
+		{"李娜", "13800000003", "huayang", "综治办干事", learner.TrackGeneral},
+		{"刘洋", "13800000004", "linxi", "镇长", learner.TrackLeader},
+		{"陈静", "13800000005", "linxi", "科员", learner.TrackGeneral},
+		{"杨磊", "13800000006", "shangzhuang", "司法所所长", learner.TrackJudicial},
+		{"赵敏", "13800000007", "shangzhuang", "科员", learner.TrackGeneral},
+		{"黄强", "13800000008", "sfj", "人民调解员", learner.TrackJudicial},
+		{"周婷", "13800000009", "jyj", "办公室主任", learner.TrackGeneral},
+		{"吴斌", "13800000010", "jyj", "局长", learner.TrackLeader},
+		{"徐刚", "13800000011", "gaj", "民警", learner.TrackJudicial},
+		{"孙丽", "13800000012", "gaj", "科员", learner.TrackGeneral},
+	}
+	for i, d := range learners {
+		idCard := learner.CompleteIDCard(fmt.Sprintf("341824198%d0%d1%d%03d", i%10, 1+i%9, i%3, 100+i))
+		if _, err := a.Learners.Seed(ctx, learner.Profile{Name: d.name, UnitID: codes[d.unitCode], Track: d.track,
+			Position: d.position, Phone: d.phone, IDCard: idCard}, DemoPassword); err != nil {
+			return fmt.Errorf("seed learner %s: %w", d.name, err)
+		}
+	}
+	fmt.Fprintf(out, "  learners: %d, log in by phone, e.g. 13800000001 (张伟, 华阳镇) password %s\n", len(learners), DemoPassword)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
+	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/unit"
 )
@@ -16,6 +17,7 @@ type Handlers struct {
 	Accounts *account.Handler
 	Units    *unit.Handler
 	Audit    *audit.Handler
+	Learners *learner.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -52,6 +54,13 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodGet, "/api/v1/accounts/:id", only(admin), h.Accounts.Get},
 		{http.MethodPatch, "/api/v1/accounts/:id", only(admin), h.Accounts.Update},
 		{http.MethodPost, "/api/v1/accounts/:id/password-reset", only(admin), h.Accounts.ResetPassword},
+
+		{http.MethodGet, "/api/v1/learners", only(admin), h.Learners.List},
+		{http.MethodPost, "/api/v1/learners", only(admin), h.Learners.Create},
+		{http.MethodGet, "/api/v1/learners/:id", only(admin), h.Learners.Get},
+		{http.MethodPatch, "/api/v1/learners/:id", only(admin), h.Learners.Update},
+		{http.MethodPost, "/api/v1/learners/:id/leave", only(admin), h.Learners.Leave},
+		{http.MethodGet, "/api/v1/learners/:id/pii", only(admin), h.Learners.PII},
 
 		{http.MethodGet, "/api/v1/audit-logs", only(admin, auditor), h.Audit.List},
 

@@ -87,3 +87,10 @@ var (
 	ErrInternal         = New(http.StatusInternalServerError, "internal", "服务器内部错误")
 	ErrUnavailable      = New(http.StatusServiceUnavailable, "unavailable", "服务暂不可用")
 )
+
+// WithFields returns a copy of e naming the fields at fault (for conflicts on a field).
+func (e *Error) WithFields(fields ...FieldError) *Error {
+	out := *e
+	out.Fields = append(append([]FieldError(nil), e.Fields...), fields...)
+	return &out
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
+	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
 	"github.com/xuefa/xuefa/internal/unit"
@@ -32,6 +33,7 @@ var mappedModels = []any{
 	&account.Session{},
 	&account.RefreshToken{},
 	&audit.Log{},
+	&learner.Learner{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

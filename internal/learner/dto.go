@@ -1,0 +1,100 @@
+package learner
+
+import (
+	"time"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// View is a learner as the API shows it: phone and ID number always masked.
+type View struct {
+	ID        int64      `json:"id" example:"12"`
+	AccountID int64      `json:"account_id" example:"30"`
+	Name      string     `json:"name" example:"张三"`
+	UnitID    int64      `json:"unit_id" example:"2"`
+	UnitName  string     `json:"unit_name" example:"华阳镇"`
+	Track     Track      `json:"track" example:"general" enums:"leader,general,judicial"`
+	Position  string     `json:"position" example:"科员"`
+	Phone     string     `json:"phone" example:"138****5678"`
+	IDCard    string     `json:"id_card,omitempty" example:"3418**********1234"`
+	Status    Status     `json:"status" example:"active" enums:"active,left"`
+	LeftAt    *time.Time `json:"left_at,omitempty" format:"date-time"`
+	CreatedAt time.Time  `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time  `json:"updated_at" format:"date-time"`
+} // @name Learner
+
+// List is a page of learners.
+type List struct {
+	Items []View `json:"items"`
+	httpx.ListMeta
+} // @name LearnerList
+
+// CreatedView is a new learner; initial_password is present, once, when the server generated it.
+type CreatedView struct {
+	View
+	InitialPassword string `json:"initial_password,omitempty" example:"Tq7mK2pZ9xHe"`
+} // @name LearnerCreated
+
+// PIIView reveals a learner's personal data (audited).
+type PIIView struct {
+	Phone  string `json:"phone" example:"13812345678"`
+	IDCard string `json:"id_card" example:"341823199001011234"`
+} // @name LearnerPII
+
+// CreateRequest creates a learner and their account (login by phone).
+type CreateRequest struct {
+	Name     string `json:"name" binding:"required,max=32" example:"张三"`
+	UnitID   int64  `json:"unit_id" binding:"required,min=1" example:"2"`
+	Track    Track  `json:"track" binding:"required,oneof=leader general judicial" example:"general"`
+	Position string `json:"position" binding:"max=64" example:"科员"`
+	Phone    string `json:"phone" binding:"required,max=11" example:"13812345678"`
+	IDCard   string `json:"id_card" binding:"max=18" example:"11010519491231002X"`
+	Password string `json:"password" binding:"max=128" example:"Initial#2026"`
+} // @name LearnerCreateRequest
+
+// UpdateRequest changes a learner; absent fields stay; id_card "" clears it.
+type UpdateRequest struct {
+	Name     *string `json:"name" binding:"omitempty,max=32" example:"张三"`
+	UnitID   *int64  `json:"unit_id" binding:"omitempty,min=1" example:"3"`
+	Track    *Track  `json:"track" binding:"omitempty,oneof=leader general judicial" example:"leader"`
+	Position *string `json:"position" binding:"omitempty,max=64" example:"副镇长"`
+	Phone    *string `json:"phone" binding:"omitempty,max=11" example:"13812345678"`
+	IDCard   *string `json:"id_card" binding:"omitempty,max=18" example:"11010519491231002X"`
+} // @name LearnerUpdateRequest
+
+type listQuery struct {
+	UnitID int64  `form:"unit_id" binding:"omitempty,min=1"`
+	Track  Track  `form:"track" binding:"omitempty,oneof=leader general judicial"`
+	Status Status `form:"status" binding:"omitempty,oneof=active left"`
+	Name   string `form:"name" binding:"max=32"`
+}
+
+func (q listQuery) toInput(p httpx.Page) ListInput {
+	return ListInput{UnitID: q.UnitID, Track: q.Track, Status: q.Status, Name: q.Name, Offset: p.Offset(), Limit: p.Size}
+}
+
+// toViews converts a page of rows, fetching the masked phones in one query.
+func (s *Service) toViews(ctxPhones map[int64]string, rows []Row) []View {
+	out := make([]View, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, s.toView(r, ctxPhones[r.AccountID]))
+	}
+	return out
+}
+
+// toView converts one row with its already masked phone.
+func (s *Service) toView(r Row, maskedPhone string) View {
+	return View{
+		ID: r.ID, AccountID: r.AccountID, Name: r.Name, UnitID: r.UnitID, UnitName: r.UnitName, Track: r.Track,
+		Position: r.Position, Phone: maskedPhone, IDCard: s.MaskedIDCard(r.Learner), Status: r.Status, LeftAt: r.LeftAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+func (r CreateRequest) toProfile() Profile {
+	return Profile{Name: r.Name, UnitID: r.UnitID, Track: r.Track, Position: r.Position, Phone: r.Phone, IDCard: r.IDCard}
+}
+
+func (r UpdateRequest) toInput() UpdateInput {
+	return UpdateInput{Name: r.Name, UnitID: r.UnitID, Track: r.Track, Position: r.Position, Phone: r.Phone, IDCard: r.IDCard}
+}

@@ -1,0 +1,234 @@
+package learner
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves /api/v1/learners.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// views converts rows with their masked phones (one account query per page).
+func (h *Handler) views(ctx context.Context, rows []Row) ([]View, error) {
+	ids := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.AccountID)
+	}
+	phones, err := h.svc.accounts.MaskedPhones(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return h.svc.toViews(phones, rows), nil
+}
+
+func (h *Handler) view(ctx context.Context, r *Row) (View, error) {
+	views, err := h.views(ctx, []Row{*r})
+	if err != nil {
+		return View{}, err
+	}
+	return views[0], nil
+}
+
+// List godoc
+//
+//	@Summary		List learners
+//	@Description	Learners in the caller's subtree (or in the subtree of unit_id), filtered by track, status and name. Phones and ID numbers are masked.
+//	@Tags			learners
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			unit_id		query		int		false	"a unit of the caller's subtree: its whole subtree"
+//	@Param			track		query		string	false	"track"	Enums(leader, general, judicial)
+//	@Param			status		query		string	false	"status"	Enums(active, left)
+//	@Param			name		query		string	false	"part of the name"
+//	@Param			page		query		int		false	"page, from 1"	default(1)
+//	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	List
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/learners [get]
+func (h *Handler) List(c *gin.Context) {
+	var q listQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), q.toInput(page))
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	views, err := h.views(c.Request.Context(), rows)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, List{Items: views, ListMeta: httpx.Meta(total, page)})
+}
+
+// Create godoc
+//
+//	@Summary		Create a learner
+//	@Description	Creates a learner and their account (role learner, login by phone). Without password the server generates one and returns it once as initial_password; the learner must change it at first login. Phone and ID number are encrypted at rest and masked in every answer.
+//	@Tags			learners
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		CreateRequest	true	"the new learner"
+//	@Success		201		{object}	CreatedView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse	"learner.phone_taken or learner.id_card_taken (fields names it)"
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/learners [post]
+func (h *Handler) Create(c *gin.Context) {
+	var req CreateRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	created, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toProfile(), req.Password)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	v, err := h.view(c.Request.Context(), created.Row)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, CreatedView{View: v, InitialPassword: created.InitialPassword})
+}
+
+// Get godoc
+//
+//	@Summary	Get a learner
+//	@Tags		learners
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"learner id"
+//	@Success	200	{object}	View
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/learners/{id} [get]
+func (h *Handler) Get(c *gin.Context) {
+	h.withLearner(c, func(ctx context.Context, id int64) (*Row, error) {
+		return h.svc.Get(ctx, httpx.MustActor(c), id)
+	})
+}
+
+// Update godoc
+//
+//	@Summary		Update a learner
+//	@Description	Change name, unit (inside the caller's subtree), track, position, phone or ID number. Name, unit and phone are mirrored to the learner's account; a unit change signs them out.
+//	@Tags			learners
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"learner id"
+//	@Param			body	body		UpdateRequest	true	"fields to change"
+//	@Success		200		{object}	View
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/learners/{id} [patch]
+func (h *Handler) Update(c *gin.Context) {
+	var req UpdateRequest
+	h.withLearner(c, func(ctx context.Context, id int64) (*Row, error) {
+		if err := httpx.BindJSON(c, &req); err != nil {
+			return nil, err
+		}
+		return h.svc.Update(ctx, httpx.MustActor(c), id, req.toInput())
+	})
+}
+
+// Leave godoc
+//
+//	@Summary		Mark a learner as left
+//	@Description	The learner stays in history (credits, results) but their account is disabled and signed out.
+//	@Tags			learners
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"learner id"
+//	@Success		200	{object}	View
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Failure		409	{object}	httpx.ErrorResponse	"learner.already_left"
+//	@Router			/api/v1/learners/{id}/leave [post]
+func (h *Handler) Leave(c *gin.Context) {
+	h.withLearner(c, func(ctx context.Context, id int64) (*Row, error) {
+		return h.svc.Leave(ctx, httpx.MustActor(c), id)
+	})
+}
+
+// PII godoc
+//
+//	@Summary		Reveal a learner's phone and ID number
+//	@Description	For admins who own the learner; every reveal is written to the audit log.
+//	@Tags			learners
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"learner id"
+//	@Success		200	{object}	PIIView
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/learners/{id}/pii [get]
+func (h *Handler) PII(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	pii, err := h.svc.RevealPII(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	httpx.OK(c, PIIView{Phone: pii.Phone, IDCard: pii.IDCard})
+}
+
+// withLearner parses the id, runs fn and answers with the learner's view.
+func (h *Handler) withLearner(c *gin.Context, fn func(ctx context.Context, id int64) (*Row, error)) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	row, err := fn(c.Request.Context(), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	v, err := h.view(c.Request.Context(), row)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, v)
+}
