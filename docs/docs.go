@@ -650,6 +650,781 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/campaigns": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Admins see every campaign organised in their subtree; learners and lecturers see the active campaigns organised by their unit or a unit above it.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "List campaigns",
+                "parameters": [
+                    {
+                        "enum": [
+                            "draft",
+                            "active",
+                            "closed"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CampaignList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A draft law-study month organised by a unit of the caller's subtree: dates are Asia/Shanghai days; credit amounts are decimals with at most two places; daily_caps limit what each source (study, practice, exam, event, quiz) earns per day.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Create a campaign",
+                "parameters": [
+                    {
+                        "description": "the new campaign",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CampaignCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Campaign"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Get a campaign",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Campaign"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Update a campaign",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CampaignUpdateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Campaign"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/courses": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "study"
+                ],
+                "summary": "List a campaign's courses (admins)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "campaign_id",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CourseList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "study"
+                ],
+                "summary": "Create a course",
+                "parameters": [
+                    {
+                        "description": "the new course",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CourseCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Course"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/courses/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Admins see courses of their subtree's campaigns; learners see published courses of their running campaigns for their track.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "study"
+                ],
+                "summary": "Get a course",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "course id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Course"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "study"
+                ],
+                "summary": "Update a course",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "course id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CourseUpdateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Course"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/courses/{id}/sessions": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Opens a study session at the position where the caller left off, closing any other open session of theirs (one at a time). Send a heartbeat about every heartbeat_seconds.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "study"
+                ],
+                "summary": "Start or resume studying a course",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "course id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/StudySession"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/credits/adjustments": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A manual correction with a reason, by an admin who owns the learner. May be negative; the total never goes below zero (422 credit.below_zero). Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "credits"
+                ],
+                "summary": "Adjust a learner's credits",
+                "parameters": [
+                    {
+                        "description": "the adjustment",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CreditAdjustRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/CreditAdjusted"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/credits/leaderboard": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "credits"
+                ],
+                "summary": "Campaign leaderboard",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "campaign_id",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "unit of the caller's subtree",
+                        "name": "unit_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "leader",
+                            "general",
+                            "judicial"
+                        ],
+                        "type": "string",
+                        "description": "only this track",
+                        "name": "track",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 10,
+                        "description": "how many learners, at most 100",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Leaderboard"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/learners": {
             "get": {
                 "security": [
@@ -958,6 +1733,70 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/learners/{id}/credits": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "credits"
+                ],
+                "summary": "A learner's credits",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "learner id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "campaign_id",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CreditStanding"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/learners/{id}/leave": {
             "post": {
                 "security": [
@@ -1110,6 +1949,177 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/me/courses": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Published courses of the caller's running campaigns for their track, with progress (percent of verified time, resume position).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "study"
+                ],
+                "summary": "My courses",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/MyCourseList"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/credits": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "credits"
+                ],
+                "summary": "My credits",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "campaign_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CreditStanding"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such campaign for the learner, or none running",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/credits/ledger": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "credits"
+                ],
+                "summary": "My credit ledger",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "campaign_id",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CreditEntryList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me/password": {
             "put": {
                 "security": [
@@ -1187,6 +2197,182 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "type": "object"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/study-sessions/{id}/finish": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Credits a last heartbeat and closes the session.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "study"
+                ],
+                "summary": "Finish a study session",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "study session id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "final position in seconds",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/StudyPosition"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/StudySession"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/study-sessions/{id}/heartbeat": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Credits only the time the server saw pass since the previous heartbeat: at most 60 s per beat, nothing after a pause over 120 s, never beyond the course's duration; credits go through the ledger per verified minute (and the course's completion credit) within the campaign's daily study cap. A position further ahead than the time that passed is refused (422 study.position_ahead); a heartbeat racing another for the same interval gets 409 study.heartbeat_conflict; an ended session 409 study.session_ended.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "study"
+                ],
+                "summary": "Study heartbeat",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "study session id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "current position in seconds",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/StudyPosition"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/StudySession"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
                         }
                     }
                 }
@@ -1966,6 +3152,252 @@ const docTemplate = `{
                 }
             }
         },
+        "Campaign": {
+            "type": "object",
+            "properties": {
+                "contacts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/CampaignContact"
+                    }
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-30"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "name": {
+                    "type": "string",
+                    "example": "第九个机关集中学法月"
+                },
+                "rules": {
+                    "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Rules"
+                },
+                "start_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-01"
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "active",
+                        "closed"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CampaignStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "targets": {
+                    "$ref": "#/definitions/CampaignTargets"
+                },
+                "theme": {
+                    "type": "string",
+                    "example": "尊法学法守法用法，建设法治绩溪"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "绩溪县"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "CampaignContact": {
+            "type": "object",
+            "required": [
+                "name",
+                "phone"
+            ],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "maxLength": 50,
+                    "example": "县司法局法治宣传股"
+                },
+                "office_hours": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "工作日 8:30-17:30"
+                },
+                "phone": {
+                    "type": "string",
+                    "maxLength": 30,
+                    "example": "0563-8151234"
+                }
+            }
+        },
+        "CampaignCreateRequest": {
+            "type": "object",
+            "required": [
+                "end_date",
+                "name",
+                "start_date",
+                "unit_id"
+            ],
+            "properties": {
+                "contacts": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "items": {
+                        "$ref": "#/definitions/CampaignContact"
+                    }
+                },
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-30"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "第九个机关集中学法月"
+                },
+                "rules": {
+                    "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Rules"
+                },
+                "start_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-01"
+                },
+                "targets": {
+                    "$ref": "#/definitions/CampaignTargets"
+                },
+                "theme": {
+                    "type": "string",
+                    "maxLength": 255,
+                    "example": "尊法学法守法用法，建设法治绩溪"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                }
+            }
+        },
+        "CampaignList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Campaign"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "CampaignStatus": {
+            "type": "string",
+            "enum": [
+                "draft",
+                "active",
+                "closed"
+            ],
+            "x-enum-varnames": [
+                "StatusDraft",
+                "StatusActive",
+                "StatusClosed"
+            ]
+        },
+        "CampaignTargets": {
+            "type": "object",
+            "properties": {
+                "general": {
+                    "type": "number",
+                    "example": 30
+                },
+                "judicial": {
+                    "type": "number",
+                    "example": 50
+                },
+                "leader": {
+                    "type": "number",
+                    "example": 40
+                }
+            }
+        },
+        "CampaignUpdateRequest": {
+            "type": "object",
+            "properties": {
+                "contacts": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "items": {
+                        "$ref": "#/definitions/CampaignContact"
+                    }
+                },
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-30"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "minLength": 1,
+                    "example": "第九个机关集中学法月"
+                },
+                "rules": {
+                    "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Rules"
+                },
+                "start_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-01"
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "active",
+                        "closed"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CampaignStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "targets": {
+                    "$ref": "#/definitions/CampaignTargets"
+                },
+                "theme": {
+                    "type": "string",
+                    "maxLength": 255,
+                    "example": "尊法学法守法用法"
+                }
+            }
+        },
         "ChangePasswordRequest": {
             "type": "object",
             "required": [
@@ -1982,6 +3414,540 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 128,
                     "example": "N3w-Passw0rd"
+                }
+            }
+        },
+        "Course": {
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "string",
+                    "example": "宪法是国家的根本法……"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "credit": {
+                    "type": "number",
+                    "example": 1
+                },
+                "duration_seconds": {
+                    "type": "integer",
+                    "example": 600
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "kind": {
+                    "enum": [
+                        "article",
+                        "video",
+                        "audio",
+                        "link"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CourseKind"
+                        }
+                    ],
+                    "example": "article"
+                },
+                "sort_order": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "archived"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CourseStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "《中华人民共和国宪法》导读"
+                },
+                "tracks": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "leader",
+                        "general"
+                    ]
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://www.npc.gov.cn/"
+                }
+            }
+        },
+        "CourseCreateRequest": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "duration_seconds",
+                "kind",
+                "title",
+                "tracks"
+            ],
+            "properties": {
+                "body": {
+                    "type": "string",
+                    "maxLength": 100000,
+                    "example": "宪法是国家的根本法……"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "credit": {
+                    "type": "number",
+                    "example": 1
+                },
+                "duration_seconds": {
+                    "type": "integer",
+                    "maximum": 36000,
+                    "minimum": 60,
+                    "example": 600
+                },
+                "kind": {
+                    "enum": [
+                        "article",
+                        "video",
+                        "audio",
+                        "link"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CourseKind"
+                        }
+                    ],
+                    "example": "article"
+                },
+                "sort_order": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 1
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "archived"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CourseStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "《中华人民共和国宪法》导读"
+                },
+                "tracks": {
+                    "type": "array",
+                    "maxItems": 3,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "leader",
+                        "general"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "https://www.npc.gov.cn/"
+                }
+            }
+        },
+        "CourseKind": {
+            "type": "string",
+            "enum": [
+                "article",
+                "video",
+                "audio",
+                "link"
+            ],
+            "x-enum-varnames": [
+                "KindArticle",
+                "KindVideo",
+                "KindAudio",
+                "KindLink"
+            ]
+        },
+        "CourseList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Course"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "CourseStatus": {
+            "type": "string",
+            "enum": [
+                "draft",
+                "published",
+                "archived"
+            ],
+            "x-enum-varnames": [
+                "CourseDraft",
+                "CoursePublished",
+                "CourseArchived"
+            ]
+        },
+        "CourseUpdateRequest": {
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "string",
+                    "maxLength": 100000,
+                    "example": "宪法是国家的根本法……"
+                },
+                "credit": {
+                    "type": "number",
+                    "example": 2
+                },
+                "duration_seconds": {
+                    "type": "integer",
+                    "maximum": 36000,
+                    "minimum": 60,
+                    "example": 900
+                },
+                "kind": {
+                    "enum": [
+                        "article",
+                        "video",
+                        "audio",
+                        "link"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CourseKind"
+                        }
+                    ],
+                    "example": "video"
+                },
+                "sort_order": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 2
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "archived"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CourseStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
+                    "example": "《宪法》导读"
+                },
+                "tracks": {
+                    "type": "array",
+                    "maxItems": 3,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "judicial"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "https://www.npc.gov.cn/"
+                }
+            }
+        },
+        "CreditAdjustRequest": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "learner_id",
+                "reason"
+            ],
+            "properties": {
+                "amount": {
+                    "type": "number",
+                    "example": -1.5
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 3
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 255,
+                    "minLength": 2,
+                    "example": "重复计分更正"
+                }
+            }
+        },
+        "CreditAdjusted": {
+            "type": "object",
+            "properties": {
+                "entry": {
+                    "$ref": "#/definitions/CreditEntry"
+                },
+                "total": {
+                    "type": "number",
+                    "example": 28.5
+                }
+            }
+        },
+        "CreditEntry": {
+            "type": "object",
+            "properties": {
+                "amount": {
+                    "type": "number",
+                    "example": 0.1
+                },
+                "at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "day": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-02"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 42
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "有效学习 1 分钟"
+                },
+                "requested": {
+                    "type": "number",
+                    "example": 0.1
+                },
+                "source": {
+                    "enum": [
+                        "study",
+                        "practice",
+                        "exam",
+                        "event",
+                        "quiz",
+                        "adjustment"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CreditSource"
+                        }
+                    ],
+                    "example": "study"
+                },
+                "source_id": {
+                    "type": "string",
+                    "example": "course:3:minute:5"
+                }
+            }
+        },
+        "CreditEntryList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/CreditEntry"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "CreditSource": {
+            "type": "string",
+            "enum": [
+                "study",
+                "practice",
+                "exam",
+                "event",
+                "quiz",
+                "adjustment"
+            ],
+            "x-enum-varnames": [
+                "SourceStudy",
+                "SourcePractice",
+                "SourceExam",
+                "SourceEvent",
+                "SourceQuiz",
+                "SourceAdjustment"
+            ]
+        },
+        "CreditStanding": {
+            "type": "object",
+            "properties": {
+                "by_source": {
+                    "$ref": "#/definitions/CreditsBySource"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "campaign_name": {
+                    "type": "string",
+                    "example": "第九个机关集中学法月"
+                },
+                "expected_by_today": {
+                    "type": "number",
+                    "example": 18.5
+                },
+                "explanation": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "学习：12.5 学分（每有效学习 1 分钟得 0.1 学分，每日上限 3 学分）。"
+                    ]
+                },
+                "lag": {
+                    "type": "number",
+                    "example": 0
+                },
+                "last_activity_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "learner_name": {
+                    "type": "string",
+                    "example": "张伟"
+                },
+                "pace": {
+                    "type": "string",
+                    "enum": [
+                        "on_pace",
+                        "lagging",
+                        "completed"
+                    ],
+                    "example": "on_pace"
+                },
+                "percent": {
+                    "type": "number",
+                    "example": 100
+                },
+                "rank_in_unit": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "target": {
+                    "type": "number",
+                    "example": 30
+                },
+                "total": {
+                    "type": "number",
+                    "example": 30
+                },
+                "track": {
+                    "type": "string",
+                    "example": "general"
+                },
+                "unit_learners": {
+                    "type": "integer",
+                    "example": 3
+                }
+            }
+        },
+        "CreditsBySource": {
+            "type": "object",
+            "properties": {
+                "adjustment": {
+                    "type": "number",
+                    "example": 0
+                },
+                "event": {
+                    "type": "number",
+                    "example": 4
+                },
+                "exam": {
+                    "type": "number",
+                    "example": 10
+                },
+                "practice": {
+                    "type": "number",
+                    "example": 3
+                },
+                "quiz": {
+                    "type": "number",
+                    "example": 0.5
+                },
+                "study": {
+                    "type": "number",
+                    "example": 12.5
                 }
             }
         },
@@ -2033,6 +3999,93 @@ const docTemplate = `{
                 "status": {
                     "type": "string",
                     "example": "ok"
+                }
+            }
+        },
+        "Leaderboard": {
+            "type": "object",
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "learners": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/LeaderboardLearner"
+                    }
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "units": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/LeaderboardUnit"
+                    }
+                }
+            }
+        },
+        "LeaderboardLearner": {
+            "type": "object",
+            "properties": {
+                "learner_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张伟"
+                },
+                "rank": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "total": {
+                    "type": "number",
+                    "example": 30
+                },
+                "track": {
+                    "type": "string",
+                    "example": "general"
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                }
+            }
+        },
+        "LeaderboardUnit": {
+            "type": "object",
+            "properties": {
+                "average": {
+                    "type": "number",
+                    "example": 12.34
+                },
+                "completed": {
+                    "type": "integer",
+                    "example": 30
+                },
+                "completion_rate": {
+                    "type": "number",
+                    "example": 25
+                },
+                "learners": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "rank": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
                 }
             }
         },
@@ -2351,6 +4404,115 @@ const docTemplate = `{
                 }
             }
         },
+        "MyCourse": {
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "string",
+                    "example": "宪法是国家的根本法……"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "completed_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "credit": {
+                    "type": "number",
+                    "example": 1
+                },
+                "duration_seconds": {
+                    "type": "integer",
+                    "example": 600
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "kind": {
+                    "enum": [
+                        "article",
+                        "video",
+                        "audio",
+                        "link"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CourseKind"
+                        }
+                    ],
+                    "example": "article"
+                },
+                "percent": {
+                    "type": "number",
+                    "example": 15.8
+                },
+                "position_seconds": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "sort_order": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "archived"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CourseStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "《中华人民共和国宪法》导读"
+                },
+                "tracks": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "leader",
+                        "general"
+                    ]
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://www.npc.gov.cn/"
+                },
+                "verified_seconds": {
+                    "type": "integer",
+                    "example": 95
+                }
+            }
+        },
+        "MyCourseList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/MyCourse"
+                    }
+                }
+            }
+        },
         "PasswordReset": {
             "type": "object",
             "properties": {
@@ -2391,6 +4553,78 @@ const docTemplate = `{
                 "RoleAuditor",
                 "RoleIntegrator"
             ]
+        },
+        "StudyPosition": {
+            "type": "object",
+            "properties": {
+                "position": {
+                    "type": "integer",
+                    "maximum": 36000,
+                    "minimum": 0,
+                    "example": 150
+                }
+            }
+        },
+        "StudySession": {
+            "type": "object",
+            "properties": {
+                "completed_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "course_completed": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "course_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "credited_seconds": {
+                    "type": "integer",
+                    "example": 30
+                },
+                "credits_awarded": {
+                    "type": "number",
+                    "example": 0.1
+                },
+                "daily_cap_reached": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "duration_seconds": {
+                    "type": "integer",
+                    "example": 600
+                },
+                "ended": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "heartbeat_seconds": {
+                    "type": "integer",
+                    "example": 30
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 9
+                },
+                "last_heartbeat_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "position_seconds": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "session_verified_seconds": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "verified_seconds": {
+                    "type": "integer",
+                    "example": 95
+                }
+            }
         },
         "TokenResponse": {
             "type": "object",
@@ -2609,6 +4843,47 @@ const docTemplate = `{
                     "type": "integer",
                     "minimum": 1,
                     "example": 1
+                }
+            }
+        },
+        "github_com_xuefa_xuefa_internal_credit.Rules": {
+            "type": "object",
+            "properties": {
+                "daily_caps": {
+                    "description": "DailyCaps limits what each source can earn per Asia/Shanghai day (absent or 0: no cap).",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number"
+                    },
+                    "example": {
+                        "practice": 1,
+                        "study": 3
+                    }
+                },
+                "event_attendance": {
+                    "description": "EventAttendance is earned per attended event unless the event sets its own.",
+                    "type": "number",
+                    "example": 2
+                },
+                "exam_pass": {
+                    "description": "ExamPass is earned once for passing a campaign exam.",
+                    "type": "number",
+                    "example": 10
+                },
+                "practice_per_correct": {
+                    "description": "PracticePerCorrect is earned per correct practice answer.",
+                    "type": "number",
+                    "example": 0.1
+                },
+                "quiz_per_play": {
+                    "description": "QuizPerPlay is earned per qualifying quiz play by a bound learner.",
+                    "type": "number",
+                    "example": 0.5
+                },
+                "study_per_minute": {
+                    "description": "StudyPerMinute is earned per verified minute of study (courses may add a completion credit).",
+                    "type": "number",
+                    "example": 0.1
                 }
             }
         }

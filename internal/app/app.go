@@ -16,6 +16,8 @@ import (
 	"github.com/xuefa/xuefa/api"
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
+	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/config"
@@ -23,6 +25,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/ratelimit"
 	"github.com/xuefa/xuefa/internal/server"
+	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -36,7 +39,11 @@ type App struct {
 	Units    *unit.Service
 	Accounts *account.Service
 	Audit    *audit.Service
-	Learners *learner.Service
+	Learners  *learner.Service
+	Campaigns *campaign.Service
+	Credits   *credit.Service
+	Study     *study.Service
+	now       func() time.Time
 }
 
 // Options let tests and the CLI adjust how the app is built.
@@ -105,10 +112,20 @@ func (a *App) wire(opts Options) error {
 		return err
 	}
 	a.Units.AddDependents(a.Accounts)
+	a.Campaigns = campaign.NewService(a.DB, campaign.NewStore(a.DB), a.Units, a.Audit, opts.Now)
+	a.Credits = credit.NewService(credit.Deps{
+		DB: a.DB, Store: credit.NewStore(a.DB), Campaigns: a.Campaigns, Units: a.Units, Audit: a.Audit, Now: opts.Now,
+	})
 	a.Learners = learner.NewService(learner.Deps{
-		DB: a.DB, Store: learner.NewStore(a.DB), Accounts: a.Accounts, Units: a.Units, Audit: a.Audit, Sealer: sealer, Now: opts.Now,
+		DB: a.DB, Store: learner.NewStore(a.DB), Accounts: a.Accounts, Units: a.Units, Audit: a.Audit, Sealer: sealer,
+		Now: opts.Now, Credits: a.Credits,
 	})
 	a.Units.AddDependents(a.Learners)
+	a.Study = study.NewService(study.Deps{
+		DB: a.DB, Store: study.NewStore(a.DB), Campaigns: a.Campaigns, Credits: a.Credits,
+		Learners: studyLearners{a.Learners}, Audit: a.Audit, Now: opts.Now,
+	})
+	a.now = opts.Now
 
 	registry := prometheus.NewRegistry()
 	sqlDB, err := a.DB.DB()
@@ -126,7 +143,10 @@ func (a *App) wire(opts Options) error {
 		Accounts: account.NewHandler(a.Accounts),
 		Units:    unit.NewHandler(a.Units),
 		Audit:    audit.NewHandler(a.Audit),
-		Learners: learner.NewHandler(a.Learners),
+		Learners:  learner.NewHandler(a.Learners),
+		Campaigns: campaign.NewHandler(a.Campaigns),
+		Credits:   credit.NewHandler(a.Credits),
+		Study:     study.NewHandler(a.Study),
 	})
 	return err
 }

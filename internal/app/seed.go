@@ -4,8 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/xuefa/xuefa/internal/account"
+	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/platform/clock"
+	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/unit"
@@ -88,7 +93,55 @@ func (a *App) Seed(ctx context.Context, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "  %-18s %-10s %-26s password %s\n", d.username, d.role, d.name, shown)
 	}
-	return a.seedLearners(ctx, codes, out)
+	if err := a.seedLearners(ctx, codes, out); err != nil {
+		return err
+	}
+	return a.seedCampaign(ctx, system, root.ID, out)
+}
+
+// seedCampaign opens the county's law-study month around today with four courses.
+func (a *App) seedCampaign(ctx context.Context, system auth.Actor, rootID int64, out io.Writer) error {
+	today := a.now().In(clock.Shanghai())
+	start := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, clock.Shanghai())
+	c, err := a.Campaigns.Create(ctx, system, campaign.Input{
+		UnitID: rootID, Name: "第九个机关集中学法月", Theme: "尊法学法守法用法，建设更高水平的法治绩溪",
+		StartDate: start.Format(time.DateOnly), EndDate: start.AddDate(0, 2, -1).Format(time.DateOnly),
+		Targets: map[string]credit.Amount{"leader": credit.Credits(40, 0), "general": credit.Credits(30, 0), "judicial": credit.Credits(50, 0)},
+		Rules: credit.Rules{
+			StudyPerMinute: credit.Credits(0, 10), PracticePerCorrect: credit.Credits(0, 10), ExamPass: credit.Credits(10, 0),
+			EventAttendance: credit.Credits(2, 0), QuizPerPlay: credit.Credits(0, 50),
+			DailyCaps: map[credit.Source]credit.Amount{credit.SourceStudy: credit.Credits(3, 0), credit.SourcePractice: credit.Credits(1, 0), credit.SourceQuiz: credit.Credits(1, 0)},
+		},
+		Contacts: []campaign.Contact{{Name: "县司法局普法与依法治理股", Phone: "0563-8151234", OfficeHours: "工作日 8:30-12:00，14:30-17:30"}},
+	})
+	if err != nil {
+		return fmt.Errorf("seed campaign: %w", err)
+	}
+	active := campaign.StatusActive
+	if _, err := a.Campaigns.Update(ctx, system, c.ID, campaign.UpdateInput{Status: &active}); err != nil {
+		return err
+	}
+	for i, d := range demoCourses() {
+		d.CampaignID, d.SortOrder, d.Status = c.ID, i+1, study.CoursePublished
+		if _, err := a.Study.CreateCourse(ctx, system, d); err != nil {
+			return fmt.Errorf("seed course %s: %w", d.Title, err)
+		}
+	}
+	fmt.Fprintf(out, "  campaign: %s (%s – %s, active) with %d courses\n", c.Name, c.StartDate, c.EndDate, len(demoCourses()))
+	return nil
+}
+
+func demoCourses() []study.CourseInput {
+	body := func(s string) *string { return &s }
+	all := []string{"leader", "general", "judicial"}
+	return []study.CourseInput{
+		{Title: "《中华人民共和国宪法》导读", Kind: study.KindArticle, DurationSeconds: 600, Tracks: all, Credit: credit.Credits(1, 0),
+			Body: body("宪法是国家的根本法，具有最高的法律效力。本课介绍宪法的基本原则、公民的基本权利和义务、国家机构，以及宪法宣誓制度。")},
+		{Title: "民法典婚姻家庭编要点", Kind: study.KindVideo, URL: "https://www.npc.gov.cn/", DurationSeconds: 900, Tracks: all, Credit: credit.Credits(1, 0)},
+		{Title: "行政处罚法：程序与裁量", Kind: study.KindArticle, DurationSeconds: 480, Tracks: []string{"leader", "judicial"}, Credit: credit.Credits(1, 0),
+			Body: body("行政处罚遵循公正、公开的原则。本课讲解处罚的种类和设定、管辖、普通程序与听证程序，以及“首违不罚”和裁量基准。")},
+		{Title: "以案释法：醉驾入刑十年", Kind: study.KindAudio, URL: "https://www.court.gov.cn/", DurationSeconds: 300, Tracks: all, Credit: credit.Credits(0, 50)},
+	}
 }
 
 type demoLearner struct {

@@ -40,6 +40,11 @@ type Accounts interface {
 	AccountIDByPhone(ctx context.Context, phone string) (int64, error)
 }
 
+// Summaries keep credit summaries in step when a learner's unit or track changes.
+type Summaries interface {
+	MoveLearner(ctx context.Context, learnerID, unitID int64, track string) error
+}
+
 // Units is what learners need from the unit tree.
 type Units interface {
 	Lookup(ctx context.Context, id int64) (*unit.Unit, error)
@@ -59,6 +64,7 @@ type Service struct {
 	audit    Auditor
 	sealer   *crypto.Sealer
 	now      func() time.Time
+	credits  Summaries
 }
 
 // Deps are the service's collaborators.
@@ -70,11 +76,12 @@ type Deps struct {
 	Audit    Auditor
 	Sealer   *crypto.Sealer
 	Now      func() time.Time
+	Credits  Summaries
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{db: d.DB, store: d.Store, accounts: d.Accounts, units: d.Units, audit: d.Audit, sealer: d.Sealer, now: d.Now}
+	return &Service{db: d.DB, store: d.Store, accounts: d.Accounts, units: d.Units, audit: d.Audit, sealer: d.Sealer, now: d.Now, credits: d.Credits}
 }
 
 // CountInUnit implements unit.Dependents.
@@ -319,6 +326,9 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 			profile.Phone = &p.Phone
 		}
 		if err := s.accounts.SyncLearnerProfile(ctx, cur.AccountID, profile); err != nil {
+			return err
+		}
+		if err := s.credits.MoveLearner(ctx, id, p.UnitID, string(p.Track)); err != nil {
 			return err
 		}
 		if err := s.record(ctx, actor, "learner.update", id, changedFields(in)); err != nil {

@@ -7,8 +7,11 @@ import (
 
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
+	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -17,7 +20,10 @@ type Handlers struct {
 	Accounts *account.Handler
 	Units    *unit.Handler
 	Audit    *audit.Handler
-	Learners *learner.Handler
+	Learners  *learner.Handler
+	Campaigns *campaign.Handler
+	Credits   *credit.Handler
+	Study     *study.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -30,8 +36,10 @@ type Route struct {
 }
 
 const (
-	admin   = auth.RoleAdmin
-	auditor = auth.RoleAuditor
+	admin    = auth.RoleAdmin
+	auditor  = auth.RoleAuditor
+	lecturer = auth.RoleLecturer
+	student  = auth.RoleLearner
 )
 
 // Routes lists every endpoint under /api/v1 with its guard, one line each.
@@ -61,6 +69,27 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPatch, "/api/v1/learners/:id", only(admin), h.Learners.Update},
 		{http.MethodPost, "/api/v1/learners/:id/leave", only(admin), h.Learners.Leave},
 		{http.MethodGet, "/api/v1/learners/:id/pii", only(admin), h.Learners.PII},
+
+		{http.MethodGet, "/api/v1/learners/:id/credits", only(admin), h.Credits.LearnerCredits},
+
+		{http.MethodGet, "/api/v1/campaigns", only(admin, lecturer, student), h.Campaigns.List},
+		{http.MethodPost, "/api/v1/campaigns", only(admin), h.Campaigns.Create},
+		{http.MethodGet, "/api/v1/campaigns/:id", only(admin, lecturer, student), h.Campaigns.Get},
+		{http.MethodPatch, "/api/v1/campaigns/:id", only(admin), h.Campaigns.Update},
+
+		{http.MethodGet, "/api/v1/me/credits", only(student), h.Credits.Mine},
+		{http.MethodGet, "/api/v1/me/credits/ledger", only(student), h.Credits.MyLedger},
+		{http.MethodPost, "/api/v1/credits/adjustments", only(admin), h.Credits.Adjust},
+		{http.MethodGet, "/api/v1/credits/leaderboard", only(admin), h.Credits.Leaderboard},
+
+		{http.MethodGet, "/api/v1/courses", only(admin), h.Study.ListCourses},
+		{http.MethodPost, "/api/v1/courses", only(admin), h.Study.CreateCourse},
+		{http.MethodGet, "/api/v1/courses/:id", only(admin, student), h.Study.GetCourse},
+		{http.MethodPatch, "/api/v1/courses/:id", only(admin), h.Study.UpdateCourse},
+		{http.MethodPost, "/api/v1/courses/:id/sessions", only(student), h.Study.Start},
+		{http.MethodPut, "/api/v1/study-sessions/:id/heartbeat", only(student), h.Study.Heartbeat},
+		{http.MethodPost, "/api/v1/study-sessions/:id/finish", only(student), h.Study.Finish},
+		{http.MethodGet, "/api/v1/me/courses", only(student), h.Study.MyCourses},
 
 		{http.MethodGet, "/api/v1/audit-logs", only(admin, auditor), h.Audit.List},
 

@@ -5,6 +5,7 @@ package database
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
@@ -146,14 +148,30 @@ type txKey struct{}
 
 // WithTx runs fn in a transaction, committing when it returns nil. The transaction travels in
 // the context fn receives, so every store called with that context (see Conn) joins it; a
-// nested WithTx joins the outer transaction instead of opening another.
+// nested WithTx joins the outer transaction instead of opening another. The outermost WithTx
+// reruns fn (up to 3 times) when MySQL picks it as a deadlock victim, so fn must only touch the
+// database.
 func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
-	})
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, tx))
+		})
+		if !isDeadlock(err) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+	}
+	return err
+}
+
+// isDeadlock reports MySQL's "deadlock found" (1213) and "lock wait timeout" (1205).
+func isDeadlock(err error) bool {
+	var me *mysqldriver.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // Conn returns the transaction in ctx if there is one, else db bound to ctx. Stores build every

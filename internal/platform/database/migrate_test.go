@@ -18,6 +18,9 @@ import (
 
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
+	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
@@ -34,6 +37,13 @@ var mappedModels = []any{
 	&account.RefreshToken{},
 	&audit.Log{},
 	&learner.Learner{},
+	&campaign.Campaign{},
+	&credit.Entry{},
+	&credit.Daily{},
+	&credit.Summary{},
+	&study.Course{},
+	&study.Progress{},
+	&study.Session{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

@@ -1,0 +1,68 @@
+// Package campaign keeps the law-study months (or years): one per period and organiser unit,
+// with dates on Asia/Shanghai days, a credit target per track, the credit rules every source
+// applies, and the consultation contacts. History is kept; nothing is hard-wired to one year.
+package campaign
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/xuefa/xuefa/internal/credit"
+)
+
+// Status of a campaign.
+type Status string // @name CampaignStatus
+
+// Statuses.
+const (
+	StatusDraft  Status = "draft"
+	StatusActive Status = "active"
+	StatusClosed Status = "closed"
+)
+
+// Campaign is one row.
+type Campaign struct {
+	ID             int64 `gorm:"primaryKey"`
+	UnitID         int64
+	Name           string
+	Theme          string
+	StartDate      string
+	EndDate        string
+	Status         Status
+	TargetLeader   credit.Amount
+	TargetGeneral  credit.Amount
+	TargetJudicial credit.Amount
+	Rules          string // JSON of credit.Rules
+	Contacts       string // JSON of []Contact
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// TableName pins the table.
+func (Campaign) TableName() string { return "campaigns" }
+
+// Contact is a consultation channel (政策咨询渠道), e.g. the justice bureau's phone.
+type Contact struct {
+	Name        string `json:"name" binding:"required,max=50" example:"县司法局法治宣传股"`
+	Phone       string `json:"phone" binding:"required,max=30" example:"0563-8151234"`
+	OfficeHours string `json:"office_hours" binding:"max=100" example:"工作日 8:30-17:30"`
+} // @name CampaignContact
+
+// rules decodes the stored credit rules.
+func (c Campaign) rules() credit.Rules {
+	var r credit.Rules
+	_ = json.Unmarshal([]byte(c.Rules), &r)
+	return r
+}
+
+// contacts decodes the stored contacts.
+func (c Campaign) contacts() []Contact {
+	out := []Contact{}
+	_ = json.Unmarshal([]byte(c.Contacts), &out)
+	return out
+}
+
+// targets maps track → target.
+func (c Campaign) targets() map[string]credit.Amount {
+	return map[string]credit.Amount{"leader": c.TargetLeader, "general": c.TargetGeneral, "judicial": c.TargetJudicial}
+}

@@ -1,0 +1,179 @@
+package credit
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves credits: the learner's own, admins' views, adjustments and leaderboards.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Mine godoc
+//
+//	@Summary		My credits
+//	@Description	The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only.
+//	@Tags			credits
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int	false	"campaign id"
+//	@Success		200			{object}	StandingView
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse	"no such campaign for the learner, or none running"
+//	@Router			/api/v1/me/credits [get]
+func (h *Handler) Mine(c *gin.Context) {
+	var q standingQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	st, err := h.svc.MyStanding(c.Request.Context(), httpx.MustActor(c), q.CampaignID)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toStandingView(st))
+}
+
+// MyLedger godoc
+//
+//	@Summary	My credit ledger
+//	@Tags		credits
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		campaign_id	query		int	true	"campaign id"
+//	@Param		page		query		int	false	"page, from 1"	default(1)
+//	@Param		page_size	query		int	false	"page size, at most 100"	default(20)
+//	@Success	200			{object}	EntryList
+//	@Failure	400			{object}	httpx.ErrorResponse
+//	@Failure	401			{object}	httpx.ErrorResponse
+//	@Failure	403			{object}	httpx.ErrorResponse
+//	@Failure	404			{object}	httpx.ErrorResponse
+//	@Router		/api/v1/me/credits/ledger [get]
+func (h *Handler) MyLedger(c *gin.Context) {
+	var q ledgerQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	entries, total, err := h.svc.MyEntries(c.Request.Context(), httpx.MustActor(c), q.CampaignID, page.Offset(), page.Size)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, EntryList{Items: httpx.Map(entries, toEntryView), ListMeta: httpx.Meta(total, page)})
+}
+
+// LearnerCredits godoc
+//
+//	@Summary	A learner's credits
+//	@Tags		credits
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id			path		int	true	"learner id"
+//	@Param		campaign_id	query		int	true	"campaign id"
+//	@Success	200			{object}	StandingView
+//	@Failure	400			{object}	httpx.ErrorResponse
+//	@Failure	401			{object}	httpx.ErrorResponse
+//	@Failure	403			{object}	httpx.ErrorResponse
+//	@Failure	404			{object}	httpx.ErrorResponse
+//	@Router		/api/v1/learners/{id}/credits [get]
+func (h *Handler) LearnerCredits(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var q ledgerQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	st, err := h.svc.LearnerStanding(c.Request.Context(), httpx.MustActor(c), id, q.CampaignID)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toStandingView(st))
+}
+
+// Adjust godoc
+//
+//	@Summary		Adjust a learner's credits
+//	@Description	A manual correction with a reason, by an admin who owns the learner. May be negative; the total never goes below zero (422 credit.below_zero). Audited.
+//	@Tags			credits
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		AdjustRequest	true	"the adjustment"
+//	@Success		201		{object}	AdjustedView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/credits/adjustments [post]
+func (h *Handler) Adjust(c *gin.Context) {
+	var req AdjustRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	out, err := h.svc.Adjust(c.Request.Context(), httpx.MustActor(c), AdjustInput{
+		LearnerID: req.LearnerID, CampaignID: req.CampaignID, Amount: req.Amount, Reason: req.Reason,
+	})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, AdjustedView{Entry: toEntryView(out.Entry), Total: out.Total})
+}
+
+// Leaderboard godoc
+//
+//	@Summary		Campaign leaderboard
+//	@Description	The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only.
+//	@Tags			credits
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int		true	"campaign id"
+//	@Param			unit_id		query		int		false	"unit of the caller's subtree"
+//	@Param			track		query		string	false	"only this track"	Enums(leader, general, judicial)
+//	@Param			limit		query		int		false	"how many learners, at most 100"	default(10)
+//	@Success		200			{object}	BoardView
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/credits/leaderboard [get]
+func (h *Handler) Leaderboard(c *gin.Context) {
+	var q boardQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if q.Limit == 0 {
+		q.Limit = 10
+	}
+	board, err := h.svc.Leaderboard(c.Request.Context(), httpx.MustActor(c), BoardInput{
+		CampaignID: q.CampaignID, UnitID: q.UnitID, Track: q.Track, Limit: q.Limit,
+	})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toBoardView(board))
+}

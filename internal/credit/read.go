@@ -1,0 +1,193 @@
+package credit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/clock"
+)
+
+var errNoCampaign = apperr.NotFound("campaign.not_found", "没有进行中的学法活动")
+
+// Standing is a learner's position in a campaign: what they have, what they need, how they
+// compare and why.
+type Standing struct {
+	Campaign     *CampaignFacts
+	Learner      *LearnerFacts
+	Summary      Summary
+	Target       Amount
+	Expected     Amount // what the calendar expects by today (linear over the campaign days)
+	Rank         int64  // in the learner's unit, 1 = most credits
+	UnitLearners int64
+	Explanation  []string
+}
+
+// MyStanding is the learner's own standing in a campaign (campaignID 0: the newest active one).
+func (s *Service) MyStanding(ctx context.Context, actor auth.Actor, campaignID int64) (*Standing, error) {
+	learner, err := s.store.LearnerByAccount(ctx, actor.AccountID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errNotALearner
+	}
+	if err != nil {
+		return nil, err
+	}
+	if campaignID == 0 {
+		running, err := s.campaigns.ActiveFor(ctx, learner.UnitPath)
+		if err != nil {
+			return nil, err
+		}
+		if len(running) == 0 {
+			return nil, errNoCampaign
+		}
+		campaignID = running[0].ID
+	}
+	return s.standing(ctx, learner, campaignID)
+}
+
+// LearnerStanding is a learner's standing for an admin who owns them.
+func (s *Service) LearnerStanding(ctx context.Context, actor auth.Actor, learnerID, campaignID int64) (*Standing, error) {
+	learner, err := s.ownedLearner(ctx, actor, learnerID)
+	if err != nil {
+		return nil, err
+	}
+	return s.standing(ctx, learner, campaignID)
+}
+
+func (s *Service) ownedLearner(ctx context.Context, actor auth.Actor, learnerID int64) (*LearnerFacts, error) {
+	learner, err := s.store.Learner(ctx, learnerID)
+	if errors.Is(err, ErrNotFound) || (err == nil && !actor.Covers(learner.UnitPath)) {
+		return nil, errLearnerNotFound
+	}
+	return learner, err
+}
+
+// campaignFor loads a campaign the learner takes part in (organised at or above their unit).
+func (s *Service) campaignFor(ctx context.Context, learner *LearnerFacts, campaignID int64) (*CampaignFacts, error) {
+	c, err := s.campaigns.Facts(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	if len(learner.UnitPath) < len(c.UnitPath) || learner.UnitPath[:len(c.UnitPath)] != c.UnitPath {
+		return nil, apperr.NotFound("campaign.not_found", "学法活动不存在")
+	}
+	return c, nil
+}
+
+func (s *Service) standing(ctx context.Context, learner *LearnerFacts, campaignID int64) (*Standing, error) {
+	c, err := s.campaignFor(ctx, learner, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	st := &Standing{Campaign: c, Learner: learner, Target: c.Targets[learner.Track]}
+	sum, err := s.store.Summary(ctx, learner.LearnerID, campaignID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		st.Summary = Summary{LearnerID: learner.LearnerID, CampaignID: campaignID}
+	case err != nil:
+		return nil, err
+	default:
+		st.Summary = *sum
+	}
+	ahead, ranked, err := s.store.RankInUnit(ctx, campaignID, learner.UnitID, st.Summary.Total)
+	if err != nil {
+		return nil, err
+	}
+	if st.UnitLearners, err = s.store.CountActiveLearners(ctx, learner.UnitID); err != nil {
+		return nil, err
+	}
+	st.Rank = ahead + 1
+	if st.Summary.Total == 0 {
+		// Learners without credits share the last place after everyone ranked.
+		st.Rank = ranked + 1
+	}
+	st.UnitLearners = max(st.UnitLearners, ranked)
+	st.Expected = Expected(st.Target, c.StartDate, c.EndDate, s.now())
+	st.Explanation = explain(st)
+	return st, nil
+}
+
+// Expected is the share of target the calendar expects by now: target × elapsed days / total
+// days, counting Asia/Shanghai days inclusively (the whole target on the last day).
+func Expected(target Amount, start, end string, now time.Time) Amount {
+	from, err1 := time.ParseInLocation(time.DateOnly, start, clock.Shanghai())
+	to, err2 := time.ParseInLocation(time.DateOnly, end, clock.Shanghai())
+	if err1 != nil || err2 != nil || target <= 0 {
+		return 0
+	}
+	today, _ := time.ParseInLocation(time.DateOnly, Day(now), clock.Shanghai())
+	total := int64(to.Sub(from).Hours()/24) + 1
+	elapsed := int64(today.Sub(from).Hours()/24) + 1
+	elapsed = min(max(elapsed, 0), total)
+	return Amount(int64(target) * elapsed / total)
+}
+
+// explain says in plain words how the number was made.
+func explain(st *Standing) []string {
+	r := st.Campaign.Rules
+	lines := []string{fmt.Sprintf("「%s」%s类目标 %s 学分，已得 %s 学分（%.1f%%）。", st.Campaign.Name, trackLabel(st.Learner.Track),
+		st.Target, st.Summary.Total, Percent(st.Summary.Total, st.Target))}
+	for _, src := range Sources() {
+		got := st.Summary.BySource()[src]
+		rule := ruleText(r, src)
+		if got == 0 && rule == "" {
+			continue
+		}
+		line := fmt.Sprintf("%s：%s 学分", src.Label(), got)
+		if rule != "" {
+			line += "（" + rule + "）"
+		}
+		lines = append(lines, line+"。")
+	}
+	lag := st.Expected - st.Summary.Total
+	if lag > 0 {
+		lines = append(lines, fmt.Sprintf("按活动日历，今天应达到 %s 学分，目前落后 %s 学分。", st.Expected, lag))
+	} else {
+		lines = append(lines, fmt.Sprintf("按活动日历，今天应达到 %s 学分，进度正常。", st.Expected))
+	}
+	lines = append(lines, fmt.Sprintf("在本单位 %d 名学员中排第 %d 名。", st.UnitLearners, st.Rank))
+	return lines
+}
+
+func ruleText(r Rules, src Source) string {
+	per := map[Source]string{
+		SourceStudy:    perText("每有效学习 1 分钟", r.StudyPerMinute),
+		SourcePractice: perText("练习每答对 1 题", r.PracticePerCorrect),
+		SourceExam:     perText("考试合格", r.ExamPass),
+		SourceEvent:    perText("每参加 1 次活动", r.EventAttendance),
+		SourceQuiz:     perText("每完成 1 轮竞猜", r.QuizPerPlay),
+	}[src]
+	if c := r.Cap(src); c > 0 {
+		per += fmt.Sprintf("，每日上限 %s 学分", c)
+	}
+	return per
+}
+
+func perText(what string, a Amount) string {
+	if a <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s得 %s 学分", what, a)
+}
+
+func trackLabel(t string) string {
+	return map[string]string{"leader": "领航", "general": "普及", "judicial": "精准"}[t]
+}
+
+// MyEntries returns a page of the learner's own ledger in a campaign.
+func (s *Service) MyEntries(ctx context.Context, actor auth.Actor, campaignID int64, offset, limit int) ([]Entry, int64, error) {
+	learner, err := s.store.LearnerByAccount(ctx, actor.AccountID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, 0, errNotALearner
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := s.campaignFor(ctx, learner, campaignID); err != nil {
+		return nil, 0, err
+	}
+	return s.store.Entries(ctx, learner.LearnerID, campaignID, offset, limit)
+}

@@ -1,0 +1,174 @@
+package credit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/xuefa/xuefa/internal/audit"
+	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/clock"
+	"github.com/xuefa/xuefa/internal/platform/database"
+)
+
+// Errors of this domain.
+var (
+	errLearnerNotFound = apperr.NotFound("learner.not_found", "学员不存在")
+	errBelowZero       = apperr.Invalid("credit.below_zero", "调整后总学分不能小于零", apperr.Field("amount", "调整后总学分不能小于零"))
+	errNotALearner     = apperr.NotFound("learner.not_a_learner", "当前账号不是学员")
+)
+
+// Campaigns is what the ledger needs to know about campaigns.
+type Campaigns interface {
+	Facts(ctx context.Context, id int64) (*CampaignFacts, error)
+	// ActiveFor lists the campaigns running today for a learner of the unit at path, newest first.
+	ActiveFor(ctx context.Context, unitPath string) ([]CampaignFacts, error)
+}
+
+// CampaignFacts describe a campaign for crediting and explaining.
+type CampaignFacts struct {
+	ID        int64
+	Name      string
+	UnitPath  string
+	StartDate string // YYYY-MM-DD, Asia/Shanghai
+	EndDate   string
+	Active    bool
+	Targets   map[string]Amount // by track
+	Rules     Rules
+}
+
+// Auditor records admin writes.
+type Auditor interface {
+	Record(ctx context.Context, e audit.Entry) error
+}
+
+// Service writes and reads the ledger.
+type Service struct {
+	db        *gorm.DB
+	store     *Store
+	campaigns Campaigns
+	units     Units
+	audit     Auditor
+	now       func() time.Time
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	DB        *gorm.DB
+	Store     *Store
+	Campaigns Campaigns
+	Units     Units
+	Audit     Auditor
+	Now       func() time.Time
+}
+
+// NewService builds the service.
+func NewService(d Deps) *Service {
+	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, units: d.Units, audit: d.Audit, now: d.Now}
+}
+
+// Award is one credit a source grants.
+type Award struct {
+	LearnerID  int64
+	CampaignID int64
+	Source     Source
+	SourceID   string // unique per learner, campaign and source: a retry with the same id is a no-op
+	Amount     Amount
+	Reason     string
+	ActorID    *int64 // adjustments: the admin
+}
+
+// Result says what an award did.
+type Result struct {
+	Credited  Amount // what the ledger added (less than asked when the daily cap bit)
+	Duplicate bool   // the award was already recorded; nothing changed
+	Capped    bool
+}
+
+// Award records a credit inside the caller's transaction (or its own). It is idempotent on
+// (learner, campaign, source, source id), applies the campaign's daily cap for the source on
+// the Asia/Shanghai day, and updates the learner's summary in the same transaction. A capped
+// award is still recorded (with the amount actually credited) so that its retries stay no-ops.
+func (s *Service) Award(ctx context.Context, a Award) (Result, error) {
+	if !a.Source.Valid() || a.SourceID == "" {
+		return Result{}, fmt.Errorf("credit: invalid award %+v", a)
+	}
+	var res Result
+	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
+		var err error
+		res, err = s.award(ctx, a)
+		return err
+	})
+	return res, err
+}
+
+func (s *Service) award(ctx context.Context, a Award) (Result, error) {
+	learner, err := s.store.Learner(ctx, a.LearnerID)
+	if errors.Is(err, ErrNotFound) {
+		return Result{}, errLearnerNotFound
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	campaign, err := s.campaigns.Facts(ctx, a.CampaignID)
+	if err != nil {
+		return Result{}, err
+	}
+	now := s.now()
+	entry := &Entry{LearnerID: a.LearnerID, CampaignID: a.CampaignID, Source: a.Source, SourceID: a.SourceID,
+		Requested: a.Amount, Amount: a.Amount, Reason: a.Reason, Day: Day(now), ActorID: a.ActorID, CreatedAt: now}
+	day := Daily{LearnerID: a.LearnerID, CampaignID: a.CampaignID, Source: a.Source, Day: entry.Day}
+	used, err := s.store.LockDaily(ctx, day)
+	if err != nil {
+		return Result{}, err
+	}
+	if dup, err := s.store.EntryExists(ctx, entry); err != nil || dup {
+		return Result{Duplicate: dup}, err
+	}
+	summary, err := s.store.LockSummary(ctx, a.LearnerID, a.CampaignID, learner.UnitID, learner.Track, now)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{}
+	if limit := campaign.Rules.Cap(a.Source); limit > 0 && a.Amount > 0 && used+a.Amount > limit {
+		entry.Amount, res.Capped = max(limit-used, 0), true
+	}
+	if summary.Total+entry.Amount < 0 {
+		return Result{}, errBelowZero
+	}
+	if err := s.store.InsertEntry(ctx, entry); err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return Result{Duplicate: true}, nil
+		}
+		return Result{}, err
+	}
+	res.Credited = entry.Amount
+	if entry.Amount == 0 {
+		return res, nil
+	}
+	if err := s.store.AddDaily(ctx, day, entry.Amount); err != nil {
+		return Result{}, err
+	}
+	return res, s.store.AddToSummary(ctx, a.LearnerID, a.CampaignID, a.Source, entry.Amount, now)
+}
+
+// Day is the Asia/Shanghai calendar day of t, YYYY-MM-DD.
+func Day(t time.Time) string { return t.In(clock.Shanghai()).Format(time.DateOnly) }
+
+// MoveLearner keeps summaries in step when a learner's unit or track changes.
+func (s *Service) MoveLearner(ctx context.Context, learnerID, unitID int64, track string) error {
+	return s.store.MoveLearner(ctx, learnerID, unitID, track)
+}
+
+// sourceID builds a readable source id from parts ("course:12:minute:3").
+func sourceID(parts ...any) string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = fmt.Sprint(p)
+	}
+	return strings.Join(out, ":")
+}

@@ -1,0 +1,165 @@
+package credit
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/xuefa/xuefa/internal/platform/database"
+)
+
+// ErrNotFound is returned when no row matches.
+var ErrNotFound = errors.New("credit row not found")
+
+// Store is the only place that queries the ledger and its summaries. Read models (rankings)
+// join learners and units read-only.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore builds a store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+func (s *Store) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, s.db) }
+
+// LearnerFacts are what the ledger needs to know about a learner.
+type LearnerFacts struct {
+	LearnerID int64
+	AccountID int64
+	Name      string
+	UnitID    int64
+	UnitPath  string
+	UnitName  string
+	Track     string
+	Status    string
+}
+
+// Learner loads the facts of one learner.
+func (s *Store) Learner(ctx context.Context, learnerID int64) (*LearnerFacts, error) {
+	return s.learnerWhere(ctx, "learners.id = ?", learnerID)
+}
+
+// LearnerByAccount loads the facts of the learner behind an account.
+func (s *Store) LearnerByAccount(ctx context.Context, accountID int64) (*LearnerFacts, error) {
+	return s.learnerWhere(ctx, "learners.account_id = ?", accountID)
+}
+
+func (s *Store) learnerWhere(ctx context.Context, cond string, arg any) (*LearnerFacts, error) {
+	var f LearnerFacts
+	err := s.conn(ctx).Table("learners").
+		Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, units.path AS unit_path, units.name AS unit_name, learners.track, learners.status").
+		Joins("JOIN units ON units.id = learners.unit_id").Where(cond, arg).Take(&f).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &f, err
+}
+
+// LockDaily makes sure the day's counter exists and locks it until the transaction ends, so
+// concurrent awards of one source to one learner on one day are serialised (MySQL; SQLite has
+// one writer anyway). It returns what the day has credited so far.
+func (s *Store) LockDaily(ctx context.Context, d Daily) (Amount, error) {
+	d.Amount = 0
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&d).Error; err != nil {
+		return 0, err
+	}
+	var used Amount
+	err := s.conn(ctx).Model(&Daily{}).Clauses(clause.Locking{Strength: "UPDATE"}).Select("amount").
+		Where("learner_id = ? AND campaign_id = ? AND source = ? AND day = ?", d.LearnerID, d.CampaignID, d.Source, d.Day).
+		Scan(&used).Error
+	return used, err
+}
+
+// AddDaily adds to the day's counter.
+func (s *Store) AddDaily(ctx context.Context, d Daily, amount Amount) error {
+	return s.conn(ctx).Model(&Daily{}).
+		Where("learner_id = ? AND campaign_id = ? AND source = ? AND day = ?", d.LearnerID, d.CampaignID, d.Source, d.Day).
+		Update("amount", gorm.Expr("amount + ?", amount)).Error
+}
+
+// EntryExists reports whether the award (learner, campaign, source, source id) is recorded.
+func (s *Store) EntryExists(ctx context.Context, e *Entry) (bool, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Entry{}).
+		Where("learner_id = ? AND campaign_id = ? AND source = ? AND source_id = ?", e.LearnerID, e.CampaignID, e.Source, e.SourceID).
+		Count(&n).Error
+	return n > 0, err
+}
+
+// InsertEntry appends a ledger row; a duplicate is gorm.ErrDuplicatedKey.
+func (s *Store) InsertEntry(ctx context.Context, e *Entry) error {
+	return s.conn(ctx).Create(e).Error
+}
+
+// LockSummary makes sure the summary row exists and locks it; it returns its current state.
+func (s *Store) LockSummary(ctx context.Context, learnerID, campaignID, unitID int64, track string, now time.Time) (*Summary, error) {
+	row := &Summary{LearnerID: learnerID, CampaignID: campaignID, UnitID: unitID, Track: track, UpdatedAt: now}
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row).Error; err != nil {
+		return nil, err
+	}
+	var sum Summary
+	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("learner_id = ? AND campaign_id = ?", learnerID, campaignID).Take(&sum).Error
+	return &sum, err
+}
+
+// AddToSummary adds an amount to the total and to the source's column.
+func (s *Store) AddToSummary(ctx context.Context, learnerID, campaignID int64, source Source, amount Amount, at time.Time) error {
+	col := string(source)
+	return s.conn(ctx).Model(&Summary{}).Where("learner_id = ? AND campaign_id = ?", learnerID, campaignID).Updates(map[string]any{
+		"total":            gorm.Expr("total + ?", amount),
+		col:                gorm.Expr(col+" + ?", amount),
+		"last_activity_at": at,
+		"updated_at":       at,
+	}).Error
+}
+
+// Summary loads a learner's summary in a campaign (ErrNotFound before any credit).
+func (s *Store) Summary(ctx context.Context, learnerID, campaignID int64) (*Summary, error) {
+	var sum Summary
+	err := s.conn(ctx).Where("learner_id = ? AND campaign_id = ?", learnerID, campaignID).Take(&sum).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &sum, err
+}
+
+// MoveLearner keeps a learner's summaries in step when their unit or track changes.
+func (s *Store) MoveLearner(ctx context.Context, learnerID, unitID int64, track string) error {
+	return s.conn(ctx).Model(&Summary{}).Where("learner_id = ?", learnerID).
+		Updates(map[string]any{"unit_id": unitID, "track": track}).Error
+}
+
+// RankInUnit counts learners of the unit in the campaign with more credits than total (rank =
+// that + 1) and how many learners of the unit have a summary. Both read the (campaign, unit,
+// total) index.
+func (s *Store) RankInUnit(ctx context.Context, campaignID, unitID int64, total Amount) (ahead, ranked int64, err error) {
+	base := s.conn(ctx).Model(&Summary{}).Where("campaign_id = ? AND unit_id = ?", campaignID, unitID)
+	if err = base.Session(&gorm.Session{}).Where("total > ?", total).Count(&ahead).Error; err != nil {
+		return
+	}
+	err = base.Session(&gorm.Session{}).Count(&ranked).Error
+	return
+}
+
+// CountActiveLearners counts active learners of a unit.
+func (s *Store) CountActiveLearners(ctx context.Context, unitID int64) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Table("learners").Where("unit_id = ? AND status = 'active'", unitID).Count(&n).Error
+	return n, err
+}
+
+// Entries returns a page of a learner's ledger in a campaign, newest first.
+func (s *Store) Entries(ctx context.Context, learnerID, campaignID int64, offset, limit int) ([]Entry, int64, error) {
+	q := s.conn(ctx).Model(&Entry{}).Where("learner_id = ? AND campaign_id = ?", learnerID, campaignID)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []Entry
+	err := q.Order("created_at DESC, id DESC").Offset(offset).Limit(limit).Find(&out).Error
+	return out, total, err
+}

@@ -1,0 +1,262 @@
+package study
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves courses, study sessions and the learner's course list.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// CreateCourse godoc
+//
+//	@Summary	Create a course
+//	@Tags		study
+//	@Security	BearerAuth
+//	@Accept		json
+//	@Produce	json
+//	@Param		body	body		CourseRequest	true	"the new course"
+//	@Success	201		{object}	CourseView
+//	@Failure	400		{object}	httpx.ErrorResponse
+//	@Failure	401		{object}	httpx.ErrorResponse
+//	@Failure	403		{object}	httpx.ErrorResponse
+//	@Failure	413		{object}	httpx.ErrorResponse
+//	@Failure	422		{object}	httpx.ErrorResponse
+//	@Router		/api/v1/courses [post]
+func (h *Handler) CreateCourse(c *gin.Context) {
+	var req CourseRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	course, err := h.svc.CreateCourse(c.Request.Context(), httpx.MustActor(c), req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toCourseView(*course))
+}
+
+// ListCourses godoc
+//
+//	@Summary	List a campaign's courses (admins)
+//	@Tags		study
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		campaign_id	query		int	true	"campaign id"
+//	@Param		page		query		int	false	"page, from 1"	default(1)
+//	@Param		page_size	query		int	false	"page size, at most 100"	default(20)
+//	@Success	200			{object}	CourseList
+//	@Failure	400			{object}	httpx.ErrorResponse
+//	@Failure	401			{object}	httpx.ErrorResponse
+//	@Failure	403			{object}	httpx.ErrorResponse
+//	@Failure	422			{object}	httpx.ErrorResponse
+//	@Router		/api/v1/courses [get]
+func (h *Handler) ListCourses(c *gin.Context) {
+	var q courseQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	courses, total, err := h.svc.AdminCourses(c.Request.Context(), httpx.MustActor(c), q.CampaignID, page.Offset(), page.Size)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, CourseList{Items: httpx.Map(courses, toCourseView), ListMeta: httpx.Meta(total, page)})
+}
+
+// GetCourse godoc
+//
+//	@Summary		Get a course
+//	@Description	Admins see courses of their subtree's campaigns; learners see published courses of their running campaigns for their track.
+//	@Tags			study
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"course id"
+//	@Success		200	{object}	CourseView
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/courses/{id} [get]
+func (h *Handler) GetCourse(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	course, err := h.svc.GetCourse(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toCourseView(*course))
+}
+
+// UpdateCourse godoc
+//
+//	@Summary	Update a course
+//	@Tags		study
+//	@Security	BearerAuth
+//	@Accept		json
+//	@Produce	json
+//	@Param		id		path		int					true	"course id"
+//	@Param		body	body		CourseUpdateRequest	true	"fields to change"
+//	@Success	200		{object}	CourseView
+//	@Failure	400		{object}	httpx.ErrorResponse
+//	@Failure	401		{object}	httpx.ErrorResponse
+//	@Failure	403		{object}	httpx.ErrorResponse
+//	@Failure	404		{object}	httpx.ErrorResponse
+//	@Failure	413		{object}	httpx.ErrorResponse
+//	@Failure	422		{object}	httpx.ErrorResponse
+//	@Router		/api/v1/courses/{id} [patch]
+func (h *Handler) UpdateCourse(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req CourseUpdateRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	course, err := h.svc.UpdateCourse(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toCourseView(*course))
+}
+
+// MyCourses godoc
+//
+//	@Summary		My courses
+//	@Description	Published courses of the caller's running campaigns for their track, with progress (percent of verified time, resume position).
+//	@Tags			study
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Success		200	{object}	MyCourseList
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/courses [get]
+func (h *Handler) MyCourses(c *gin.Context) {
+	courses, err := h.svc.MyCourses(c.Request.Context(), httpx.MustActor(c))
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, MyCourseList{Items: httpx.Map(courses, toMyCourseView)})
+}
+
+// Start godoc
+//
+//	@Summary		Start or resume studying a course
+//	@Description	Opens a study session at the position where the caller left off, closing any other open session of theirs (one at a time). Send a heartbeat about every heartbeat_seconds.
+//	@Tags			study
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"course id"
+//	@Success		201	{object}	SessionView
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Failure		409	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/courses/{id}/sessions [post]
+func (h *Handler) Start(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	st, err := h.svc.Start(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toSessionView(st))
+}
+
+// Heartbeat godoc
+//
+//	@Summary		Study heartbeat
+//	@Description	Credits only the time the server saw pass since the previous heartbeat: at most 60 s per beat, nothing after a pause over 120 s, never beyond the course's duration; credits go through the ledger per verified minute (and the course's completion credit) within the campaign's daily study cap. A position further ahead than the time that passed is refused (422 study.position_ahead); a heartbeat racing another for the same interval gets 409 study.heartbeat_conflict; an ended session 409 study.session_ended.
+//	@Tags			study
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"study session id"
+//	@Param			body	body		PositionRequest	true	"current position in seconds"
+//	@Success		200		{object}	SessionView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/study-sessions/{id}/heartbeat [put]
+func (h *Handler) Heartbeat(c *gin.Context) {
+	h.positioned(c, h.svc.Heartbeat)
+}
+
+// Finish godoc
+//
+//	@Summary		Finish a study session
+//	@Description	Credits a last heartbeat and closes the session.
+//	@Tags			study
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"study session id"
+//	@Param			body	body		PositionRequest	true	"final position in seconds"
+//	@Success		200		{object}	SessionView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/study-sessions/{id}/finish [post]
+func (h *Handler) Finish(c *gin.Context) {
+	h.positioned(c, h.svc.Finish)
+}
+
+type positionFn func(ctx context.Context, actor auth.Actor, sessionID int64, position int) (*State, error)
+
+func (h *Handler) positioned(c *gin.Context, fn positionFn) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req PositionRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	st, err := fn(c.Request.Context(), httpx.MustActor(c), id, req.Position)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toSessionView(st))
+}
