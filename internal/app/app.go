@@ -31,14 +31,14 @@ import (
 
 // App is the wired application.
 type App struct {
-	Config   config.Config
-	Log      *slog.Logger
-	DB       *gorm.DB
-	Redis    *redis.Client
-	Server   *server.Server
-	Units    *unit.Service
-	Accounts *account.Service
-	Audit    *audit.Service
+	Config    config.Config
+	Log       *slog.Logger
+	DB        *gorm.DB
+	Redis     *redis.Client
+	Server    *server.Server
+	Units     *unit.Service
+	Accounts  *account.Service
+	Audit     *audit.Service
 	Learners  *learner.Service
 	Campaigns *campaign.Service
 	Credits   *credit.Service
@@ -140,9 +140,9 @@ func (a *App) wire(opts Options) error {
 		Ping:    func(ctx context.Context) error { return database.Ping(ctx, a.DB) },
 		OpenAPI: api.OpenAPIJSON,
 	}, server.Handlers{
-		Accounts: account.NewHandler(a.Accounts),
-		Units:    unit.NewHandler(a.Units),
-		Audit:    audit.NewHandler(a.Audit),
+		Accounts:  account.NewHandler(a.Accounts),
+		Units:     unit.NewHandler(a.Units),
+		Audit:     audit.NewHandler(a.Audit),
 		Learners:  learner.NewHandler(a.Learners),
 		Campaigns: campaign.NewHandler(a.Campaigns),
 		Credits:   credit.NewHandler(a.Credits),

@@ -9,10 +9,10 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/campaign"
 	"github.com/xuefa/xuefa/internal/credit"
-	"github.com/xuefa/xuefa/internal/platform/clock"
-	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/clock"
+	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 

@@ -17,9 +17,9 @@ import (
 
 // Handlers are every domain's HTTP handlers.
 type Handlers struct {
-	Accounts *account.Handler
-	Units    *unit.Handler
-	Audit    *audit.Handler
+	Accounts  *account.Handler
+	Units     *unit.Handler
+	Audit     *audit.Handler
 	Learners  *learner.Handler
 	Campaigns *campaign.Handler
 	Credits   *credit.Handler

@@ -20,10 +20,10 @@ import (
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
 	"github.com/xuefa/xuefa/internal/credit"
-	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
+	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
