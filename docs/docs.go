@@ -3346,6 +3346,23 @@ const docTemplate = `{
                 }
             }
         },
+        "CampaignTargetsPatch": {
+            "type": "object",
+            "properties": {
+                "general": {
+                    "type": "number",
+                    "example": 30
+                },
+                "judicial": {
+                    "type": "number",
+                    "example": 50
+                },
+                "leader": {
+                    "type": "number",
+                    "example": 40
+                }
+            }
+        },
         "CampaignUpdateRequest": {
             "type": "object",
             "properties": {
@@ -3389,7 +3406,7 @@ const docTemplate = `{
                     "example": "active"
                 },
                 "targets": {
-                    "$ref": "#/definitions/CampaignTargets"
+                    "$ref": "#/definitions/CampaignTargetsPatch"
                 },
                 "theme": {
                     "type": "string",

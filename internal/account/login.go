@@ -11,6 +11,7 @@ import (
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/crypto"
 	"github.com/xuefa/xuefa/internal/platform/reqctx"
 )
 
@@ -82,7 +83,8 @@ func (s *Service) limitLogin(ctx context.Context, identifier string) error {
 		limit int
 	}{
 		{"login:ip:" + reqctx.From(ctx).IP, s.Settings.LoginPerIPPerMinute},
-		{"login:id:" + normaliseUsername(identifier), s.Settings.LoginPerAccountPerMinute},
+		// Hashed so that no phone number becomes a Redis key.
+		{"login:id:" + auth.HashOpaqueToken(normaliseUsername(identifier))[:32], s.Settings.LoginPerAccountPerMinute},
 	}
 	for _, c := range checks {
 		if c.limit <= 0 {
@@ -120,6 +122,9 @@ func (s *Service) failLogin(ctx context.Context, acct *Account, identifier strin
 // auditLogin records a login attempt. A failure to audit a login must not turn a correct
 // login into an error, so it is logged by the audit store's caller chain and ignored here.
 func (s *Service) auditLogin(ctx context.Context, acct *Account, identifier string, outcome audit.Outcome, reason string) {
+	if IsMobile(identifier) {
+		identifier = crypto.MaskPhone(identifier) // the audit log shows who tried, never a phone number
+	}
 	e := audit.Entry{Action: "auth.login", ResourceType: "account", Outcome: outcome, ActorName: identifier}
 	if acct != nil {
 		actor := auth.Actor{AccountID: acct.ID, Name: identifier, Role: acct.Role, UnitID: acct.UnitID}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +38,37 @@ type Env struct {
 	Config config.Config
 	tokens map[string]string
 	spec   *specValidator
+	logs   *lockedBuffer
+	mu     sync.Mutex
+	seen   []string // every response body, for scans (no PII must leak)
+}
+
+// lockedBuffer collects the app's log lines from concurrent requests.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Logs returns every log line the app wrote so far (JSON, one per line).
+func (e *Env) Logs() string { return e.logs.String() }
+
+// Responses returns every response body the Env received so far.
+func (e *Env) Responses() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.seen...)
 }
 
 // Each runs fn once per configured dialect with a fresh seeded Env.
@@ -58,13 +90,14 @@ func New(t *testing.T, db *gorm.DB, tweaks ...func(*config.Config)) *Env {
 		tweak(&cfg)
 	}
 	fake := clock.NewFake(Start)
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{
+	logs := &lockedBuffer{}
+	a, err := app.New(cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), app.Options{
 		DB: db, Now: fake.Now, PasswordParams: auth.FastPasswordParams(),
 	})
 	require.NoError(t, err)
 	require.NoError(t, a.Seed(context.Background(), io.Discard))
 	require.NoError(t, a.EnsureRoot(context.Background(), io.Discard))
-	return &Env{T: t, App: a, Clock: fake, DB: db, Config: cfg, tokens: map[string]string{}, spec: newSpecValidator(t)}
+	return &Env{T: t, App: a, Clock: fake, DB: db, Config: cfg, tokens: map[string]string{}, spec: newSpecValidator(t), logs: logs}
 }
 
 // Response is a recorded answer.
@@ -153,6 +186,9 @@ func (e *Env) Do(req Request) *Response {
 	w := httptest.NewRecorder()
 	e.App.Server.Handler().ServeHTTP(w, r)
 	resp := &Response{Status: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	e.mu.Lock()
+	e.seen = append(e.seen, req.Method+" "+req.Path+" "+string(resp.Body))
+	e.mu.Unlock()
 	e.spec.check(e.T, r, resp)
 	return resp
 }

@@ -14,6 +14,23 @@ type Targets struct {
 	Judicial credit.Amount `json:"judicial" swaggertype:"number" example:"50"`
 } // @name CampaignTargets
 
+// TargetsPatch changes some targets; absent tracks keep theirs.
+type TargetsPatch struct {
+	Leader   *credit.Amount `json:"leader" swaggertype:"number" example:"40"`
+	General  *credit.Amount `json:"general" swaggertype:"number" example:"30"`
+	Judicial *credit.Amount `json:"judicial" swaggertype:"number" example:"50"`
+} // @name CampaignTargetsPatch
+
+func (t TargetsPatch) toMap() map[string]credit.Amount {
+	out := map[string]credit.Amount{}
+	for track, v := range map[string]*credit.Amount{"leader": t.Leader, "general": t.General, "judicial": t.Judicial} {
+		if v != nil {
+			out[track] = *v
+		}
+	}
+	return out
+}
+
 // View is a campaign as the API shows it.
 type View struct {
 	ID        int64        `json:"id" example:"1"`
@@ -56,7 +73,7 @@ type UpdateRequest struct {
 	StartDate *string       `json:"start_date" format:"date" example:"2026-11-01"`
 	EndDate   *string       `json:"end_date" format:"date" example:"2026-11-30"`
 	Status    *Status       `json:"status" binding:"omitempty,oneof=draft active closed" example:"active"`
-	Targets   *Targets      `json:"targets"`
+	Targets   *TargetsPatch `json:"targets"`
 	Rules     *credit.Rules `json:"rules"`
 	Contacts  *[]Contact    `json:"contacts" binding:"omitempty,max=10,dive"`
 } // @name CampaignUpdateRequest
