@@ -1425,6 +1425,941 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/events": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Admins see events organised in their subtree; lecturers the events they organise.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "List events",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "lecture",
+                            "court_hearing",
+                            "warning_education",
+                            "law_delivery"
+                        ],
+                        "type": "string",
+                        "description": "type",
+                        "name": "type",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "draft",
+                            "published",
+                            "cancelled",
+                            "finished"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/EventList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A draft lecture (法治讲坛), court hearing (旁听庭审), warning education (警示教育) or law delivery (送法, with venue_type 机关/乡村/社区/学校/企业/单位) organised by a unit of the caller's subtree in a campaign that covers it. capacity 0 means unlimited; credits 0 means the campaign's event_attendance rule; min_minutes 0 credits at check-in.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "Create an event",
+                "parameters": [
+                    {
+                        "description": "the event",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/EventRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Event"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/events/stats": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Published and finished events of a unit's subtree (default: the caller's unit), optionally in one campaign: by type, attendance rate, 送法 reach by venue type (the summary's audience count when recorded) and per direct sub-unit.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "Event statistics",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "unit of the caller's subtree",
+                        "name": "unit_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/EventStats"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/events/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Admins of the organiser's subtree, the event's organisers, and learners in its audience (published events) may read it. Case numbers are masked for learners.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "Get an event",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Event"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Replaces a draft or published event's content; status publishes (draft → published) or cancels (published → cancelled) it. Cancelled and finished events are read-only (409).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "Replace an event",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the event",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/EventRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Event"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/events/{id}/attendance": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "An event's attendance with counts",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/EventAttendanceReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "For learners without a phone; organisers only, with a reason; audited. Credited like a scan (presence defaults to the whole event).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "Mark a learner present by hand",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "who and why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ManualAttendanceRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/CheckinResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/events/{id}/checkin-code": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "For the organiser's screen: a signed token to render as a QR code. It rotates every 30 s and is accepted for up to 60 s, only from 30 minutes before the start until 30 minutes after the end.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "The current check-in code",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CheckinCode"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "checkin.outside_window, checkin.event_cancelled",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/events/{id}/checkins": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The first scan checks in, a scan at least 5 minutes later checks out. Credits are awarded once: at check-in when the event sets no minimum presence, else at check-out when presence reaches min_minutes. Errors: checkin.invalid_code, checkin.code_expired, checkin.wrong_event, checkin.location_required, checkin.outside_geofence (422); checkin.outside_window, checkin.event_cancelled, checkin.not_registered, checkin.duplicate, checkin.already_checked_out (409).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "Check in (or out) with a scanned code",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the scanned code and, for geofenced events, the location",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CheckinRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CheckinResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/events/{id}/registrations": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "An event's registrations",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "registered",
+                            "waitlisted",
+                            "cancelled"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/EventRegistrationList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A place when there is room (capacity is enforced under concurrency), else a waitlist position; waitlisted learners are promoted in order when someone cancels.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "Register for an event",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/EventRegistration"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "event.already_registered, event.registration_closed",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/events/{id}/registrations/me": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "Cancel my registration",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/events/{id}/summary": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Summary, audience count (for 送法, the audience reached) and photo URLs; marks the event finished. Organisers only, after the start.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "Record what happened",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "event id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the summary",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/EventSummaryRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/EventSummary"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/learners": {
             "get": {
                 "security": [
@@ -2091,6 +3026,82 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/CreditEntryList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/events": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "upcoming (default): published events in the caller's audience that have not ended; registered: those the caller registered or waits for; attended: those the caller attended.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "events"
+                ],
+                "summary": "My events",
+                "parameters": [
+                    {
+                        "enum": [
+                            "upcoming",
+                            "registered",
+                            "attended"
+                        ],
+                        "type": "string",
+                        "description": "which events",
+                        "name": "filter",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/MyEventList"
                         }
                     },
                     "400": {
@@ -3434,6 +4445,64 @@ const docTemplate = `{
                 }
             }
         },
+        "CheckinCode": {
+            "type": "object",
+            "properties": {
+                "expires_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "rotates_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "token": {
+                    "type": "string",
+                    "example": "AAAAAAAAAAUAAAAAOd3d3mJ9c2..."
+                }
+            }
+        },
+        "CheckinRequest": {
+            "type": "object",
+            "required": [
+                "token"
+            ],
+            "properties": {
+                "lat": {
+                    "type": "number",
+                    "maximum": 90,
+                    "minimum": -90,
+                    "example": 30.0657
+                },
+                "lng": {
+                    "type": "number",
+                    "maximum": 180,
+                    "minimum": -180,
+                    "example": 118.5786
+                },
+                "token": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "AAAAAAAAAAUAAAAAOd3d3mJ9c2..."
+                }
+            }
+        },
+        "CheckinResult": {
+            "type": "object",
+            "properties": {
+                "attendance": {
+                    "$ref": "#/definitions/EventAttendance"
+                },
+                "checked_out": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "credits_awarded": {
+                    "type": "number",
+                    "example": 2
+                }
+            }
+        },
         "Course": {
             "type": "object",
             "properties": {
@@ -3999,6 +5068,720 @@ const docTemplate = `{
                 }
             }
         },
+        "Event": {
+            "type": "object",
+            "properties": {
+                "audience_reached": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "audience_tracks": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "leader"
+                    ]
+                },
+                "audience_unit_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    },
+                    "example": [
+                        2
+                    ]
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "capacity": {
+                    "type": "integer",
+                    "example": 100
+                },
+                "case_number": {
+                    "type": "string",
+                    "example": "(2026)皖1824行初**号"
+                },
+                "case_type": {
+                    "type": "string",
+                    "example": "行政诉讼"
+                },
+                "court_name": {
+                    "type": "string",
+                    "example": "绩溪县人民法院"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "credits": {
+                    "type": "number",
+                    "example": 2
+                },
+                "description": {
+                    "type": "string",
+                    "example": "县委常委主讲"
+                },
+                "ends_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "geofence": {
+                    "$ref": "#/definitions/EventGeofence"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "min_minutes": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "organiser_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    },
+                    "example": [
+                        6
+                    ]
+                },
+                "registered": {
+                    "type": "integer",
+                    "example": 42
+                },
+                "registration_required": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "speakers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/EventSpeaker"
+                    }
+                },
+                "starts_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "cancelled",
+                        "finished"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "summary": {
+                    "$ref": "#/definitions/EventSummary"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "法治讲坛：民法典与基层治理"
+                },
+                "type": {
+                    "enum": [
+                        "lecture",
+                        "court_hearing",
+                        "warning_education",
+                        "law_delivery"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventType"
+                        }
+                    ],
+                    "example": "lecture"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "绩溪县"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "venue_address": {
+                    "type": "string",
+                    "example": "绩溪县华阳镇"
+                },
+                "venue_name": {
+                    "type": "string",
+                    "example": "县行政中心三楼会议室"
+                },
+                "venue_type": {
+                    "type": "string",
+                    "example": "学校"
+                }
+            }
+        },
+        "EventAttendance": {
+            "type": "object",
+            "properties": {
+                "checked_in_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "checked_out_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "credited": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "learner_name": {
+                    "type": "string",
+                    "example": "张伟"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "无智能手机"
+                },
+                "source": {
+                    "type": "string",
+                    "enum": [
+                        "qr",
+                        "manual"
+                    ],
+                    "example": "qr"
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                }
+            }
+        },
+        "EventAttendanceReport": {
+            "type": "object",
+            "properties": {
+                "attended": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "credited": {
+                    "type": "integer",
+                    "example": 38
+                },
+                "event_id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/EventAttendance"
+                    }
+                },
+                "registered": {
+                    "type": "integer",
+                    "example": 42
+                }
+            }
+        },
+        "EventGeofence": {
+            "type": "object",
+            "properties": {
+                "lat": {
+                    "type": "number",
+                    "maximum": 90,
+                    "minimum": -90,
+                    "example": 30.0656
+                },
+                "lng": {
+                    "type": "number",
+                    "maximum": 180,
+                    "minimum": -180,
+                    "example": 118.5785
+                },
+                "radius_m": {
+                    "type": "integer",
+                    "maximum": 5000,
+                    "minimum": 10,
+                    "example": 200
+                }
+            }
+        },
+        "EventList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Event"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "EventReach": {
+            "type": "object",
+            "properties": {
+                "audience_reached": {
+                    "type": "integer",
+                    "example": 900
+                },
+                "events": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "venue_type": {
+                    "type": "string",
+                    "example": "学校"
+                }
+            }
+        },
+        "EventRegistration": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "event_id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 17
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "learner_name": {
+                    "type": "string",
+                    "example": "张伟"
+                },
+                "status": {
+                    "enum": [
+                        "registered",
+                        "waitlisted",
+                        "cancelled"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/RegistrationStatus"
+                        }
+                    ],
+                    "example": "registered"
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                }
+            }
+        },
+        "EventRegistrationList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/EventRegistration"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "EventRequest": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "ends_at",
+                "starts_at",
+                "title",
+                "type",
+                "unit_id"
+            ],
+            "properties": {
+                "audience_reached": {
+                    "type": "integer",
+                    "maximum": 10000000,
+                    "minimum": 0,
+                    "example": 0
+                },
+                "audience_tracks": {
+                    "type": "array",
+                    "maxItems": 3,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "leader"
+                    ]
+                },
+                "audience_unit_ids": {
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "integer"
+                    },
+                    "example": [
+                        2
+                    ]
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "capacity": {
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 0,
+                    "example": 100
+                },
+                "case_number": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "(2026)皖1824行初12号"
+                },
+                "case_type": {
+                    "type": "string",
+                    "maxLength": 50,
+                    "example": "行政诉讼"
+                },
+                "court_name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "绩溪县人民法院"
+                },
+                "credits": {
+                    "type": "number",
+                    "example": 2
+                },
+                "description": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "example": "县委常委主讲"
+                },
+                "ends_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "geofence": {
+                    "$ref": "#/definitions/EventGeofence"
+                },
+                "min_minutes": {
+                    "type": "integer",
+                    "maximum": 1440,
+                    "minimum": 0,
+                    "example": 60
+                },
+                "organiser_ids": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "integer"
+                    },
+                    "example": [
+                        6
+                    ]
+                },
+                "registration_required": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "speakers": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "$ref": "#/definitions/EventSpeaker"
+                    }
+                },
+                "starts_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "status": {
+                    "description": "Status, on replace only: publish (draft → published) or cancel (published → cancelled).",
+                    "enum": [
+                        "draft",
+                        "published",
+                        "cancelled"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "法治讲坛：民法典与基层治理"
+                },
+                "type": {
+                    "enum": [
+                        "lecture",
+                        "court_hearing",
+                        "warning_education",
+                        "law_delivery"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventType"
+                        }
+                    ],
+                    "example": "lecture"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "venue_address": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "example": "绩溪县华阳镇"
+                },
+                "venue_name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "县行政中心三楼会议室"
+                },
+                "venue_type": {
+                    "type": "string",
+                    "maxLength": 16,
+                    "example": "学校"
+                }
+            }
+        },
+        "EventSpeaker": {
+            "type": "object",
+            "required": [
+                "name"
+            ],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "maxLength": 50,
+                    "example": "王法官"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 50,
+                    "example": "法官"
+                }
+            }
+        },
+        "EventStats": {
+            "type": "object",
+            "properties": {
+                "attendance_rate": {
+                    "type": "number",
+                    "example": 93.3
+                },
+                "attended": {
+                    "type": "integer",
+                    "example": 280
+                },
+                "by_type": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/EventTypeStats"
+                    }
+                },
+                "by_unit": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/EventUnitStats"
+                    }
+                },
+                "delivery_reach": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/EventReach"
+                    }
+                },
+                "events": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "registered": {
+                    "type": "integer",
+                    "example": 300
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "EventStatus": {
+            "type": "string",
+            "enum": [
+                "draft",
+                "published",
+                "cancelled",
+                "finished"
+            ],
+            "x-enum-varnames": [
+                "StatusDraft",
+                "StatusPublished",
+                "StatusCancelled",
+                "StatusFinished"
+            ]
+        },
+        "EventSummary": {
+            "type": "object",
+            "properties": {
+                "audience_count": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "photos": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "https://example.gov.cn/p/1.jpg"
+                    ]
+                },
+                "summary": {
+                    "type": "string",
+                    "example": "讲解了民法典合同编的常见纠纷"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "EventSummaryRequest": {
+            "type": "object",
+            "required": [
+                "summary"
+            ],
+            "properties": {
+                "audience_count": {
+                    "type": "integer",
+                    "maximum": 10000000,
+                    "minimum": 0,
+                    "example": 120
+                },
+                "photos": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "https://example.gov.cn/p/1.jpg"
+                    ]
+                },
+                "summary": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "minLength": 2,
+                    "example": "讲解了民法典合同编的常见纠纷"
+                }
+            }
+        },
+        "EventType": {
+            "type": "string",
+            "enum": [
+                "lecture",
+                "court_hearing",
+                "warning_education",
+                "law_delivery"
+            ],
+            "x-enum-varnames": [
+                "TypeLecture",
+                "TypeCourtHearing",
+                "TypeWarningEducation",
+                "TypeLawDelivery"
+            ]
+        },
+        "EventTypeStats": {
+            "type": "object",
+            "properties": {
+                "attended": {
+                    "type": "integer",
+                    "example": 110
+                },
+                "events": {
+                    "type": "integer",
+                    "example": 4
+                },
+                "registered": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "type": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventType"
+                        }
+                    ],
+                    "example": "lecture"
+                }
+            }
+        },
+        "EventUnitStats": {
+            "type": "object",
+            "properties": {
+                "attended": {
+                    "type": "integer",
+                    "example": 80
+                },
+                "events": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
         "FieldError": {
             "type": "object",
             "properties": {
@@ -4421,6 +6204,34 @@ const docTemplate = `{
                 }
             }
         },
+        "ManualAttendanceRequest": {
+            "type": "object",
+            "required": [
+                "learner_id",
+                "reason"
+            ],
+            "properties": {
+                "checked_in_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "checked_out_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 3
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 255,
+                    "minLength": 2,
+                    "example": "无智能手机，现场签到表登记"
+                }
+            }
+        },
         "MyCourse": {
             "type": "object",
             "properties": {
@@ -4530,6 +6341,210 @@ const docTemplate = `{
                 }
             }
         },
+        "MyEvent": {
+            "type": "object",
+            "properties": {
+                "audience_reached": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "audience_tracks": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "leader"
+                    ]
+                },
+                "audience_unit_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    },
+                    "example": [
+                        2
+                    ]
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "capacity": {
+                    "type": "integer",
+                    "example": 100
+                },
+                "case_number": {
+                    "type": "string",
+                    "example": "(2026)皖1824行初**号"
+                },
+                "case_type": {
+                    "type": "string",
+                    "example": "行政诉讼"
+                },
+                "checked_in_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "checked_out_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "court_name": {
+                    "type": "string",
+                    "example": "绩溪县人民法院"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "credited": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "credits": {
+                    "type": "number",
+                    "example": 2
+                },
+                "description": {
+                    "type": "string",
+                    "example": "县委常委主讲"
+                },
+                "ends_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "geofence": {
+                    "$ref": "#/definitions/EventGeofence"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "min_minutes": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "organiser_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    },
+                    "example": [
+                        6
+                    ]
+                },
+                "registered": {
+                    "type": "integer",
+                    "example": 42
+                },
+                "registration": {
+                    "type": "string",
+                    "enum": [
+                        "registered",
+                        "waitlisted",
+                        "cancelled"
+                    ],
+                    "example": "registered"
+                },
+                "registration_required": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "speakers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/EventSpeaker"
+                    }
+                },
+                "starts_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "cancelled",
+                        "finished"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "summary": {
+                    "$ref": "#/definitions/EventSummary"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "法治讲坛：民法典与基层治理"
+                },
+                "type": {
+                    "enum": [
+                        "lecture",
+                        "court_hearing",
+                        "warning_education",
+                        "law_delivery"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventType"
+                        }
+                    ],
+                    "example": "lecture"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "绩溪县"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "venue_address": {
+                    "type": "string",
+                    "example": "绩溪县华阳镇"
+                },
+                "venue_name": {
+                    "type": "string",
+                    "example": "县行政中心三楼会议室"
+                },
+                "venue_type": {
+                    "type": "string",
+                    "example": "学校"
+                }
+            }
+        },
+        "MyEventList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/MyEvent"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "PasswordReset": {
             "type": "object",
             "properties": {
@@ -4551,6 +6566,19 @@ const docTemplate = `{
                     "example": "q0vJ9x...opaque"
                 }
             }
+        },
+        "RegistrationStatus": {
+            "type": "string",
+            "enum": [
+                "registered",
+                "waitlisted",
+                "cancelled"
+            ],
+            "x-enum-varnames": [
+                "Registered",
+                "Waitlisted",
+                "Cancelled"
+            ]
         },
         "Role": {
             "type": "string",

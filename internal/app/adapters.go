@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/xuefa/xuefa/internal/event"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/study"
 )
@@ -19,4 +20,31 @@ func (l studyLearners) Facts(ctx context.Context, accountID int64) (*study.Learn
 		return nil, err
 	}
 	return &study.LearnerFacts{LearnerID: r.ID, UnitPath: r.UnitPath, Track: string(r.Track)}, nil
+}
+
+// eventLearners lets events find learners without importing learner.
+type eventLearners struct {
+	learners *learner.Service
+}
+
+// ByAccount implements event.Learners.
+func (l eventLearners) ByAccount(ctx context.Context, accountID int64) (*event.LearnerFacts, error) {
+	r, err := l.learners.ForAccount(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return eventFacts(r), nil
+}
+
+// ByID implements event.Learners.
+func (l eventLearners) ByID(ctx context.Context, id int64) (*event.LearnerFacts, error) {
+	r, err := l.learners.Lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return eventFacts(r), nil
+}
+
+func eventFacts(r *learner.Row) *event.LearnerFacts {
+	return &event.LearnerFacts{LearnerID: r.ID, Name: r.Name, UnitPath: r.UnitPath, Track: string(r.Track), Active: r.Status == learner.StatusActive}
 }

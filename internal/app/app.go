@@ -18,6 +18,7 @@ import (
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/event"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/config"
@@ -43,6 +44,7 @@ type App struct {
 	Campaigns *campaign.Service
 	Credits   *credit.Service
 	Study     *study.Service
+	Events    *event.Service
 	now       func() time.Time
 }
 
@@ -125,6 +127,10 @@ func (a *App) wire(opts Options) error {
 		DB: a.DB, Store: study.NewStore(a.DB), Campaigns: a.Campaigns, Credits: a.Credits,
 		Learners: studyLearners{a.Learners}, Audit: a.Audit, Now: opts.Now,
 	})
+	a.Events = event.NewService(event.Deps{
+		DB: a.DB, Store: event.NewStore(a.DB), Campaigns: a.Campaigns, Units: a.Units, Learners: eventLearners{a.Learners},
+		Accounts: a.Accounts, Credits: a.Credits, Audit: a.Audit, CodeKey: []byte(cfg.Auth.JWTSigningKey), Now: opts.Now,
+	})
 	a.now = opts.Now
 
 	registry := prometheus.NewRegistry()
@@ -147,6 +153,7 @@ func (a *App) wire(opts Options) error {
 		Campaigns: campaign.NewHandler(a.Campaigns),
 		Credits:   credit.NewHandler(a.Credits),
 		Study:     study.NewHandler(a.Study),
+		Events:    event.NewHandler(a.Events),
 	})
 	return err
 }

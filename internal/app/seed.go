@@ -9,6 +9,7 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/campaign"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/event"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/clock"
@@ -128,6 +129,48 @@ func (a *App) seedCampaign(ctx context.Context, system auth.Actor, rootID int64,
 		}
 	}
 	fmt.Fprintf(out, "  campaign: %s (%s – %s, active) with %d courses\n", c.Name, c.StartDate, c.EndDate, len(demoCourses()))
+	return a.seedEvents(ctx, system, c.ID, rootID)
+}
+
+// seedEvents adds one event of each type around today; the lecture is on now, so a demo
+// learner can register and check in with the code its organiser's screen shows.
+func (a *App) seedEvents(ctx context.Context, system auth.Actor, campaignID, rootID int64) error {
+	now := a.now().In(clock.Shanghai()).Truncate(time.Hour)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, clock.Shanghai())
+	units, _, err := a.Units.List(ctx, system, unit.ListInput{Limit: 100})
+	if err != nil {
+		return err
+	}
+	codes := map[string]int64{}
+	for _, u := range units {
+		codes[u.Code] = u.ID
+	}
+	lecturer, err := a.Accounts.Store.ByUsername(ctx, "lecturer-wang")
+	if err != nil {
+		return err
+	}
+	published := event.StatusPublished
+	for _, in := range []event.Input{
+		{Type: event.TypeLecture, UnitID: rootID, Title: "法治讲坛：民法典与基层治理", Speakers: []event.Speaker{{Name: "王法官", Title: "法官"}},
+			OrganiserIDs: []int64{lecturer.ID}, VenueName: "县行政中心三楼会议室", VenueAddress: "绩溪县华阳镇",
+			StartsAt: now.Add(-30 * time.Minute), EndsAt: now.Add(3 * time.Hour), Capacity: 100, RegistrationRequired: true, Credits: credit.Credits(2, 0)},
+		{Type: event.TypeCourtHearing, UnitID: rootID, Title: "旁听庭审：一起行政处罚案件", VenueName: "绩溪县人民法院第一法庭",
+			StartsAt: day.AddDate(0, 0, 1).Add(9 * time.Hour), EndsAt: day.AddDate(0, 0, 1).Add(12 * time.Hour), Capacity: 30,
+			RegistrationRequired: true, MinMinutes: 90, CourtName: "绩溪县人民法院", CaseType: "行政诉讼", CaseNumber: "(2026)皖1824行初12号"},
+		{Type: event.TypeWarningEducation, UnitID: rootID, Title: "警示教育：以案为鉴", VenueName: "县廉政教育基地",
+			StartsAt: day.AddDate(0, 0, 3).Add(10 * time.Hour), EndsAt: day.AddDate(0, 0, 3).Add(12 * time.Hour), AudienceTracks: []string{"leader"}},
+		{Type: event.TypeLawDelivery, UnitID: codes["huayang"], Title: "送法进校园：未成年人保护法", VenueName: "华阳中学", VenueType: "学校",
+			StartsAt: day.AddDate(0, 0, 5).Add(14 * time.Hour), EndsAt: day.AddDate(0, 0, 5).Add(16 * time.Hour), AudienceReached: 600},
+	} {
+		in.CampaignID = campaignID
+		e, err := a.Events.Create(ctx, system, in)
+		if err != nil {
+			return fmt.Errorf("seed event %s: %w", in.Title, err)
+		}
+		if _, err := a.Events.Update(ctx, system, e.ID, in, &published); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -229,6 +229,16 @@ func (s *Service) Get(ctx context.Context, actor auth.Actor, id int64) (*Row, er
 	return r, err
 }
 
+// Lookup returns any learner by id without a scope check, for services that check their own
+// rules (event audiences).
+func (s *Service) Lookup(ctx context.Context, id int64) (*Row, error) {
+	r, err := s.store.GetRow(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errNotFound
+	}
+	return r, err
+}
+
 // ForAccount returns the learner behind the caller's account.
 func (s *Service) ForAccount(ctx context.Context, accountID int64) (*Row, error) {
 	r, err := s.store.ByAccount(ctx, accountID)

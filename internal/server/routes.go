@@ -9,6 +9,7 @@ import (
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/event"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/study"
@@ -24,6 +25,7 @@ type Handlers struct {
 	Campaigns *campaign.Handler
 	Credits   *credit.Handler
 	Study     *study.Handler
+	Events    *event.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -90,6 +92,21 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPut, "/api/v1/study-sessions/:id/heartbeat", only(student), h.Study.Heartbeat},
 		{http.MethodPost, "/api/v1/study-sessions/:id/finish", only(student), h.Study.Finish},
 		{http.MethodGet, "/api/v1/me/courses", only(student), h.Study.MyCourses},
+
+		{http.MethodGet, "/api/v1/events", only(admin, lecturer), h.Events.List},
+		{http.MethodPost, "/api/v1/events", only(admin), h.Events.Create},
+		{http.MethodGet, "/api/v1/events/stats", only(admin), h.Events.Stats},
+		{http.MethodGet, "/api/v1/events/:id", only(admin, lecturer, student), h.Events.Get},
+		{http.MethodPut, "/api/v1/events/:id", only(admin), h.Events.Replace},
+		{http.MethodPost, "/api/v1/events/:id/registrations", only(student), h.Events.Register},
+		{http.MethodDelete, "/api/v1/events/:id/registrations/me", only(student), h.Events.CancelRegistration},
+		{http.MethodGet, "/api/v1/events/:id/registrations", only(admin, lecturer), h.Events.Registrations},
+		{http.MethodGet, "/api/v1/events/:id/checkin-code", only(admin, lecturer), h.Events.CheckinCode},
+		{http.MethodPost, "/api/v1/events/:id/checkins", only(student), h.Events.Checkin},
+		{http.MethodPost, "/api/v1/events/:id/attendance", only(admin, lecturer), h.Events.MarkAttendance},
+		{http.MethodGet, "/api/v1/events/:id/attendance", only(admin, lecturer), h.Events.Attendance},
+		{http.MethodPut, "/api/v1/events/:id/summary", only(admin, lecturer), h.Events.SaveSummary},
+		{http.MethodGet, "/api/v1/me/events", only(student), h.Events.MyEvents},
 
 		{http.MethodGet, "/api/v1/audit-logs", only(admin, auditor), h.Audit.List},
 

@@ -20,6 +20,7 @@ import (
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/event"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
@@ -44,6 +45,11 @@ var mappedModels = []any{
 	&study.Course{},
 	&study.Progress{},
 	&study.Session{},
+	&event.Event{},
+	&event.Organiser{},
+	&event.Registration{},
+	&event.Attendance{},
+	&event.Summary{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

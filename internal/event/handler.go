@@ -1,0 +1,257 @@
+package event
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves /api/v1/events and /api/v1/me/events.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// view converts an event with its organisers and summary for the viewer.
+func (h *Handler) view(ctx context.Context, actor auth.Actor, r *Row) (View, error) {
+	organisers, err := h.svc.Organisers(ctx, r.ID)
+	if err != nil {
+		return View{}, err
+	}
+	sum, err := h.svc.Summary(ctx, r.ID)
+	if err != nil {
+		return View{}, err
+	}
+	if actor.Role == auth.RoleLearner {
+		organisers = nil
+	}
+	return toView(*r, actor, organisers, sum), nil
+}
+
+// List godoc
+//
+//	@Summary		List events
+//	@Description	Admins see events organised in their subtree; lecturers the events they organise.
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int		false	"campaign"
+//	@Param			type		query		string	false	"type"	Enums(lecture, court_hearing, warning_education, law_delivery)
+//	@Param			status		query		string	false	"status"	Enums(draft, published, cancelled, finished)
+//	@Param			page		query		int		false	"page, from 1"	default(1)
+//	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	List
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/events [get]
+func (h *Handler) List(c *gin.Context) {
+	var q listQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	actor := httpx.MustActor(c)
+	rows, total, err := h.svc.List(c.Request.Context(), actor, ListInput{CampaignID: q.CampaignID, Type: q.Type, Status: q.Status,
+		Offset: page.Offset(), Limit: page.Size})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, List{Items: httpx.Map(rows, func(r Row) View { return toView(r, actor, nil, nil) }), ListMeta: httpx.Meta(total, page)})
+}
+
+// Create godoc
+//
+//	@Summary		Create an event
+//	@Description	A draft lecture (法治讲坛), court hearing (旁听庭审), warning education (警示教育) or law delivery (送法, with venue_type 机关/乡村/社区/学校/企业/单位) organised by a unit of the caller's subtree in a campaign that covers it. capacity 0 means unlimited; credits 0 means the campaign's event_attendance rule; min_minutes 0 credits at check-in.
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		Request	true	"the event"
+//	@Success		201		{object}	View
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/events [post]
+func (h *Handler) Create(c *gin.Context) {
+	var req Request
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	actor := httpx.MustActor(c)
+	r, err := h.svc.Create(c.Request.Context(), actor, req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	v, err := h.view(c.Request.Context(), actor, r)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, v)
+}
+
+// Get godoc
+//
+//	@Summary		Get an event
+//	@Description	Admins of the organiser's subtree, the event's organisers, and learners in its audience (published events) may read it. Case numbers are masked for learners.
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"event id"
+//	@Success		200	{object}	View
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/events/{id} [get]
+func (h *Handler) Get(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	actor := httpx.MustActor(c)
+	r, err := h.svc.Get(c.Request.Context(), actor, id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	v, err := h.view(c.Request.Context(), actor, r)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, v)
+}
+
+// Replace godoc
+//
+//	@Summary		Replace an event
+//	@Description	Replaces a draft or published event's content; status publishes (draft → published) or cancels (published → cancelled) it. Cancelled and finished events are read-only (409).
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int		true	"event id"
+//	@Param			body	body		Request	true	"the event"
+//	@Success		200		{object}	View
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/events/{id} [put]
+func (h *Handler) Replace(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req Request
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	actor := httpx.MustActor(c)
+	r, err := h.svc.Update(c.Request.Context(), actor, id, req.toInput(), req.Status)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	v, err := h.view(c.Request.Context(), actor, r)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, v)
+}
+
+// MyEvents godoc
+//
+//	@Summary		My events
+//	@Description	upcoming (default): published events in the caller's audience that have not ended; registered: those the caller registered or waits for; attended: those the caller attended.
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			filter		query		string	false	"which events"	Enums(upcoming, registered, attended)
+//	@Param			page		query		int		false	"page, from 1"	default(1)
+//	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	MyList
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/events [get]
+func (h *Handler) MyEvents(c *gin.Context) {
+	var q myQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	actor := httpx.MustActor(c)
+	events, total, err := h.svc.MyEvents(c.Request.Context(), actor, q.Which, page.Offset(), page.Size)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	items := httpx.Map(events, func(m MyEvent) MyView {
+		v := MyView{View: toView(m.Row, actor, nil, nil), Registration: string(m.Registration)}
+		if a := m.Attendance; a != nil {
+			v.CheckedInAt, v.CheckedOutAt, v.Credited = &a.CheckedInAt, a.CheckedOutAt, a.CreditedAt != nil
+		}
+		return v
+	})
+	httpx.OK(c, MyList{Items: items, ListMeta: httpx.Meta(total, page)})
+}
+
+// Stats godoc
+//
+//	@Summary		Event statistics
+//	@Description	Published and finished events of a unit's subtree (default: the caller's unit), optionally in one campaign: by type, attendance rate, 送法 reach by venue type (the summary's audience count when recorded) and per direct sub-unit.
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int	false	"campaign"
+//	@Param			unit_id		query		int	false	"unit of the caller's subtree"
+//	@Success		200			{object}	StatsView
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/events/stats [get]
+func (h *Handler) Stats(c *gin.Context) {
+	var q statsQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	st, err := h.svc.Stats(c.Request.Context(), httpx.MustActor(c), q.CampaignID, q.UnitID)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toStatsView(st))
+}

@@ -1,0 +1,277 @@
+package event
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Register godoc
+//
+//	@Summary		Register for an event
+//	@Description	A place when there is room (capacity is enforced under concurrency), else a waitlist position; waitlisted learners are promoted in order when someone cancels.
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"event id"
+//	@Success		201	{object}	RegistrationView
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Failure		409	{object}	httpx.ErrorResponse	"event.already_registered, event.registration_closed"
+//	@Router			/api/v1/events/{id}/registrations [post]
+func (h *Handler) Register(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	reg, err := h.svc.Register(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toRegistrationView(*reg))
+}
+
+// CancelRegistration godoc
+//
+//	@Summary	Cancel my registration
+//	@Tags		events
+//	@Security	BearerAuth
+//	@Param		id	path	int	true	"event id"
+//	@Success	204
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/events/{id}/registrations/me [delete]
+func (h *Handler) CancelRegistration(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if err := h.svc.CancelRegistration(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
+
+// Registrations godoc
+//
+//	@Summary	An event's registrations
+//	@Tags		events
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id			path		int		true	"event id"
+//	@Param		status		query		string	false	"status"	Enums(registered, waitlisted, cancelled)
+//	@Param		page		query		int		false	"page, from 1"	default(1)
+//	@Param		page_size	query		int		false	"page size, at most 100"	default(20)
+//	@Success	200			{object}	RegistrationList
+//	@Failure	400			{object}	httpx.ErrorResponse
+//	@Failure	401			{object}	httpx.ErrorResponse
+//	@Failure	403			{object}	httpx.ErrorResponse
+//	@Failure	404			{object}	httpx.ErrorResponse
+//	@Router		/api/v1/events/{id}/registrations [get]
+func (h *Handler) Registrations(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var q registrationQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rows, total, err := h.svc.Registrations(c.Request.Context(), httpx.MustActor(c), id, q.Status, page.Offset(), page.Size)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, RegistrationList{Items: httpx.Map(rows, toRegistrationRowView), ListMeta: httpx.Meta(total, page)})
+}
+
+// CheckinCode godoc
+//
+//	@Summary		The current check-in code
+//	@Description	For the organiser's screen: a signed token to render as a QR code. It rotates every 30 s and is accepted for up to 60 s, only from 30 minutes before the start until 30 minutes after the end.
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"event id"
+//	@Success		200	{object}	CodeView
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Failure		409	{object}	httpx.ErrorResponse	"checkin.outside_window, checkin.event_cancelled"
+//	@Router			/api/v1/events/{id}/checkin-code [get]
+func (h *Handler) CheckinCode(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	code, err := h.svc.CheckinCode(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	httpx.OK(c, CodeView{Token: code.Token, RotatesAt: code.RotatesAt, ExpiresAt: code.ExpiresAt})
+}
+
+// Checkin godoc
+//
+//	@Summary		Check in (or out) with a scanned code
+//	@Description	The first scan checks in, a scan at least 5 minutes later checks out. Credits are awarded once: at check-in when the event sets no minimum presence, else at check-out when presence reaches min_minutes. Errors: checkin.invalid_code, checkin.code_expired, checkin.wrong_event, checkin.location_required, checkin.outside_geofence (422); checkin.outside_window, checkin.event_cancelled, checkin.not_registered, checkin.duplicate, checkin.already_checked_out (409).
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"event id"
+//	@Param			body	body		CheckinRequest	true	"the scanned code and, for geofenced events, the location"
+//	@Success		200		{object}	CheckinView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/events/{id}/checkins [post]
+func (h *Handler) Checkin(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req CheckinRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	res, err := h.svc.Checkin(c.Request.Context(), httpx.MustActor(c), id, Scan{Token: req.Token, Lat: req.Lat, Lng: req.Lng})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toCheckinView(res))
+}
+
+// MarkAttendance godoc
+//
+//	@Summary		Mark a learner present by hand
+//	@Description	For learners without a phone; organisers only, with a reason; audited. Credited like a scan (presence defaults to the whole event).
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"event id"
+//	@Param			body	body		ManualRequest	true	"who and why"
+//	@Success		201		{object}	CheckinView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/events/{id}/attendance [post]
+func (h *Handler) MarkAttendance(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req ManualRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	res, err := h.svc.MarkAttendance(c.Request.Context(), httpx.MustActor(c), id, ManualInput{
+		LearnerID: req.LearnerID, CheckedInAt: req.CheckedInAt, CheckedOutAt: req.CheckedOutAt, Reason: req.Reason,
+	})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toCheckinView(res))
+}
+
+// Attendance godoc
+//
+//	@Summary	An event's attendance with counts
+//	@Tags		events
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"event id"
+//	@Success	200	{object}	AttendanceReportView
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/events/{id}/attendance [get]
+func (h *Handler) Attendance(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rep, err := h.svc.Attendance(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, AttendanceReportView{EventID: rep.Event.ID, Registered: rep.Registered, Attended: rep.Attended,
+		Credited: rep.Credited, Items: httpx.Map(rep.Rows, toAttendanceRowView)})
+}
+
+// SaveSummary godoc
+//
+//	@Summary		Record what happened
+//	@Description	Summary, audience count (for 送法, the audience reached) and photo URLs; marks the event finished. Organisers only, after the start.
+//	@Tags			events
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"event id"
+//	@Param			body	body		SummaryRequest	true	"the summary"
+//	@Success		200		{object}	SummaryView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/events/{id}/summary [put]
+func (h *Handler) SaveSummary(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req SummaryRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	sum, err := h.svc.SaveSummary(c.Request.Context(), httpx.MustActor(c), id, SummaryInput{
+		Summary: req.Summary, AudienceCount: req.AudienceCount, Photos: req.Photos,
+	})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toSummaryView(*sum))
+}
