@@ -269,16 +269,19 @@ func toView(r Row, viewer auth.Actor, organisers []int64, sum *Summary) View {
 	return v
 }
 
-// maskCase hides the digits of a case number, e.g. (2026)皖1824行初12号 → (2026)皖1824行初**号.
+// maskCase hides a case number's serial (its last run of digits), e.g. (2026)皖1824行初12号 →
+// (2026)皖1824行初**号, so learners see the court and year but cannot look the case up.
 func maskCase(n string, reveal bool) string {
 	if reveal || n == "" {
 		return n
 	}
 	r := []rune(n)
-	for i := len(r) - 1; i >= 0 && i >= len(r)-6; i-- {
-		if r[i] >= '0' && r[i] <= '9' {
-			r[i] = '*'
-		}
+	end := len(r) - 1
+	for end >= 0 && (r[end] < '0' || r[end] > '9') {
+		end--
+	}
+	for i := end; i >= 0 && r[i] >= '0' && r[i] <= '9'; i-- {
+		r[i] = '*'
 	}
 	return string(r)
 }
