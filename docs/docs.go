@@ -3550,6 +3550,64 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/units/ranking": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The direct sub-units of the caller's unit ranked by completion rate, then average credits.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Unit ranking",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/UnitRanking"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/units/{id}": {
             "get": {
                 "security": [
@@ -3742,6 +3800,160 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/units/{id}/dashboard": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A unit's dynamic analysis of a campaign in one call: learners (by track), active in the last 7 days, average credits, completion count and rate, on-pace / lagging / far-behind counts (lagging when the lag behind the calendar exceeds the campaign's lag_percent of the target, far behind at three times that), event attendees, the daily credit series so far, and the same figures per direct sub-unit. Reads summary rows and per-unit daily aggregates only.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Unit dashboard",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "unit id (of the caller's subtree)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/UnitDashboard"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/units/{id}/lagging": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Active learners of a unit's subtree who are behind the campaign calendar (learners without credits count as zero), most behind first. status=far_behind narrows to those far behind.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Lagging learners",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "unit id (of the caller's subtree)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "lagging",
+                            "far_behind"
+                        ],
+                        "type": "string",
+                        "description": "lagging (default, includes far behind) or far_behind",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LaggingLearnerList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -4974,11 +5186,16 @@ const docTemplate = `{
                     "example": "张伟"
                 },
                 "pace": {
-                    "type": "string",
                     "enum": [
                         "on_pace",
                         "lagging",
+                        "far_behind",
                         "completed"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/internal_credit.Pace"
+                        }
                     ],
                     "example": "on_pace"
                 },
@@ -5034,6 +5251,20 @@ const docTemplate = `{
                 "study": {
                     "type": "number",
                     "example": 12.5
+                }
+            }
+        },
+        "DailyCredits": {
+            "type": "object",
+            "properties": {
+                "credits": {
+                    "type": "number",
+                    "example": 310.5
+                },
+                "day": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-02"
                 }
             }
         },
@@ -5802,6 +6033,86 @@ const docTemplate = `{
                 }
             }
         },
+        "LaggingLearner": {
+            "type": "object",
+            "properties": {
+                "credits": {
+                    "type": "number",
+                    "example": 2
+                },
+                "expected_by_today": {
+                    "type": "number",
+                    "example": 9
+                },
+                "lag": {
+                    "type": "number",
+                    "example": 7
+                },
+                "last_activity_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张伟"
+                },
+                "status": {
+                    "enum": [
+                        "lagging",
+                        "far_behind"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Pace"
+                        }
+                    ],
+                    "example": "lagging"
+                },
+                "target": {
+                    "type": "number",
+                    "example": 30
+                },
+                "track": {
+                    "type": "string",
+                    "example": "general"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                }
+            }
+        },
+        "LaggingLearnerList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/LaggingLearner"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "Leaderboard": {
             "type": "object",
             "properties": {
@@ -6554,6 +6865,71 @@ const docTemplate = `{
                 }
             }
         },
+        "RankedUnit": {
+            "type": "object",
+            "properties": {
+                "active_last_7_days": {
+                    "type": "integer",
+                    "example": 95
+                },
+                "average_credits": {
+                    "type": "number",
+                    "example": 12.5
+                },
+                "completed": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "completion_rate": {
+                    "type": "number",
+                    "example": 16.6
+                },
+                "event_attendees": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "far_behind": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "lagging": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "learners": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "learners_by_track": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer",
+                        "format": "int64"
+                    },
+                    "example": {
+                        "general": 100,
+                        "judicial": 10,
+                        "leader": 10
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "on_pace": {
+                    "type": "integer",
+                    "example": 70
+                },
+                "rank": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
         "RefreshRequest": {
             "type": "object",
             "required": [
@@ -6817,6 +7193,155 @@ const docTemplate = `{
                 }
             }
         },
+        "UnitDashboard": {
+            "type": "object",
+            "properties": {
+                "active_last_7_days": {
+                    "type": "integer",
+                    "example": 95
+                },
+                "average_credits": {
+                    "type": "number",
+                    "example": 12.5
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "completed": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "completion_rate": {
+                    "type": "number",
+                    "example": 16.6
+                },
+                "event_attendees": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "expected_by_track": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number"
+                    },
+                    "example": {
+                        "general": 9,
+                        "judicial": 15,
+                        "leader": 12
+                    }
+                },
+                "far_behind": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "lagging": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "learners": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "learners_by_track": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer",
+                        "format": "int64"
+                    },
+                    "example": {
+                        "general": 100,
+                        "judicial": 10,
+                        "leader": 10
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "on_pace": {
+                    "type": "integer",
+                    "example": 70
+                },
+                "series": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/DailyCredits"
+                    }
+                },
+                "sub_units": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/UnitFigures"
+                    }
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "UnitFigures": {
+            "type": "object",
+            "properties": {
+                "active_last_7_days": {
+                    "type": "integer",
+                    "example": 95
+                },
+                "average_credits": {
+                    "type": "number",
+                    "example": 12.5
+                },
+                "completed": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "completion_rate": {
+                    "type": "number",
+                    "example": 16.6
+                },
+                "event_attendees": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "far_behind": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "lagging": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "learners": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "learners_by_track": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer",
+                        "format": "int64"
+                    },
+                    "example": {
+                        "general": 100,
+                        "judicial": 10,
+                        "leader": 10
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "on_pace": {
+                    "type": "integer",
+                    "example": 70
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
         "UnitKind": {
             "type": "string",
             "enum": [
@@ -6852,6 +7377,21 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                }
+            }
+        },
+        "UnitRanking": {
+            "type": "object",
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/RankedUnit"
+                    }
                 }
             }
         },
@@ -6891,6 +7431,21 @@ const docTemplate = `{
                 }
             }
         },
+        "github_com_xuefa_xuefa_internal_credit.Pace": {
+            "type": "string",
+            "enum": [
+                "on_pace",
+                "lagging",
+                "far_behind",
+                "completed"
+            ],
+            "x-enum-varnames": [
+                "OnPace",
+                "Lagging",
+                "FarBehind",
+                "Completed"
+            ]
+        },
         "github_com_xuefa_xuefa_internal_credit.Rules": {
             "type": "object",
             "properties": {
@@ -6915,6 +7470,20 @@ const docTemplate = `{
                     "type": "number",
                     "example": 10
                 },
+                "lag_percent": {
+                    "description": "LagPercent: a learner whose lag exceeds this percent of the target is lagging, three times\nit far behind (default 10).",
+                    "type": "integer",
+                    "example": 10
+                },
+                "pace_curve": {
+                    "description": "PaceCurve is how the calendar expects credits to accrue: linear (default) or front_loaded.",
+                    "type": "string",
+                    "enum": [
+                        "linear",
+                        "front_loaded"
+                    ],
+                    "example": "linear"
+                },
                 "practice_per_correct": {
                     "description": "PracticePerCorrect is earned per correct practice answer.",
                     "type": "number",
@@ -6931,6 +7500,21 @@ const docTemplate = `{
                     "example": 0.1
                 }
             }
+        },
+        "internal_credit.Pace": {
+            "type": "string",
+            "enum": [
+                "on_pace",
+                "lagging",
+                "far_behind",
+                "completed"
+            ],
+            "x-enum-varnames": [
+                "OnPace",
+                "Lagging",
+                "FarBehind",
+                "Completed"
+            ]
         }
     },
     "securityDefinitions": {

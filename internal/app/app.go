@@ -27,6 +27,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/ratelimit"
 	"github.com/xuefa/xuefa/internal/server"
 	"github.com/xuefa/xuefa/internal/study"
+	"github.com/xuefa/xuefa/internal/supervision"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -45,6 +46,7 @@ type App struct {
 	Credits   *credit.Service
 	Study     *study.Service
 	Events    *event.Service
+	Oversight *supervision.Service
 	now       func() time.Time
 }
 
@@ -131,6 +133,7 @@ func (a *App) wire(opts Options) error {
 		DB: a.DB, Store: event.NewStore(a.DB), Campaigns: a.Campaigns, Units: a.Units, Learners: eventLearners{a.Learners},
 		Accounts: a.Accounts, Credits: a.Credits, Audit: a.Audit, CodeKey: []byte(cfg.Auth.JWTSigningKey), Now: opts.Now,
 	})
+	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now)
 	a.now = opts.Now
 
 	registry := prometheus.NewRegistry()
@@ -154,6 +157,7 @@ func (a *App) wire(opts Options) error {
 		Credits:   credit.NewHandler(a.Credits),
 		Study:     study.NewHandler(a.Study),
 		Events:    event.NewHandler(a.Events),
+		Oversight: supervision.NewHandler(a.Oversight),
 	})
 	return err
 }

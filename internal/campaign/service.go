@@ -98,6 +98,12 @@ func validateRules(r credit.Rules) []apperr.FieldError {
 			fields = append(fields, apperr.Field(name, "不能为负数"))
 		}
 	}
+	if r.PaceCurve != "" && r.PaceCurve != credit.PaceLinear && r.PaceCurve != credit.PaceFrontLoaded {
+		fields = append(fields, apperr.Field("rules.pace_curve", "取值必须是: linear front_loaded"))
+	}
+	if r.LagPercent < 0 || r.LagPercent > 100 {
+		fields = append(fields, apperr.Field("rules.lag_percent", "须在 0–100 之间"))
+	}
 	for src, v := range r.DailyCaps {
 		if !src.Valid() || src == credit.SourceAdjustment {
 			fields = append(fields, apperr.Field("rules.daily_caps."+string(src), "来源只能是 study practice exam event quiz"))

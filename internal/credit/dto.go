@@ -29,7 +29,7 @@ type StandingView struct {
 	BySource       BySourceView `json:"by_source"`
 	Expected       Amount       `json:"expected_by_today" swaggertype:"number" example:"18.5"`
 	Lag            Amount       `json:"lag" swaggertype:"number" example:"0"`
-	Pace           string       `json:"pace" example:"on_pace" enums:"on_pace,lagging,completed"`
+	Pace           Pace         `json:"pace" example:"on_pace" enums:"on_pace,lagging,far_behind,completed"`
 	Rank           int64        `json:"rank_in_unit" example:"2"`
 	UnitLearners   int64        `json:"unit_learners" example:"3"`
 	LastActivityAt *time.Time   `json:"last_activity_at,omitempty" format:"date-time"`
@@ -120,13 +120,8 @@ func toStandingView(st *Standing) StandingView {
 		Track: st.Learner.Track, Total: sum.Total, Target: st.Target, Percent: Percent(sum.Total, st.Target),
 		BySource: BySourceView{Study: sum.Study, Practice: sum.Practice, Exam: sum.Exam, Event: sum.Event, Quiz: sum.Quiz, Adjustment: sum.Adjustment},
 		Expected: st.Expected, Lag: max(st.Expected-sum.Total, 0), Rank: st.Rank, UnitLearners: st.UnitLearners,
-		LastActivityAt: sum.LastActivityAt, Explanation: st.Explanation, Pace: "on_pace",
-	}
-	switch {
-	case st.Target > 0 && sum.Total >= st.Target:
-		v.Pace = "completed"
-	case v.Lag > 0:
-		v.Pace = "lagging"
+		LastActivityAt: sum.LastActivityAt, Explanation: st.Explanation,
+		Pace: st.Campaign.Rules.PaceOf(sum.Total, st.Target, st.Expected),
 	}
 	return v
 }

@@ -51,7 +51,18 @@ type Rules struct {
 	QuizPerPlay Amount `json:"quiz_per_play" swaggertype:"number" example:"0.5"`
 	// DailyCaps limits what each source can earn per Asia/Shanghai day (absent or 0: no cap).
 	DailyCaps map[Source]Amount `json:"daily_caps" swaggertype:"object,number" example:"study:3,practice:1"`
+	// PaceCurve is how the calendar expects credits to accrue: linear (default) or front_loaded.
+	PaceCurve string `json:"pace_curve,omitempty" enums:"linear,front_loaded" example:"linear"`
+	// LagPercent: a learner whose lag exceeds this percent of the target is lagging, three times
+	// it far behind (default 10).
+	LagPercent int `json:"lag_percent,omitempty" example:"10"`
 }
+
+// Pace curves.
+const (
+	PaceLinear      = "linear"
+	PaceFrontLoaded = "front_loaded"
+)
 
 // Cap returns the daily cap of a source (0: none). Adjustments are never capped.
 func (r Rules) Cap(s Source) Amount {
@@ -116,3 +127,14 @@ func (s Summary) BySource() map[Source]Amount {
 	return map[Source]Amount{SourceStudy: s.Study, SourcePractice: s.Practice, SourceExam: s.Exam,
 		SourceEvent: s.Event, SourceQuiz: s.Quiz, SourceAdjustment: s.Adjustment}
 }
+
+// UnitDaily is what one unit's learners earned on one day in a campaign (dashboard series).
+type UnitDaily struct {
+	CampaignID int64  `gorm:"primaryKey"`
+	UnitID     int64  `gorm:"primaryKey"`
+	Day        string `gorm:"primaryKey"`
+	Amount     Amount
+}
+
+// TableName pins the table.
+func (UnitDaily) TableName() string { return "credit_unit_daily" }

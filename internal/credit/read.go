@@ -105,14 +105,15 @@ func (s *Service) standing(ctx context.Context, learner *LearnerFacts, campaignI
 		st.Rank = ranked + 1
 	}
 	st.UnitLearners = max(st.UnitLearners, ranked)
-	st.Expected = Expected(st.Target, c.StartDate, c.EndDate, s.now())
+	st.Expected = c.Rules.Expected(st.Target, c.StartDate, c.EndDate, s.now())
 	st.Explanation = explain(st)
 	return st, nil
 }
 
-// Expected is the share of target the calendar expects by now: target × elapsed days / total
-// days, counting Asia/Shanghai days inclusively (the whole target on the last day).
-func Expected(target Amount, start, end string, now time.Time) Amount {
+// Expected is the share of target the calendar expects by now, counting Asia/Shanghai days
+// inclusively (the whole target on the last day): linear is target × elapsed / total days;
+// front-loaded expects more early on: target × (1 − (1 − elapsed/total)²).
+func (r Rules) Expected(target Amount, start, end string, now time.Time) Amount {
 	from, err1 := time.ParseInLocation(time.DateOnly, start, clock.Shanghai())
 	to, err2 := time.ParseInLocation(time.DateOnly, end, clock.Shanghai())
 	if err1 != nil || err2 != nil || target <= 0 {
@@ -122,7 +123,46 @@ func Expected(target Amount, start, end string, now time.Time) Amount {
 	total := int64(to.Sub(from).Hours()/24) + 1
 	elapsed := int64(today.Sub(from).Hours()/24) + 1
 	elapsed = min(max(elapsed, 0), total)
+	if r.PaceCurve == PaceFrontLoaded {
+		left := total - elapsed
+		return Amount(int64(target) * (total*total - left*left) / (total * total))
+	}
 	return Amount(int64(target) * elapsed / total)
+}
+
+// Pace of a learner against the calendar.
+type Pace string
+
+// Paces: lagging when the lag exceeds LagPercent of the target, far behind at three times that.
+const (
+	OnPace    Pace = "on_pace"
+	Lagging   Pace = "lagging"
+	FarBehind Pace = "far_behind"
+	Completed Pace = "completed"
+)
+
+// Thresholds returns the lag beyond which a learner is lagging, and far behind.
+func (r Rules) Thresholds(target Amount) (lagging, farBehind Amount) {
+	pct := int64(r.LagPercent)
+	if pct <= 0 {
+		pct = 10
+	}
+	lagging = Amount(int64(target) * pct / 100)
+	return lagging, 3 * lagging
+}
+
+// PaceOf classifies a total against what is expected.
+func (r Rules) PaceOf(total, target, expected Amount) Pace {
+	lagging, far := r.Thresholds(target)
+	switch lag := expected - total; {
+	case target > 0 && total >= target:
+		return Completed
+	case lag > far:
+		return FarBehind
+	case lag > lagging:
+		return Lagging
+	}
+	return OnPace
 }
 
 // explain says in plain words how the number was made.

@@ -153,6 +153,9 @@ func (s *Service) award(ctx context.Context, a Award) (Result, error) {
 	if err := s.store.AddDaily(ctx, day, entry.Amount); err != nil {
 		return Result{}, err
 	}
+	if err := s.store.AddUnitDaily(ctx, a.CampaignID, learner.UnitID, entry.Day, entry.Amount); err != nil {
+		return Result{}, err
+	}
 	return res, s.store.AddToSummary(ctx, a.LearnerID, a.CampaignID, a.Source, entry.Amount, now)
 }
 

@@ -80,6 +80,16 @@ func (s *Store) AddDaily(ctx context.Context, d Daily, amount Amount) error {
 		Update("amount", gorm.Expr("amount + ?", amount)).Error
 }
 
+// AddUnitDaily adds to what a unit's learners earned on a day.
+func (s *Store) AddUnitDaily(ctx context.Context, campaignID, unitID int64, day string, amount Amount) error {
+	row := &UnitDaily{CampaignID: campaignID, UnitID: unitID, Day: day}
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row).Error; err != nil {
+		return err
+	}
+	return s.conn(ctx).Model(&UnitDaily{}).Where("campaign_id = ? AND unit_id = ? AND day = ?", campaignID, unitID, day).
+		Update("amount", gorm.Expr("amount + ?", amount)).Error
+}
+
 // EntryExists reports whether the award (learner, campaign, source, source id) is recorded.
 func (s *Store) EntryExists(ctx context.Context, e *Entry) (bool, error) {
 	var n int64

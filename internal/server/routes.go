@@ -13,6 +13,7 @@ import (
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/study"
+	"github.com/xuefa/xuefa/internal/supervision"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -26,6 +27,7 @@ type Handlers struct {
 	Credits   *credit.Handler
 	Study     *study.Handler
 	Events    *event.Handler
+	Oversight *supervision.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -55,7 +57,10 @@ func (s *Server) Routes(h Handlers) []Route {
 
 		{http.MethodGet, "/api/v1/units", only(admin), h.Units.List},
 		{http.MethodPost, "/api/v1/units", only(admin), h.Units.Create},
+		{http.MethodGet, "/api/v1/units/ranking", only(admin), h.Oversight.Ranking},
 		{http.MethodGet, "/api/v1/units/:id", only(admin), h.Units.Get},
+		{http.MethodGet, "/api/v1/units/:id/dashboard", only(admin), h.Oversight.Dashboard},
+		{http.MethodGet, "/api/v1/units/:id/lagging", only(admin), h.Oversight.Lagging},
 		{http.MethodPatch, "/api/v1/units/:id", only(admin), h.Units.Update},
 		{http.MethodDelete, "/api/v1/units/:id", only(admin), h.Units.Delete},
 

@@ -42,6 +42,7 @@ var mappedModels = []any{
 	&credit.Entry{},
 	&credit.Daily{},
 	&credit.Summary{},
+	&credit.UnitDaily{},
 	&study.Course{},
 	&study.Progress{},
 	&study.Session{},

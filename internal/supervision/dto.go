@@ -1,0 +1,104 @@
+package supervision
+
+import (
+	"time"
+
+	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// FiguresView are a unit's numbers in a campaign.
+type FiguresView struct {
+	UnitID         int64            `json:"unit_id" example:"2"`
+	Name           string           `json:"name" example:"华阳镇"`
+	Learners       int64            `json:"learners" example:"120"`
+	ByTrack        map[string]int64 `json:"learners_by_track" example:"leader:10,general:100,judicial:10"`
+	Active7d       int64            `json:"active_last_7_days" example:"95"`
+	AverageCredits credit.Amount    `json:"average_credits" swaggertype:"number" example:"12.5"`
+	Completed      int64            `json:"completed" example:"20"`
+	CompletionRate float64          `json:"completion_rate" example:"16.6"`
+	OnPace         int64            `json:"on_pace" example:"70"`
+	Lagging        int64            `json:"lagging" example:"20"`
+	FarBehind      int64            `json:"far_behind" example:"10"`
+	EventAttendees int64            `json:"event_attendees" example:"60"`
+} // @name UnitFigures
+
+// DayView is one day of the series.
+type DayView struct {
+	Day     string        `json:"day" format:"date" example:"2026-11-02"`
+	Credits credit.Amount `json:"credits" swaggertype:"number" example:"310.5"`
+} // @name DailyCredits
+
+// DashboardView is a unit's dynamic analysis of a campaign.
+type DashboardView struct {
+	CampaignID      int64                    `json:"campaign_id" example:"1"`
+	ExpectedByTrack map[string]credit.Amount `json:"expected_by_track" swaggertype:"object,number" example:"leader:12,general:9,judicial:15"`
+	FiguresView
+	SubUnits []FiguresView `json:"sub_units"`
+	Series   []DayView     `json:"series"`
+} // @name UnitDashboard
+
+// RankingView ranks sub-units.
+type RankingView struct {
+	CampaignID int64        `json:"campaign_id" example:"1"`
+	Items      []RankedUnit `json:"items"`
+} // @name UnitRanking
+
+// RankedUnit is one unit in the ranking.
+type RankedUnit struct {
+	Rank int `json:"rank" example:"1"`
+	FiguresView
+} // @name RankedUnit
+
+// LaggingView is a learner behind the calendar.
+type LaggingView struct {
+	LearnerID      int64         `json:"learner_id" example:"3"`
+	Name           string        `json:"name" example:"张伟"`
+	UnitID         int64         `json:"unit_id" example:"2"`
+	UnitName       string        `json:"unit_name" example:"华阳镇"`
+	Track          string        `json:"track" example:"general"`
+	Credits        credit.Amount `json:"credits" swaggertype:"number" example:"2"`
+	Target         credit.Amount `json:"target" swaggertype:"number" example:"30"`
+	Expected       credit.Amount `json:"expected_by_today" swaggertype:"number" example:"9"`
+	Lag            credit.Amount `json:"lag" swaggertype:"number" example:"7"`
+	Status         credit.Pace   `json:"status" example:"lagging" enums:"lagging,far_behind"`
+	LastActivityAt *time.Time    `json:"last_activity_at,omitempty" format:"date-time"`
+} // @name LaggingLearner
+
+// LaggingListView is a page of lagging learners.
+type LaggingListView struct {
+	Items []LaggingView `json:"items"`
+	httpx.ListMeta
+} // @name LaggingLearnerList
+
+type dashboardQuery struct {
+	CampaignID int64 `form:"campaign_id" binding:"required,min=1"`
+}
+
+type laggingQuery struct {
+	CampaignID int64       `form:"campaign_id" binding:"required,min=1"`
+	Status     credit.Pace `form:"status" binding:"omitempty,oneof=lagging far_behind"`
+}
+
+func toFiguresView(f Figures) FiguresView {
+	return FiguresView{UnitID: f.UnitID, Name: f.Name, Learners: f.Learners, ByTrack: f.ByTrack, Active7d: f.Active7d,
+		AverageCredits: f.Average(), Completed: f.Completed, CompletionRate: f.CompletionRate(), OnPace: f.OnPace,
+		Lagging: f.Lagging, FarBehind: f.FarBehind, EventAttendees: f.Attendees}
+}
+
+func toDashboardView(d *Dashboard) DashboardView {
+	v := DashboardView{CampaignID: d.Campaign.ID, ExpectedByTrack: d.Expected, FiguresView: toFiguresView(d.Total),
+		SubUnits: httpx.Map(d.SubUnits, toFiguresView), Series: []DayView{}}
+	for _, p := range d.Series {
+		v.Series = append(v.Series, DayView{Day: p.Day, Credits: p.Amount})
+	}
+	return v
+}
+
+func toLaggingView(l *LaggingList, r LaggingRow) LaggingView {
+	target := l.Campaign.Targets[r.Track]
+	expected := l.Expected[r.Track]
+	return LaggingView{LearnerID: r.LearnerID, Name: r.Name, UnitID: r.UnitID, UnitName: r.UnitName, Track: r.Track,
+		Credits: r.Total, Target: target, Expected: expected, Lag: max(expected-r.Total, 0),
+		Status: l.Campaign.Rules.PaceOf(r.Total, target, expected), LastActivityAt: r.LastActivityAt}
+}

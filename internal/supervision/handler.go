@@ -1,0 +1,133 @@
+package supervision
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves dashboards, unit rankings and lagging lists.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Dashboard godoc
+//
+//	@Summary		Unit dashboard
+//	@Description	A unit's dynamic analysis of a campaign in one call: learners (by track), active in the last 7 days, average credits, completion count and rate, on-pace / lagging / far-behind counts (lagging when the lag behind the calendar exceeds the campaign's lag_percent of the target, far behind at three times that), event attendees, the daily credit series so far, and the same figures per direct sub-unit. Reads summary rows and per-unit daily aggregates only.
+//	@Tags			supervision
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id			path		int	true	"unit id (of the caller's subtree)"
+//	@Param			campaign_id	query		int	true	"campaign"
+//	@Success		200			{object}	DashboardView
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/units/{id}/dashboard [get]
+func (h *Handler) Dashboard(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var q dashboardQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Dashboard(c.Request.Context(), httpx.MustActor(c), id, q.CampaignID)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toDashboardView(d))
+}
+
+// Ranking godoc
+//
+//	@Summary		Unit ranking
+//	@Description	The direct sub-units of the caller's unit ranked by completion rate, then average credits.
+//	@Tags			supervision
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int	true	"campaign"
+//	@Success		200			{object}	RankingView
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/units/ranking [get]
+func (h *Handler) Ranking(c *gin.Context) {
+	var q dashboardQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	ranked, err := h.svc.Ranking(c.Request.Context(), httpx.MustActor(c), q.CampaignID)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	v := RankingView{CampaignID: q.CampaignID, Items: []RankedUnit{}}
+	for i, f := range ranked {
+		v.Items = append(v.Items, RankedUnit{Rank: i + 1, FiguresView: toFiguresView(f)})
+	}
+	httpx.OK(c, v)
+}
+
+// Lagging godoc
+//
+//	@Summary		Lagging learners
+//	@Description	Active learners of a unit's subtree who are behind the campaign calendar (learners without credits count as zero), most behind first. status=far_behind narrows to those far behind.
+//	@Tags			supervision
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id			path		int		true	"unit id (of the caller's subtree)"
+//	@Param			campaign_id	query		int		true	"campaign"
+//	@Param			status		query		string	false	"lagging (default, includes far behind) or far_behind"	Enums(lagging, far_behind)
+//	@Param			page		query		int		false	"page, from 1"	default(1)
+//	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	LaggingListView
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/units/{id}/lagging [get]
+func (h *Handler) Lagging(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var q laggingQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	status := q.Status
+	if status == "" {
+		status = credit.Lagging
+	}
+	list, err := h.svc.Lagging(c.Request.Context(), httpx.MustActor(c), LaggingInput{UnitID: id, CampaignID: q.CampaignID,
+		Status: status, Offset: page.Offset(), Limit: page.Size})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	items := make([]LaggingView, 0, len(list.Rows))
+	for _, r := range list.Rows {
+		items = append(items, toLaggingView(list, r))
+	}
+	httpx.OK(c, LaggingListView{Items: items, ListMeta: httpx.Meta(list.Total, page)})
+}

@@ -1,0 +1,272 @@
+package supervision
+
+import (
+	"context"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/unit"
+)
+
+var (
+	errUnitNotFound     = apperr.NotFound("unit.not_found", "单位不存在")
+	errCampaignNotFound = apperr.NotFound("campaign.not_found", "学法活动不存在")
+)
+
+// Units is what supervision needs from the unit tree.
+type Units interface {
+	Lookup(ctx context.Context, id int64) (*unit.Unit, error)
+}
+
+// Campaigns is what supervision needs from campaigns.
+type Campaigns interface {
+	Facts(ctx context.Context, id int64) (*credit.CampaignFacts, error)
+}
+
+// Service computes dashboards and lagging lists.
+type Service struct {
+	store     *Store
+	units     Units
+	campaigns Campaigns
+	now       func() time.Time
+}
+
+// NewService builds the service.
+func NewService(store *Store, units Units, campaigns Campaigns, now func() time.Time) *Service {
+	return &Service{store: store, units: units, campaigns: campaigns, now: now}
+}
+
+// Figures are one unit's (or subtree's) numbers in a campaign.
+type Figures struct {
+	UnitID    int64
+	Name      string
+	Learners  int64
+	ByTrack   map[string]int64
+	Active7d  int64
+	Sum       credit.Amount
+	Completed int64
+	OnPace    int64
+	Lagging   int64
+	FarBehind int64
+	Attendees int64
+}
+
+// Average is the mean credits per learner.
+func (f Figures) Average() credit.Amount {
+	if f.Learners == 0 {
+		return 0
+	}
+	return credit.Amount(int64(f.Sum) / f.Learners)
+}
+
+// CompletionRate is the percent of learners at or above their target (one decimal).
+func (f Figures) CompletionRate() float64 { return rate(f.Completed, f.Learners) }
+
+func rate(n, of int64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n*1000/of) / 10
+}
+
+// Dashboard is a unit's dynamic analysis of a campaign.
+type Dashboard struct {
+	Campaign *credit.CampaignFacts
+	Expected map[string]credit.Amount // by track, today
+	Total    Figures
+	SubUnits []Figures
+	Series   []DayAmount
+}
+
+// scope resolves the unit (default the actor's) and the campaign, both inside the actor's reach:
+// the campaign must be organised in the unit's subtree or above it.
+func (s *Service) scope(ctx context.Context, actor auth.Actor, unitID, campaignID int64) (*unit.Unit, *credit.CampaignFacts, error) {
+	if unitID == 0 {
+		unitID = actor.UnitID
+	}
+	u, err := s.units.Lookup(ctx, unitID)
+	if err != nil || !actor.Covers(u.Path) {
+		return nil, nil, errUnitNotFound
+	}
+	c, err := s.campaigns.Facts(ctx, campaignID)
+	if err != nil || !(strings.HasPrefix(u.Path, c.UnitPath) || strings.HasPrefix(c.UnitPath, u.Path)) {
+		return nil, nil, errCampaignNotFound
+	}
+	return u, c, nil
+}
+
+// bounds turns the campaign's rules into today's per-track figures.
+func (s *Service) bounds(c *credit.CampaignFacts) (Bounds, map[string]credit.Amount) {
+	now := s.now()
+	b := Bounds{Targets: trackValues{}, LagBelow: trackValues{}, FarBelow: trackValues{}, ActiveSince: now.Add(-7 * 24 * time.Hour)}
+	expected := map[string]credit.Amount{}
+	for _, track := range []string{"leader", "general", "judicial"} {
+		target := c.Targets[track]
+		exp := c.Rules.Expected(target, c.StartDate, c.EndDate, now)
+		lag, far := c.Rules.Thresholds(target)
+		b.Targets[track], b.LagBelow[track], b.FarBelow[track], expected[track] = target, exp-lag, exp-far, exp
+		if target == 0 {
+			b.Targets[track] = math.MaxInt64 // nobody completes (or lags behind) a track without a target
+		}
+	}
+	return b, expected
+}
+
+// Dashboard computes a unit's figures, its direct sub-units' and the daily series.
+func (s *Service) Dashboard(ctx context.Context, actor auth.Actor, unitID, campaignID int64) (*Dashboard, error) {
+	u, c, err := s.scope(ctx, actor, unitID, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	b, expected := s.bounds(c)
+	children, err := s.store.Children(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	figures, err := s.figures(ctx, c, u, children, b, expected)
+	if err != nil {
+		return nil, err
+	}
+	series, err := s.store.Series(ctx, c.ID, u.Path)
+	if err != nil {
+		return nil, err
+	}
+	return &Dashboard{Campaign: c, Expected: expected, Total: figures[0], SubUnits: figures[1:], Series: series}, nil
+}
+
+// figures computes the subtree's totals (index 0) and each child's, from three grouped queries.
+func (s *Service) figures(ctx context.Context, c *credit.CampaignFacts, u *unit.Unit, children []unit.Unit, b Bounds, expected map[string]credit.Amount) ([]Figures, error) {
+	counts, err := s.store.LearnerCounts(ctx, u.Path)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := s.store.SummaryFigures(ctx, c.ID, u.Path, b)
+	if err != nil {
+		return nil, err
+	}
+	attendees, err := s.store.Attendees(ctx, c.ID, u.Path)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Figures, 1+len(children))
+	out[0] = Figures{UnitID: u.ID, Name: u.Name, ByTrack: map[string]int64{}}
+	for i, ch := range children {
+		out[i+1] = Figures{UnitID: ch.ID, Name: ch.Name, ByTrack: map[string]int64{}}
+	}
+	// buckets returns the figures a unit path feeds: the subtree total and its child, if any.
+	buckets := func(path string) []*Figures {
+		fs := []*Figures{&out[0]}
+		for i, ch := range children {
+			if strings.HasPrefix(path, ch.Path) {
+				fs = append(fs, &out[i+1])
+			}
+		}
+		return fs
+	}
+	ranked := map[string]map[*Figures]int64{}
+	for _, r := range sums {
+		for _, f := range buckets(r.Path) {
+			f.Sum += credit.Amount(r.Sum)
+			f.Completed += r.Completed
+			f.Active7d += r.Active
+			f.Lagging += r.Lagging
+			f.FarBehind += r.FarBehind
+			if ranked[r.Track] == nil {
+				ranked[r.Track] = map[*Figures]int64{}
+			}
+			ranked[r.Track][f] += r.Ranked
+		}
+	}
+	for _, r := range counts {
+		for _, f := range buckets(r.Path) {
+			f.Learners += r.N
+			f.ByTrack[r.Track] += r.N
+		}
+	}
+	for _, r := range attendees {
+		for _, f := range buckets(r.Path) {
+			f.Attendees += r.N
+		}
+	}
+	// Learners without a summary row have no credits yet: classify them once per track.
+	for i := range out {
+		f := &out[i]
+		for track, n := range f.ByTrack {
+			zero := n - ranked[track][f]
+			if zero <= 0 {
+				continue
+			}
+			switch c.Rules.PaceOf(0, c.Targets[track], expected[track]) {
+			case credit.FarBehind:
+				f.FarBehind += zero
+			case credit.Lagging:
+				f.Lagging += zero
+			case credit.Completed:
+				f.Completed += zero
+			}
+		}
+		f.OnPace = f.Learners - f.Completed - f.Lagging - f.FarBehind
+	}
+	return out, nil
+}
+
+// Ranking ranks the direct sub-units of the actor's unit by completion rate, then average.
+func (s *Service) Ranking(ctx context.Context, actor auth.Actor, campaignID int64) ([]Figures, error) {
+	d, err := s.Dashboard(ctx, actor, 0, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	ranked := append([]Figures(nil), d.SubUnits...)
+	sort.SliceStable(ranked, func(i, j int) bool {
+		if ranked[i].CompletionRate() != ranked[j].CompletionRate() {
+			return ranked[i].CompletionRate() > ranked[j].CompletionRate()
+		}
+		return ranked[i].Average() > ranked[j].Average()
+	})
+	return ranked, nil
+}
+
+// LaggingInput asks for a lagging list.
+type LaggingInput struct {
+	UnitID     int64
+	CampaignID int64
+	Status     credit.Pace // lagging (includes far behind) or far_behind
+	Offset     int
+	Limit      int
+}
+
+// LaggingList is who is behind and by how much.
+type LaggingList struct {
+	Campaign *credit.CampaignFacts
+	Expected map[string]credit.Amount
+	Rows     []LaggingRow
+	Total    int64
+}
+
+// Lagging lists the learners of a unit's subtree who are behind the calendar, most behind first.
+func (s *Service) Lagging(ctx context.Context, actor auth.Actor, in LaggingInput) (*LaggingList, error) {
+	u, c, err := s.scope(ctx, actor, in.UnitID, in.CampaignID)
+	if err != nil {
+		return nil, err
+	}
+	b, expected := s.bounds(c)
+	below := b.LagBelow
+	if in.Status == credit.FarBehind {
+		below = b.FarBelow
+	}
+	// Completed learners are never behind: bound each track by its target too.
+	bound := trackValues{}
+	for track, v := range below {
+		bound[track] = min(v, b.Targets[track])
+	}
+	rows, total, err := s.store.Lagging(ctx, c.ID, u.Path, bound, expected, in.Offset, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return &LaggingList{Campaign: c, Expected: expected, Rows: rows, Total: total}, nil
+}
