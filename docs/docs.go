@@ -3131,6 +3131,115 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/me/messages": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "me"
+                ],
+                "summary": "My messages",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/MessageList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/messages/{id}/read": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "tags": [
+                    "me"
+                ],
+                "summary": "Mark a message read",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "message id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me/password": {
             "put": {
                 "security": [
@@ -3208,6 +3317,145 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "type": "object"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/reminders": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Reminders to learners of the caller's subtree in a campaign, newest first, with each delivery's status.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Reminders sent",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ReminderList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default) and/or SMS. Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Remind learners (督促)",
+                "parameters": [
+                    {
+                        "description": "who and how",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ReminderRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/ReminderResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
                         }
                     }
                 }
@@ -6543,6 +6791,58 @@ const docTemplate = `{
                 }
             }
         },
+        "Message": {
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "string",
+                    "example": "请抓紧完成本月学法任务"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 11
+                },
+                "read_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "学法提醒"
+                }
+            }
+        },
+        "MessageList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Message"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unread": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "MyCourse": {
             "type": "object",
             "properties": {
@@ -6955,6 +7255,178 @@ const docTemplate = `{
                 "Waitlisted",
                 "Cancelled"
             ]
+        },
+        "Reminder": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "credits_at": {
+                    "type": "number",
+                    "example": 2
+                },
+                "deliveries": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ReminderDelivery"
+                    }
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 7
+                },
+                "lag_at": {
+                    "type": "number",
+                    "example": 7.5
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "learner_name": {
+                    "type": "string",
+                    "example": "张伟"
+                },
+                "manual": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "message": {
+                    "type": "string",
+                    "example": "请抓紧完成本月学法任务"
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                }
+            }
+        },
+        "ReminderDelivery": {
+            "type": "object",
+            "properties": {
+                "attempts": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "inbox",
+                        "sms"
+                    ],
+                    "example": "inbox"
+                },
+                "last_error": {
+                    "type": "string",
+                    "example": ""
+                },
+                "sent_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "sent",
+                        "dead"
+                    ],
+                    "example": "sent"
+                }
+            }
+        },
+        "ReminderList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Reminder"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "ReminderRequest": {
+            "type": "object",
+            "required": [
+                "campaign_id"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "channels": {
+                    "type": "array",
+                    "maxItems": 2,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "inbox"
+                    ]
+                },
+                "learner_ids": {
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {
+                        "type": "integer"
+                    },
+                    "example": [
+                        3
+                    ]
+                },
+                "message": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "example": "请抓紧完成本月学法任务"
+                },
+                "status": {
+                    "enum": [
+                        "lagging",
+                        "far_behind"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Pace"
+                        }
+                    ],
+                    "example": "lagging"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 2
+                }
+            }
+        },
+        "ReminderResult": {
+            "type": "object",
+            "properties": {
+                "reminded": {
+                    "type": "integer",
+                    "example": 18
+                },
+                "skipped": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
         },
         "Role": {
             "type": "string",

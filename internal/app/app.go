@@ -25,6 +25,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/crypto"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/ratelimit"
+	"github.com/xuefa/xuefa/internal/reminder"
 	"github.com/xuefa/xuefa/internal/server"
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/supervision"
@@ -47,6 +48,7 @@ type App struct {
 	Study     *study.Service
 	Events    *event.Service
 	Oversight *supervision.Service
+	Reminders *reminder.Service
 	now       func() time.Time
 }
 
@@ -134,6 +136,10 @@ func (a *App) wire(opts Options) error {
 		Accounts: a.Accounts, Credits: a.Credits, Audit: a.Audit, CodeKey: []byte(cfg.Auth.JWTSigningKey), Now: opts.Now,
 	})
 	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now)
+	a.Reminders = reminder.NewService(reminder.Deps{
+		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,
+		SMS: reminder.LogSMS{Log: a.Log}, Audit: a.Audit, Log: a.Log, Now: opts.Now,
+	})
 	a.now = opts.Now
 
 	registry := prometheus.NewRegistry()
@@ -158,6 +164,7 @@ func (a *App) wire(opts Options) error {
 		Study:     study.NewHandler(a.Study),
 		Events:    event.NewHandler(a.Events),
 		Oversight: supervision.NewHandler(a.Oversight),
+		Reminders: reminder.NewHandler(a.Reminders),
 	})
 	return err
 }

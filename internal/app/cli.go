@@ -157,6 +157,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	workers, stopWorkers := context.WithCancel(context.Background())
+	defer stopWorkers()
+	go a.Reminders.Run(workers, 10*time.Second)
 	a.Log.Info("listening", "addr", ln.Addr().String(), "mode", a.Config.Mode, "database", a.Config.Database.Driver)
 	select {
 	case err := <-errc:

@@ -12,6 +12,7 @@ import (
 	"github.com/xuefa/xuefa/internal/event"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/reminder"
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/supervision"
 	"github.com/xuefa/xuefa/internal/unit"
@@ -28,6 +29,7 @@ type Handlers struct {
 	Study     *study.Handler
 	Events    *event.Handler
 	Oversight *supervision.Handler
+	Reminders *reminder.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -112,6 +114,11 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodGet, "/api/v1/events/:id/attendance", only(admin, lecturer), h.Events.Attendance},
 		{http.MethodPut, "/api/v1/events/:id/summary", only(admin, lecturer), h.Events.SaveSummary},
 		{http.MethodGet, "/api/v1/me/events", only(student), h.Events.MyEvents},
+
+		{http.MethodPost, "/api/v1/reminders", only(admin), h.Reminders.Manual},
+		{http.MethodGet, "/api/v1/reminders", only(admin), h.Reminders.List},
+		{http.MethodGet, "/api/v1/me/messages", signedIn(), h.Reminders.Inbox},
+		{http.MethodPost, "/api/v1/me/messages/:id/read", signedIn(), h.Reminders.MarkRead},
 
 		{http.MethodGet, "/api/v1/audit-logs", only(admin, auditor), h.Audit.List},
 

@@ -133,6 +133,7 @@ func (s *Store) Children(ctx context.Context, unitID int64) ([]unit.Unit, error)
 // LaggingRow is a learner behind the calendar.
 type LaggingRow struct {
 	LearnerID      int64
+	AccountID      int64
 	Name           string
 	UnitID         int64
 	UnitName       string
@@ -156,7 +157,7 @@ func (s *Store) Lagging(ctx context.Context, campaignID int64, path string, belo
 		return nil, 0, err
 	}
 	var rows []LaggingRow
-	err := q.Select("learners.id AS learner_id, learners.name, learners.unit_id, units.name AS unit_name, learners.track, " +
+	err := q.Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, units.name AS unit_name, learners.track, " +
 		"COALESCE(credit_summaries.total, 0) AS total, credit_summaries.last_activity_at").
 		Order(gorm.Expr("("+exp+" - COALESCE(credit_summaries.total, 0)) DESC, learners.id", expArgs...)).
 		Offset(offset).Limit(limit).Find(&rows).Error

@@ -24,6 +24,7 @@ import (
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
+	"github.com/xuefa/xuefa/internal/reminder"
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/unit"
 )
@@ -51,6 +52,9 @@ var mappedModels = []any{
 	&event.Registration{},
 	&event.Attendance{},
 	&event.Summary{},
+	&reminder.Reminder{},
+	&reminder.Delivery{},
+	&reminder.Message{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

@@ -1,0 +1,136 @@
+package reminder
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves reminders and the inbox.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Manual godoc
+//
+//	@Summary		Remind learners (督促)
+//	@Description	Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default) and/or SMS. Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.
+//	@Tags			supervision
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		ManualRequest	true	"who and how"
+//	@Success		201		{object}	ManualView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/reminders [post]
+func (h *Handler) Manual(c *gin.Context) {
+	var req ManualRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	res, err := h.svc.Manual(c.Request.Context(), httpx.MustActor(c), req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, ManualView{Reminded: res.Reminded, Skipped: res.Skipped})
+}
+
+// List godoc
+//
+//	@Summary		Reminders sent
+//	@Description	Reminders to learners of the caller's subtree in a campaign, newest first, with each delivery's status.
+//	@Tags			supervision
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int	true	"campaign"
+//	@Param			page		query		int	false	"page, from 1"	default(1)
+//	@Param			page_size	query		int	false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	List
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/reminders [get]
+func (h *Handler) List(c *gin.Context) {
+	var q listQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rows, deliveries, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), q.CampaignID, page.Offset(), page.Size)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	items := make([]View, 0, len(rows))
+	for _, r := range rows {
+		items = append(items, toView(r, deliveries[r.ID]))
+	}
+	httpx.OK(c, List{Items: items, ListMeta: httpx.Meta(total, page)})
+}
+
+// Inbox godoc
+//
+//	@Summary	My messages
+//	@Tags		me
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		page		query		int	false	"page, from 1"	default(1)
+//	@Param		page_size	query		int	false	"page size, at most 100"	default(20)
+//	@Success	200			{object}	MessageList
+//	@Failure	400			{object}	httpx.ErrorResponse
+//	@Failure	401			{object}	httpx.ErrorResponse
+//	@Failure	403			{object}	httpx.ErrorResponse
+//	@Router		/api/v1/me/messages [get]
+func (h *Handler) Inbox(c *gin.Context) {
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	msgs, total, unread, err := h.svc.Inbox(c.Request.Context(), httpx.MustActor(c), page.Offset(), page.Size)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, MessageList{Items: httpx.Map(msgs, toMessageView), Unread: unread, ListMeta: httpx.Meta(total, page)})
+}
+
+// MarkRead godoc
+//
+//	@Summary	Mark a message read
+//	@Tags		me
+//	@Security	BearerAuth
+//	@Param		id	path	int	true	"message id"
+//	@Success	204
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/me/messages/{id}/read [post]
+func (h *Handler) MarkRead(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if err := h.svc.MarkRead(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
