@@ -64,9 +64,6 @@ type ImportRejected struct {
 
 func (e *ImportRejected) Error() string { return e.Code + ": " + e.Message }
 
-// Status is the HTTP status of a rejected import.
-func (e *ImportRejected) Status() int { return http.StatusUnprocessableEntity }
-
 // ImportInput is an uploaded file.
 type ImportInput struct {
 	Data []byte

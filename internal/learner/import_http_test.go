@@ -245,6 +245,7 @@ func TestImportRejectsBadRowsAndWritesNothing(t *testing.T) {
 			{"韩十一", "huayang", "普及", "", "13800000004", ""},                                         // 13: phone of 刘洋 of 临溪镇
 			{"杨十二", "huayang", "普及", "", "13900000013", seededIDCard(3)},                            // 14: ID of 刘洋 of 临溪镇
 			{"朱十三", "", "", "", "", ""},                                                             // 15: required cells
+			{"王芳", "huayang", "领航", "副镇长", "13800000001", seededIDCard(1)},                          // 16: 王芳 by ID, with 张伟's phone
 		}
 		resp := upload(e, admin, "", "bad.csv", csvFile(t, templateHeader, rows))
 		require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
@@ -252,10 +253,10 @@ func TestImportRejectsBadRowsAndWritesNothing(t *testing.T) {
 		res := result(t, resp)
 		assert.Equal(t, []string{
 			"3 单位", "4 单位", "5 身份证号", "6 手机号", "7 手机号", "9 身份证号", "10 学习类别", "11 姓名",
-			"12 手机号", "13 手机号", "14 身份证号", "15 单位", "15 学习类别", "15 手机号",
+			"12 手机号", "13 手机号", "14 身份证号", "15 单位", "15 学习类别", "15 手机号", "16 手机号",
 		}, res.cells())
-		assert.Equal(t, 12, res.InvalidRows)
-		assert.Equal(t, 14, res.Rows)
+		assert.Equal(t, 13, res.InvalidRows)
+		assert.Equal(t, 15, res.Rows)
 		assert.Zero(t, res.Created)
 		for _, e := range res.Errors {
 			if e.Row == 4 {
@@ -276,11 +277,27 @@ func TestImportRejectsBadRowsAndWritesNothing(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 		res = result(t, resp)
 		assert.Equal(t, 2, res.Created, "rows 2 and 8")
-		assert.Equal(t, 12, res.InvalidRows)
-		assert.Len(t, res.Errors, 14)
+		assert.Equal(t, 13, res.InvalidRows)
+		assert.Len(t, res.Errors, 15)
 		assert.EqualValues(t, 14, count(t, e, "learners", ""))
 		assert.EqualValues(t, 1, count(t, e, "learners", "name = ?", "钱一"))
 		assert.EqualValues(t, 1, count(t, e, "learners", "name = ?", "陈七"))
+	})
+}
+
+// A file full of mistakes answers with the first 1,000 row errors and the count of them all.
+func TestImportCapsTheErrorList(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		rows := make([][]string, 0, 1200)
+		for i := range 1200 {
+			rows = append(rows, []string{fmt.Sprintf("学员%04d", i), "huayang", "普及", "", "12345", ""})
+		}
+		resp := upload(e, e.Token("admin"), "", "bad.csv", csvFile(t, templateHeader, rows))
+		require.Equal(t, http.StatusUnprocessableEntity, resp.Status)
+		res := result(t, resp)
+		assert.Equal(t, 1200, res.InvalidRows)
+		assert.Len(t, res.Errors, 1000)
+		assert.Equal(t, 1001, res.Errors[999].Row)
 	})
 }
 
