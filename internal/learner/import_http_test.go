@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -137,6 +139,9 @@ func TestImportTemplate(t *testing.T) {
 		comments, err := f.GetComments("学员")
 		require.NoError(t, err)
 		assert.Len(t, comments, 7, "every header cell explains its column")
+		validations, err := f.GetDataValidations("学员")
+		require.NoError(t, err)
+		assert.Len(t, validations, 2, "drop-downs for 学习类别 and 单位")
 		help, err := f.GetRows("说明")
 		require.NoError(t, err)
 		assert.Contains(t, fmt.Sprint(help), "13800001234", "the example row is on the 说明 sheet")
@@ -357,6 +362,22 @@ func TestImportBodyLimit(t *testing.T) {
 		resp = upload(e, admin, "", "huge.csv", append(padded, bytes.Repeat([]byte("\n"), 9<<20)...))
 		assert.Equal(t, http.StatusRequestEntityTooLarge, resp.Status)
 		assert.Equal(t, "request.body_too_large", resp.ErrorCode())
+
+		// Without Content-Length the limit still applies while the upload is read.
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		part, err := mw.CreateFormFile("file", "huge.csv")
+		require.NoError(t, err)
+		_, err = part.Write(bytes.Repeat([]byte("\n"), 11<<20))
+		require.NoError(t, err)
+		require.NoError(t, mw.Close())
+		r := httptest.NewRequest(http.MethodPost, "/api/v1/learners/import", io.NopCloser(&body))
+		r.ContentLength = -1
+		r.Header.Set("Content-Type", mw.FormDataContentType())
+		r.Header.Set("Authorization", "Bearer "+admin)
+		w := httptest.NewRecorder()
+		e.App.Server.Handler().ServeHTTP(w, r)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, w.Code, "%s", w.Body)
 
 		big := e.Call(http.MethodPost, "/api/v1/learners", admin, `{"name": "`+strings.Repeat("长", 1<<19)+`"}`)
 		assert.Equal(t, http.StatusRequestEntityTooLarge, big.Status, "other routes keep the default limit")
