@@ -344,6 +344,9 @@ func TestImportHeaderAndFileErrors(t *testing.T) {
 			assert.Equal(t, c.code, resp.ErrorCode(), name)
 		}
 
+		quotes := upload(e, admin, "", "q.csv", []byte("姓名,单位,学习类别,职务,手机号,身份证号\n钱一,\"hua\"yang,普及,,13900000001,\n"))
+		assert.Contains(t, quotes.Map(t)["error"].(map[string]any)["message"], "第 2 行", "the line at fault is named")
+
 		noFile := e.Call(http.MethodPost, "/api/v1/learners/import", admin, map[string]any{"rows": []string{}})
 		assert.Equal(t, http.StatusBadRequest, noFile.Status)
 		assert.Equal(t, "learner.import_file_required", noFile.ErrorCode())

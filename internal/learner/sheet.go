@@ -145,8 +145,13 @@ type csvSource struct {
 func (s *csvSource) next() (int, []string, error) {
 	rec, err := s.r.Read()
 	if err != nil {
-		if errors.Is(err, io.EOF) {
+		var parseErr *csv.ParseError
+		switch {
+		case errors.Is(err, io.EOF):
 			return 0, nil, io.EOF
+		case errors.As(err, &parseErr):
+			msg := "CSV 第 " + strconv.Itoa(parseErr.StartLine) + " 行格式有误（引号不成对或多余）"
+			return 0, nil, apperr.Invalid(errUnreadableFile.Code, msg, apperr.Field("file", msg))
 		}
 		return 0, nil, errUnreadableFile
 	}
