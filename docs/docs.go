@@ -2525,6 +2525,246 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/learners/export": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The learners of ` + "`" + `GET /learners` + "`" + ` with the same filters (all pages), in the import template's layout, so the file imports back unchanged. Phones and ID numbers are masked unless ` + "`" + `reveal=true` + "`" + `; masked cells keep the current values when the file is imported again. Every export is written to the audit log (action learner.export, with the filters and whether it revealed personal data).",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv",
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "Export learners to xlsx or CSV",
+                "parameters": [
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "default": "xlsx",
+                        "description": "file format",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "a unit of the caller's subtree: its whole subtree",
+                        "name": "unit_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "leader",
+                            "general",
+                            "judicial"
+                        ],
+                        "type": "string",
+                        "description": "track",
+                        "name": "track",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "active",
+                            "left"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "part of the name",
+                        "name": "name",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "phones and ID numbers in clear (audited)",
+                        "name": "reveal",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the learners",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/learners/import": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Upload the filled-in template as multipart field ` + "`" + `file` + "`" + ` (.xlsx, or CSV in UTF-8 — a BOM is fine — or GB 18030; the format is told by content). Columns are found by header text. Rows match existing learners by 学员编号, else ID number, else phone: a match is updated where a field differs (` + "`" + `updated` + "`" + `) or left alone (` + "`" + `unchanged` + "`" + `); other rows create a learner and a learner account (` + "`" + `created` + "`" + `). Imported accounts get no usable password: give each learner a first password with ` + "`" + `POST /learners/{id}/password-reset` + "`" + ` (they must change it at first login). A phone or ID cell holding a masked value (as exports write them), or a blank ID cell, keeps the current value. Units are named by code, by path from the county (绩溪县/华阳镇) or by a name unique in your subtree, and must be in your subtree. Any invalid row (bad name, phone, ID checksum, track or unit; a phone or ID repeated in the file or held by someone else) rejects the whole file with 422 and per-row errors; with ` + "`" + `partial=true` + "`" + ` the valid rows are written and the others reported. At most 20,000 rows and 10 MiB per file. Retrying the same file is harmless: its rows then match and count as unchanged.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "Import learners from xlsx or CSV",
+                "parameters": [
+                    {
+                        "type": "file",
+                        "description": "the filled-in template (.xlsx or .csv)",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "write the valid rows and report the others",
+                        "name": "partial",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LearnerImportResult"
+                        }
+                    },
+                    "400": {
+                        "description": "learner.import_file_required",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "learner.import_conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "over 10 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "415": {
+                        "description": "learner.import_unsupported_format",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "learner.import_invalid or learner.import_bad_header (result lists the rows), learner.import_unreadable, learner.import_too_many_rows",
+                        "schema": {
+                            "$ref": "#/definitions/LearnerImportFailure"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/learners/import-template": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The layout of imports and exports: one header row (姓名, 单位, 学习类别, 职务, 手机号, 身份证号, 学员编号) and no data, so an untouched template imports to nothing. The xlsx explains each column in a header comment and on a 说明 sheet with an example row, offers drop-down lists for 学习类别 and 单位, and lists the caller's units (code and path) on a 单位 sheet. The CSV is the header line, UTF-8 with a BOM.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv",
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "Download the learner import template",
+                "parameters": [
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "default": "xlsx",
+                        "description": "file format",
+                        "name": "format",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the template",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/learners/{id}": {
             "get": {
                 "security": [
@@ -2761,6 +3001,70 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Learner"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "learner.already_left",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/learners/{id}/password-reset": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Generates a password, returned once for the admin to pass on; the learner must change it at first login and is signed out everywhere. This is how learners created by an import get their first password.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "learners"
+                ],
+                "summary": "Give a learner a new password",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "learner id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/PasswordReset"
                         }
                     },
                     "400": {
@@ -6281,6 +6585,23 @@ const docTemplate = `{
                 }
             }
         },
+        "ImportRowError": {
+            "type": "object",
+            "properties": {
+                "column": {
+                    "type": "string",
+                    "example": "手机号"
+                },
+                "message": {
+                    "type": "string",
+                    "example": "不是有效的手机号"
+                },
+                "row": {
+                    "type": "integer",
+                    "example": 3
+                }
+            }
+        },
         "LaggingLearner": {
             "type": "object",
             "properties": {
@@ -6651,6 +6972,52 @@ const docTemplate = `{
                 "updated_at": {
                     "type": "string",
                     "format": "date-time"
+                }
+            }
+        },
+        "LearnerImportFailure": {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "$ref": "#/definitions/ErrorBody"
+                },
+                "request_id": {
+                    "type": "string",
+                    "example": "9f1c2b7e4a"
+                },
+                "result": {
+                    "$ref": "#/definitions/LearnerImportResult"
+                }
+            }
+        },
+        "LearnerImportResult": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "integer",
+                    "example": 100
+                },
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ImportRowError"
+                    }
+                },
+                "invalid_rows": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "rows": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "unchanged": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "updated": {
+                    "type": "integer",
+                    "example": 15
                 }
             }
         },

@@ -2,8 +2,14 @@ package account
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"strings"
 
+	"gorm.io/gorm"
+
+	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 )
@@ -129,4 +135,140 @@ func phoneConflict(err error) error {
 		return apperr.Conflict("learner.phone_taken", "手机号已被其他账号使用").WithFields(apperr.Field("phone", "已被其他账号使用"))
 	}
 	return err
+}
+
+// PhoneOwner is the account that holds a phone number.
+type PhoneOwner struct {
+	AccountID int64
+	Role      auth.Role
+}
+
+// PhoneOwners finds in bulk which accounts hold these phone numbers (imports): phone → owner;
+// numbers nobody holds are absent.
+func (s *Service) PhoneOwners(ctx context.Context, phones []string) (map[string]PhoneOwner, error) {
+	phoneOf := make(map[string]string, len(phones))
+	indexes := make([]string, 0, len(phones))
+	for _, p := range phones {
+		idx := s.PhoneIndex(p)
+		if _, dup := phoneOf[idx]; !dup {
+			phoneOf[idx] = p
+			indexes = append(indexes, idx)
+		}
+	}
+	rows, err := s.Store.OwnersByPhoneIndex(ctx, indexes)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]PhoneOwner, len(rows))
+	for _, r := range rows {
+		out[phoneOf[r.PhoneIndex]] = PhoneOwner{AccountID: r.ID, Role: r.Role}
+	}
+	return out, nil
+}
+
+// Phones opens the phone numbers of many accounts (imports compare them, revealed exports show
+// them): account id → phone; accounts without one are absent.
+func (s *Service) Phones(ctx context.Context, accountIDs []int64) (map[int64]string, error) {
+	accts, err := s.Store.PhonesByIDs(ctx, accountIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(accts))
+	for _, a := range accts {
+		if a.PhoneEnc == nil {
+			continue
+		}
+		phone, err := s.Sealer.Open(*a.PhoneEnc)
+		if err != nil {
+			return nil, err
+		}
+		out[a.ID] = phone
+	}
+	return out, nil
+}
+
+// CreateImportedLearnerAccounts inserts the accounts of learners created by an import, in
+// multi-row batches inside the caller's transaction, and returns phone → account id. The caller
+// has checked that no phone is taken.
+//
+// They get no usable password: an import of thousands of rows can neither hash a password per
+// account at full argon2id cost (~0.1 s each) nor hand thousands of passwords back safely. Every
+// account of the batch gets the hash of one random secret that is thrown away at once, so no
+// password matches it and login behaves (and takes as long) as for a wrong password; the account
+// must change its password at first login. An admin gives each learner a first password with
+// ResetLearnerPassword (POST /learners/{id}/password-reset). Per-account "account.provision"
+// audit entries are replaced by the caller's one import entry.
+func (s *Service) CreateImportedLearnerAccounts(ctx context.Context, in []LearnerAccountInput) (map[string]int64, error) {
+	if len(in) == 0 {
+		return map[string]int64{}, nil
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	unusable, err := s.Hasher.Hash(base64.RawStdEncoding.EncodeToString(secret))
+	if err != nil {
+		return nil, err
+	}
+	accts := make([]*Account, 0, len(in))
+	phones := make([]string, 0, len(in))
+	for _, a := range in {
+		enc, idx, err := s.sealPhone(a.Phone)
+		if err != nil {
+			return nil, err
+		}
+		accts = append(accts, &Account{
+			DisplayName: strings.TrimSpace(a.DisplayName), PasswordHash: unusable, Role: auth.RoleLearner, UnitID: a.UnitID,
+			Status: StatusActive, MustChangePassword: true, TokenVersion: 1, PhoneEnc: enc, PhoneIndex: idx,
+		})
+		phones = append(phones, a.Phone)
+	}
+	if err := s.Store.CreateBatch(ctx, accts); err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, phoneConflict(errPhoneTaken)
+		}
+		return nil, err
+	}
+	// Read the ids back by phone rather than trusting ids back-filled from a multi-row INSERT,
+	// which MySQL does not promise to be consecutive.
+	owners, err := s.PhoneOwners(ctx, phones)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(owners))
+	for phone, o := range owners {
+		out[phone] = o.AccountID
+	}
+	return out, nil
+}
+
+// ResetLearnerPassword gives a learner's account a new generated password (returned once),
+// unlocks it, forces a change at next login and signs it out everywhere. The learner domain
+// checks that the actor owns the learner.
+func (s *Service) ResetLearnerPassword(ctx context.Context, actor auth.Actor, accountID int64) (string, error) {
+	password := auth.GeneratePassword()
+	hash, err := s.Hasher.Hash(password)
+	if err != nil {
+		return "", err
+	}
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		acct, err := s.Store.GetForUpdate(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if acct.Role != auth.RoleLearner {
+			return errManagedElsewhere
+		}
+		if err := s.Store.Update(ctx, accountID, map[string]any{
+			"password_hash": hash, "must_change_password": true, "failed_logins": 0, "locked_until": nil,
+			"token_version": acct.TokenVersion + 1,
+		}); err != nil {
+			return err
+		}
+		if err := s.Store.RevokeAccountSessions(ctx, accountID, "", s.Now(), "password_reset"); err != nil {
+			return err
+		}
+		return s.record(ctx, &actor, "account.reset_password", accountID, audit.Success, nil)
+	})
+	return password, err
 }

@@ -38,6 +38,10 @@ type Accounts interface {
 	Phone(ctx context.Context, accountID int64) (string, error)
 	MaskedPhones(ctx context.Context, accountIDs []int64) (map[int64]string, error)
 	AccountIDByPhone(ctx context.Context, phone string) (int64, error)
+	PhoneOwners(ctx context.Context, phones []string) (map[string]account.PhoneOwner, error)
+	Phones(ctx context.Context, accountIDs []int64) (map[int64]string, error)
+	CreateImportedLearnerAccounts(ctx context.Context, in []account.LearnerAccountInput) (map[string]int64, error)
+	ResetLearnerPassword(ctx context.Context, actor auth.Actor, accountID int64) (string, error)
 }
 
 // Summaries keep credit summaries in step when a learner's unit or track changes.
@@ -48,6 +52,8 @@ type Summaries interface {
 // Units is what learners need from the unit tree.
 type Units interface {
 	Lookup(ctx context.Context, id int64) (*unit.Unit, error)
+	Subtree(ctx context.Context, actor auth.Actor) ([]unit.Unit, error)
+	Names(ctx context.Context, ids []int64) (map[int64]unit.Unit, error)
 }
 
 // Auditor records admin writes and PII reveals.

@@ -42,7 +42,7 @@ func (s *Store) Create(ctx context.Context, l *Learner) error { return s.conn(ct
 
 // CreateBatch inserts many learners in one statement per batch (imports).
 func (s *Store) CreateBatch(ctx context.Context, ls []*Learner) error {
-	return s.conn(ctx).CreateInBatches(ls, 500).Error
+	return s.conn(ctx).CreateInBatches(ls, insertBatch).Error
 }
 
 // GetRow loads one learner with their unit.

@@ -18,12 +18,17 @@ type Access struct {
 	Roles []auth.Role
 	// BeforePasswordChange lets accounts that must change their password through.
 	BeforePasswordChange bool
+	// BodyLimit, when positive, replaces the server's default request-body limit (uploads).
+	BodyLimit int64
 }
 
 func public() Access                 { return Access{Public: true} }
 func signedIn() Access               { return Access{} }
 func only(roles ...auth.Role) Access { return Access{Roles: roles} }
 func passwordChange() Access         { return Access{BeforePasswordChange: true} }
+
+// upTo lets the route take bodies up to limit bytes instead of the server's default (uploads).
+func (a Access) upTo(limit int64) Access { a.BodyLimit = limit; return a }
 
 // Allows reports whether the role may call a route with this guard.
 func (a Access) Allows(r auth.Role) bool { return len(a.Roles) == 0 || slices.Contains(a.Roles, r) }

@@ -116,10 +116,15 @@ func renderErrors(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// bodyLimit refuses bodies over limit bytes with 413: at once when Content-Length says so, and
-// while reading otherwise.
-func bodyLimit(limit int64) gin.HandlerFunc {
+// bodyLimit refuses bodies over the limit with 413: at once when Content-Length says so, and
+// while reading otherwise. The limit is the route's own (Access.BodyLimit, keyed by method and
+// route pattern in perRoute) or else the server's default.
+func bodyLimit(limit int64, perRoute map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		limit := limit
+		if own, ok := perRoute[c.Request.Method+" "+c.FullPath()]; ok {
+			limit = own
+		}
 		if c.Request.ContentLength > limit {
 			httpx.Fail(c, apperr.ErrBodyTooLarge)
 			return
@@ -129,6 +134,17 @@ func bodyLimit(limit int64) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// routeBodyLimits collects the routes that set their own body limit.
+func routeBodyLimits(routes []Route) map[string]int64 {
+	out := map[string]int64{}
+	for _, r := range routes {
+		if r.Access.BodyLimit > 0 {
+			out[r.Method+" "+r.Path] = r.Access.BodyLimit
+		}
+	}
+	return out
 }
 
 // bearerToken extracts the token of an "Authorization: Bearer <token>" header.

@@ -46,6 +46,9 @@ const (
 	auditor  = auth.RoleAuditor
 	lecturer = auth.RoleLecturer
 	student  = auth.RoleLearner
+
+	// uploadLimit is the body limit of file imports: a 20,000-row sheet with room to spare.
+	uploadLimit = 10 << 20
 )
 
 // Routes lists every endpoint under /api/v1 with its guard, one line each.
@@ -74,10 +77,14 @@ func (s *Server) Routes(h Handlers) []Route {
 
 		{http.MethodGet, "/api/v1/learners", only(admin), h.Learners.List},
 		{http.MethodPost, "/api/v1/learners", only(admin), h.Learners.Create},
+		{http.MethodGet, "/api/v1/learners/import-template", only(admin), h.Learners.ImportTemplate},
+		{http.MethodPost, "/api/v1/learners/import", only(admin).upTo(uploadLimit), h.Learners.Import},
+		{http.MethodGet, "/api/v1/learners/export", only(admin), h.Learners.Export},
 		{http.MethodGet, "/api/v1/learners/:id", only(admin), h.Learners.Get},
 		{http.MethodPatch, "/api/v1/learners/:id", only(admin), h.Learners.Update},
 		{http.MethodPost, "/api/v1/learners/:id/leave", only(admin), h.Learners.Leave},
 		{http.MethodGet, "/api/v1/learners/:id/pii", only(admin), h.Learners.PII},
+		{http.MethodPost, "/api/v1/learners/:id/password-reset", only(admin), h.Learners.ResetPassword},
 
 		{http.MethodGet, "/api/v1/learners/:id/credits", only(admin), h.Credits.LearnerCredits},
 

@@ -64,7 +64,8 @@ func New(opts Options, h Handlers) (*Server, error) {
 			MaxAge:           12 * time.Hour,
 		}))
 	}
-	e.Use(bodyLimit(opts.BodyLimitBytes))
+	routes := s.Routes(h)
+	e.Use(bodyLimit(opts.BodyLimitBytes, routeBodyLimits(routes)))
 	e.NoRoute(func(c *gin.Context) { httpx.Fail(c, apperr.ErrRouteNotFound) })
 	e.NoMethod(func(c *gin.Context) { httpx.Fail(c, apperr.ErrMethodNotAllowed) })
 
@@ -72,7 +73,7 @@ func New(opts Options, h Handlers) (*Server, error) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))
 	e.GET("/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/api/v1/openapi.json")))
-	for _, r := range s.Routes(h) {
+	for _, r := range routes {
 		handlers := []gin.HandlerFunc{r.Handler}
 		if !r.Access.Public {
 			handlers = append([]gin.HandlerFunc{guard(r.Access, opts.Issuer, opts.Authenticator)}, handlers...)
