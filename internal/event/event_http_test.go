@@ -1,6 +1,7 @@
 package event_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/xuefa/xuefa/internal/apitest"
 	"github.com/xuefa/xuefa/internal/event"
@@ -254,6 +256,16 @@ func TestManualAttendanceIsAudited(t *testing.T) {
 		var audited int64
 		require.NoError(t, e.DB.Table("audit_logs").Where("action = 'event.mark_attendance' AND resource_id = ?", fmt.Sprint(id)).Count(&audited).Error)
 		assert.EqualValues(t, 1, audited)
+
+		export := e.Call(http.MethodGet, path+"/export", e.Token("lecturer-wang"), nil)
+		require.Equal(t, http.StatusOK, export.Status)
+		book, err := excelize.OpenReader(bytes.NewReader(export.Body))
+		require.NoError(t, err)
+		rows, err := book.GetRows("出勤")
+		require.NoError(t, err)
+		require.Len(t, rows, 2)
+		assert.Equal(t, []string{"黄强", "县司法局"}, rows[1][:2])
+		assert.Equal(t, "manual", rows[1][4])
 	})
 }
 

@@ -1,7 +1,14 @@
 package event
 
 import (
+	"fmt"
+	"net/http"
+	"time"
+
 	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/clock"
+	"github.com/xuefa/xuefa/internal/platform/sheet"
 
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
@@ -274,4 +281,51 @@ func (h *Handler) SaveSummary(c *gin.Context) {
 		return
 	}
 	httpx.OK(c, toSummaryView(*sum))
+}
+
+// ExportAttendance godoc
+//
+//	@Summary	Download an event's attendance as xlsx
+//	@Tags		events
+//	@Security	BearerAuth
+//	@Produce	application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,json
+//	@Param		id	path		int		true	"event id"
+//	@Success	200	{file}		file	"the attendance sheet"
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/events/{id}/attendance/export [get]
+func (h *Handler) ExportAttendance(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rep, err := h.svc.Attendance(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	table := sheet.Table{Name: "出勤", Header: []string{"姓名", "单位", "签到时间", "签退时间", "方式", "说明", "已计学分"}}
+	for _, a := range rep.Rows {
+		out := ""
+		if a.CheckedOutAt != nil {
+			out = shanghaiTime(*a.CheckedOutAt)
+		}
+		table.Rows = append(table.Rows, []any{a.LearnerName, a.UnitName, shanghaiTime(a.CheckedInAt), out, a.Source, a.Reason, yesNo(a.CreditedAt != nil)})
+	}
+	httpx.Attachment(c, fmt.Sprintf("出勤-%d.xlsx", id), sheet.ContentType)
+	if err := sheet.WriteXLSX(c.Writer, table); err != nil {
+		panic(http.ErrAbortHandler) // headers are out: cut the download rather than send half a file
+	}
+}
+
+func shanghaiTime(t time.Time) string { return t.In(clock.Shanghai()).Format("2006-01-02 15:04") }
+
+func yesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
 }

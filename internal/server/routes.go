@@ -66,6 +66,7 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodGet, "/api/v1/units/:id", only(admin), h.Units.Get},
 		{http.MethodGet, "/api/v1/units/:id/dashboard", only(admin), h.Oversight.Dashboard},
 		{http.MethodGet, "/api/v1/units/:id/lagging", only(admin), h.Oversight.Lagging},
+		{http.MethodGet, "/api/v1/units/:id/lagging/export", only(admin), h.Oversight.ExportLagging},
 		{http.MethodPatch, "/api/v1/units/:id", only(admin), h.Units.Update},
 		{http.MethodDelete, "/api/v1/units/:id", only(admin), h.Units.Delete},
 
@@ -119,6 +120,7 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPost, "/api/v1/events/:id/checkins", only(student), h.Events.Checkin},
 		{http.MethodPost, "/api/v1/events/:id/attendance", only(admin, lecturer), h.Events.MarkAttendance},
 		{http.MethodGet, "/api/v1/events/:id/attendance", only(admin, lecturer), h.Events.Attendance},
+		{http.MethodGet, "/api/v1/events/:id/attendance/export", only(admin, lecturer), h.Events.ExportAttendance},
 		{http.MethodPut, "/api/v1/events/:id/summary", only(admin, lecturer), h.Events.SaveSummary},
 		{http.MethodGet, "/api/v1/me/events", only(student), h.Events.MyEvents},
 

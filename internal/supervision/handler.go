@@ -1,7 +1,13 @@
 package supervision
 
 import (
+	"fmt"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/clock"
+	"github.com/xuefa/xuefa/internal/platform/sheet"
 
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
@@ -130,4 +136,62 @@ func (h *Handler) Lagging(c *gin.Context) {
 		items = append(items, toLaggingView(list, r))
 	}
 	httpx.OK(c, LaggingListView{Items: items, ListMeta: httpx.Meta(list.Total, page)})
+}
+
+// ExportLagging godoc
+//
+//	@Summary		Download lagging learners as xlsx
+//	@Description	The whole lagging list of GET /units/{id}/lagging (all pages) as a sheet.
+//	@Tags			supervision
+//	@Security		BearerAuth
+//	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,json
+//	@Param			id			path		int		true	"unit id (of the caller's subtree)"
+//	@Param			campaign_id	query		int		true	"campaign"
+//	@Param			status		query		string	false	"lagging (default, includes far behind) or far_behind"	Enums(lagging, far_behind)
+//	@Success		200			{file}		file	"the lagging learners"
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/units/{id}/lagging/export [get]
+func (h *Handler) ExportLagging(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var q laggingQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	status := q.Status
+	if status == "" {
+		status = credit.Lagging
+	}
+	table := sheet.Table{Name: "学分落后", Header: []string{"姓名", "单位", "学习类别", "已得学分", "目标", "今日应达", "落后", "状态", "最近学习"}}
+	for offset := 0; ; offset += 1000 {
+		list, err := h.svc.Lagging(c.Request.Context(), httpx.MustActor(c), LaggingInput{UnitID: id, CampaignID: q.CampaignID,
+			Status: status, Offset: offset, Limit: 1000})
+		if err != nil {
+			httpx.Fail(c, err)
+			return
+		}
+		for _, r := range list.Rows {
+			v := toLaggingView(list, r)
+			last := ""
+			if v.LastActivityAt != nil {
+				last = v.LastActivityAt.In(clock.Shanghai()).Format("2006-01-02 15:04")
+			}
+			table.Rows = append(table.Rows, []any{v.Name, v.UnitName, v.Track, v.Credits.String(), v.Target.String(),
+				v.Expected.String(), v.Lag.String(), string(v.Status), last})
+		}
+		if len(list.Rows) < 1000 {
+			break
+		}
+	}
+	httpx.Attachment(c, fmt.Sprintf("学分落后-%d.xlsx", id), sheet.ContentType)
+	if err := sheet.WriteXLSX(c.Writer, table); err != nil {
+		panic(http.ErrAbortHandler)
+	}
 }

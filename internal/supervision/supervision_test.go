@@ -1,6 +1,7 @@
 package supervision_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/xuefa/xuefa/internal/apitest"
 	"github.com/xuefa/xuefa/internal/app"
@@ -96,6 +98,14 @@ func TestDashboardAndLagging(t *testing.T) {
 		assert.Equal(t, "far_behind", items[0].(map[string]any)["status"])
 		assert.Equal(t, "李娜", items[1].(map[string]any)["name"])
 		assert.EqualValues(t, 5.32, items[1].(map[string]any)["lag"])
+		export := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/units/%d/lagging/export?campaign_id=%d", e.UnitID("huayang"), campaignID), admin, nil)
+		require.Equal(t, http.StatusOK, export.Status)
+		book, err := excelize.OpenReader(bytes.NewReader(export.Body))
+		require.NoError(t, err)
+		rows, err := book.GetRows("学分落后")
+		require.NoError(t, err)
+		require.Len(t, rows, 3)
+		assert.Equal(t, []string{"王芳", "华阳镇", "leader", "0", "40", "13.77", "13.77", "far_behind"}, rows[1][:8])
 		far := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/units/%d/lagging?campaign_id=%d&status=far_behind", e.UnitID("huayang"), campaignID), admin, nil).Map(t)
 		assert.EqualValues(t, 1, far["total"])
 

@@ -4,6 +4,7 @@
 package httpx
 
 import (
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -108,4 +109,14 @@ func PathID(c *gin.Context, name string) (int64, error) {
 		return 0, apperr.BadRequest("request.invalid_id", "路径参数无效", apperr.Field(name, "必须是正整数"))
 	}
 	return id, nil
+}
+
+// Attachment sets the headers of a file download answer (200).
+func Attachment(c *gin.Context, filename, contentType string) {
+	h := c.Writer.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	c.Status(http.StatusOK)
 }
