@@ -138,7 +138,7 @@ func (a *App) wire(opts Options) error {
 	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now)
 	a.Reminders = reminder.NewService(reminder.Deps{
 		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,
-		SMS: reminder.LogSMS{Log: a.Log}, Audit: a.Audit, Log: a.Log, Now: opts.Now,
+		SMS: reminder.LogSMS{Log: a.Log}, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,
 	})
 	a.now = opts.Now
 

@@ -54,6 +54,8 @@ type Deps struct {
 	Lagging   Lagging
 	Phones    Phones
 	SMS       SMS
+	Units     Units
+	Campaigns Campaigns
 	Audit     Auditor
 	Log       *slog.Logger
 	Now       func() time.Time

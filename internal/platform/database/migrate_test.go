@@ -55,6 +55,7 @@ var mappedModels = []any{
 	&reminder.Reminder{},
 	&reminder.Delivery{},
 	&reminder.Message{},
+	&reminder.Rule{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

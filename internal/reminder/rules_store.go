@@ -1,0 +1,140 @@
+package reminder
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// RuleRow is a rule with its unit's path.
+type RuleRow struct {
+	Rule
+	UnitPath string
+	UnitName string
+}
+
+func (s *Store) rules(ctx context.Context) *gorm.DB {
+	return s.conn(ctx).Table("reminder_rules").Select("reminder_rules.*, units.path AS unit_path, units.name AS unit_name").
+		Joins("JOIN units ON units.id = reminder_rules.unit_id")
+}
+
+// SaveRule inserts or replaces a rule.
+func (s *Store) SaveRule(ctx context.Context, r *Rule, now time.Time) error {
+	if r.ID == 0 {
+		r.CreatedAt = now
+	} else if err := s.conn(ctx).Model(&Rule{}).Select("created_at").Where("id = ?", r.ID).Scan(&r.CreatedAt).Error; err != nil {
+		return err
+	}
+	r.UpdatedAt = now
+	return s.conn(ctx).Save(r).Error
+}
+
+// Rule loads one rule with its unit.
+func (s *Store) Rule(ctx context.Context, id int64) (*RuleRow, error) {
+	var r RuleRow
+	err := s.rules(ctx).Where("reminder_rules.id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &r, err
+}
+
+// Rules lists the rules of a subtree (optionally only enabled ones).
+func (s *Store) Rules(ctx context.Context, path string, enabledOnly bool) ([]RuleRow, error) {
+	q := s.rules(ctx).Where("units.path LIKE ?", path+"%")
+	if enabledOnly {
+		q = q.Where("reminder_rules.enabled = ?", true)
+	}
+	var out []RuleRow
+	err := q.Order("reminder_rules.id").Find(&out).Error
+	return out, err
+}
+
+// DeleteRule removes a rule.
+func (s *Store) DeleteRule(ctx context.Context, id int64) error {
+	return s.conn(ctx).Delete(&Rule{}, id).Error
+}
+
+type jobRun struct {
+	Job       string
+	RunKey    string
+	StartedAt time.Time
+}
+
+func (jobRun) TableName() string { return "job_runs" }
+
+// ClaimRun records a run of a job; false when another scheduler already claimed it.
+func (s *Store) ClaimRun(ctx context.Context, job, key string, now time.Time) (bool, error) {
+	err := s.conn(ctx).Create(&jobRun{Job: job, RunKey: key, StartedAt: now}).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// RemindedByRuleSince returns which learners this rule reminded since t.
+func (s *Store) RemindedByRuleSince(ctx context.Context, ruleID int64, learnerIDs []int64, t time.Time) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(learnerIDs) == 0 {
+		return out, nil
+	}
+	var ids []int64
+	err := s.conn(ctx).Model(&Reminder{}).Distinct("learner_id").
+		Where("rule_id = ? AND learner_id IN ? AND created_at >= ?", ruleID, learnerIDs, t).Pluck("learner_id", &ids).Error
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}
+
+type ruleCount struct {
+	LearnerID int64
+	Name      string
+	UnitID    int64
+	Times     int64
+}
+
+// RuleReminderCounts counts, for the given learners, how often a rule reminded them.
+func (s *Store) RuleReminderCounts(ctx context.Context, ruleID int64, learnerIDs []int64) ([]ruleCount, error) {
+	var out []ruleCount
+	if len(learnerIDs) == 0 {
+		return out, nil
+	}
+	err := s.conn(ctx).Table("reminders").Select("reminders.learner_id, learners.name, learners.unit_id, COUNT(*) AS times").
+		Joins("JOIN learners ON learners.id = reminders.learner_id").
+		Where("reminders.rule_id = ? AND reminders.learner_id IN ?", ruleID, learnerIDs).
+		Group("reminders.learner_id, learners.name, learners.unit_id").Order("reminders.learner_id").Find(&out).Error
+	return out, err
+}
+
+// UnitAdmins lists the active admin accounts of a unit.
+func (s *Store) UnitAdmins(ctx context.Context, unitID int64) ([]int64, error) {
+	var ids []int64
+	err := s.conn(ctx).Table("accounts").Where("unit_id = ? AND role = 'admin' AND status = 'active'", unitID).Order("id").Pluck("id", &ids).Error
+	return ids, err
+}
+
+type eventRegistration struct {
+	LearnerID int64
+	AccountID int64
+	Title     string
+	VenueName string
+	StartsAt  time.Time
+}
+
+// RegisteredForEvents lists learners of a subtree registered for the campaign's published events
+// starting in [from, to).
+func (s *Store) RegisteredForEvents(ctx context.Context, campaignID int64, path string, from, to time.Time) ([]eventRegistration, error) {
+	var out []eventRegistration
+	err := s.conn(ctx).Table("event_registrations").
+		Select("learners.id AS learner_id, learners.account_id, events.title, events.venue_name, events.starts_at").
+		Joins("JOIN events ON events.id = event_registrations.event_id").
+		Joins("JOIN learners ON learners.id = event_registrations.learner_id").
+		Joins("JOIN units ON units.id = learners.unit_id").
+		Where("event_registrations.status = 'registered' AND events.status = 'published' AND events.campaign_id = ?", campaignID).
+		Where("events.starts_at >= ? AND events.starts_at < ? AND units.path LIKE ?", from.UTC(), to.UTC(), path+"%").
+		Order("learners.id").Find(&out).Error
+	return out, err
+}
