@@ -17,13 +17,13 @@ func TestParseGIFT(t *testing.T) {
 	}{
 		{
 			name: "single choice with title and comment",
-			src: "// 宪法\n::q1:: 我国的根本制度是 {=社会主义制度 ~人民代表大会制度 ~民族区域自治制度}\n",
+			src:  "// 宪法\n::q1:: 我国的根本制度是 {=社会主义制度 ~人民代表大会制度 ~民族区域自治制度}\n",
 			want: []GIFTQuestion{{Line: 2, Input: Input{Type: TypeSingle, Stem: "我国的根本制度是",
 				Options: []string{"社会主义制度", "人民代表大会制度", "民族区域自治制度"}, Answer: "A"}}},
 		},
 		{
 			name: "multi-line block with feedback and general feedback",
-			src: "行政处罚的种类包括 {\n~%50%罚款#对\n~%50%警告#对\n~%-100%记过#错，这是处分\n####见《行政处罚法》第九条。\n}",
+			src:  "行政处罚的种类包括 {\n~%50%罚款#对\n~%50%警告#对\n~%-100%记过#错，这是处分\n####见《行政处罚法》第九条。\n}",
 			want: []GIFTQuestion{{Line: 1, Input: Input{Type: TypeMultiple, Stem: "行政处罚的种类包括",
 				Options: []string{"罚款", "警告", "记过"}, Answer: "AB", Analysis: "见《行政处罚法》第九条。"}}},
 		},

@@ -107,7 +107,7 @@ type Content struct {
 	Type             Type
 	Stem             string
 	Options          Options
-	Answer           string  // canonical: "A"; "AC"; "true"/"false"; fill: accepted answers joined by "|"
+	Answer           string // canonical: "A"; "AC"; "true"/"false"; fill: accepted answers joined by "|"
 	Analysis         string
 	LawName          string
 	LawArticle       string
