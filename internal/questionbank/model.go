@@ -154,9 +154,12 @@ func (o *Options) Scan(src any) error {
 }
 
 // TagList splits the stored tags.
-func (c Content) TagList() []string {
+func (c Content) TagList() []string { return SplitTags(c.Tags) }
+
+// SplitTags splits stored tags (",a,b,") into a list, never nil.
+func SplitTags(stored string) []string {
 	out := []string{}
-	for _, t := range strings.Split(c.Tags, ",") {
+	for _, t := range strings.Split(stored, ",") {
 		if t != "" {
 			out = append(out, t)
 		}
