@@ -21,6 +21,8 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/crypto"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/ratelimit"
+	"github.com/xuefa/xuefa/internal/practice"
+	"github.com/xuefa/xuefa/internal/questionbank"
 	"github.com/xuefa/xuefa/internal/server"
 	"github.com/xuefa/xuefa/internal/unit"
 )
@@ -35,6 +37,8 @@ type App struct {
 	Units    *unit.Service
 	Accounts *account.Service
 	Audit    *audit.Service
+	Banks    *questionbank.Service
+	Practice *practice.Service
 }
 
 // Options let tests and the CLI adjust how the app is built.
@@ -103,6 +107,15 @@ func (a *App) wire(opts Options) error {
 		return err
 	}
 	a.Units.AddDependents(a.Accounts)
+	a.Banks = questionbank.NewService(a.DB, questionbank.NewStore(a.DB), a.Units, a.Audit, opts.Now)
+	a.Units.AddDependents(a.Banks)
+	a.Practice = practice.NewService(practice.Deps{
+		DB: a.DB, Store: practice.NewStore(a.DB), Questions: a.Banks, Now: opts.Now,
+		Settings: practice.Settings{RemoveAfter: practice.DefaultRemoveAfter},
+		// Credits stays nil until the campaign credit ledger lands; practice then earns capped
+		// practice credit on every first right answer, inside the answer's transaction.
+		Credits: nil,
+	})
 
 	registry := prometheus.NewRegistry()
 	sqlDB, err := a.DB.DB()
@@ -120,6 +133,8 @@ func (a *App) wire(opts Options) error {
 		Accounts: account.NewHandler(a.Accounts),
 		Units:    unit.NewHandler(a.Units),
 		Audit:    audit.NewHandler(a.Audit),
+		Banks:    questionbank.NewHandler(a.Banks),
+		Practice: practice.NewHandler(a.Practice),
 	})
 	return err
 }

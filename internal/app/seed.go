@@ -87,6 +87,11 @@ func (a *App) Seed(ctx context.Context, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "  %-18s %-10s %-26s password %s\n", d.username, d.role, d.name, shown)
 	}
+	bank, n, err := a.Banks.SeedDemo(ctx, system, root.ID)
+	if err != nil {
+		return fmt.Errorf("seed question bank: %w", err)
+	}
+	fmt.Fprintf(out, "seed: question bank %q (id %d) with %d questions\n", bank.Name, bank.ID, n)
 	return nil
 }
 

@@ -18,12 +18,18 @@ type Access struct {
 	Roles []auth.Role
 	// BeforePasswordChange lets accounts that must change their password through.
 	BeforePasswordChange bool
+	// BodyLimit, when positive, replaces the server-wide request body limit for this route
+	// (file uploads).
+	BodyLimit int64
 }
 
 func public() Access                 { return Access{Public: true} }
 func signedIn() Access               { return Access{} }
 func only(roles ...auth.Role) Access { return Access{Roles: roles} }
 func passwordChange() Access         { return Access{BeforePasswordChange: true} }
+
+// upload raises the route's body limit to limit bytes (the guard is unchanged).
+func (a Access) upload(limit int64) Access { a.BodyLimit = limit; return a }
 
 // Allows reports whether the role may call a route with this guard.
 func (a Access) Allows(r auth.Role) bool { return len(a.Roles) == 0 || slices.Contains(a.Roles, r) }

@@ -64,7 +64,6 @@ func New(opts Options, h Handlers) (*Server, error) {
 			MaxAge:           12 * time.Hour,
 		}))
 	}
-	e.Use(bodyLimit(opts.BodyLimitBytes))
 	e.NoRoute(func(c *gin.Context) { httpx.Fail(c, apperr.ErrRouteNotFound) })
 	e.NoMethod(func(c *gin.Context) { httpx.Fail(c, apperr.ErrMethodNotAllowed) })
 
@@ -73,11 +72,17 @@ func New(opts Options, h Handlers) (*Server, error) {
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))
 	e.GET("/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/api/v1/openapi.json")))
 	for _, r := range s.Routes(h) {
-		handlers := []gin.HandlerFunc{r.Handler}
-		if !r.Access.Public {
-			handlers = append([]gin.HandlerFunc{guard(r.Access, opts.Issuer, opts.Authenticator)}, handlers...)
+		// The body limit runs first (before authentication, as for every route) and is per
+		// route so upload routes can take more than the server-wide limit.
+		limit := opts.BodyLimitBytes
+		if r.Access.BodyLimit > 0 {
+			limit = r.Access.BodyLimit
 		}
-		e.Handle(r.Method, r.Path, handlers...)
+		handlers := []gin.HandlerFunc{bodyLimit(limit)}
+		if !r.Access.Public {
+			handlers = append(handlers, guard(r.Access, opts.Issuer, opts.Authenticator))
+		}
+		e.Handle(r.Method, r.Path, append(handlers, r.Handler)...)
 	}
 	s.engine = e
 	return s, nil
