@@ -20,6 +20,8 @@ import (
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
+	"github.com/xuefa/xuefa/internal/practice"
+	"github.com/xuefa/xuefa/internal/questionbank"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -32,6 +34,14 @@ var mappedModels = []any{
 	&account.Session{},
 	&account.RefreshToken{},
 	&audit.Log{},
+	&questionbank.Bank{},
+	&questionbank.Question{},
+	&questionbank.Version{},
+	&practice.Session{},
+	&practice.Item{},
+	&practice.Position{},
+	&practice.WrongQuestion{},
+	&practice.Favourite{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.
