@@ -223,8 +223,9 @@ func decodeText(data []byte) (string, error) {
 	if utf8.Valid(data) {
 		return string(data), nil
 	}
+	// The decoder replaces bytes it cannot read with U+FFFD rather than failing.
 	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-	if err != nil || !utf8.Valid(out) {
+	if err != nil || !utf8.Valid(out) || bytes.ContainsRune(out, utf8.RuneError) {
 		return "", errors.New("文件编码无法识别，请保存为 UTF-8")
 	}
 	return string(out), nil
