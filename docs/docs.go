@@ -3118,6 +3118,19 @@ const docTemplate = `{
                 }
             }
         },
+        "BankTrack": {
+            "type": "string",
+            "enum": [
+                "leader",
+                "general",
+                "judicial"
+            ],
+            "x-enum-varnames": [
+                "TrackLeader",
+                "TrackGeneral",
+                "TrackJudicial"
+            ]
+        },
         "ChangePasswordRequest": {
             "type": "object",
             "required": [
@@ -3271,42 +3284,6 @@ const docTemplate = `{
                 "status": {
                     "type": "string",
                     "example": "ok"
-                }
-            }
-        },
-        "ImportDuplicate": {
-            "type": "object",
-            "properties": {
-                "duplicate_of_row": {
-                    "description": "DuplicateOfRow is the earlier row of the file with the same stem.",
-                    "type": "integer",
-                    "example": 2
-                },
-                "question_id": {
-                    "description": "QuestionID is the bank's question with the same stem (absent when the duplicate is an\nearlier row of the same file).",
-                    "type": "integer",
-                    "example": 12
-                },
-                "row": {
-                    "type": "integer",
-                    "example": 5
-                }
-            }
-        },
-        "ImportRowError": {
-            "type": "object",
-            "properties": {
-                "column": {
-                    "type": "string",
-                    "example": "答案"
-                },
-                "message": {
-                    "type": "string",
-                    "example": "答案 E 不在选项中"
-                },
-                "row": {
-                    "type": "integer",
-                    "example": 3
                 }
             }
         },
@@ -3739,7 +3716,7 @@ const docTemplate = `{
                             "general",
                             "judicial"
                         ],
-                        "$ref": "#/definitions/Track"
+                        "$ref": "#/definitions/BankTrack"
                     }
                 },
                 "unit_id": {
@@ -3789,7 +3766,7 @@ const docTemplate = `{
                             "general",
                             "judicial"
                         ],
-                        "$ref": "#/definitions/Track"
+                        "$ref": "#/definitions/BankTrack"
                     }
                 },
                 "unit_id": {
@@ -3851,7 +3828,7 @@ const docTemplate = `{
                             "general",
                             "judicial"
                         ],
-                        "$ref": "#/definitions/Track"
+                        "$ref": "#/definitions/BankTrack"
                     }
                 }
             }
@@ -3933,6 +3910,25 @@ const docTemplate = `{
                 }
             }
         },
+        "QuestionImportDuplicate": {
+            "type": "object",
+            "properties": {
+                "duplicate_of_row": {
+                    "description": "DuplicateOfRow is the earlier row of the file with the same stem.",
+                    "type": "integer",
+                    "example": 2
+                },
+                "question_id": {
+                    "description": "QuestionID is the bank's question with the same stem (absent when the duplicate is an\nearlier row of the same file).",
+                    "type": "integer",
+                    "example": 12
+                },
+                "row": {
+                    "type": "integer",
+                    "example": 5
+                }
+            }
+        },
         "QuestionImportRejected": {
             "type": "object",
             "properties": {
@@ -3943,7 +3939,7 @@ const docTemplate = `{
                 "duplicates": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/ImportDuplicate"
+                        "$ref": "#/definitions/QuestionImportDuplicate"
                     }
                 },
                 "error": {
@@ -3952,7 +3948,7 @@ const docTemplate = `{
                 "errors": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/ImportRowError"
+                        "$ref": "#/definitions/QuestionImportRowError"
                     }
                 },
                 "request_id": {
@@ -3975,18 +3971,35 @@ const docTemplate = `{
                 "duplicates": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/ImportDuplicate"
+                        "$ref": "#/definitions/QuestionImportDuplicate"
                     }
                 },
                 "errors": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/ImportRowError"
+                        "$ref": "#/definitions/QuestionImportRowError"
                     }
                 },
                 "skipped_duplicates": {
                     "type": "integer",
                     "example": 2
+                }
+            }
+        },
+        "QuestionImportRowError": {
+            "type": "object",
+            "properties": {
+                "column": {
+                    "type": "string",
+                    "example": "答案"
+                },
+                "message": {
+                    "type": "string",
+                    "example": "答案 E 不在选项中"
+                },
+                "row": {
+                    "type": "integer",
+                    "example": 3
                 }
             }
         },
@@ -4311,19 +4324,6 @@ const docTemplate = `{
                     "example": "Bearer"
                 }
             }
-        },
-        "Track": {
-            "type": "string",
-            "enum": [
-                "leader",
-                "general",
-                "judicial"
-            ],
-            "x-enum-varnames": [
-                "TrackLeader",
-                "TrackGeneral",
-                "TrackJudicial"
-            ]
         },
         "Unit": {
             "type": "object",

@@ -166,7 +166,7 @@ type RowErrorView struct {
 	Row     int    `json:"row" example:"3"`
 	Column  string `json:"column" example:"答案"`
 	Message string `json:"message" example:"答案 E 不在选项中"`
-} // @name ImportRowError
+} // @name QuestionImportRowError
 
 // DuplicateView is a row skipped as a duplicate stem.
 type DuplicateView struct {
@@ -176,7 +176,7 @@ type DuplicateView struct {
 	QuestionID int64 `json:"question_id,omitempty" example:"12"`
 	// DuplicateOfRow is the earlier row of the file with the same stem.
 	DuplicateOfRow int `json:"duplicate_of_row,omitempty" example:"2"`
-} // @name ImportDuplicate
+} // @name QuestionImportDuplicate
 
 // ImportResultView says what an import did.
 type ImportResultView struct {

@@ -49,7 +49,7 @@ func (s Status) Valid() bool {
 }
 
 // Track is a learner track a bank suits (DESIGN.md §1).
-type Track string // @name Track
+type Track string // @name BankTrack
 
 // Tracks.
 const (
