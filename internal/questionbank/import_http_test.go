@@ -90,14 +90,17 @@ func TestImportExportRoundTrip(t *testing.T) {
 		// Bank A also holds a draft and a retired question, so status round-trips too.
 		extra := csvOf(t, header,
 			append(row("判断", "草稿状态的题目。", nil, "错")[:17], "草稿"),
-			append(row("填空", "已停用的题目____。", nil, "甲|乙")[:17], "已停用"))
+			append(row("填空", "已停用的题目____。", nil, "甲|乙")[:17], "已停用"),
+			row("单选", "=HYPERLINK(\"http://example.com\",\"点击\")", []string{"+1", "-1", "@SUM(A1)"}, "A"))
 		for _, file := range [][]byte{source, extra} {
 			resp := upload(t, e, admin, a, "a.csv", file, "")
 			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 		}
-		require.EqualValues(t, 74, countQuestions(t, e, a))
+		require.EqualValues(t, 75, countQuestions(t, e, a))
 
 		csvA := exportOf(a, "csv")
+		assert.Contains(t, string(csvA), `'=HYPERLINK(`, "formula-like cells are neutralised in CSV")
+		assert.Contains(t, string(csvA), `'+1,'-1,'@SUM(A1)`)
 		require.Equal(t, http.StatusOK, upload(t, e, admin, b, "a.csv", csvA, "").Status)
 		csvB := exportOf(b, "csv")
 		assert.Equal(t, string(csvA), string(csvB), "CSV export → import → export is unchanged")
@@ -124,8 +127,8 @@ func TestImportExportRoundTrip(t *testing.T) {
 		// Importing the same file again only reports duplicates.
 		again := upload(t, e, admin, a, "a.csv", csvA, "").Map(t)
 		assert.EqualValues(t, 0, again["created"])
-		assert.EqualValues(t, 74, again["skipped_duplicates"])
-		assert.Len(t, again["duplicates"], 74)
+		assert.EqualValues(t, 75, again["skipped_duplicates"])
+		assert.Len(t, again["duplicates"], 75)
 	})
 }
 

@@ -251,6 +251,9 @@ func readCSV(text string) ([][]string, []int, *RowError) {
 			return nil, nil, &RowError{Row: line, Message: "CSV 格式错误：" + err.Error()}
 		}
 		line, _ := r.FieldPos(0)
+		for i := range rec {
+			rec[i] = csvUnsafe(rec[i])
+		}
 		records = append(records, rec)
 		lines = append(lines, line)
 	}
@@ -286,6 +289,7 @@ func readXLSX(data []byte) ([][]string, []int, error) {
 }
 
 // writeCSV writes the header and rows as UTF-8 CSV with a BOM (so Excel shows Chinese).
+// Cells that a spreadsheet would run as a formula are neutralised (see csvSafe).
 func writeCSV(rows [][]string) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\xEF\xBB\xBF")
@@ -293,10 +297,37 @@ func writeCSV(rows [][]string) ([]byte, error) {
 	if err := w.Write(tableHeaders); err != nil {
 		return nil, err
 	}
-	if err := w.WriteAll(rows); err != nil {
-		return nil, err
+	for _, r := range rows {
+		safe := make([]string, len(r))
+		for i, v := range r {
+			safe[i] = csvSafe(v)
+		}
+		if err := w.Write(safe); err != nil {
+			return nil, err
+		}
 	}
-	return buf.Bytes(), nil
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// formulaStart are the first characters that make Excel or WPS read a CSV cell as a formula.
+const formulaStart = "=+-@\t\r"
+
+// csvSafe prefixes a cell that would start a formula with an apostrophe (CSV injection: banks
+// are written by admins of lower units and exported by the county); csvUnsafe undoes it on
+// import, so export → import is unchanged.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune(formulaStart, rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+func csvUnsafe(v string) string {
+	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune(formulaStart, rune(v[1])) {
+		return v[1:]
+	}
+	return v
 }
 
 // writeXLSX writes the header and rows to the sheet "题目", every cell as text, plus optional
