@@ -102,10 +102,11 @@ func (s *Service) CreateBank(ctx context.Context, actor auth.Actor, in BankInput
 	if !actor.Covers(u.Path) {
 		return nil, errBankUnit
 	}
+	now := s.now()
 	b := &Bank{
 		UnitID: unitID, Name: strings.TrimSpace(in.Name), Subject: strings.TrimSpace(in.Subject),
 		Tracks: joinTracks(in.Tracks), Description: strings.TrimSpace(in.Description), CreatedBy: actorID(actor),
-		CreatedAt: s.now(), UpdatedAt: s.now(),
+		CreatedAt: now, UpdatedAt: now,
 	}
 	var row *BankRow
 	err = database.WithTx(ctx, s.db, func(ctx context.Context) error {
