@@ -3493,6 +3493,173 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/me/favourites": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Newest first, without keys.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "practice"
+                ],
+                "summary": "My favourite questions",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "only this bank",
+                        "name": "bank_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/FavouriteQuestionList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/favourites/{question_id}": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Any published question of a bank I can see; idempotent.",
+                "tags": [
+                    "practice"
+                ],
+                "summary": "Mark a question as a favourite",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "question id",
+                        "name": "question_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Idempotent.",
+                "tags": [
+                    "practice"
+                ],
+                "summary": "Unmark a favourite question",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "question id",
+                        "name": "question_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me/messages": {
             "get": {
                 "security": [
@@ -3665,6 +3832,123 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/me/wrong-questions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Questions I answered wrongly, most recently missed first, without their keys (practise them with mode wrong_book to see the keys again).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "practice"
+                ],
+                "summary": "My wrong-answer book",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "only this bank",
+                        "name": "bank_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WrongQuestionList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/wrong-questions/{question_id}": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Idempotent: removing a question that is not in the book is also 204.",
+                "tags": [
+                    "practice"
+                ],
+                "summary": "Remove a question from my wrong-answer book",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "question id",
+                        "name": "question_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/openapi.json": {
             "get": {
                 "produces": [
@@ -3679,6 +3963,1304 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "type": "object"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/practice/sessions": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Draws count questions (1–50, default 10) from the published questions of bank_id, or of every bank the learner can see: random (at random), sequential (in bank order from where the learner last answered; bank_id required; wraps around), wrong_book (most recently missed first) or favourites (newest first). Questions come without answer, analysis or legal basis. No question in range is 422 practice.no_questions.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "practice"
+                ],
+                "summary": "Start a practice session",
+                "parameters": [
+                    {
+                        "description": "what to practise",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/PracticeSessionRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/PracticeSession"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "bank not found or not visible",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/practice/sessions/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The session's questions (still without keys) with what was answered so far, to resume it.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "practice"
+                ],
+                "summary": "Get one of my practice sessions",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "session id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/PracticeSession"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/practice/sessions/{id}/answers": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Grades the answer against the question version the session served and reveals its key, analysis and legal basis. A wrong answer puts the question in the wrong-answer book (or refreshes it); two right answers in a row take it out. Sending the same answer again returns the same result and changes nothing (safe to retry); a different answer to an answered question is 409 practice.already_answered. A question not in the session is 404.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "practice"
+                ],
+                "summary": "Answer a question of my practice session",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "session id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the answer",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/PracticeAnswerRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/PracticeAnswerResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/question-banks": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Admins see the banks owned by units of their subtree; learners see the banks of their own unit and its ancestors (the banks they can practise on).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "question-banks"
+                ],
+                "summary": "List question banks",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "exact subject, e.g. 宪法",
+                        "name": "subject",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "substring of the name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuestionBankList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The bank is owned by unit_id (default: the caller's unit), which must be in the caller's subtree.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "question-banks"
+                ],
+                "summary": "Create a question bank",
+                "parameters": [
+                    {
+                        "description": "the new bank",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuestionBankCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/QuestionBank"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "name taken in the unit",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/question-banks/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "question-banks"
+                ],
+                "summary": "Get a question bank",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "bank id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuestionBank"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Refused with 409 while the bank has questions (retire them instead).",
+                "tags": [
+                    "question-banks"
+                ],
+                "summary": "Delete an empty question bank",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "bank id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "question-banks"
+                ],
+                "summary": "Update a question bank",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "bank id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuestionBankUpdateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuestionBank"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/question-banks/{id}/questions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "With answer keys (admins only). Search by stem text, tag, type, difficulty and status.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "questions"
+                ],
+                "summary": "List a bank's questions",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "bank id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "substring of the stem",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "exact tag",
+                        "name": "tag",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "single",
+                            "multiple",
+                            "judge",
+                            "fill"
+                        ],
+                        "type": "string",
+                        "description": "question type",
+                        "name": "type",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "difficulty 1–5",
+                        "name": "difficulty",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "draft",
+                            "published",
+                            "retired"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuestionList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Choice answers must be among the options; judge and fill questions take no options; a stem already in the bank (ignoring white space, punctuation, case and width) is 409 question.duplicate_stem naming the existing question.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "questions"
+                ],
+                "summary": "Add a question to a bank",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "bank id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the new question",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuestionCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Question"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "duplicate stem",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/question-banks/{id}/questions/export": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every question of the bank (all statuses, id order) in the import template's layout, so the file imports again unchanged. CSV is UTF-8 with a BOM.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv",
+                    "application/json"
+                ],
+                "tags": [
+                    "questions"
+                ],
+                "summary": "Export a bank's questions",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "bank id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "default": "xlsx",
+                        "description": "file format",
+                        "name": "format",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/question-banks/{id}/questions/import": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Upload one file (multipart field ` + "`" + `file` + "`" + `, at most 10 MiB): .xlsx or .csv in the template's layout (GET /questions/import-template), or Moodle GIFT text (.gift/.txt: single, multiple, true/false and short-answer questions). By default the import is all-or-nothing: any invalid row answers 422 with every problem listed and nothing is written. With partial=true the valid rows are written and the invalid ones listed. Rows whose stem is already in the bank, or earlier in the file, are skipped and listed under duplicates (never merged), so a retried upload creates nothing twice.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "questions"
+                ],
+                "summary": "Import questions from xlsx, CSV or GIFT",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "bank id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "file",
+                        "description": "the file (.xlsx, .csv, .gift or .txt)",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "write the valid rows even when some are invalid",
+                        "name": "partial",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuestionImportResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "file over 10 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "415": {
+                        "description": "not xlsx, CSV or GIFT",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid rows (error.code question.import_invalid) or an unreadable/empty file (error envelope only)",
+                        "schema": {
+                            "$ref": "#/definitions/QuestionImportRejected"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/questions/import-template": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The header row and one valid example per question type (xlsx adds a sheet of instructions).",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "text/csv",
+                    "application/json"
+                ],
+                "tags": [
+                    "questions"
+                ],
+                "summary": "Download the question import template",
+                "parameters": [
+                    {
+                        "enum": [
+                            "xlsx",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "default": "xlsx",
+                        "description": "file format",
+                        "name": "format",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/questions/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "questions"
+                ],
+                "summary": "Get a question with its answer key",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "question id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Question"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Only questions never published can be deleted; published ones are retired (PATCH status=retired) so history and statistics stay.",
+                "tags": [
+                    "questions"
+                ],
+                "summary": "Delete a draft question",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "question id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A question that was never published is edited in place. Once published, any content change creates version n+1 (kept in GET /questions/{id}/versions); status changes alone do not. A published question cannot go back to draft.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "questions"
+                ],
+                "summary": "Edit a question",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "question id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuestionUpdateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Question"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "duplicate stem",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/questions/{id}/stats": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Attempts and correct answers in practice, kept incrementally as answers arrive; facility_index = correct / attempts. discrimination_index is null until formal exams exist.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "questions"
+                ],
+                "summary": "A question's item statistics",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "question id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuestionStats"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/questions/{id}/versions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every published version, newest first, as learners saw it. A never-published draft has none.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "questions"
+                ],
+                "summary": "A question's version history",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "question id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuestionVersionList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
                         }
                     }
                 }
@@ -5060,6 +6642,19 @@ const docTemplate = `{
                     "example": 1
                 }
             }
+        },
+        "BankTrack": {
+            "type": "string",
+            "enum": [
+                "leader",
+                "general",
+                "judicial"
+            ],
+            "x-enum-varnames": [
+                "TrackLeader",
+                "TrackGeneral",
+                "TrackJudicial"
+            ]
         },
         "Campaign": {
             "type": "object",
@@ -6699,6 +8294,92 @@ const docTemplate = `{
                 }
             }
         },
+        "FavouriteQuestion": {
+            "type": "object",
+            "properties": {
+                "available": {
+                    "description": "Available is false once the question is retired (it is then not drawn for practice).",
+                    "type": "boolean",
+                    "example": true
+                },
+                "bank_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "difficulty": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "favourited_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "社会主义制度",
+                        "人民代表大会制度"
+                    ]
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "宪法"
+                    ]
+                },
+                "type": {
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionType"
+                        }
+                    ],
+                    "example": "single"
+                }
+            }
+        },
+        "FavouriteQuestionList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/FavouriteQuestion"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "FieldError": {
             "type": "object",
             "properties": {
@@ -7245,6 +8926,45 @@ const docTemplate = `{
                 }
             }
         },
+        "LegalBasis": {
+            "type": "object",
+            "properties": {
+                "article": {
+                    "type": "string",
+                    "example": "第一条"
+                },
+                "effective_date": {
+                    "description": "EffectiveDate is the date the cited text took effect (absent when unknown).",
+                    "type": "string",
+                    "format": "date",
+                    "example": "2018-03-11"
+                },
+                "law": {
+                    "type": "string",
+                    "example": "中华人民共和国宪法"
+                }
+            }
+        },
+        "LegalBasisRequest": {
+            "type": "object",
+            "properties": {
+                "article": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "第一条"
+                },
+                "effective_date": {
+                    "type": "string",
+                    "maxLength": 10,
+                    "example": "2018-03-11"
+                },
+                "law": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "中华人民共和国宪法"
+                }
+            }
+        },
         "LoginRequest": {
             "type": "object",
             "required": [
@@ -7663,6 +9383,913 @@ const docTemplate = `{
                 "initial_password": {
                     "type": "string",
                     "example": "Tq7mK2pZ9xHe"
+                }
+            }
+        },
+        "PracticeAnswerRequest": {
+            "type": "object",
+            "required": [
+                "answer",
+                "question_id"
+            ],
+            "properties": {
+                "answer": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "A"
+                },
+                "question_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 12
+                }
+            }
+        },
+        "PracticeAnswerResult": {
+            "type": "object",
+            "properties": {
+                "analysis": {
+                    "type": "string",
+                    "example": "宪法第一条第二款规定：社会主义制度是中华人民共和国的根本制度。"
+                },
+                "answer": {
+                    "description": "Answer is the key: \"A\"; \"AC\"; \"true\"/\"false\"; fill: accepted answers separated by \"|\".",
+                    "type": "string",
+                    "example": "A"
+                },
+                "correct": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "given_answer": {
+                    "description": "GivenAnswer is the learner's answer as graded (normalised: \"AC\", \"true\").",
+                    "type": "string",
+                    "example": "A"
+                },
+                "in_wrong_book": {
+                    "description": "InWrongBook says whether the question is in the learner's wrong-answer book now.",
+                    "type": "boolean",
+                    "example": false
+                },
+                "legal_basis": {
+                    "$ref": "#/definitions/LegalBasis"
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                }
+            }
+        },
+        "PracticeMode": {
+            "type": "string",
+            "enum": [
+                "random",
+                "sequential",
+                "wrong_book",
+                "favourites"
+            ],
+            "x-enum-varnames": [
+                "ModeRandom",
+                "ModeSequential",
+                "ModeWrongBook",
+                "ModeFavourites"
+            ]
+        },
+        "PracticeQuestion": {
+            "type": "object",
+            "properties": {
+                "answered": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "bank_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "correct": {
+                    "description": "Correct and GivenAnswer appear once the question is answered.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "difficulty": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "favourite": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "given_answer": {
+                    "type": "string",
+                    "example": "A"
+                },
+                "options": {
+                    "description": "Options are the choices A, B, ... (empty for judge and fill questions).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "社会主义制度",
+                        "人民代表大会制度"
+                    ]
+                },
+                "position": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "宪法"
+                    ]
+                },
+                "type": {
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionType"
+                        }
+                    ],
+                    "example": "single"
+                }
+            }
+        },
+        "PracticeSession": {
+            "type": "object",
+            "properties": {
+                "answered_count": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "bank_id": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1
+                },
+                "correct_count": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 7
+                },
+                "mode": {
+                    "enum": [
+                        "random",
+                        "sequential",
+                        "wrong_book",
+                        "favourites"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/PracticeMode"
+                        }
+                    ],
+                    "example": "random"
+                },
+                "question_count": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/PracticeQuestion"
+                    }
+                }
+            }
+        },
+        "PracticeSessionRequest": {
+            "type": "object",
+            "required": [
+                "mode"
+            ],
+            "properties": {
+                "bank_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "count": {
+                    "type": "integer",
+                    "default": 10,
+                    "maximum": 50,
+                    "minimum": 1,
+                    "example": 10
+                },
+                "mode": {
+                    "enum": [
+                        "random",
+                        "sequential",
+                        "wrong_book",
+                        "favourites"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/PracticeMode"
+                        }
+                    ],
+                    "example": "random"
+                }
+            }
+        },
+        "Question": {
+            "type": "object",
+            "properties": {
+                "analysis": {
+                    "type": "string",
+                    "example": "宪法第一条第二款。"
+                },
+                "answer": {
+                    "description": "Answer: single \"A\"; multiple sorted letters \"AC\"; judge \"true\"/\"false\"; fill the accepted\nanswers separated by \"|\".",
+                    "type": "string",
+                    "example": "A"
+                },
+                "bank_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "difficulty": {
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 1,
+                    "example": 2
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "legal_basis": {
+                    "$ref": "#/definitions/LegalBasis"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "社会主义制度",
+                        "人民代表大会制度"
+                    ]
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "retired"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "宪法"
+                    ]
+                },
+                "type": {
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionType"
+                        }
+                    ],
+                    "example": "single"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "version": {
+                    "description": "Version counts published versions; a draft stays at 1 while it is edited.",
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "QuestionBank": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "宪法、民法典和行政法基础题"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "name": {
+                    "type": "string",
+                    "example": "学法月综合题库"
+                },
+                "published_count": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "question_count": {
+                    "type": "integer",
+                    "example": 64
+                },
+                "subject": {
+                    "type": "string",
+                    "example": "宪法"
+                },
+                "tracks": {
+                    "type": "array",
+                    "items": {
+                        "enum": [
+                            "leader",
+                            "general",
+                            "judicial"
+                        ],
+                        "$ref": "#/definitions/BankTrack"
+                    }
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "绩溪县"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "QuestionBankCreateRequest": {
+            "type": "object",
+            "required": [
+                "name",
+                "subject"
+            ],
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "宪法、民法典和行政法基础题"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "minLength": 1,
+                    "example": "学法月综合题库"
+                },
+                "subject": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "minLength": 1,
+                    "example": "宪法"
+                },
+                "tracks": {
+                    "type": "array",
+                    "maxItems": 3,
+                    "items": {
+                        "enum": [
+                            "leader",
+                            "general",
+                            "judicial"
+                        ],
+                        "$ref": "#/definitions/BankTrack"
+                    }
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                }
+            }
+        },
+        "QuestionBankList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuestionBank"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "QuestionBankUpdateRequest": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "更新后的说明"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "minLength": 1,
+                    "example": "学法月综合题库"
+                },
+                "subject": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "minLength": 1,
+                    "example": "民法典"
+                },
+                "tracks": {
+                    "type": "array",
+                    "maxItems": 3,
+                    "items": {
+                        "enum": [
+                            "leader",
+                            "general",
+                            "judicial"
+                        ],
+                        "$ref": "#/definitions/BankTrack"
+                    }
+                }
+            }
+        },
+        "QuestionCreateRequest": {
+            "type": "object",
+            "required": [
+                "answer",
+                "stem",
+                "type"
+            ],
+            "properties": {
+                "analysis": {
+                    "type": "string",
+                    "example": "宪法第一条第二款。"
+                },
+                "answer": {
+                    "type": "string",
+                    "example": "A"
+                },
+                "difficulty": {
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 1,
+                    "example": 2
+                },
+                "legal_basis": {
+                    "$ref": "#/definitions/LegalBasisRequest"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "社会主义制度",
+                        "人民代表大会制度"
+                    ]
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "retired"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "宪法"
+                    ]
+                },
+                "type": {
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionType"
+                        }
+                    ],
+                    "example": "single"
+                }
+            }
+        },
+        "QuestionImportDuplicate": {
+            "type": "object",
+            "properties": {
+                "duplicate_of_row": {
+                    "description": "DuplicateOfRow is the earlier row of the file with the same stem.",
+                    "type": "integer",
+                    "example": 2
+                },
+                "question_id": {
+                    "description": "QuestionID is the bank's question with the same stem (absent when the duplicate is an\nearlier row of the same file).",
+                    "type": "integer",
+                    "example": 12
+                },
+                "row": {
+                    "type": "integer",
+                    "example": 5
+                }
+            }
+        },
+        "QuestionImportRejected": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "integer",
+                    "example": 58
+                },
+                "duplicates": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuestionImportDuplicate"
+                    }
+                },
+                "error": {
+                    "$ref": "#/definitions/ErrorBody"
+                },
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuestionImportRowError"
+                    }
+                },
+                "request_id": {
+                    "type": "string",
+                    "example": "9f1c2b7e4a"
+                },
+                "skipped_duplicates": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "QuestionImportResult": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "integer",
+                    "example": 58
+                },
+                "duplicates": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuestionImportDuplicate"
+                    }
+                },
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuestionImportRowError"
+                    }
+                },
+                "skipped_duplicates": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "QuestionImportRowError": {
+            "type": "object",
+            "properties": {
+                "column": {
+                    "type": "string",
+                    "example": "答案"
+                },
+                "message": {
+                    "type": "string",
+                    "example": "答案 E 不在选项中"
+                },
+                "row": {
+                    "type": "integer",
+                    "example": 3
+                }
+            }
+        },
+        "QuestionList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Question"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "QuestionStats": {
+            "type": "object",
+            "properties": {
+                "attempts": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "correct": {
+                    "type": "integer",
+                    "example": 30
+                },
+                "discrimination_index": {
+                    "description": "DiscriminationIndex compares top and bottom scorers of formal exams; it is always null\nuntil exams exist (practice answers do not measure it).",
+                    "type": "number",
+                    "x-nullable": true
+                },
+                "facility_index": {
+                    "description": "FacilityIndex is correct / attempts (null before the first attempt).",
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 0.75
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                }
+            }
+        },
+        "QuestionStatus": {
+            "type": "string",
+            "enum": [
+                "draft",
+                "published",
+                "retired"
+            ],
+            "x-enum-varnames": [
+                "StatusDraft",
+                "StatusPublished",
+                "StatusRetired"
+            ]
+        },
+        "QuestionType": {
+            "type": "string",
+            "enum": [
+                "single",
+                "multiple",
+                "judge",
+                "fill"
+            ],
+            "x-enum-comments": {
+                "TypeFill": "填空: one blank, one or more accepted answers",
+                "TypeJudge": "判断: true or false, no options",
+                "TypeMultiple": "多选: two or more correct options",
+                "TypeSingle": "单选: one correct option"
+            },
+            "x-enum-descriptions": [
+                "单选: one correct option",
+                "多选: two or more correct options",
+                "判断: true or false, no options",
+                "填空: one blank, one or more accepted answers"
+            ],
+            "x-enum-varnames": [
+                "TypeSingle",
+                "TypeMultiple",
+                "TypeJudge",
+                "TypeFill"
+            ]
+        },
+        "QuestionUpdateRequest": {
+            "type": "object",
+            "properties": {
+                "analysis": {
+                    "type": "string",
+                    "example": "宪法第一条第二款。"
+                },
+                "answer": {
+                    "type": "string",
+                    "minLength": 1,
+                    "example": "A"
+                },
+                "difficulty": {
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 1,
+                    "example": 3
+                },
+                "legal_basis": {
+                    "$ref": "#/definitions/LegalBasisRequest"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "社会主义制度",
+                        "人民代表大会制度"
+                    ]
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "retired"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionStatus"
+                        }
+                    ],
+                    "example": "retired"
+                },
+                "stem": {
+                    "type": "string",
+                    "minLength": 1,
+                    "example": "下列属于国家根本制度的是（ ）。"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "宪法"
+                    ]
+                },
+                "type": {
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionType"
+                        }
+                    ],
+                    "example": "multiple"
+                }
+            }
+        },
+        "QuestionVersion": {
+            "type": "object",
+            "properties": {
+                "analysis": {
+                    "type": "string",
+                    "example": "宪法第一条第二款。"
+                },
+                "answer": {
+                    "type": "string",
+                    "example": "A"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "created_by": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1
+                },
+                "difficulty": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "legal_basis": {
+                    "$ref": "#/definitions/LegalBasis"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "社会主义制度",
+                        "人民代表大会制度"
+                    ]
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "宪法"
+                    ]
+                },
+                "type": {
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionType"
+                        }
+                    ],
+                    "example": "single"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "QuestionVersionList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuestionVersion"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
                 }
             }
         },
@@ -8400,6 +11027,105 @@ const docTemplate = `{
                 "parent_id": {
                     "type": "integer",
                     "minimum": 1,
+                    "example": 1
+                }
+            }
+        },
+        "WrongQuestion": {
+            "type": "object",
+            "properties": {
+                "available": {
+                    "description": "Available is false once the question is retired (it is then not drawn for practice).",
+                    "type": "boolean",
+                    "example": true
+                },
+                "bank_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "correct_streak": {
+                    "description": "CorrectStreak counts right answers in a row since the last wrong one; at 2 the question\nleaves the book.",
+                    "type": "integer",
+                    "example": 1
+                },
+                "difficulty": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "last_answer": {
+                    "type": "string",
+                    "example": "B"
+                },
+                "last_wrong_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "社会主义制度",
+                        "人民代表大会制度"
+                    ]
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "宪法"
+                    ]
+                },
+                "type": {
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionType"
+                        }
+                    ],
+                    "example": "single"
+                },
+                "wrong_count": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "WrongQuestionList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/WrongQuestion"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
                     "example": 1
                 }
             }

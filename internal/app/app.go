@@ -25,6 +25,8 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/crypto"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/ratelimit"
+	"github.com/xuefa/xuefa/internal/practice"
+	"github.com/xuefa/xuefa/internal/questionbank"
 	"github.com/xuefa/xuefa/internal/reminder"
 	"github.com/xuefa/xuefa/internal/server"
 	"github.com/xuefa/xuefa/internal/study"
@@ -49,6 +51,8 @@ type App struct {
 	Events    *event.Service
 	Oversight *supervision.Service
 	Reminders *reminder.Service
+	Banks     *questionbank.Service
+	Practice  *practice.Service
 	now       func() time.Time
 }
 
@@ -141,6 +145,13 @@ func (a *App) wire(opts Options) error {
 		SMS: reminder.LogSMS{Log: a.Log}, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,
 	})
 	a.now = opts.Now
+	a.Banks = questionbank.NewService(a.DB, questionbank.NewStore(a.DB), a.Units, a.Audit, opts.Now)
+	a.Units.AddDependents(a.Banks)
+	a.Practice = practice.NewService(practice.Deps{
+		DB: a.DB, Store: practice.NewStore(a.DB), Questions: a.Banks, Now: opts.Now,
+		Settings: practice.Settings{RemoveAfter: practice.DefaultRemoveAfter},
+		Credits:  a.Credits,
+	})
 
 	registry := prometheus.NewRegistry()
 	sqlDB, err := a.DB.DB()
@@ -165,6 +176,8 @@ func (a *App) wire(opts Options) error {
 		Events:    event.NewHandler(a.Events),
 		Oversight: supervision.NewHandler(a.Oversight),
 		Reminders: reminder.NewHandler(a.Reminders),
+		Banks:     questionbank.NewHandler(a.Banks),
+		Practice:  practice.NewHandler(a.Practice),
 	})
 	return err
 }

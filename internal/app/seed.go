@@ -97,6 +97,11 @@ func (a *App) Seed(ctx context.Context, out io.Writer) error {
 	if err := a.seedLearners(ctx, codes, out); err != nil {
 		return err
 	}
+	bank, n, err := a.Banks.SeedDemo(ctx, system, root.ID)
+	if err != nil {
+		return fmt.Errorf("seed question bank: %w", err)
+	}
+	fmt.Fprintf(out, "  question bank %q (id %d) with %d questions\n", bank.Name, bank.ID, n)
 	return a.seedCampaign(ctx, system, root.ID, out)
 }
 

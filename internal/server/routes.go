@@ -12,6 +12,8 @@ import (
 	"github.com/xuefa/xuefa/internal/event"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/practice"
+	"github.com/xuefa/xuefa/internal/questionbank"
 	"github.com/xuefa/xuefa/internal/reminder"
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/supervision"
@@ -30,6 +32,8 @@ type Handlers struct {
 	Events    *event.Handler
 	Oversight *supervision.Handler
 	Reminders *reminder.Handler
+	Banks     *questionbank.Handler
+	Practice  *practice.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -130,6 +134,31 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPost, "/api/v1/me/messages/:id/read", signedIn(), h.Reminders.MarkRead},
 
 		{http.MethodGet, "/api/v1/audit-logs", only(admin, auditor), h.Audit.List},
+
+		{http.MethodGet, "/api/v1/question-banks", only(admin, student), h.Banks.ListBanks},
+		{http.MethodPost, "/api/v1/question-banks", only(admin), h.Banks.CreateBank},
+		{http.MethodGet, "/api/v1/question-banks/:id", only(admin, student), h.Banks.GetBank},
+		{http.MethodPatch, "/api/v1/question-banks/:id", only(admin), h.Banks.UpdateBank},
+		{http.MethodDelete, "/api/v1/question-banks/:id", only(admin), h.Banks.DeleteBank},
+		{http.MethodGet, "/api/v1/question-banks/:id/questions", only(admin), h.Banks.ListQuestions},
+		{http.MethodPost, "/api/v1/question-banks/:id/questions", only(admin), h.Banks.CreateQuestion},
+		{http.MethodPost, "/api/v1/question-banks/:id/questions/import", only(admin).upTo(questionbank.MaxImportBytes), h.Banks.Import},
+		{http.MethodGet, "/api/v1/question-banks/:id/questions/export", only(admin), h.Banks.Export},
+		{http.MethodGet, "/api/v1/questions/import-template", only(admin), h.Banks.Template},
+		{http.MethodGet, "/api/v1/questions/:id", only(admin), h.Banks.GetQuestion},
+		{http.MethodPatch, "/api/v1/questions/:id", only(admin), h.Banks.UpdateQuestion},
+		{http.MethodDelete, "/api/v1/questions/:id", only(admin), h.Banks.DeleteQuestion},
+		{http.MethodGet, "/api/v1/questions/:id/versions", only(admin), h.Banks.Versions},
+		{http.MethodGet, "/api/v1/questions/:id/stats", only(admin), h.Banks.Stats},
+
+		{http.MethodPost, "/api/v1/practice/sessions", only(student), h.Practice.Start},
+		{http.MethodGet, "/api/v1/practice/sessions/:id", only(student), h.Practice.Get},
+		{http.MethodPost, "/api/v1/practice/sessions/:id/answers", only(student), h.Practice.Answer},
+		{http.MethodGet, "/api/v1/me/wrong-questions", only(student), h.Practice.ListWrong},
+		{http.MethodDelete, "/api/v1/me/wrong-questions/:question_id", only(student), h.Practice.RemoveWrong},
+		{http.MethodGet, "/api/v1/me/favourites", only(student), h.Practice.ListFavourites},
+		{http.MethodPut, "/api/v1/me/favourites/:question_id", only(student), h.Practice.AddFavourite},
+		{http.MethodDelete, "/api/v1/me/favourites/:question_id", only(student), h.Practice.RemoveFavourite},
 
 		{http.MethodGet, "/api/v1/openapi.json", public(), s.openAPI},
 	}

@@ -24,6 +24,8 @@ import (
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
+	"github.com/xuefa/xuefa/internal/practice"
+	"github.com/xuefa/xuefa/internal/questionbank"
 	"github.com/xuefa/xuefa/internal/reminder"
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/unit"
@@ -56,6 +58,14 @@ var mappedModels = []any{
 	&reminder.Delivery{},
 	&reminder.Message{},
 	&reminder.Rule{},
+	&questionbank.Bank{},
+	&questionbank.Question{},
+	&questionbank.Version{},
+	&practice.Session{},
+	&practice.Item{},
+	&practice.Position{},
+	&practice.WrongQuestion{},
+	&practice.Favourite{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

@@ -1,0 +1,261 @@
+package practice
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves /api/v1/practice and the learner's wrong-answer book and favourites.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Start godoc
+//
+//	@Summary		Start a practice session
+//	@Description	Draws count questions (1–50, default 10) from the published questions of bank_id, or of every bank the learner can see: random (at random), sequential (in bank order from where the learner last answered; bank_id required; wraps around), wrong_book (most recently missed first) or favourites (newest first). Questions come without answer, analysis or legal basis. No question in range is 422 practice.no_questions.
+//	@Tags			practice
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		StartRequest	true	"what to practise"
+//	@Success		201		{object}	SessionView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse	"bank not found or not visible"
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/practice/sessions [post]
+func (h *Handler) Start(c *gin.Context) {
+	var req StartRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Start(c.Request.Context(), httpx.MustActor(c), req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toSessionView(*d))
+}
+
+// Get godoc
+//
+//	@Summary		Get one of my practice sessions
+//	@Description	The session's questions (still without keys) with what was answered so far, to resume it.
+//	@Tags			practice
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"session id"
+//	@Success		200	{object}	SessionView
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/practice/sessions/{id} [get]
+func (h *Handler) Get(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Get(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toSessionView(*d))
+}
+
+// Answer godoc
+//
+//	@Summary		Answer a question of my practice session
+//	@Description	Grades the answer against the question version the session served and reveals its key, analysis and legal basis. A wrong answer puts the question in the wrong-answer book (or refreshes it); two right answers in a row take it out. Sending the same answer again returns the same result and changes nothing (safe to retry); a different answer to an answered question is 409 practice.already_answered. A question not in the session is 404.
+//	@Tags			practice
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"session id"
+//	@Param			body	body		AnswerRequest	true	"the answer"
+//	@Success		200		{object}	AnswerView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/practice/sessions/{id}/answers [post]
+func (h *Handler) Answer(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req AnswerRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	r, err := h.svc.Answer(c.Request.Context(), httpx.MustActor(c), id, req.QuestionID, req.Answer)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toAnswerView(*r))
+}
+
+// ListWrong godoc
+//
+//	@Summary		My wrong-answer book
+//	@Description	Questions I answered wrongly, most recently missed first, without their keys (practise them with mode wrong_book to see the keys again).
+//	@Tags			practice
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			bank_id		query		int	false	"only this bank"
+//	@Param			page		query		int	false	"page, from 1"				default(1)
+//	@Param			page_size	query		int	false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	WrongList
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/wrong-questions [get]
+func (h *Handler) ListWrong(c *gin.Context) {
+	in, page, ok := bookInput(c)
+	if !ok {
+		return
+	}
+	rows, total, err := h.svc.ListWrong(c.Request.Context(), httpx.MustActor(c), in)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, WrongList{Items: httpx.Map(rows, toWrongView), ListMeta: httpx.Meta(total, page)})
+}
+
+// RemoveWrong godoc
+//
+//	@Summary		Remove a question from my wrong-answer book
+//	@Description	Idempotent: removing a question that is not in the book is also 204.
+//	@Tags			practice
+//	@Security		BearerAuth
+//	@Param			question_id	path	int	true	"question id"
+//	@Success		204
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/wrong-questions/{question_id} [delete]
+func (h *Handler) RemoveWrong(c *gin.Context) {
+	id, err := httpx.PathID(c, "question_id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if err := h.svc.RemoveWrong(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
+
+// ListFavourites godoc
+//
+//	@Summary		My favourite questions
+//	@Description	Newest first, without keys.
+//	@Tags			practice
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			bank_id		query		int	false	"only this bank"
+//	@Param			page		query		int	false	"page, from 1"				default(1)
+//	@Param			page_size	query		int	false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	FavouriteList
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/favourites [get]
+func (h *Handler) ListFavourites(c *gin.Context) {
+	in, page, ok := bookInput(c)
+	if !ok {
+		return
+	}
+	rows, total, err := h.svc.ListFavourites(c.Request.Context(), httpx.MustActor(c), in)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, FavouriteList{Items: httpx.Map(rows, toFavouriteView), ListMeta: httpx.Meta(total, page)})
+}
+
+// AddFavourite godoc
+//
+//	@Summary		Mark a question as a favourite
+//	@Description	Any published question of a bank I can see; idempotent.
+//	@Tags			practice
+//	@Security		BearerAuth
+//	@Param			question_id	path	int	true	"question id"
+//	@Success		204
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/favourites/{question_id} [put]
+func (h *Handler) AddFavourite(c *gin.Context) {
+	id, err := httpx.PathID(c, "question_id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if err := h.svc.AddFavourite(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
+
+// RemoveFavourite godoc
+//
+//	@Summary		Unmark a favourite question
+//	@Description	Idempotent.
+//	@Tags			practice
+//	@Security		BearerAuth
+//	@Param			question_id	path	int	true	"question id"
+//	@Success		204
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/favourites/{question_id} [delete]
+func (h *Handler) RemoveFavourite(c *gin.Context) {
+	id, err := httpx.PathID(c, "question_id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if err := h.svc.RemoveFavourite(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
+
+// bookInput reads ?bank_id and paging, failing the request when they are bad.
+func bookInput(c *gin.Context) (BookInput, httpx.Page, bool) {
+	var q bookQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return BookInput{}, httpx.Page{}, false
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return BookInput{}, httpx.Page{}, false
+	}
+	return BookInput{BankID: q.BankID, Offset: page.Offset(), Limit: page.Size}, page, true
+}

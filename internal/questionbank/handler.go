@@ -1,0 +1,174 @@
+package questionbank
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves /api/v1/question-banks and /api/v1/questions.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// ListBanks godoc
+//
+//	@Summary		List question banks
+//	@Description	Admins see the banks owned by units of their subtree; learners see the banks of their own unit and its ancestors (the banks they can practise on).
+//	@Tags			question-banks
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			subject		query		string	false	"exact subject, e.g. 宪法"
+//	@Param			q			query		string	false	"substring of the name"
+//	@Param			page		query		int		false	"page, from 1"				default(1)
+//	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	BankList
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/question-banks [get]
+func (h *Handler) ListBanks(c *gin.Context) {
+	var q bankListQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	banks, total, err := h.svc.ListBanks(c.Request.Context(), httpx.MustActor(c), BankListInput{
+		Subject: q.Subject, Query: q.Q, Offset: page.Offset(), Limit: page.Size,
+	})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, BankList{Items: httpx.Map(banks, toBankView), ListMeta: httpx.Meta(total, page)})
+}
+
+// CreateBank godoc
+//
+//	@Summary		Create a question bank
+//	@Description	The bank is owned by unit_id (default: the caller's unit), which must be in the caller's subtree.
+//	@Tags			question-banks
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		BankCreateRequest	true	"the new bank"
+//	@Success		201		{object}	BankView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse	"name taken in the unit"
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/question-banks [post]
+func (h *Handler) CreateBank(c *gin.Context) {
+	var req BankCreateRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	b, err := h.svc.CreateBank(c.Request.Context(), httpx.MustActor(c), req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toBankView(*b))
+}
+
+// GetBank godoc
+//
+//	@Summary	Get a question bank
+//	@Tags		question-banks
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"bank id"
+//	@Success	200	{object}	BankView
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/question-banks/{id} [get]
+func (h *Handler) GetBank(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	b, err := h.svc.GetBank(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toBankView(*b))
+}
+
+// UpdateBank godoc
+//
+//	@Summary	Update a question bank
+//	@Tags		question-banks
+//	@Security	BearerAuth
+//	@Accept		json
+//	@Produce	json
+//	@Param		id		path		int					true	"bank id"
+//	@Param		body	body		BankUpdateRequest	true	"fields to change"
+//	@Success	200		{object}	BankView
+//	@Failure	400		{object}	httpx.ErrorResponse
+//	@Failure	401		{object}	httpx.ErrorResponse
+//	@Failure	403		{object}	httpx.ErrorResponse
+//	@Failure	404		{object}	httpx.ErrorResponse
+//	@Failure	409		{object}	httpx.ErrorResponse
+//	@Failure	413		{object}	httpx.ErrorResponse
+//	@Failure	422		{object}	httpx.ErrorResponse
+//	@Router		/api/v1/question-banks/{id} [patch]
+func (h *Handler) UpdateBank(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req BankUpdateRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	b, err := h.svc.UpdateBank(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toBankView(*b))
+}
+
+// DeleteBank godoc
+//
+//	@Summary		Delete an empty question bank
+//	@Description	Refused with 409 while the bank has questions (retire them instead).
+//	@Tags			question-banks
+//	@Security		BearerAuth
+//	@Param			id	path	int	true	"bank id"
+//	@Success		204
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Failure		409	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/question-banks/{id} [delete]
+func (h *Handler) DeleteBank(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if err := h.svc.DeleteBank(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
