@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 
+	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/study"
 )
 
@@ -19,4 +21,31 @@ func (l studyLearners) Facts(ctx context.Context, accountID int64) (*study.Learn
 		return nil, err
 	}
 	return &study.LearnerFacts{LearnerID: r.ID, UnitPath: r.UnitPath, Track: string(r.Track)}, nil
+}
+
+// reportLearners lets lawreport find learners without importing learner.
+type reportLearners struct {
+	learners *learner.Service
+}
+
+// ForAccount implements lawreport.Learners.
+func (l reportLearners) ForAccount(ctx context.Context, accountID int64) (*lawreport.LearnerFacts, error) {
+	r, err := l.learners.ForAccount(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return reportLearner(r), nil
+}
+
+// Get implements lawreport.Learners: a learner of the actor's subtree.
+func (l reportLearners) Get(ctx context.Context, actor auth.Actor, id int64) (*lawreport.LearnerFacts, error) {
+	r, err := l.learners.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return reportLearner(r), nil
+}
+
+func reportLearner(r *learner.Row) *lawreport.LearnerFacts {
+	return &lawreport.LearnerFacts{ID: r.ID, UnitID: r.UnitID, UnitPath: r.UnitPath, Track: string(r.Track), Active: r.Status == learner.StatusActive}
 }

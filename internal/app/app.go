@@ -17,7 +17,9 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/config"
@@ -44,6 +46,10 @@ type App struct {
 	Credits   *credit.Service
 	Study     *study.Service
 	now       func() time.Time
+
+	// LawReports are the 述法 reports; Consultations the consultation channel.
+	LawReports    *lawreport.Service
+	Consultations *consultation.Service
 }
 
 // Options let tests and the CLI adjust how the app is built.
@@ -125,6 +131,13 @@ func (a *App) wire(opts Options) error {
 		DB: a.DB, Store: study.NewStore(a.DB), Campaigns: a.Campaigns, Credits: a.Credits,
 		Learners: studyLearners{a.Learners}, Audit: a.Audit, Now: opts.Now,
 	})
+	a.LawReports = lawreport.NewService(lawreport.Deps{
+		DB: a.DB, Store: lawreport.NewStore(a.DB), Campaigns: a.Campaigns, Learners: reportLearners{a.Learners},
+		Units: a.Units, Audit: a.Audit, Now: opts.Now,
+	})
+	a.Consultations = consultation.NewService(consultation.Deps{
+		DB: a.DB, Store: consultation.NewStore(a.DB), Campaigns: a.Campaigns, Audit: a.Audit, Now: opts.Now,
+	})
 	a.now = opts.Now
 
 	registry := prometheus.NewRegistry()
@@ -147,6 +160,9 @@ func (a *App) wire(opts Options) error {
 		Campaigns: campaign.NewHandler(a.Campaigns),
 		Credits:   credit.NewHandler(a.Credits),
 		Study:     study.NewHandler(a.Study),
+
+		LawReports:    lawreport.NewHandler(a.LawReports),
+		Consultations: consultation.NewHandler(a.Consultations),
 	})
 	return err
 }

@@ -96,7 +96,10 @@ func (a *App) Seed(ctx context.Context, out io.Writer) error {
 	if err := a.seedLearners(ctx, codes, out); err != nil {
 		return err
 	}
-	return a.seedCampaign(ctx, system, root.ID, out)
+	if err := a.seedCampaign(ctx, system, root.ID, out); err != nil {
+		return err
+	}
+	return a.seedReportsAndConsultations(ctx, system, out)
 }
 
 // seedCampaign opens the county's law-study month around today with four courses.

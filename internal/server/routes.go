@@ -8,7 +8,9 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/study"
@@ -24,6 +26,9 @@ type Handlers struct {
 	Campaigns *campaign.Handler
 	Credits   *credit.Handler
 	Study     *study.Handler
+	// LawReports and Consultations serve 述法 reports and the consultation channel.
+	LawReports    *lawreport.Handler
+	Consultations *consultation.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -90,6 +95,18 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPut, "/api/v1/study-sessions/:id/heartbeat", only(student), h.Study.Heartbeat},
 		{http.MethodPost, "/api/v1/study-sessions/:id/finish", only(student), h.Study.Finish},
 		{http.MethodGet, "/api/v1/me/courses", only(student), h.Study.MyCourses},
+
+		{http.MethodPost, "/api/v1/law-reports", only(admin, student), h.LawReports.Create},
+		{http.MethodGet, "/api/v1/law-reports", only(admin, student), h.LawReports.List},
+		{http.MethodGet, "/api/v1/law-reports/:id", only(admin, student), h.LawReports.Get},
+		{http.MethodPut, "/api/v1/law-reports/:id", only(student), h.LawReports.Revise},
+		{http.MethodPost, "/api/v1/law-reports/:id/reviews", only(admin), h.LawReports.Review},
+		{http.MethodGet, "/api/v1/me/law-reports", only(student), h.LawReports.Mine},
+
+		{http.MethodPost, "/api/v1/consultations", only(student, auth.RoleParticipant), h.Consultations.Ask},
+		{http.MethodGet, "/api/v1/consultations", only(admin), h.Consultations.List},
+		{http.MethodPost, "/api/v1/consultations/:id/answer", only(admin), h.Consultations.Answer},
+		{http.MethodGet, "/api/v1/me/consultations", only(student, auth.RoleParticipant), h.Consultations.Mine},
 
 		{http.MethodGet, "/api/v1/audit-logs", only(admin, auditor), h.Audit.List},
 

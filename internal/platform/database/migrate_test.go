@@ -19,7 +19,9 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
@@ -44,6 +46,9 @@ var mappedModels = []any{
 	&study.Course{},
 	&study.Progress{},
 	&study.Session{},
+	&lawreport.Report{},
+	&lawreport.Review{},
+	&consultation.Consultation{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.
