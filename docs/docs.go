@@ -930,6 +930,230 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/consultations": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The questions asked in campaigns organised by a unit of the caller's subtree, newest first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "consultations"
+                ],
+                "summary": "List consultations",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "open",
+                            "answered"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ConsultationList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A learner asks in a running campaign they take part in (organised by their unit or a unit above it); a participant (the public) in any running campaign. The question is 10–2000 characters. Answers the question as the asker sees it, with the campaign's contact channels.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "consultations"
+                ],
+                "summary": "Ask a question",
+                "parameters": [
+                    {
+                        "description": "the question",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ConsultationAskRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/MyConsultation"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/consultations/{id}/answer": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "An admin of the campaign's organiser unit (or a unit above it) answers; answering again edits the answer and keeps answered_by and answered_at of the first answer. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "consultations"
+                ],
+                "summary": "Answer a consultation",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "consultation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the answer",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ConsultationAnswerRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Consultation"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/courses": {
             "get": {
                 "security": [
@@ -2418,6 +2642,411 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/law-reports": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Admins see the reports of learners of their subtree (or of unit_id's subtree), filtered by campaign, status and part of the learner's name; learners see their own. Newest submission first; bodies are left out.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "law-reports"
+                ],
+                "summary": "List 述法 reports",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "admins: a unit of the caller's subtree, meaning its whole subtree",
+                        "name": "unit_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "submitted",
+                            "approved",
+                            "returned"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "admins: part of the learner's name",
+                        "name": "name",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LawReportList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A leader-track (领航) learner submits their report for a running campaign they take part in (organised by their unit or a unit above it); an admin may submit on behalf of a leader-track learner of their subtree by naming learner_id. One report per learner and campaign. Attachments are at most 10 http(s) URLs. Non-leader learners get 403 law_report.leader_only.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "law-reports"
+                ],
+                "summary": "Submit a 述法 report",
+                "parameters": [
+                    {
+                        "description": "the report",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/LawReportCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/LawReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/law-reports/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The report with its body and history (every submission, resubmission and review, oldest first). Admins see reports of learners of their subtree; learners see their own.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "law-reports"
+                ],
+                "summary": "Get a 述法 report",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "report id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LawReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The report's learner replaces title, body and attachments of a returned report; it is submitted again (revision + 1). Any other status answers 409 law_report.not_returned.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "law-reports"
+                ],
+                "summary": "Revise a returned 述法 report",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "report id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the revised report",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/LawReportReviseRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LawReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/law-reports/{id}/reviews": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "An admin owning the report's learner approves it (optional score 0–100 and comment) or returns it (comment required, no score). Only a submitted report can be reviewed (409 law_report.not_submitted). Answers the report with its history.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "law-reports"
+                ],
+                "summary": "Review a 述法 report",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "report id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the review",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/LawReportReviewRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/LawReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/learners": {
             "get": {
                 "security": [
@@ -3246,6 +3875,81 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/me/consultations": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The caller's own questions, newest first, with their answers and each campaign's contact channels (政策咨询渠道).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "consultations"
+                ],
+                "summary": "My consultations",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "open",
+                            "answered"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/MyConsultationList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me/courses": {
             "get": {
                 "security": [
@@ -3653,6 +4357,88 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/law-reports": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The caller's own reports, newest submission first; bodies are left out (GET /law-reports/{id} has them with the review history).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "law-reports"
+                ],
+                "summary": "My 述法 reports",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "submitted",
+                            "approved",
+                            "returned"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LawReportList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -6996,6 +7782,146 @@ const docTemplate = `{
                 }
             }
         },
+        "Consultation": {
+            "type": "object",
+            "properties": {
+                "answer": {
+                    "type": "string",
+                    "example": "可以向用人单位所在地的劳动保障监察机构投诉，或申请劳动争议仲裁。"
+                },
+                "answered_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "answered_by": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "answered_by_name": {
+                    "type": "string",
+                    "example": "县司法局管理员"
+                },
+                "asker_id": {
+                    "type": "integer",
+                    "example": 31
+                },
+                "asker_name": {
+                    "type": "string",
+                    "example": "张伟"
+                },
+                "asker_role": {
+                    "type": "string",
+                    "enum": [
+                        "learner",
+                        "participant"
+                    ],
+                    "example": "learner"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "question": {
+                    "type": "string",
+                    "example": "单位拖欠工资，劳动者可以向哪里投诉？"
+                },
+                "status": {
+                    "enum": [
+                        "open",
+                        "answered"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ConsultationStatus"
+                        }
+                    ],
+                    "example": "answered"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "ConsultationAnswerRequest": {
+            "type": "object",
+            "required": [
+                "answer"
+            ],
+            "properties": {
+                "answer": {
+                    "type": "string",
+                    "maxLength": 5000,
+                    "example": "可以向用人单位所在地的劳动保障监察机构投诉，或申请劳动争议仲裁。"
+                }
+            }
+        },
+        "ConsultationAskRequest": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "question"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "question": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "minLength": 10,
+                    "example": "单位拖欠工资，劳动者可以向哪里投诉？"
+                }
+            }
+        },
+        "ConsultationList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Consultation"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "ConsultationStatus": {
+            "type": "string",
+            "enum": [
+                "open",
+                "answered"
+            ],
+            "x-enum-varnames": [
+                "StatusOpen",
+                "StatusAnswered"
+            ]
+        },
         "Course": {
             "type": "object",
             "properties": {
@@ -8497,6 +9423,401 @@ const docTemplate = `{
                 }
             }
         },
+        "LawReport": {
+            "type": "object",
+            "properties": {
+                "attachments": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "https://example.gov.cn/files/shufa-2026.pdf"
+                    ]
+                },
+                "body": {
+                    "type": "string",
+                    "example": "一年来，本人认真履行推进法治建设第一责任人职责……"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "history": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/LawReportReview"
+                    }
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 7
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "learner_name": {
+                    "type": "string",
+                    "example": "王芳"
+                },
+                "reviewed_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "reviewed_by": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "revision": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "score": {
+                    "type": "integer",
+                    "example": 92
+                },
+                "status": {
+                    "enum": [
+                        "submitted",
+                        "approved",
+                        "returned"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/LawReportStatus"
+                        }
+                    ],
+                    "example": "submitted"
+                },
+                "submitted_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "submitted_by": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "title": {
+                    "type": "string",
+                    "example": "2026 年度履行推进法治建设第一责任人职责情况报告"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "LawReportAction": {
+            "type": "string",
+            "enum": [
+                "submit",
+                "resubmit",
+                "approve",
+                "return"
+            ],
+            "x-enum-varnames": [
+                "ActionSubmit",
+                "ActionResubmit",
+                "ActionApprove",
+                "ActionReturn"
+            ]
+        },
+        "LawReportCreateRequest": {
+            "type": "object",
+            "required": [
+                "attachments",
+                "body",
+                "campaign_id",
+                "title"
+            ],
+            "properties": {
+                "attachments": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "https://example.gov.cn/files/shufa-2026.pdf"
+                    ]
+                },
+                "body": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "example": "一年来，本人认真履行推进法治建设第一责任人职责……"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 2
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "2026 年度履行推进法治建设第一责任人职责情况报告"
+                }
+            }
+        },
+        "LawReportDecision": {
+            "type": "string",
+            "enum": [
+                "approve",
+                "return"
+            ],
+            "x-enum-varnames": [
+                "DecisionApprove",
+                "DecisionReturn"
+            ]
+        },
+        "LawReportList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/LawReportSummary"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "LawReportReview": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "enum": [
+                        "submit",
+                        "resubmit",
+                        "approve",
+                        "return"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/LawReportAction"
+                        }
+                    ],
+                    "example": "return"
+                },
+                "actor_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "actor_name": {
+                    "type": "string",
+                    "example": "县司法局管理员"
+                },
+                "actor_role": {
+                    "type": "string",
+                    "example": "admin"
+                },
+                "comment": {
+                    "type": "string",
+                    "example": "请补充本年度重大行政决策合法性审查情况"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "score": {
+                    "type": "integer",
+                    "example": 92
+                }
+            }
+        },
+        "LawReportReviewRequest": {
+            "type": "object",
+            "required": [
+                "decision"
+            ],
+            "properties": {
+                "comment": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "内容翔实，同意"
+                },
+                "decision": {
+                    "enum": [
+                        "approve",
+                        "return"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/LawReportDecision"
+                        }
+                    ],
+                    "example": "approve"
+                },
+                "score": {
+                    "type": "integer",
+                    "maximum": 100,
+                    "minimum": 0,
+                    "example": 92
+                }
+            }
+        },
+        "LawReportReviseRequest": {
+            "type": "object",
+            "required": [
+                "attachments",
+                "body",
+                "title"
+            ],
+            "properties": {
+                "attachments": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "https://example.gov.cn/files/shufa-2026.pdf"
+                    ]
+                },
+                "body": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "example": "一年来，本人认真履行推进法治建设第一责任人职责……"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "2026 年度履行推进法治建设第一责任人职责情况报告（修改稿）"
+                }
+            }
+        },
+        "LawReportStatus": {
+            "type": "string",
+            "enum": [
+                "submitted",
+                "approved",
+                "returned"
+            ],
+            "x-enum-varnames": [
+                "StatusSubmitted",
+                "StatusApproved",
+                "StatusReturned"
+            ]
+        },
+        "LawReportSummary": {
+            "type": "object",
+            "properties": {
+                "attachments": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "https://example.gov.cn/files/shufa-2026.pdf"
+                    ]
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 7
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "learner_name": {
+                    "type": "string",
+                    "example": "王芳"
+                },
+                "reviewed_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "reviewed_by": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "revision": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "score": {
+                    "type": "integer",
+                    "example": 92
+                },
+                "status": {
+                    "enum": [
+                        "submitted",
+                        "approved",
+                        "returned"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/LawReportStatus"
+                        }
+                    ],
+                    "example": "submitted"
+                },
+                "submitted_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "submitted_by": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "title": {
+                    "type": "string",
+                    "example": "2026 年度履行推进法治建设第一责任人职责情况报告"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
         "Leaderboard": {
             "type": "object",
             "properties": {
@@ -9059,6 +10380,84 @@ const docTemplate = `{
                     "example": 1
                 },
                 "unread": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "MyConsultation": {
+            "type": "object",
+            "properties": {
+                "answer": {
+                    "type": "string",
+                    "example": "可以向用人单位所在地的劳动保障监察机构投诉，或申请劳动争议仲裁。"
+                },
+                "answered_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "campaign_name": {
+                    "type": "string",
+                    "example": "第九个机关集中学法月"
+                },
+                "contacts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/CampaignContact"
+                    }
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "question": {
+                    "type": "string",
+                    "example": "单位拖欠工资，劳动者可以向哪里投诉？"
+                },
+                "status": {
+                    "enum": [
+                        "open",
+                        "answered"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ConsultationStatus"
+                        }
+                    ],
+                    "example": "answered"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "MyConsultationList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/MyConsultation"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
                     "type": "integer",
                     "example": 1
                 }

@@ -4,11 +4,16 @@ import (
 	"context"
 
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/study"
 )
 
-// studyLearners lets study find the learner behind an account without importing learner.
+// The adapters below let domains find learners through small interfaces they declare, without
+// importing the learner package.
+
+// studyLearners adapts learners for study.
 type studyLearners struct {
 	learners *learner.Service
 }
@@ -22,7 +27,7 @@ func (l studyLearners) Facts(ctx context.Context, accountID int64) (*study.Learn
 	return &study.LearnerFacts{LearnerID: r.ID, UnitPath: r.UnitPath, Track: string(r.Track)}, nil
 }
 
-// eventLearners lets events find learners without importing learner.
+// eventLearners adapts learners for events.
 type eventLearners struct {
 	learners *learner.Service
 }
@@ -47,4 +52,31 @@ func (l eventLearners) ByID(ctx context.Context, id int64) (*event.LearnerFacts,
 
 func eventFacts(r *learner.Row) *event.LearnerFacts {
 	return &event.LearnerFacts{LearnerID: r.ID, Name: r.Name, UnitPath: r.UnitPath, Track: string(r.Track), Active: r.Status == learner.StatusActive}
+}
+
+// reportLearners adapts learners for 述法 reports.
+type reportLearners struct {
+	learners *learner.Service
+}
+
+// ForAccount implements lawreport.Learners.
+func (l reportLearners) ForAccount(ctx context.Context, accountID int64) (*lawreport.LearnerFacts, error) {
+	r, err := l.learners.ForAccount(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return reportLearner(r), nil
+}
+
+// Get implements lawreport.Learners: a learner of the actor's subtree.
+func (l reportLearners) Get(ctx context.Context, actor auth.Actor, id int64) (*lawreport.LearnerFacts, error) {
+	r, err := l.learners.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return reportLearner(r), nil
+}
+
+func reportLearner(r *learner.Row) *lawreport.LearnerFacts {
+	return &lawreport.LearnerFacts{ID: r.ID, UnitID: r.UnitID, UnitPath: r.UnitPath, Track: string(r.Track), Active: r.Status == learner.StatusActive}
 }

@@ -17,8 +17,10 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/config"
@@ -54,6 +56,10 @@ type App struct {
 	Banks     *questionbank.Service
 	Practice  *practice.Service
 	now       func() time.Time
+
+	// LawReports are the 述法 reports; Consultations the consultation channel.
+	LawReports    *lawreport.Service
+	Consultations *consultation.Service
 }
 
 // Options let tests and the CLI adjust how the app is built.
@@ -144,6 +150,13 @@ func (a *App) wire(opts Options) error {
 		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,
 		SMS: reminder.LogSMS{Log: a.Log}, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,
 	})
+	a.LawReports = lawreport.NewService(lawreport.Deps{
+		DB: a.DB, Store: lawreport.NewStore(a.DB), Campaigns: a.Campaigns, Learners: reportLearners{a.Learners},
+		Units: a.Units, Audit: a.Audit, Now: opts.Now,
+	})
+	a.Consultations = consultation.NewService(consultation.Deps{
+		DB: a.DB, Store: consultation.NewStore(a.DB), Campaigns: a.Campaigns, Audit: a.Audit, Now: opts.Now,
+	})
 	a.now = opts.Now
 	a.Banks = questionbank.NewService(a.DB, questionbank.NewStore(a.DB), a.Units, a.Audit, opts.Now)
 	a.Units.AddDependents(a.Banks)
@@ -166,18 +179,20 @@ func (a *App) wire(opts Options) error {
 		Ping:    func(ctx context.Context) error { return database.Ping(ctx, a.DB) },
 		OpenAPI: api.OpenAPIJSON,
 	}, server.Handlers{
-		Accounts:  account.NewHandler(a.Accounts),
-		Units:     unit.NewHandler(a.Units),
-		Audit:     audit.NewHandler(a.Audit),
-		Learners:  learner.NewHandler(a.Learners),
-		Campaigns: campaign.NewHandler(a.Campaigns),
-		Credits:   credit.NewHandler(a.Credits),
-		Study:     study.NewHandler(a.Study),
-		Events:    event.NewHandler(a.Events),
-		Oversight: supervision.NewHandler(a.Oversight),
-		Reminders: reminder.NewHandler(a.Reminders),
-		Banks:     questionbank.NewHandler(a.Banks),
-		Practice:  practice.NewHandler(a.Practice),
+		Accounts:      account.NewHandler(a.Accounts),
+		Units:         unit.NewHandler(a.Units),
+		Audit:         audit.NewHandler(a.Audit),
+		Learners:      learner.NewHandler(a.Learners),
+		Campaigns:     campaign.NewHandler(a.Campaigns),
+		Credits:       credit.NewHandler(a.Credits),
+		Study:         study.NewHandler(a.Study),
+		Events:        event.NewHandler(a.Events),
+		Oversight:     supervision.NewHandler(a.Oversight),
+		Reminders:     reminder.NewHandler(a.Reminders),
+		Banks:         questionbank.NewHandler(a.Banks),
+		Practice:      practice.NewHandler(a.Practice),
+		LawReports:    lawreport.NewHandler(a.LawReports),
+		Consultations: consultation.NewHandler(a.Consultations),
 	})
 	return err
 }

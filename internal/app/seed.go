@@ -102,7 +102,10 @@ func (a *App) Seed(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("seed question bank: %w", err)
 	}
 	fmt.Fprintf(out, "  question bank %q (id %d) with %d questions\n", bank.Name, bank.ID, n)
-	return a.seedCampaign(ctx, system, root.ID, out)
+	if err := a.seedCampaign(ctx, system, root.ID, out); err != nil {
+		return err
+	}
+	return a.seedReportsAndConsultations(ctx, system, out)
 }
 
 // seedCampaign opens the county's law-study month around today with four courses.

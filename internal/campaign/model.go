@@ -52,6 +52,9 @@ type Contact struct {
 func (c Campaign) rules() credit.Rules {
 	var r credit.Rules
 	_ = json.Unmarshal([]byte(c.Rules), &r)
+	if r.DailyCaps == nil {
+		r.DailyCaps = map[credit.Source]credit.Amount{} // shown as {} rather than null
+	}
 	return r
 }
 

@@ -8,8 +8,10 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/practice"
@@ -22,18 +24,20 @@ import (
 
 // Handlers are every domain's HTTP handlers.
 type Handlers struct {
-	Accounts  *account.Handler
-	Units     *unit.Handler
-	Audit     *audit.Handler
-	Learners  *learner.Handler
-	Campaigns *campaign.Handler
-	Credits   *credit.Handler
-	Study     *study.Handler
-	Events    *event.Handler
-	Oversight *supervision.Handler
-	Reminders *reminder.Handler
-	Banks     *questionbank.Handler
-	Practice  *practice.Handler
+	Accounts      *account.Handler
+	Units         *unit.Handler
+	Audit         *audit.Handler
+	Learners      *learner.Handler
+	Campaigns     *campaign.Handler
+	Credits       *credit.Handler
+	Study         *study.Handler
+	Events        *event.Handler
+	Oversight     *supervision.Handler
+	Reminders     *reminder.Handler
+	Banks         *questionbank.Handler
+	Practice      *practice.Handler
+	LawReports    *lawreport.Handler
+	Consultations *consultation.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -132,6 +136,18 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodGet, "/api/v1/reminders", only(admin), h.Reminders.List},
 		{http.MethodGet, "/api/v1/me/messages", signedIn(), h.Reminders.Inbox},
 		{http.MethodPost, "/api/v1/me/messages/:id/read", signedIn(), h.Reminders.MarkRead},
+
+		{http.MethodPost, "/api/v1/law-reports", only(admin, student), h.LawReports.Create},
+		{http.MethodGet, "/api/v1/law-reports", only(admin, student), h.LawReports.List},
+		{http.MethodGet, "/api/v1/law-reports/:id", only(admin, student), h.LawReports.Get},
+		{http.MethodPut, "/api/v1/law-reports/:id", only(student), h.LawReports.Revise},
+		{http.MethodPost, "/api/v1/law-reports/:id/reviews", only(admin), h.LawReports.Review},
+		{http.MethodGet, "/api/v1/me/law-reports", only(student), h.LawReports.Mine},
+
+		{http.MethodPost, "/api/v1/consultations", only(student, auth.RoleParticipant), h.Consultations.Ask},
+		{http.MethodGet, "/api/v1/consultations", only(admin), h.Consultations.List},
+		{http.MethodPost, "/api/v1/consultations/:id/answer", only(admin), h.Consultations.Answer},
+		{http.MethodGet, "/api/v1/me/consultations", only(student, auth.RoleParticipant), h.Consultations.Mine},
 
 		{http.MethodGet, "/api/v1/audit-logs", only(admin, auditor), h.Audit.List},
 

@@ -19,8 +19,10 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
@@ -66,6 +68,9 @@ var mappedModels = []any{
 	&practice.Position{},
 	&practice.WrongQuestion{},
 	&practice.Favourite{},
+	&lawreport.Report{},
+	&lawreport.Review{},
+	&consultation.Consultation{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

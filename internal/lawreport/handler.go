@@ -1,0 +1,225 @@
+package lawreport
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves /api/v1/law-reports and /api/v1/me/law-reports.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Create godoc
+//
+//	@Summary		Submit a 述法 report
+//	@Description	A leader-track (领航) learner submits their report for a running campaign they take part in (organised by their unit or a unit above it); an admin may submit on behalf of a leader-track learner of their subtree by naming learner_id. One report per learner and campaign. Attachments are at most 10 http(s) URLs. Non-leader learners get 403 law_report.leader_only.
+//	@Tags			law-reports
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		CreateRequest	true	"the report"
+//	@Success		201		{object}	View
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/law-reports [post]
+func (h *Handler) Create(c *gin.Context) {
+	var req CreateRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toView(d))
+}
+
+// List godoc
+//
+//	@Summary		List 述法 reports
+//	@Description	Admins see the reports of learners of their subtree (or of unit_id's subtree), filtered by campaign, status and part of the learner's name; learners see their own. Newest submission first; bodies are left out.
+//	@Tags			law-reports
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int		false	"campaign"
+//	@Param			unit_id		query		int		false	"admins: a unit of the caller's subtree, meaning its whole subtree"
+//	@Param			status		query		string	false	"status"	Enums(submitted, approved, returned)
+//	@Param			name		query		string	false	"admins: part of the learner's name"
+//	@Param			page		query		int		false	"page, from 1"	default(1)
+//	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	List
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/law-reports [get]
+func (h *Handler) List(c *gin.Context) {
+	var q listQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), q.toInput(page))
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, List{Items: httpx.Map(rows, toSummary), ListMeta: httpx.Meta(total, page)})
+}
+
+// Mine godoc
+//
+//	@Summary		My 述法 reports
+//	@Description	The caller's own reports, newest submission first; bodies are left out (GET /law-reports/{id} has them with the review history).
+//	@Tags			law-reports
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int		false	"campaign"
+//	@Param			status		query		string	false	"status"	Enums(submitted, approved, returned)
+//	@Param			page		query		int		false	"page, from 1"	default(1)
+//	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	List
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/law-reports [get]
+func (h *Handler) Mine(c *gin.Context) {
+	var q myQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rows, total, err := h.svc.Mine(c.Request.Context(), httpx.MustActor(c), q.toInput(page))
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, List{Items: httpx.Map(rows, toSummary), ListMeta: httpx.Meta(total, page)})
+}
+
+// Get godoc
+//
+//	@Summary		Get a 述法 report
+//	@Description	The report with its body and history (every submission, resubmission and review, oldest first). Admins see reports of learners of their subtree; learners see their own.
+//	@Tags			law-reports
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"report id"
+//	@Success		200	{object}	View
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/law-reports/{id} [get]
+func (h *Handler) Get(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Get(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toView(d))
+}
+
+// Revise godoc
+//
+//	@Summary		Revise a returned 述法 report
+//	@Description	The report's learner replaces title, body and attachments of a returned report; it is submitted again (revision + 1). Any other status answers 409 law_report.not_returned.
+//	@Tags			law-reports
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"report id"
+//	@Param			body	body		ReviseRequest	true	"the revised report"
+//	@Success		200		{object}	View
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/law-reports/{id} [put]
+func (h *Handler) Revise(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req ReviseRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Revise(c.Request.Context(), httpx.MustActor(c), id, req.toContent())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toView(d))
+}
+
+// Review godoc
+//
+//	@Summary		Review a 述法 report
+//	@Description	An admin owning the report's learner approves it (optional score 0–100 and comment) or returns it (comment required, no score). Only a submitted report can be reviewed (409 law_report.not_submitted). Answers the report with its history.
+//	@Tags			law-reports
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int				true	"report id"
+//	@Param			body	body		ReviewRequest	true	"the review"
+//	@Success		201		{object}	View
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/law-reports/{id}/reviews [post]
+func (h *Handler) Review(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req ReviewRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Review(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toView(d))
+}
