@@ -6052,6 +6052,294 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/reminder-rules": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Reminder rules of the caller's subtree",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ReminderRuleList"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A daily rule for a unit of the caller's subtree in a campaign covering it: credits_lagging reminds the unit's lagging (or far-behind) learners; event_tomorrow reminds learners registered for an event starting tomorrow. It runs once a day at send_at (Asia/Shanghai) on one replica only; a learner gets at most one reminder per rule per min_interval_days; deliveries due inside the quiet hours wait for their end; learners reminded escalate_after times and still behind are listed in their unit admins' inbox digest.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Create a reminder rule",
+                "parameters": [
+                    {
+                        "description": "the rule",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ReminderRuleRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/ReminderRule"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/reminder-rules/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Get a reminder rule",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "rule id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ReminderRule"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Replace a reminder rule",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "rule id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the rule",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ReminderRuleRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ReminderRule"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Delete a reminder rule",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "rule id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/reminders": {
             "get": {
                 "security": [
@@ -11951,6 +12239,179 @@ const docTemplate = `{
                 },
                 "skipped": {
                     "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "ReminderRule": {
+            "type": "object",
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "channels": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "inbox"
+                    ]
+                },
+                "enabled": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "escalate_after": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 4
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "credits_lagging",
+                        "event_tomorrow"
+                    ],
+                    "example": "credits_lagging"
+                },
+                "lag_status": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Pace"
+                        }
+                    ],
+                    "example": "lagging"
+                },
+                "message": {
+                    "type": "string",
+                    "example": ""
+                },
+                "min_interval_days": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "quiet_end": {
+                    "type": "string",
+                    "example": "08:00"
+                },
+                "quiet_start": {
+                    "type": "string",
+                    "example": "22:00"
+                },
+                "send_at": {
+                    "type": "string",
+                    "example": "09:00"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "ReminderRuleList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ReminderRule"
+                    }
+                }
+            }
+        },
+        "ReminderRuleRequest": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "kind",
+                "send_at",
+                "unit_id"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "channels": {
+                    "type": "array",
+                    "maxItems": 2,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "inbox"
+                    ]
+                },
+                "enabled": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "escalate_after": {
+                    "type": "integer",
+                    "maximum": 100,
+                    "minimum": 0,
+                    "example": 3
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "credits_lagging",
+                        "event_tomorrow"
+                    ],
+                    "example": "credits_lagging"
+                },
+                "lag_status": {
+                    "enum": [
+                        "lagging",
+                        "far_behind"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Pace"
+                        }
+                    ],
+                    "example": "lagging"
+                },
+                "message": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "example": ""
+                },
+                "min_interval_days": {
+                    "type": "integer",
+                    "maximum": 90,
+                    "minimum": 0,
+                    "example": 3
+                },
+                "quiet_end": {
+                    "type": "string",
+                    "example": "08:00"
+                },
+                "quiet_start": {
+                    "type": "string",
+                    "example": "22:00"
+                },
+                "send_at": {
+                    "type": "string",
+                    "example": "09:00"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
                     "example": 2
                 }
             }

@@ -159,7 +159,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- srv.Serve(ln) }()
 	workers, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
-	go a.Reminders.Run(workers, 10*time.Second)
+	go func() {
+		if err := a.Reminders.Schedule(workers); err != nil {
+			a.Log.Error("reminder scheduler", "error", err.Error())
+		}
+	}()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "mode", a.Config.Mode, "database", a.Config.Database.Driver)
 	select {
 	case err := <-errc:

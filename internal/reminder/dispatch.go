@@ -36,23 +36,6 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 	return len(claimed), nil
 }
 
-// Run dispatches every interval until ctx ends (started by the server, one per replica; claims
-// keep replicas from sending the same delivery).
-func (s *Service) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.DispatchOnce(ctx); err != nil && ctx.Err() == nil {
-				s.Log.ErrorContext(ctx, "reminder dispatch", "error", err.Error())
-			}
-		}
-	}
-}
-
 func (s *Service) deliver(ctx context.Context, d Delivery) error {
 	r, err := s.Store.Reminder(ctx, d.ReminderID)
 	if err != nil {

@@ -82,7 +82,7 @@ func (s *Store) RemindedByRuleSince(ctx context.Context, ruleID int64, learnerID
 	}
 	var ids []int64
 	err := s.conn(ctx).Model(&Reminder{}).Distinct("learner_id").
-		Where("rule_id = ? AND learner_id IN ? AND created_at >= ?", ruleID, learnerIDs, t).Pluck("learner_id", &ids).Error
+		Where("rule_id = ? AND learner_id IN ? AND created_at > ?", ruleID, learnerIDs, t).Pluck("learner_id", &ids).Error
 	for _, id := range ids {
 		out[id] = true
 	}

@@ -31,7 +31,7 @@ func (s *Store) RemindedSince(ctx context.Context, campaignID int64, learnerIDs 
 	}
 	var ids []int64
 	err := s.conn(ctx).Model(&Reminder{}).Distinct("learner_id").
-		Where("campaign_id = ? AND learner_id IN ? AND created_at >= ?", campaignID, learnerIDs, t).Pluck("learner_id", &ids).Error
+		Where("campaign_id = ? AND learner_id IN ? AND created_at > ?", campaignID, learnerIDs, t).Pluck("learner_id", &ids).Error
 	for _, id := range ids {
 		out[id] = true
 	}

@@ -134,6 +134,11 @@ func (s *Server) Routes(h Handlers) []Route {
 
 		{http.MethodPost, "/api/v1/reminders", only(admin), h.Reminders.Manual},
 		{http.MethodGet, "/api/v1/reminders", only(admin), h.Reminders.List},
+		{http.MethodGet, "/api/v1/reminder-rules", only(admin), h.Reminders.ListRules},
+		{http.MethodPost, "/api/v1/reminder-rules", only(admin), h.Reminders.CreateRule},
+		{http.MethodGet, "/api/v1/reminder-rules/:id", only(admin), h.Reminders.GetRule},
+		{http.MethodPut, "/api/v1/reminder-rules/:id", only(admin), h.Reminders.ReplaceRule},
+		{http.MethodDelete, "/api/v1/reminder-rules/:id", only(admin), h.Reminders.DeleteRule},
 		{http.MethodGet, "/api/v1/me/messages", signedIn(), h.Reminders.Inbox},
 		{http.MethodPost, "/api/v1/me/messages/:id/read", signedIn(), h.Reminders.MarkRead},
 

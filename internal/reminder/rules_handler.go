@@ -1,0 +1,200 @@
+package reminder
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// RuleRequest creates or replaces a reminder rule.
+type RuleRequest struct {
+	CampaignID      int64       `json:"campaign_id" binding:"required,min=1" example:"1"`
+	UnitID          int64       `json:"unit_id" binding:"required,min=1" example:"2"`
+	Kind            string      `json:"kind" binding:"required,oneof=credits_lagging event_tomorrow" example:"credits_lagging"`
+	LagStatus       credit.Pace `json:"lag_status" binding:"omitempty,oneof=lagging far_behind" example:"lagging"`
+	SendAt          string      `json:"send_at" binding:"required,len=5" example:"09:00"`
+	Channels        []string    `json:"channels" binding:"max=2,dive,oneof=inbox sms" example:"inbox"`
+	QuietStart      string      `json:"quiet_start" binding:"omitempty,len=5" example:"22:00"`
+	QuietEnd        string      `json:"quiet_end" binding:"omitempty,len=5" example:"08:00"`
+	MinIntervalDays int         `json:"min_interval_days" binding:"min=0,max=90" example:"3"`
+	EscalateAfter   int         `json:"escalate_after" binding:"min=0,max=100" example:"3"`
+	Message         string      `json:"message" binding:"max=300" example:""`
+	Enabled         bool        `json:"enabled" example:"true"`
+} // @name ReminderRuleRequest
+
+// RuleView is a reminder rule.
+type RuleView struct {
+	ID              int64       `json:"id" example:"4"`
+	CampaignID      int64       `json:"campaign_id" example:"1"`
+	UnitID          int64       `json:"unit_id" example:"2"`
+	UnitName        string      `json:"unit_name" example:"华阳镇"`
+	Kind            string      `json:"kind" example:"credits_lagging" enums:"credits_lagging,event_tomorrow"`
+	LagStatus       credit.Pace `json:"lag_status" example:"lagging"`
+	SendAt          string      `json:"send_at" example:"09:00"`
+	Channels        []string    `json:"channels" example:"inbox"`
+	QuietStart      string      `json:"quiet_start,omitempty" example:"22:00"`
+	QuietEnd        string      `json:"quiet_end,omitempty" example:"08:00"`
+	MinIntervalDays int         `json:"min_interval_days" example:"3"`
+	EscalateAfter   int         `json:"escalate_after" example:"3"`
+	Message         string      `json:"message,omitempty" example:""`
+	Enabled         bool        `json:"enabled" example:"true"`
+	UpdatedAt       time.Time   `json:"updated_at" format:"date-time"`
+} // @name ReminderRule
+
+// RuleList are the rules of the caller's subtree.
+type RuleList struct {
+	Items []RuleView `json:"items"`
+} // @name ReminderRuleList
+
+func (r RuleRequest) toInput() RuleInput {
+	return RuleInput{CampaignID: r.CampaignID, UnitID: r.UnitID, Kind: r.Kind, LagStatus: r.LagStatus, SendAt: r.SendAt,
+		Channels: r.Channels, QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, MinIntervalDays: r.MinIntervalDays,
+		EscalateAfter: r.EscalateAfter, Message: r.Message, Enabled: r.Enabled}
+}
+
+func toRuleView(r RuleRow) RuleView {
+	return RuleView{ID: r.ID, CampaignID: r.CampaignID, UnitID: r.UnitID, UnitName: r.UnitName, Kind: r.Kind, LagStatus: r.LagStatus,
+		SendAt: r.SendAt, Channels: strings.Split(r.Channels, ","), QuietStart: r.QuietStart, QuietEnd: r.QuietEnd,
+		MinIntervalDays: r.MinIntervalDays, EscalateAfter: r.EscalateAfter, Message: r.Message, Enabled: r.Enabled, UpdatedAt: r.UpdatedAt}
+}
+
+// CreateRule godoc
+//
+//	@Summary		Create a reminder rule
+//	@Description	A daily rule for a unit of the caller's subtree in a campaign covering it: credits_lagging reminds the unit's lagging (or far-behind) learners; event_tomorrow reminds learners registered for an event starting tomorrow. It runs once a day at send_at (Asia/Shanghai) on one replica only; a learner gets at most one reminder per rule per min_interval_days; deliveries due inside the quiet hours wait for their end; learners reminded escalate_after times and still behind are listed in their unit admins' inbox digest.
+//	@Tags			supervision
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		RuleRequest	true	"the rule"
+//	@Success		201		{object}	RuleView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/reminder-rules [post]
+func (h *Handler) CreateRule(c *gin.Context) {
+	var req RuleRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	r, err := h.svc.SaveRule(c.Request.Context(), httpx.MustActor(c), 0, req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toRuleView(*r))
+}
+
+// ReplaceRule godoc
+//
+//	@Summary	Replace a reminder rule
+//	@Tags		supervision
+//	@Security	BearerAuth
+//	@Accept		json
+//	@Produce	json
+//	@Param		id		path		int			true	"rule id"
+//	@Param		body	body		RuleRequest	true	"the rule"
+//	@Success	200		{object}	RuleView
+//	@Failure	400		{object}	httpx.ErrorResponse
+//	@Failure	401		{object}	httpx.ErrorResponse
+//	@Failure	403		{object}	httpx.ErrorResponse
+//	@Failure	404		{object}	httpx.ErrorResponse
+//	@Failure	413		{object}	httpx.ErrorResponse
+//	@Failure	422		{object}	httpx.ErrorResponse
+//	@Router		/api/v1/reminder-rules/{id} [put]
+func (h *Handler) ReplaceRule(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req RuleRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	r, err := h.svc.SaveRule(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toRuleView(*r))
+}
+
+// GetRule godoc
+//
+//	@Summary	Get a reminder rule
+//	@Tags		supervision
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		int	true	"rule id"
+//	@Success	200	{object}	RuleView
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/reminder-rules/{id} [get]
+func (h *Handler) GetRule(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	r, err := h.svc.Rule(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toRuleView(*r))
+}
+
+// ListRules godoc
+//
+//	@Summary	Reminder rules of the caller's subtree
+//	@Tags		supervision
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Success	200	{object}	RuleList
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/reminder-rules [get]
+func (h *Handler) ListRules(c *gin.Context) {
+	rules, err := h.svc.Rules(c.Request.Context(), httpx.MustActor(c))
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, RuleList{Items: httpx.Map(rules, toRuleView)})
+}
+
+// DeleteRule godoc
+//
+//	@Summary	Delete a reminder rule
+//	@Tags		supervision
+//	@Security	BearerAuth
+//	@Param		id	path	int	true	"rule id"
+//	@Success	204
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/reminder-rules/{id} [delete]
+func (h *Handler) DeleteRule(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if err := h.svc.DeleteRule(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
