@@ -6479,6 +6479,70 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/reminders/effect": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Of the learners of a unit's subtree first reminded at least 7 days ago, how many have since earned at least the lag they had when reminded (caught_up); waiting counts those reminded more recently; lagging_not_reminded counts learners behind today who were never reminded, for comparison.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Did reminders work?",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "unit of the caller's subtree (default: the caller's)",
+                        "name": "unit_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ReminderEffect"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/study-sessions/{id}/finish": {
             "post": {
                 "security": [
@@ -12149,6 +12213,31 @@ const docTemplate = `{
                         "dead"
                     ],
                     "example": "sent"
+                }
+            }
+        },
+        "ReminderEffect": {
+            "type": "object",
+            "properties": {
+                "caught_up": {
+                    "type": "integer",
+                    "example": 25
+                },
+                "caught_up_rate": {
+                    "type": "number",
+                    "example": 62.5
+                },
+                "lagging_not_reminded": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "reminded": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "waiting": {
+                    "type": "integer",
+                    "example": 5
                 }
             }
         },

@@ -134,3 +134,50 @@ func (h *Handler) MarkRead(c *gin.Context) {
 	}
 	httpx.NoContent(c)
 }
+
+// EffectView says whether reminders worked.
+type EffectView struct {
+	Reminded         int64   `json:"reminded" example:"40"`
+	CaughtUp         int64   `json:"caught_up" example:"25"`
+	CaughtUpRate     float64 `json:"caught_up_rate" example:"62.5"`
+	Waiting          int64   `json:"waiting" example:"5"`
+	LaggingUnreached int64   `json:"lagging_not_reminded" example:"12"`
+} // @name ReminderEffect
+
+type effectQuery struct {
+	CampaignID int64 `form:"campaign_id" binding:"required,min=1"`
+	UnitID     int64 `form:"unit_id" binding:"omitempty,min=1"`
+}
+
+// Effect godoc
+//
+//	@Summary		Did reminders work?
+//	@Description	Of the learners of a unit's subtree first reminded at least 7 days ago, how many have since earned at least the lag they had when reminded (caught_up); waiting counts those reminded more recently; lagging_not_reminded counts learners behind today who were never reminded, for comparison.
+//	@Tags			supervision
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int	true	"campaign"
+//	@Param			unit_id		query		int	false	"unit of the caller's subtree (default: the caller's)"
+//	@Success		200			{object}	EffectView
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/reminders/effect [get]
+func (h *Handler) Effect(c *gin.Context) {
+	var q effectQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	eff, err := h.svc.Effect(c.Request.Context(), httpx.MustActor(c), q.CampaignID, q.UnitID)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	v := EffectView{Reminded: eff.Reminded, CaughtUp: eff.CaughtUp, Waiting: eff.Waiting, LaggingUnreached: eff.LaggingUnreached}
+	if eff.Reminded > 0 {
+		v.CaughtUpRate = float64(eff.CaughtUp*1000/eff.Reminded) / 10
+	}
+	httpx.OK(c, v)
+}

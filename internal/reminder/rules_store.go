@@ -138,3 +138,26 @@ func (s *Store) RegisteredForEvents(ctx context.Context, campaignID int64, path 
 		Order("learners.id").Find(&out).Error
 	return out, err
 }
+
+type firstReminder struct {
+	LearnerID int64
+	CreditsAt int64
+	LagAt     int64
+	CreatedAt time.Time
+	TotalNow  int64
+}
+
+// FirstReminders returns each learner's first reminder in a campaign (learners of a subtree)
+// with their credits now.
+func (s *Store) FirstReminders(ctx context.Context, campaignID int64, path string) ([]firstReminder, error) {
+	var out []firstReminder
+	first := s.conn(ctx).Table("reminders").Select("MIN(id)").Where("campaign_id = ?", campaignID).Group("learner_id")
+	err := s.conn(ctx).Table("reminders").
+		Select("reminders.learner_id, reminders.credits_at, reminders.lag_at, reminders.created_at, COALESCE(credit_summaries.total, 0) AS total_now").
+		Joins("JOIN learners ON learners.id = reminders.learner_id").
+		Joins("JOIN units ON units.id = learners.unit_id").
+		Joins("LEFT JOIN credit_summaries ON credit_summaries.learner_id = reminders.learner_id AND credit_summaries.campaign_id = reminders.campaign_id").
+		Where("reminders.id IN (?) AND units.path LIKE ?", first, path+"%").
+		Order("reminders.learner_id").Find(&out).Error
+	return out, err
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/reminder"
 )
 
@@ -165,5 +166,42 @@ func TestRuleValidationAndScope(t *testing.T) {
 		assert.Len(t, e.Call(http.MethodGet, "/api/v1/reminder-rules", admin, nil).Map(t)["items"], 1)
 		assert.Equal(t, http.StatusNoContent, e.Call(http.MethodDelete, path, admin, nil).Status)
 		assert.Equal(t, http.StatusNotFound, e.Call(http.MethodGet, path, admin, nil).Status)
+	})
+}
+
+func TestReminderEffect(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		c := campaignID(t, e)
+		e.Clock.Set(at(10, 10, 0)) // day 10: expected 4.91 (general) and 6.55 (leader)
+		admin := e.Login("huayang-admin", "Xuefa@2026")["access_token"].(string)
+		resp := e.Call(http.MethodPost, "/api/v1/reminders", admin, map[string]any{"campaign_id": c, "unit_id": e.UnitID("huayang")})
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		require.EqualValues(t, 3, resp.Map(t)["reminded"])
+
+		e.Clock.Set(at(12, 10, 0))
+		give := func(name string, whole int64) {
+			_, err := e.App.Credits.Award(context.Background(), credit.Award{LearnerID: learnerID(t, e, name), CampaignID: c,
+				Source: credit.SourceExam, SourceID: "exam:effect", Amount: credit.Credits(whole, 0)})
+			require.NoError(t, err)
+		}
+		give("张伟", 6) // made up a 4.91 lag
+		give("李娜", 2) // did not
+
+		early := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/reminders/effect?campaign_id=%d", c), e.Login("huayang-admin", "Xuefa@2026")["access_token"].(string), nil).Map(t)
+		assert.EqualValues(t, 3, early["waiting"], "too early to tell")
+
+		e.Clock.Set(at(18, 10, 0))
+		admin = e.Login("admin", "Xuefa@2026")["access_token"].(string)
+		town := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/reminders/effect?campaign_id=%d&unit_id=%d", c, e.UnitID("huayang")), admin, nil)
+		require.Equal(t, http.StatusOK, town.Status, "%s", town.Body)
+		m := town.Map(t)
+		assert.EqualValues(t, 3, m["reminded"])
+		assert.EqualValues(t, 1, m["caught_up"])
+		assert.EqualValues(t, 33.3, m["caught_up_rate"])
+		assert.EqualValues(t, 0, m["lagging_not_reminded"])
+		county := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/reminders/effect?campaign_id=%d", c), admin, nil).Map(t)
+		assert.EqualValues(t, 9, county["lagging_not_reminded"], "the other units' learners were never reminded")
+		bola := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/reminders/effect?campaign_id=%d&unit_id=%d", c, e.UnitID("linxi")), e.Login("huayang-admin", "Xuefa@2026")["access_token"].(string), nil)
+		assert.Equal(t, http.StatusNotFound, bola.Status)
 	})
 }

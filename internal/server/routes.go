@@ -134,6 +134,7 @@ func (s *Server) Routes(h Handlers) []Route {
 
 		{http.MethodPost, "/api/v1/reminders", only(admin), h.Reminders.Manual},
 		{http.MethodGet, "/api/v1/reminders", only(admin), h.Reminders.List},
+		{http.MethodGet, "/api/v1/reminders/effect", only(admin), h.Reminders.Effect},
 		{http.MethodGet, "/api/v1/reminder-rules", only(admin), h.Reminders.ListRules},
 		{http.MethodPost, "/api/v1/reminder-rules", only(admin), h.Reminders.CreateRule},
 		{http.MethodGet, "/api/v1/reminder-rules/:id", only(admin), h.Reminders.GetRule},
