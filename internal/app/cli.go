@@ -86,7 +86,7 @@ func runWithConfig(ctx context.Context, cmd, sub string, cfg config.Config, log 
 		if err := database.Migrate(ctx, a.DB); err != nil {
 			return err
 		}
-		if err := a.Seed(ctx, stdout); err != nil {
+		if err := a.SeedDemo(ctx, stdout); err != nil {
 			return err
 		}
 		return a.EnsureRoot(ctx, stdout)
@@ -109,7 +109,7 @@ func (a *App) prepare(ctx context.Context, stdout io.Writer) error {
 		if err := database.Migrate(ctx, a.DB); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		if err := a.Seed(ctx, stdout); err != nil {
+		if err := a.SeedDemo(ctx, stdout); err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
 	}

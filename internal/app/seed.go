@@ -137,6 +137,7 @@ func (a *App) seedCampaign(ctx context.Context, system auth.Actor, rootID int64,
 		}
 	}
 	fmt.Fprintf(out, "  campaign: %s (%s – %s, active) with %d courses\n", c.Name, c.StartDate, c.EndDate, len(demoCourses()))
+
 	return a.seedEvents(ctx, system, c.ID, rootID)
 }
 
@@ -252,6 +253,50 @@ func (a *App) EnsureRoot(ctx context.Context, out io.Writer) error {
 		a.Log.Info("root admin created from bootstrap settings", "username", res.Username)
 	case res.PasswordSynced:
 		a.Log.Warn("root admin password reset to bootstrap.admin_password", "username", res.Username)
+	}
+	return nil
+}
+
+// SeedDemo is Seed for people (the CLI's seed and dev serve): on a fresh seed it also gives some
+// demo learners credits already earned offline, so dashboards show a realistic mid-campaign
+// spread (some on pace, some lagging, some with nothing yet). Tests use Seed alone, so their
+// hand-computed figures start from zero.
+func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
+	existing, err := a.Units.Root(ctx)
+	if err != nil || existing != nil {
+		if err == nil {
+			fmt.Fprintln(out, "seed: the database already has units; nothing to do")
+		}
+		return err
+	}
+	if err := a.Seed(ctx, out); err != nil {
+		return err
+	}
+	root, err := a.Units.Root(ctx)
+	if err != nil {
+		return err
+	}
+	system := auth.Actor{Name: "system", Role: auth.RoleAdmin, UnitID: root.ID, UnitPath: root.Path}
+	campaigns, _, err := a.Campaigns.List(ctx, system, campaign.StatusActive, 0, 1)
+	if err != nil || len(campaigns) == 0 {
+		return err
+	}
+	return a.seedProgress(ctx, campaigns[0].ID)
+}
+
+func (a *App) seedProgress(ctx context.Context, campaignID int64) error {
+	for name, amount := range map[string]credit.Amount{
+		"王芳": credit.Credits(12, 0), "刘洋": credit.Credits(25, 0), "陈静": credit.Credits(9, 50),
+		"杨磊": credit.Credits(30, 0), "周婷": credit.Credits(4, 0), "孙丽": credit.Credits(30, 0),
+	} {
+		id, err := a.Learners.IDByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		if _, err := a.Credits.Award(ctx, credit.Award{LearnerID: id, CampaignID: campaignID, Source: credit.SourceAdjustment,
+			SourceID: "seed:offline-study", Amount: amount, Reason: "示例数据：线下集中学习补录"}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

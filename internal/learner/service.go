@@ -245,6 +245,11 @@ func (s *Service) Lookup(ctx context.Context, id int64) (*Row, error) {
 	return r, err
 }
 
+// IDByName finds a learner by exact name (demo seeding).
+func (s *Service) IDByName(ctx context.Context, name string) (int64, error) {
+	return s.store.IDByName(ctx, name)
+}
+
 // ForAccount returns the learner behind the caller's account.
 func (s *Service) ForAccount(ctx context.Context, accountID int64) (*Row, error) {
 	r, err := s.store.ByAccount(ctx, accountID)

@@ -143,3 +143,13 @@ func (s *Store) CountInUnit(ctx context.Context, unitID int64) (int64, error) {
 	err := s.conn(ctx).Model(&Learner{}).Where("unit_id = ?", unitID).Count(&n).Error
 	return n, err
 }
+
+// IDByName returns the id of the learner with this exact name (ErrNotFound when none).
+func (s *Store) IDByName(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := s.conn(ctx).Model(&Learner{}).Where("name = ?", name).Order("id").Limit(1).Pluck("id", &id).Error
+	if err == nil && id == 0 {
+		return 0, ErrNotFound
+	}
+	return id, err
+}
