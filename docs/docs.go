@@ -9722,6 +9722,10 @@ const docTemplate = `{
                     "type": "string",
                     "example": "张伟"
                 },
+                "reminders_sent": {
+                    "type": "integer",
+                    "example": 1
+                },
                 "status": {
                     "enum": [
                         "lagging",

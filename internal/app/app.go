@@ -150,6 +150,7 @@ func (a *App) wire(opts Options) error {
 		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,
 		SMS: reminder.LogSMS{Log: a.Log}, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,
 	})
+	a.Oversight.UseReminders(a.Reminders)
 	a.LawReports = lawreport.NewService(lawreport.Deps{
 		DB: a.DB, Store: lawreport.NewStore(a.DB), Campaigns: a.Campaigns, Learners: reportLearners{a.Learners},
 		Units: a.Units, Audit: a.Audit, Now: opts.Now,

@@ -58,6 +58,10 @@ func TestManualReminderReachesTheInbox(t *testing.T) {
 		other := e.Call(http.MethodPost, fmt.Sprintf("/api/v1/me/messages/%d/read", int64(msg["id"].(float64))), e.Token("13800000002"), nil)
 		assert.Equal(t, http.StatusNotFound, other.Status, "not their message")
 
+		lagging := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/units/%d/lagging?campaign_id=%d", e.UnitID("huayang"), c), admin, nil).Map(t)
+		for _, item := range lagging["items"].([]any) {
+			assert.EqualValues(t, 1, item.(map[string]any)["reminders_sent"], "the lagging list shows reminders already sent")
+		}
 		list := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/reminders?campaign_id=%d", c), admin, nil).Map(t)
 		assert.EqualValues(t, 3, list["total"])
 		d := list["items"].([]any)[0].(map[string]any)["deliveries"].([]any)[0].(map[string]any)

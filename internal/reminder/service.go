@@ -206,3 +206,8 @@ func (s *Service) MarkRead(ctx context.Context, actor auth.Actor, id int64) erro
 	}
 	return err
 }
+
+// CountsFor implements supervision.Reminders.
+func (s *Service) CountsFor(ctx context.Context, campaignID int64, learnerIDs []int64) (map[int64]int64, error) {
+	return s.Store.CountsFor(ctx, campaignID, learnerIDs)
+}

@@ -162,3 +162,18 @@ func (s *Store) Deliveries(ctx context.Context, reminderIDs []int64) (map[int64]
 	}
 	return out, nil
 }
+
+// CountsFor counts, per learner, the reminders sent in a campaign.
+func (s *Store) CountsFor(ctx context.Context, campaignID int64, learnerIDs []int64) (map[int64]int64, error) {
+	var rows []struct {
+		LearnerID int64
+		N         int64
+	}
+	err := s.conn(ctx).Model(&Reminder{}).Select("learner_id, COUNT(*) AS n").
+		Where("campaign_id = ? AND learner_id IN ?", campaignID, learnerIDs).Group("learner_id").Find(&rows).Error
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		out[r.LearnerID] = r.N
+	}
+	return out, err
+}

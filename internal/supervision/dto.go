@@ -62,6 +62,7 @@ type LaggingView struct {
 	Expected       credit.Amount `json:"expected_by_today" swaggertype:"number" example:"9"`
 	Lag            credit.Amount `json:"lag" swaggertype:"number" example:"7"`
 	Status         credit.Pace   `json:"status" example:"lagging" enums:"lagging,far_behind"`
+	RemindersSent  int64         `json:"reminders_sent" example:"1"`
 	LastActivityAt *time.Time    `json:"last_activity_at,omitempty" format:"date-time"`
 } // @name LaggingLearner
 
@@ -100,5 +101,5 @@ func toLaggingView(l *LaggingList, r LaggingRow) LaggingView {
 	expected := l.Expected[r.Track]
 	return LaggingView{LearnerID: r.LearnerID, Name: r.Name, UnitID: r.UnitID, UnitName: r.UnitName, Track: r.Track,
 		Credits: r.Total, Target: target, Expected: expected, Lag: max(expected-r.Total, 0),
-		Status: l.Campaign.Rules.PaceOf(r.Total, target, expected), LastActivityAt: r.LastActivityAt}
+		Status: l.Campaign.Rules.PaceOf(r.Total, target, expected), LastActivityAt: r.LastActivityAt, RemindersSent: l.Reminded[r.LearnerID]}
 }

@@ -28,13 +28,23 @@ type Campaigns interface {
 	Facts(ctx context.Context, id int64) (*credit.CampaignFacts, error)
 }
 
+// Reminders counts the reminders learners already got (wired once reminders exist, since the
+// reminder package builds on this one).
+type Reminders interface {
+	CountsFor(ctx context.Context, campaignID int64, learnerIDs []int64) (map[int64]int64, error)
+}
+
 // Service computes dashboards and lagging lists.
 type Service struct {
 	store     *Store
 	units     Units
 	campaigns Campaigns
+	reminders Reminders
 	now       func() time.Time
 }
+
+// UseReminders lets lagging lists show how often each learner was already reminded.
+func (s *Service) UseReminders(r Reminders) { s.reminders = r }
 
 // NewService builds the service.
 func NewService(store *Store, units Units, campaigns Campaigns, now func() time.Time) *Service {
@@ -246,6 +256,7 @@ type LaggingList struct {
 	Expected map[string]credit.Amount
 	Rows     []LaggingRow
 	Total    int64
+	Reminded map[int64]int64 // learner id → reminders already sent in the campaign
 }
 
 // Lagging lists the learners of a unit's subtree who are behind the calendar, most behind first.
@@ -268,5 +279,15 @@ func (s *Service) Lagging(ctx context.Context, actor auth.Actor, in LaggingInput
 	if err != nil {
 		return nil, err
 	}
-	return &LaggingList{Campaign: c, Expected: expected, Rows: rows, Total: total}, nil
+	list := &LaggingList{Campaign: c, Expected: expected, Rows: rows, Total: total, Reminded: map[int64]int64{}}
+	if s.reminders != nil && len(rows) > 0 {
+		ids := make([]int64, 0, len(rows))
+		for _, r := range rows {
+			ids = append(ids, r.LearnerID)
+		}
+		if list.Reminded, err = s.reminders.CountsFor(ctx, c.ID, ids); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
 }
