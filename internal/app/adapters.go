@@ -3,6 +3,10 @@ package app
 import (
 	"context"
 
+	"github.com/xuefa/xuefa/internal/account"
+	"github.com/xuefa/xuefa/internal/integration"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+
 	"github.com/xuefa/xuefa/internal/event"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/study"
@@ -47,4 +51,19 @@ func (l eventLearners) ByID(ctx context.Context, id int64) (*event.LearnerFacts,
 
 func eventFacts(r *learner.Row) *event.LearnerFacts {
 	return &event.LearnerFacts{LearnerID: r.ID, Name: r.Name, UnitPath: r.UnitPath, Track: string(r.Track), Active: r.Status == learner.StatusActive}
+}
+
+// principals authenticates bearer tokens: "client:<id>" subjects are integration clients,
+// every other subject an account.
+type principals struct {
+	accounts *account.Service
+	clients  *integration.Service
+}
+
+// Authenticate implements server.Authenticator.
+func (p principals) Authenticate(ctx context.Context, c *auth.Claims) (auth.Actor, error) {
+	if c.ClientID() > 0 {
+		return p.clients.Authenticate(ctx, c)
+	}
+	return p.accounts.Authenticate(ctx, c)
 }

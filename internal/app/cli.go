@@ -157,6 +157,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The webhook dispatcher runs beside the server and stops with it.
+	dispatchCtx, stopDispatch := context.WithCancel(context.Background())
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		a.Dispatcher.Run(dispatchCtx, a.Config.Integration.DispatchInterval.Std())
+	}()
+	defer func() {
+		stopDispatch()
+		<-dispatched
+	}()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "mode", a.Config.Mode, "database", a.Config.Database.Driver)
 	select {
 	case err := <-errc:

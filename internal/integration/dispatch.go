@@ -60,6 +60,9 @@ func NewDispatcher(svc *Service, log *slog.Logger) *Dispatcher {
 
 // Run dispatches every interval until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -143,3 +143,8 @@ func (s *Store) CountInUnit(ctx context.Context, unitID int64) (int64, error) {
 	err := s.conn(ctx).Model(&Learner{}).Where("unit_id = ?", unitID).Count(&n).Error
 	return n, err
 }
+
+// ByExternalID loads the learner an HR system syncs by external id.
+func (s *Store) ByExternalID(ctx context.Context, externalID string) (*Row, error) {
+	return s.takeRow(s.withUnit(ctx).Where("learners.external_id = ?", externalID))
+}

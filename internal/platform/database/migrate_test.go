@@ -21,6 +21,7 @@ import (
 	"github.com/xuefa/xuefa/internal/campaign"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
@@ -50,6 +51,10 @@ var mappedModels = []any{
 	&event.Registration{},
 	&event.Attendance{},
 	&event.Summary{},
+	&integration.Client{},
+	&integration.Webhook{},
+	&integration.Event{},
+	&integration.Delivery{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.
