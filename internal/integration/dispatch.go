@@ -101,10 +101,13 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 		if !ok {
 			continue
 		}
-		if err := d.attempt(ctx, &due[i]); err != nil {
+		sent, err := d.attempt(ctx, &due[i])
+		if err != nil {
 			return n, err
 		}
-		n++
+		if sent {
+			n++
+		}
 	}
 	return n, nil
 }
@@ -148,23 +151,28 @@ func (d *Dispatcher) fanOut(ctx context.Context) error {
 // attempt sends one delivery and records the outcome: success, a retry after exponential
 // backoff, or failure after the last attempt; a webhook failing too many times in a row is
 // disabled.
-func (d *Dispatcher) attempt(ctx context.Context, del *Delivery) error {
+func (d *Dispatcher) attempt(ctx context.Context, del *Delivery) (bool, error) {
 	s := d.svc
 	hook, err := s.Store.Webhook(ctx, del.WebhookID)
 	if err != nil {
-		return err
+		return false, err
+	}
+	if hook.Status != WebhookActive {
+		// Disabled since the batch was read (e.g. by an earlier failure in it): hand the
+		// delivery back untouched, to resume when the webhook is re-enabled.
+		return false, s.Store.UpdateDelivery(ctx, del.ID, map[string]any{"next_attempt_at": del.NextAttemptAt})
 	}
 	event, err := s.Store.Event(ctx, del.EventID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	secret, err := s.Sealer.Open(hook.SecretEnc)
 	if err != nil {
-		return err
+		return false, err
 	}
 	body, err := json.Marshal(Payload{ID: event.UID, Type: event.Type, CreatedAt: event.CreatedAt.UTC(), Data: json.RawMessage(event.Data)})
 	if err != nil {
-		return err
+		return false, err
 	}
 	status, sendErr := d.send(ctx, hook, del, secret, body)
 	now := s.Now()
@@ -176,12 +184,12 @@ func (d *Dispatcher) attempt(ctx context.Context, del *Delivery) error {
 	if sendErr == nil {
 		cols["status"], cols["delivered_at"], cols["last_error"], cols["next_attempt_at"] = DeliverySucceeded, now, "", now
 		if err := s.Store.UpdateDelivery(ctx, del.ID, cols); err != nil {
-			return err
+			return true, err
 		}
 		if hook.ConsecutiveFailures > 0 {
-			return s.Store.UpdateWebhook(ctx, hook.ID, map[string]any{"consecutive_failures": 0})
+			return true, s.Store.UpdateWebhook(ctx, hook.ID, map[string]any{"consecutive_failures": 0})
 		}
-		return nil
+		return true, nil
 	}
 	cols["last_error"] = truncate(sendErr.Error(), 255)
 	if attempts >= s.Settings.WebhookMaxAttempts {
@@ -189,7 +197,7 @@ func (d *Dispatcher) attempt(ctx context.Context, del *Delivery) error {
 	} else {
 		cols["next_attempt_at"] = now.Add(backoff(s.Settings.WebhookBackoff, attempts))
 	}
-	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+	return true, database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		if err := s.Store.UpdateDelivery(ctx, del.ID, cols); err != nil {
 			return err
 		}
