@@ -2884,7 +2884,7 @@ const docTemplate = `{
                         ]
                     }
                 ],
-                "description": "Up to 1,000 learners per request, each a full record keyed by external_id, created or updated inside the caller's unit subtree under the same rules as POST /learners and PATCH /learners/{id}. Idempotent: the same list sent again answers \"unchanged\" for every item. Each item is applied on its own: invalid items are reported in results (status \"error\" with the error object) and the others still apply, so the answer is 200 whenever the request itself is readable. New learners get a generated password they must change; it is not returned (an admin resets it). external_id is unique across the county.",
+                "description": "Up to 1,000 learners per request, each a full record keyed by external_id, created or updated inside the caller's unit subtree under the same rules as POST /learners and PATCH /learners/{id}. Idempotent: the same list sent again answers \"unchanged\" for every item. Each item is applied on its own: invalid items are reported in results (status \"error\" with the error object) and the others still apply, so the answer is 200 whenever the request itself is readable. New learners get no password (none is returned or stored): they cannot log in by password until one is set for them. external_id is unique across the county.",
                 "consumes": [
                     "application/json"
                 ],

@@ -129,6 +129,7 @@ func (d *Dispatcher) fanOut(ctx context.Context) error {
 			if err != nil || !claimed {
 				return err
 			}
+			matched := 0
 			for _, h := range hooks {
 				if !h.Subscribed(e.Type) || !strings.HasPrefix(e.UnitPath, h.UnitPath) ||
 					(h.ClientStatus != nil && *h.ClientStatus != ClientActive) {
@@ -138,6 +139,11 @@ func (d *Dispatcher) fanOut(ctx context.Context) error {
 					Status: DeliveryPending, NextAttemptAt: now, CreatedAt: now}); err != nil {
 					return err
 				}
+				matched++
+			}
+			if matched == 0 {
+				// Nobody listens: drop the row so the outbox does not grow with every credit.
+				return s.Store.DeleteEvent(ctx, e.ID)
 			}
 			return nil
 		})
@@ -157,9 +163,9 @@ func (d *Dispatcher) attempt(ctx context.Context, del *Delivery) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if hook.Status != WebhookActive {
-		// Disabled since the batch was read (e.g. by an earlier failure in it): hand the
-		// delivery back untouched, to resume when the webhook is re-enabled.
+	if hook.Status != WebhookActive || (hook.ClientStatus != nil && *hook.ClientStatus != ClientActive) {
+		// Disabled (or its client disabled) since the batch was read, e.g. by an earlier failure
+		// in it: hand the delivery back untouched, to resume when re-enabled.
 		return false, s.Store.UpdateDelivery(ctx, del.ID, map[string]any{"next_attempt_at": del.NextAttemptAt})
 	}
 	event, err := s.Store.Event(ctx, del.EventID)

@@ -172,6 +172,11 @@ func (s *Store) MarkFannedOut(ctx context.Context, id int64, at time.Time) (bool
 	return res.RowsAffected == 1, res.Error
 }
 
+// DeleteEvent removes an outbox row no webhook wanted.
+func (s *Store) DeleteEvent(ctx context.Context, id int64) error {
+	return s.conn(ctx).Delete(&Event{}, id).Error
+}
+
 // CreateDelivery inserts a delivery.
 func (s *Store) CreateDelivery(ctx context.Context, d *Delivery) error {
 	return s.conn(ctx).Create(d).Error

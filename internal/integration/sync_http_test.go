@@ -68,6 +68,11 @@ func TestLearnerSync(t *testing.T) {
 		assert.Equal(t, []string{"request.validation", "learner.unit_not_found", "learner.duplicate_external_id", "request.validation", "learner.phone_taken"}, codes)
 		assert.Equal(t, "phone", first.Results[2].Error.Fields[0].Field)
 
+		// Synced learners have no password: nothing was generated, so nothing can be guessed.
+		login := e.Call(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": "13900000001", "password": "Anything#2026"})
+		assert.Equal(t, http.StatusUnauthorized, login.Status)
+		assert.Equal(t, "auth.invalid_credentials", login.ErrorCode())
+
 		// Replaying the same list changes nothing.
 		again := doSync(t, e, tok, a, b)
 		assert.Equal(t, 2, again.Unchanged, "%+v", again)

@@ -352,3 +352,25 @@ func TestWebhookDialTimeCheck(t *testing.T) {
 		assert.Contains(t, log[0]["last_error"], "not allowed")
 	})
 }
+
+// Events no webhook wants leave nothing behind; a disabled client's webhooks get nothing.
+func TestWebhookOutboxHousekeeping(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		f := seeded(t, e)
+		adjust(t, e, f, "1")
+		var events int64
+		require.NoError(t, e.DB.Table("webhook_events").Count(&events).Error)
+		assert.EqualValues(t, 1, events, "written in the award's transaction")
+		assert.Equal(t, 0, dispatch(t, e))
+		require.NoError(t, e.DB.Table("webhook_events").Count(&events).Error)
+		assert.EqualValues(t, 0, events, "no subscriber: dropped")
+
+		rcv := newReceiver(t)
+		client := e.CreateClient("huayang", "webhooks:manage")
+		_, rcv.secret = subscribe(t, e, e.ClientToken(client, ""), rcv.srv.URL, "credit.awarded")
+		adjust(t, e, f, "1")
+		require.Equal(t, http.StatusOK, e.Call(http.MethodPost, clientPath(client.ID, "/disable"), e.Token("admin"), nil).Status)
+		assert.Equal(t, 0, dispatch(t, e))
+		assert.Empty(t, rcv.all())
+	}, allowPrivate)
+}

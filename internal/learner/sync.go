@@ -98,7 +98,7 @@ func (s *Service) syncOne(ctx context.Context, actor auth.Actor, p Profile) (str
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
 		cur, err := s.store.ByExternalID(ctx, p.ExternalID)
 		if errors.Is(err, ErrNotFound) {
-			l, _, err := s.insert(ctx, p, account.LearnerAccountInput{})
+			l, _, err := s.insert(ctx, p, account.LearnerAccountInput{NoPassword: true})
 			if err != nil {
 				return err
 			}
