@@ -588,6 +588,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
                     }
                 }
             }
@@ -643,6 +649,83 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/token": {
+            "post": {
+                "description": "RFC 6749 §4.4. Authenticate with HTTP Basic (client_id:client_secret) or with client_id and client_secret in the body — not both. The body may be application/x-www-form-urlencoded (as documented here) or JSON with the same fields. ` + "`" + `scope` + "`" + ` is an optional space-separated subset of the client's scopes (default: all of them). The token is a short-lived bearer token (expires_in seconds) for the integrator role inside the client's unit subtree. Errors use the API envelope with the RFC 6749 error names as codes: oauth.invalid_request, oauth.invalid_client (401), oauth.invalid_scope, oauth.unsupported_grant_type (400); oauth.rate_limited (429) per client.",
+                "consumes": [
+                    "application/x-www-form-urlencoded"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Get an access token for an integration client (OAuth 2.0 client credentials)",
+                "parameters": [
+                    {
+                        "enum": [
+                            "client_credentials"
+                        ],
+                        "type": "string",
+                        "description": "client_credentials",
+                        "name": "grant_type",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "client id (unless sent with HTTP Basic)",
+                        "name": "client_id",
+                        "in": "formData"
+                    },
+                    {
+                        "type": "string",
+                        "description": "client secret (unless sent with HTTP Basic)",
+                        "name": "client_secret",
+                        "in": "formData"
+                    },
+                    {
+                        "type": "string",
+                        "description": "space-separated subset of the client's scopes",
+                        "name": "scope",
+                        "in": "formData"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ClientTokenResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -1572,6 +1655,11 @@ const docTemplate = `{
                 "security": [
                     {
                         "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "credits:read"
+                        ]
                     }
                 ],
                 "description": "The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only.",
@@ -1645,6 +1733,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
                     }
                 }
             }
@@ -1654,6 +1748,11 @@ const docTemplate = `{
                 "security": [
                     {
                         "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "events:read"
+                        ]
                     }
                 ],
                 "description": "Admins see events organised in their subtree; lecturers the events they organise.",
@@ -1734,6 +1833,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
                     }
                 }
             },
@@ -1810,6 +1915,11 @@ const docTemplate = `{
                 "security": [
                     {
                         "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "events:read"
+                        ]
                     }
                 ],
                 "description": "Published and finished events of a unit's subtree (default: the caller's unit), optionally in one campaign: by type, attendance rate, 送法 reach by venue type (the summary's audience count when recorded) and per direct sub-unit.",
@@ -1858,6 +1968,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
                     }
                 }
             }
@@ -1867,6 +1983,11 @@ const docTemplate = `{
                 "security": [
                     {
                         "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "events:read"
+                        ]
                     }
                 ],
                 "description": "Admins of the organiser's subtree, the event's organisers, and learners in its audience (published events) may read it. Case numbers are masked for learners.",
@@ -1913,6 +2034,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -2642,6 +2769,997 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/integration/clients": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "County (root-unit) admins only.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "List integration clients",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/IntegrationClientList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "County (root-unit) admins only. The client reads and writes inside the unit's subtree with the scopes granted. The answer carries client_secret this one time: it is stored hashed and cannot be shown again (rotate it if lost).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Register an integration client",
+                "parameters": [
+                    {
+                        "description": "the client",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/IntegrationClientCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/IntegrationClientWithSecret"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/integration/clients/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Get an integration client",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "client id (numeric)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/IntegrationClient"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A withdrawn scope stops working at once, also for tokens already issued.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Change an integration client's name, unit or scopes",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "client id (numeric)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the changes",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/IntegrationClientUpdateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/IntegrationClient"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/integration/clients/{id}/disable": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "No new tokens; tokens already issued stop working at once. Idempotent.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Disable an integration client",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "client id (numeric)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/IntegrationClient"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/integration/clients/{id}/secret": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Answers the new client_secret once. The previous secret keeps working until previous_secret_valid_until (integration.secret_grace, 24 h by default), so the integrator can switch without downtime.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Rotate an integration client's secret",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "client id (numeric)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/IntegrationClientWithSecret"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "client disabled",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/integration/learners": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "learners:write"
+                        ]
+                    }
+                ],
+                "description": "Up to 1,000 learners per request, each a full record keyed by external_id, created or updated inside the caller's unit subtree under the same rules as POST /learners and PATCH /learners/{id}. Idempotent: the same list sent again answers \"unchanged\" for every item. Each item is applied on its own: invalid items are reported in results (status \"error\" with the error object) and the others still apply, so the answer is 200 whenever the request itself is readable. New learners get no password (none is returned or stored): they cannot log in by password until one is set for them. external_id is unique across the county.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Upsert learners by external id (HR staff-list sync)",
+                "parameters": [
+                    {
+                        "description": "the staff list",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/LearnerSyncRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LearnerSyncResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/integration/webhooks": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "webhooks:manage"
+                        ]
+                    }
+                ],
+                "description": "An integrator sees its client's webhooks; the county admin sees every webhook.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "List webhooks",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "webhooks:manage"
+                        ]
+                    }
+                ],
+                "description": "Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Subscribe a URL to events",
+                "parameters": [
+                    {
+                        "description": "the subscription",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WebhookCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookWithSecret"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid events or webhook.url_not_allowed",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/integration/webhooks/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "webhooks:manage"
+                        ]
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Get a webhook",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Webhook"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "webhooks:manage"
+                        ]
+                    }
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Delete a webhook and its delivery log",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "webhooks:manage"
+                        ]
+                    }
+                ],
+                "description": "status active re-enables a webhook that was disabled (by hand or after consecutive failures); its pending deliveries resume.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Change a webhook",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the changes",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WebhookUpdateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Webhook"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/integration/webhooks/{id}/deliveries": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "webhooks:manage"
+                        ]
+                    }
+                ],
+                "description": "Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "A webhook's delivery log",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookDeliveryList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/integration/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "webhooks:manage"
+                        ]
+                    }
+                ],
+                "description": "Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Send a delivery's event again",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "webhook id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "delivery id",
+                        "name": "delivery_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookDelivery"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/law-reports": {
             "get": {
                 "security": [
@@ -3052,6 +4170,11 @@ const docTemplate = `{
                 "security": [
                     {
                         "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "learners:read"
+                        ]
                     }
                 ],
                 "description": "Learners in the caller's subtree (or in the subtree of unit_id), filtered by track, status and name. Phones and ID numbers are masked.",
@@ -3132,6 +4255,12 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -3457,6 +4586,11 @@ const docTemplate = `{
                 "security": [
                     {
                         "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "learners:read"
+                        ]
                     }
                 ],
                 "produces": [
@@ -3502,6 +4636,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -3600,6 +4740,11 @@ const docTemplate = `{
                 "security": [
                     {
                         "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "credits:read"
+                        ]
                     }
                 ],
                 "produces": [
@@ -3652,6 +4797,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -3868,6 +5019,12 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -4599,6 +5756,12 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -6724,6 +7887,11 @@ const docTemplate = `{
                 "security": [
                     {
                         "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "units:read"
+                        ]
                     }
                 ],
                 "description": "Units in the caller's subtree, flat and paginated (filter by parent_id, kind, q), or with tree=true the whole subtree nested: items are then the caller's own unit with ` + "`" + `children` + "`" + ` filled recursively, total counts every unit, and paging is ignored.",
@@ -6801,6 +7969,12 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -6943,6 +8117,11 @@ const docTemplate = `{
                 "security": [
                     {
                         "BearerAuth": []
+                    },
+                    {
+                        "ClientCredentials": [
+                            "units:read"
+                        ]
                     }
                 ],
                 "produces": [
@@ -6988,6 +8167,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -8131,6 +9316,27 @@ const docTemplate = `{
                 "credits_awarded": {
                     "type": "number",
                     "example": 2
+                }
+            }
+        },
+        "ClientTokenResponse": {
+            "type": "object",
+            "properties": {
+                "access_token": {
+                    "type": "string",
+                    "example": "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0..."
+                },
+                "expires_in": {
+                    "type": "integer",
+                    "example": 900
+                },
+                "scope": {
+                    "type": "string",
+                    "example": "credits:read learners:read"
+                },
+                "token_type": {
+                    "type": "string",
+                    "example": "Bearer"
                 }
             }
         },
@@ -9695,6 +10901,230 @@ const docTemplate = `{
                 }
             }
         },
+        "IntegrationClient": {
+            "type": "object",
+            "properties": {
+                "client_id": {
+                    "type": "string",
+                    "example": "xfc_3f9a1c2b7e4d5a6b8c9d0e1f"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "last_token_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "县人社局干部考核系统"
+                },
+                "previous_secret_valid_until": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "scopes": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "learners:read",
+                        "credits:read"
+                    ]
+                },
+                "status": {
+                    "enum": [
+                        "active",
+                        "disabled"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/IntegrationClientStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "绩溪县"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "IntegrationClientCreateRequest": {
+            "type": "object",
+            "required": [
+                "name",
+                "scopes",
+                "unit_id"
+            ],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "县人社局干部考核系统"
+                },
+                "scopes": {
+                    "type": "array",
+                    "maxItems": 7,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "learners:read",
+                        "credits:read"
+                    ]
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                }
+            }
+        },
+        "IntegrationClientList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/IntegrationClient"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "IntegrationClientStatus": {
+            "type": "string",
+            "enum": [
+                "active",
+                "disabled"
+            ],
+            "x-enum-varnames": [
+                "ClientActive",
+                "ClientDisabled"
+            ]
+        },
+        "IntegrationClientUpdateRequest": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "县人社局干部考核系统"
+                },
+                "scopes": {
+                    "type": "array",
+                    "maxItems": 7,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "learners:read",
+                        "credits:read",
+                        "events:read"
+                    ]
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                }
+            }
+        },
+        "IntegrationClientWithSecret": {
+            "type": "object",
+            "properties": {
+                "client_id": {
+                    "type": "string",
+                    "example": "xfc_3f9a1c2b7e4d5a6b8c9d0e1f"
+                },
+                "client_secret": {
+                    "type": "string",
+                    "example": "xfs_mYs3cr3tValu3ShownOnlyOnce0123456789abcdEF"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "last_token_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "县人社局干部考核系统"
+                },
+                "previous_secret_valid_until": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "scopes": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "learners:read",
+                        "credits:read"
+                    ]
+                },
+                "status": {
+                    "enum": [
+                        "active",
+                        "disabled"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/IntegrationClientStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "绩溪县"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
         "LaggingLearner": {
             "type": "object",
             "properties": {
@@ -10272,6 +11702,10 @@ const docTemplate = `{
                     "type": "string",
                     "format": "date-time"
                 },
+                "external_id": {
+                    "type": "string",
+                    "example": "HR-000123"
+                },
                 "id": {
                     "type": "integer",
                     "example": 12
@@ -10399,6 +11833,10 @@ const docTemplate = `{
                 "created_at": {
                     "type": "string",
                     "format": "date-time"
+                },
+                "external_id": {
+                    "type": "string",
+                    "example": "HR-000123"
                 },
                 "id": {
                     "type": "integer",
@@ -10559,6 +11997,121 @@ const docTemplate = `{
                 "StatusActive",
                 "StatusLeft"
             ]
+        },
+        "LearnerSyncItem": {
+            "type": "object",
+            "properties": {
+                "external_id": {
+                    "type": "string",
+                    "example": "HR-000123"
+                },
+                "id_card": {
+                    "type": "string",
+                    "example": "11010519491231002X"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13812345678"
+                },
+                "position": {
+                    "type": "string",
+                    "example": "科员"
+                },
+                "track": {
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Track"
+                        }
+                    ],
+                    "example": "general"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "LearnerSyncItemResult": {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "$ref": "#/definitions/ErrorBody"
+                },
+                "external_id": {
+                    "type": "string",
+                    "example": "HR-000123"
+                },
+                "index": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "created",
+                        "updated",
+                        "unchanged",
+                        "error"
+                    ],
+                    "example": "created"
+                }
+            }
+        },
+        "LearnerSyncRequest": {
+            "type": "object",
+            "required": [
+                "learners"
+            ],
+            "properties": {
+                "learners": {
+                    "type": "array",
+                    "maxItems": 1000,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/LearnerSyncItem"
+                    }
+                }
+            }
+        },
+        "LearnerSyncResponse": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "failed": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "results": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/LearnerSyncItemResult"
+                    }
+                },
+                "unchanged": {
+                    "type": "integer",
+                    "example": 998
+                },
+                "updated": {
+                    "type": "integer",
+                    "example": 0
+                }
+            }
         },
         "LearnerUpdateRequest": {
             "type": "object",
@@ -12984,6 +14537,341 @@ const docTemplate = `{
                 }
             }
         },
+        "Webhook": {
+            "type": "object",
+            "properties": {
+                "client_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "consecutive_failures": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "学分同步"
+                },
+                "disabled_reason": {
+                    "type": "string",
+                    "example": "consecutive_failures"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "credit.awarded",
+                        "event.attendance_recorded"
+                    ]
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "status": {
+                    "enum": [
+                        "active",
+                        "disabled"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/WebhookStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://hr.example.gov.cn/xuefa/webhook"
+                }
+            }
+        },
+        "WebhookCreateRequest": {
+            "type": "object",
+            "required": [
+                "events",
+                "url"
+            ],
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "学分同步"
+                },
+                "events": {
+                    "type": "array",
+                    "maxItems": 5,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "credit.awarded",
+                        "event.attendance_recorded"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "https://hr.example.gov.cn/xuefa/webhook"
+                }
+            }
+        },
+        "WebhookDelivery": {
+            "type": "object",
+            "properties": {
+                "attempts": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "delivered_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "event_id": {
+                    "type": "string",
+                    "example": "0b6f1f0e-8c1e-4c39-9d55-0f6a2f0b8f11"
+                },
+                "event_type": {
+                    "type": "string",
+                    "example": "credit.awarded"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 41
+                },
+                "last_attempt_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "last_error": {
+                    "type": "string",
+                    "example": "receiver answered 500"
+                },
+                "next_attempt_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "redelivery_of": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "response_status": {
+                    "type": "integer",
+                    "example": 200
+                },
+                "status": {
+                    "enum": [
+                        "pending",
+                        "succeeded",
+                        "failed"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/WebhookDeliveryStatus"
+                        }
+                    ],
+                    "example": "succeeded"
+                },
+                "webhook_id": {
+                    "type": "integer",
+                    "example": 5
+                }
+            }
+        },
+        "WebhookDeliveryList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/WebhookDelivery"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "WebhookDeliveryStatus": {
+            "type": "string",
+            "enum": [
+                "pending",
+                "succeeded",
+                "failed"
+            ],
+            "x-enum-varnames": [
+                "DeliveryPending",
+                "DeliverySucceeded",
+                "DeliveryFailed"
+            ]
+        },
+        "WebhookList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Webhook"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "WebhookStatus": {
+            "type": "string",
+            "enum": [
+                "active",
+                "disabled"
+            ],
+            "x-enum-varnames": [
+                "WebhookActive",
+                "WebhookDisabled"
+            ]
+        },
+        "WebhookUpdateRequest": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "学分同步"
+                },
+                "events": {
+                    "type": "array",
+                    "maxItems": 5,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "credit.awarded"
+                    ]
+                },
+                "status": {
+                    "enum": [
+                        "active",
+                        "disabled"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/WebhookStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "url": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "https://hr.example.gov.cn/xuefa/webhook2"
+                }
+            }
+        },
+        "WebhookWithSecret": {
+            "type": "object",
+            "properties": {
+                "client_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "consecutive_failures": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "学分同步"
+                },
+                "disabled_reason": {
+                    "type": "string",
+                    "example": "consecutive_failures"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "credit.awarded",
+                        "event.attendance_recorded"
+                    ]
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "secret": {
+                    "type": "string",
+                    "example": "whsec_k3yUsedToSignEveryDelivery0123456789abcdEFGH"
+                },
+                "status": {
+                    "enum": [
+                        "active",
+                        "disabled"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/WebhookStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://hr.example.gov.cn/xuefa/webhook"
+                }
+            }
+        },
         "WrongQuestion": {
             "type": "object",
             "properties": {
@@ -13171,10 +15059,25 @@ const docTemplate = `{
     },
     "securityDefinitions": {
         "BearerAuth": {
-            "description": "\"Bearer \" followed by an access token from POST /api/v1/auth/login.",
+            "description": "\"Bearer \" followed by an access token from POST /api/v1/auth/login (people) or POST /api/v1/auth/token (integration clients).",
             "type": "apiKey",
             "name": "Authorization",
             "in": "header"
+        },
+        "ClientCredentials": {
+            "description": "Integration clients (third-party systems): OAuth 2.0 client credentials. Send the token as \"Authorization: Bearer \u003ctoken\u003e\". See docs/integrators.md.",
+            "type": "oauth2",
+            "flow": "application",
+            "tokenUrl": "/api/v1/auth/token",
+            "scopes": {
+                "credits:read": "Read credits, standings and leaderboards",
+                "events:read": "Read law events and their statistics",
+                "exams:read": "Read exams and results",
+                "learners:read": "Read learners of the client's unit subtree",
+                "learners:write": "Upsert learners by external id (HR sync)",
+                "units:read": "Read the unit tree",
+                "webhooks:manage": "Manage the client's webhooks and read their delivery logs"
+            }
         }
     }
 }`

@@ -7,7 +7,18 @@
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				"Bearer " followed by an access token from POST /api/v1/auth/login.
+//	@description				"Bearer " followed by an access token from POST /api/v1/auth/login (people) or POST /api/v1/auth/token (integration clients).
+//
+//	@securityDefinitions.oauth2.application	ClientCredentials
+//	@tokenUrl								/api/v1/auth/token
+//	@scope.learners:read					Read learners of the client's unit subtree
+//	@scope.learners:write					Upsert learners by external id (HR sync)
+//	@scope.credits:read						Read credits, standings and leaderboards
+//	@scope.exams:read						Read exams and results
+//	@scope.events:read						Read law events and their statistics
+//	@scope.units:read						Read the unit tree
+//	@scope.webhooks:manage					Manage the client's webhooks and read their delivery logs
+//	@description							Integration clients (third-party systems): OAuth 2.0 client credentials. Send the token as "Authorization: Bearer <token>". See docs/integrators.md.
 package main
 
 import (

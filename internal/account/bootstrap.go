@@ -19,14 +19,24 @@ type ProvisionInput struct {
 	Phone              string
 	Password           string
 	MustChangePassword bool
+	// NoPassword creates the account without a usable password (Password is ignored): it cannot
+	// log in by password until one is set.
+	NoPassword bool
 }
+
+// unusablePassword is stored as the hash of an account without a password; it is never a valid
+// argon2id PHC string, so no password matches it.
+const unusablePassword = "!"
 
 // Provision creates an account without scope checks and audits it as a system action. An empty
 // Username leaves the account to log in by phone only.
 func (s *Service) Provision(ctx context.Context, in ProvisionInput) (*Account, error) {
-	hash, err := s.Hasher.Hash(in.Password)
-	if err != nil {
-		return nil, err
+	hash := unusablePassword
+	if !in.NoPassword {
+		var err error
+		if hash, err = s.Hasher.Hash(in.Password); err != nil {
+			return nil, err
+		}
 	}
 	phoneEnc, phoneIdx, err := s.sealPhone(in.Phone)
 	if err != nil {

@@ -73,6 +73,7 @@ func (h *Handler) Refresh(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Success		204
 //	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
 //	@Router			/api/v1/auth/logout [post]
 func (h *Handler) Logout(c *gin.Context) {
 	if err := h.svc.Logout(c.Request.Context(), httpx.MustActor(c)); err != nil {
@@ -90,6 +91,7 @@ func (h *Handler) Logout(c *gin.Context) {
 //	@Produce	json
 //	@Success	200	{object}	View
 //	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
 //	@Router		/api/v1/me [get]
 func (h *Handler) Me(c *gin.Context) {
 	row, err := h.svc.Me(c.Request.Context(), httpx.MustActor(c))
@@ -112,6 +114,7 @@ func (h *Handler) Me(c *gin.Context) {
 //	@Success		200		{object}	TokenResponse
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@Router			/api/v1/me/password [put]

@@ -22,6 +22,9 @@ type LearnerAccountInput struct {
 	Password    string // empty: generate one
 	// KeepPassword skips the forced change at first login (demo seeding only).
 	KeepPassword bool
+	// NoPassword creates the account without a usable password (HR sync: nobody would be told a
+	// generated one, and hashing a thousand of them would stall the request).
+	NoPassword bool
 }
 
 // CreateLearnerAccount creates the account behind a learner (inside the caller's transaction)
@@ -29,14 +32,16 @@ type LearnerAccountInput struct {
 // checks scope; a taken phone is a 409 naming the field.
 func (s *Service) CreateLearnerAccount(ctx context.Context, in LearnerAccountInput) (*Account, string, error) {
 	password, generated := in.Password, ""
-	if password == "" {
+	if in.NoPassword {
+		password = ""
+	} else if password == "" {
 		password = auth.GeneratePassword()
 		generated = password
 	} else if msg := auth.CheckPolicy(password); msg != "" {
 		return nil, "", apperr.Invalid("auth.weak_password", msg, apperr.Field("password", msg))
 	}
 	a, err := s.Provision(ctx, ProvisionInput{DisplayName: in.DisplayName, Role: auth.RoleLearner, UnitID: in.UnitID,
-		Phone: in.Phone, Password: password, MustChangePassword: !in.KeepPassword})
+		Phone: in.Phone, Password: password, MustChangePassword: !in.KeepPassword, NoPassword: in.NoPassword})
 	if err != nil {
 		return nil, "", phoneConflict(err)
 	}

@@ -44,6 +44,11 @@ func (s *Service) Login(ctx context.Context, identifier, password string) (*Toke
 		s.auditLogin(ctx, acct, identifier, audit.Failure, "locked")
 		return nil, withRetry(errLocked, acct.LockedUntil.Sub(now))
 	}
+	if acct.PasswordHash == unusablePassword {
+		_, _ = s.Hasher.Verify(s.dummyHash, password) // same timing as a wrong password
+		s.auditLogin(ctx, acct, identifier, audit.Failure, "no_password")
+		return nil, errInvalidCredential
+	}
 	ok, err := s.Hasher.Verify(acct.PasswordHash, password)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -238,4 +239,46 @@ func (e *Env) AccountID(username string) int64 {
 	require.NoError(e.T, e.DB.Table("accounts").Select("id").Where("username = ?", username).Scan(&id).Error)
 	require.NotZero(e.T, id, "account %s", username)
 	return id
+}
+
+// Client is an integration client registered in a test.
+type Client struct {
+	ID       int64
+	ClientID string
+	Secret   string
+}
+
+// CreateClient registers an integration client for a seeded unit with scopes, as the county
+// admin, failing the test unless it is 201.
+func (e *Env) CreateClient(unitCode string, scopes ...string) Client {
+	e.T.Helper()
+	resp := e.Call(http.MethodPost, "/api/v1/integration/clients", e.Token("admin"),
+		map[string]any{"name": "测试客户端 " + unitCode, "unit_id": e.UnitID(unitCode), "scopes": scopes})
+	require.Equal(e.T, http.StatusCreated, resp.Status, "create client: %s", resp.Body)
+	var out struct {
+		ID           int64  `json:"id"`
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	resp.JSON(e.T, &out)
+	return Client{ID: out.ID, ClientID: out.ClientID, Secret: out.ClientSecret}
+}
+
+// RequestToken asks POST /api/v1/auth/token for a client-credentials token (form body).
+func (e *Env) RequestToken(c Client, scope string) *Response {
+	e.T.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {c.ClientID}, "client_secret": {c.Secret}}
+	if scope != "" {
+		form.Set("scope", scope)
+	}
+	return e.Do(Request{Method: http.MethodPost, Path: "/api/v1/auth/token", Body: form.Encode(),
+		Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+}
+
+// ClientToken returns an access token for the client (all its scopes, or the given subset).
+func (e *Env) ClientToken(c Client, scope string) string {
+	e.T.Helper()
+	resp := e.RequestToken(c, scope)
+	require.Equal(e.T, http.StatusOK, resp.Status, "token: %s", resp.Body)
+	return resp.Map(e.T)["access_token"].(string)
 }

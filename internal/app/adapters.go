@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 
+	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -79,4 +81,19 @@ func (l reportLearners) Get(ctx context.Context, actor auth.Actor, id int64) (*l
 
 func reportLearner(r *learner.Row) *lawreport.LearnerFacts {
 	return &lawreport.LearnerFacts{ID: r.ID, UnitID: r.UnitID, UnitPath: r.UnitPath, Track: string(r.Track), Active: r.Status == learner.StatusActive}
+}
+
+// principals authenticates bearer tokens: "client:<id>" subjects are integration clients,
+// every other subject an account.
+type principals struct {
+	accounts *account.Service
+	clients  *integration.Service
+}
+
+// Authenticate implements server.Authenticator.
+func (p principals) Authenticate(ctx context.Context, c *auth.Claims) (auth.Actor, error) {
+	if c.ClientID() > 0 {
+		return p.clients.Authenticate(ctx, c)
+	}
+	return p.accounts.Authenticate(ctx, c)
 }

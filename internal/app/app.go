@@ -20,6 +20,7 @@ import (
 	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -38,24 +39,27 @@ import (
 
 // App is the wired application.
 type App struct {
-	Config    config.Config
-	Log       *slog.Logger
-	DB        *gorm.DB
-	Redis     *redis.Client
-	Server    *server.Server
-	Units     *unit.Service
-	Accounts  *account.Service
-	Audit     *audit.Service
-	Learners  *learner.Service
-	Campaigns *campaign.Service
-	Credits   *credit.Service
-	Study     *study.Service
-	Events    *event.Service
-	Oversight *supervision.Service
-	Reminders *reminder.Service
-	Banks     *questionbank.Service
-	Practice  *practice.Service
-	now       func() time.Time
+	Config      config.Config
+	Log         *slog.Logger
+	DB          *gorm.DB
+	Redis       *redis.Client
+	Server      *server.Server
+	Units       *unit.Service
+	Accounts    *account.Service
+	Audit       *audit.Service
+	Learners    *learner.Service
+	Campaigns   *campaign.Service
+	Credits     *credit.Service
+	Study       *study.Service
+	Events      *event.Service
+	Oversight   *supervision.Service
+	Reminders   *reminder.Service
+	Banks       *questionbank.Service
+	Practice    *practice.Service
+	Integration *integration.Service
+	// Dispatcher delivers webhooks; Serve runs it, tests call DispatchOnce.
+	Dispatcher *integration.Dispatcher
+	now        func() time.Time
 
 	// LawReports are the 述法 reports; Consultations the consultation channel.
 	LawReports    *lawreport.Service
@@ -128,9 +132,22 @@ func (a *App) wire(opts Options) error {
 		return err
 	}
 	a.Units.AddDependents(a.Accounts)
+	ic := cfg.Integration
+	a.Integration = integration.NewService(integration.Deps{
+		DB: a.DB, Store: integration.NewStore(a.DB), Units: a.Units, Audit: a.Audit, Issuer: issuer, Sealer: sealer,
+		Limiter: limiter, Now: opts.Now,
+		Settings: integration.Settings{
+			SecretGrace: ic.SecretGrace.Std(), TokenPerClientPerMinute: ic.TokenPerClientPerMinute,
+			RequestsPerClientPerMinute: ic.RequestsPerClientPerMinute, AllowPrivateWebhooks: ic.AllowPrivateWebhooks,
+			WebhookTimeout: ic.WebhookTimeout.Std(), WebhookMaxAttempts: ic.WebhookMaxAttempts,
+			WebhookBackoff: ic.WebhookBackoff.Std(), WebhookDisableAfter: ic.WebhookDisableAfter,
+		},
+	})
+	a.Dispatcher = integration.NewDispatcher(a.Integration, a.Log)
 	a.Campaigns = campaign.NewService(a.DB, campaign.NewStore(a.DB), a.Units, a.Audit, opts.Now)
 	a.Credits = credit.NewService(credit.Deps{
 		DB: a.DB, Store: credit.NewStore(a.DB), Campaigns: a.Campaigns, Units: a.Units, Audit: a.Audit, Now: opts.Now,
+		Events: a.Integration,
 	})
 	a.Learners = learner.NewService(learner.Deps{
 		DB: a.DB, Store: learner.NewStore(a.DB), Accounts: a.Accounts, Units: a.Units, Audit: a.Audit, Sealer: sealer,
@@ -144,6 +161,7 @@ func (a *App) wire(opts Options) error {
 	a.Events = event.NewService(event.Deps{
 		DB: a.DB, Store: event.NewStore(a.DB), Campaigns: a.Campaigns, Units: a.Units, Learners: eventLearners{a.Learners},
 		Accounts: a.Accounts, Credits: a.Credits, Audit: a.Audit, CodeKey: []byte(cfg.Auth.JWTSigningKey), Now: opts.Now,
+		Events: a.Integration,
 	})
 	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now)
 	a.Reminders = reminder.NewService(reminder.Deps{
@@ -176,7 +194,7 @@ func (a *App) wire(opts Options) error {
 		collectors.NewDBStatsCollector(sqlDB, "xuefa"))
 	a.Server, err = server.New(server.Options{
 		TrustedProxies: cfg.HTTP.TrustedProxies, CORSOrigins: cfg.HTTP.CORSOrigins, BodyLimitBytes: cfg.HTTP.BodyLimitBytes,
-		Log: a.Log, Registry: registry, Issuer: issuer, Authenticator: a.Accounts,
+		Log: a.Log, Registry: registry, Issuer: issuer, Authenticator: principals{accounts: a.Accounts, clients: a.Integration},
 		Ping:    func(ctx context.Context) error { return database.Ping(ctx, a.DB) },
 		OpenAPI: api.OpenAPIJSON,
 	}, server.Handlers{
@@ -194,6 +212,7 @@ func (a *App) wire(opts Options) error {
 		Practice:      practice.NewHandler(a.Practice),
 		LawReports:    lawreport.NewHandler(a.LawReports),
 		Consultations: consultation.NewHandler(a.Consultations),
+		Integration:   integration.NewHandler(a.Integration),
 	})
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -157,12 +158,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Background work runs beside the server and stops with it: the reminder scheduler and the
+	// webhook dispatcher.
 	workers, stopWorkers := context.WithCancel(context.Background())
-	defer stopWorkers()
+	var background sync.WaitGroup
+	background.Add(2)
 	go func() {
+		defer background.Done()
 		if err := a.Reminders.Schedule(workers); err != nil {
 			a.Log.Error("reminder scheduler", "error", err.Error())
 		}
+	}()
+	go func() {
+		defer background.Done()
+		a.Dispatcher.Run(workers, a.Config.Integration.DispatchInterval.Std())
+	}()
+	defer func() {
+		stopWorkers()
+		background.Wait()
 	}()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "mode", a.Config.Mode, "database", a.Config.Database.Driver)
 	select {

@@ -81,6 +81,7 @@ func (h *Handler) MyLedger(c *gin.Context) {
 //	@Summary	A learner's credits
 //	@Tags		credits
 //	@Security	BearerAuth
+//	@Security	ClientCredentials[credits:read]
 //	@Produce	json
 //	@Param		id			path		int	true	"learner id"
 //	@Param		campaign_id	query		int	true	"campaign id"
@@ -89,6 +90,7 @@ func (h *Handler) MyLedger(c *gin.Context) {
 //	@Failure	401			{object}	httpx.ErrorResponse
 //	@Failure	403			{object}	httpx.ErrorResponse
 //	@Failure	404			{object}	httpx.ErrorResponse
+//	@Failure	429			{object}	httpx.ErrorResponse
 //	@Router		/api/v1/learners/{id}/credits [get]
 func (h *Handler) LearnerCredits(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -148,6 +150,7 @@ func (h *Handler) Adjust(c *gin.Context) {
 //	@Description	The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only.
 //	@Tags			credits
 //	@Security		BearerAuth
+//	@Security		ClientCredentials[credits:read]
 //	@Produce		json
 //	@Param			campaign_id	query		int		true	"campaign id"
 //	@Param			unit_id		query		int		false	"unit of the caller's subtree"
@@ -158,6 +161,7 @@ func (h *Handler) Adjust(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@Failure		429			{object}	httpx.ErrorResponse
 //	@Router			/api/v1/credits/leaderboard [get]
 func (h *Handler) Leaderboard(c *gin.Context) {
 	var q boardQuery

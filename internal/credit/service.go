@@ -41,6 +41,15 @@ type CampaignFacts struct {
 	Rules     Rules
 }
 
+// Events receives domain events inside the transaction that caused them (the webhook outbox);
+// unitPath is the subtree the event belongs to. A nil Events emits nothing.
+type Events interface {
+	Emit(ctx context.Context, eventType, unitPath string, data any) error
+}
+
+// EventCreditAwarded is emitted for every ledger row that changes a total.
+const EventCreditAwarded = "credit.awarded"
+
 // Auditor records admin writes.
 type Auditor interface {
 	Record(ctx context.Context, e audit.Entry) error
@@ -53,6 +62,7 @@ type Service struct {
 	campaigns Campaigns
 	units     Units
 	audit     Auditor
+	events    Events
 	now       func() time.Time
 }
 
@@ -64,11 +74,26 @@ type Deps struct {
 	Units     Units
 	Audit     Auditor
 	Now       func() time.Time
+	Events    Events // optional
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, units: d.Units, audit: d.Audit, now: d.Now}
+	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, units: d.Units, audit: d.Audit, events: d.Events, now: d.Now}
+}
+
+// AwardedEvent is the data of a credit.awarded webhook event.
+type AwardedEvent struct {
+	EntryID    int64     `json:"entry_id"`
+	LearnerID  int64     `json:"learner_id"`
+	UnitID     int64     `json:"unit_id"`
+	CampaignID int64     `json:"campaign_id"`
+	Source     Source    `json:"source"`
+	SourceID   string    `json:"source_id"`
+	Amount     Amount    `json:"amount"`
+	Total      Amount    `json:"total"`
+	Reason     string    `json:"reason"`
+	AwardedAt  time.Time `json:"awarded_at"`
 }
 
 // Award is one credit a source grants.
@@ -156,7 +181,16 @@ func (s *Service) award(ctx context.Context, a Award) (Result, error) {
 	if err := s.store.AddUnitDaily(ctx, a.CampaignID, learner.UnitID, entry.Day, entry.Amount); err != nil {
 		return Result{}, err
 	}
-	return res, s.store.AddToSummary(ctx, a.LearnerID, a.CampaignID, a.Source, entry.Amount, now)
+	if err := s.store.AddToSummary(ctx, a.LearnerID, a.CampaignID, a.Source, entry.Amount, now); err != nil {
+		return Result{}, err
+	}
+	if s.events == nil {
+		return res, nil
+	}
+	return res, s.events.Emit(ctx, EventCreditAwarded, learner.UnitPath, AwardedEvent{
+		EntryID: entry.ID, LearnerID: a.LearnerID, UnitID: learner.UnitID, CampaignID: a.CampaignID, Source: a.Source,
+		SourceID: a.SourceID, Amount: entry.Amount, Total: summary.Total + entry.Amount, Reason: a.Reason, AwardedAt: now.UTC(),
+	})
 }
 
 // Day is the Asia/Shanghai calendar day of t, YYYY-MM-DD.

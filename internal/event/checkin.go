@@ -167,10 +167,37 @@ func (s *Service) checkIn(ctx context.Context, r *Row, l *LearnerFacts, now time
 		return err
 	}
 	out.Attendance = *a
+	if err := s.emitAttendance(ctx, r, l, a); err != nil {
+		return err
+	}
 	if r.MinMinutes == 0 {
 		return s.credit(ctx, r, a, now, out)
 	}
 	return nil
+}
+
+// EventAttendanceRecorded is emitted when a check-in or a manual attendance is recorded.
+const EventAttendanceRecorded = "event.attendance_recorded"
+
+// AttendanceEvent is the data of an event.attendance_recorded webhook event.
+type AttendanceEvent struct {
+	EventID      int64      `json:"event_id"`
+	EventType    Type       `json:"event_type"`
+	CampaignID   int64      `json:"campaign_id"`
+	LearnerID    int64      `json:"learner_id"`
+	Source       string     `json:"source"`
+	CheckedInAt  time.Time  `json:"checked_in_at"`
+	CheckedOutAt *time.Time `json:"checked_out_at,omitempty"`
+}
+
+// emitAttendance writes the webhook event in the attendance's transaction (for the learner's
+// unit subtree).
+func (s *Service) emitAttendance(ctx context.Context, r *Row, l *LearnerFacts, a *Attendance) error {
+	if s.Events == nil {
+		return nil
+	}
+	return s.Events.Emit(ctx, EventAttendanceRecorded, l.UnitPath, AttendanceEvent{EventID: r.ID, EventType: r.Type, CampaignID: r.CampaignID,
+		LearnerID: a.LearnerID, Source: a.Source, CheckedInAt: a.CheckedInAt.UTC(), CheckedOutAt: ptrUTC(a.CheckedOutAt)})
 }
 
 func (s *Service) checkOut(ctx context.Context, r *Row, a *Attendance, now time.Time, out *CheckinResult) error {
@@ -291,6 +318,9 @@ func (s *Service) MarkAttendance(ctx context.Context, actor auth.Actor, eventID 
 			return err
 		}
 		out.Attendance, out.CheckedOut = *a, a.CheckedOutAt != nil
+		if err := s.emitAttendance(ctx, r, l, a); err != nil {
+			return err
+		}
 		if r.MinMinutes == 0 || presence(r, a) >= time.Duration(r.MinMinutes)*time.Minute {
 			if err := s.credit(ctx, r, a, now, out); err != nil {
 				return err

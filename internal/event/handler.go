@@ -39,6 +39,7 @@ func (h *Handler) view(ctx context.Context, actor auth.Actor, r *Row) (View, err
 //	@Description	Admins see events organised in their subtree; lecturers the events they organise.
 //	@Tags			events
 //	@Security		BearerAuth
+//	@Security		ClientCredentials[events:read]
 //	@Produce		json
 //	@Param			campaign_id	query		int		false	"campaign"
 //	@Param			type		query		string	false	"type"	Enums(lecture, court_hearing, warning_education, law_delivery)
@@ -49,6 +50,7 @@ func (h *Handler) view(ctx context.Context, actor auth.Actor, r *Row) (View, err
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		429			{object}	httpx.ErrorResponse
 //	@Router			/api/v1/events [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -113,6 +115,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Description	Admins of the organiser's subtree, the event's organisers, and learners in its audience (published events) may read it. Case numbers are masked for learners.
 //	@Tags			events
 //	@Security		BearerAuth
+//	@Security		ClientCredentials[events:read]
 //	@Produce		json
 //	@Param			id	path		int	true	"event id"
 //	@Success		200	{object}	View
@@ -120,6 +123,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@Failure		429	{object}	httpx.ErrorResponse
 //	@Router			/api/v1/events/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -234,6 +238,7 @@ func (h *Handler) MyEvents(c *gin.Context) {
 //	@Description	Published and finished events of a unit's subtree (default: the caller's unit), optionally in one campaign: by type, attendance rate, 送法 reach by venue type (the summary's audience count when recorded) and per direct sub-unit.
 //	@Tags			events
 //	@Security		BearerAuth
+//	@Security		ClientCredentials[events:read]
 //	@Produce		json
 //	@Param			campaign_id	query		int	false	"campaign"
 //	@Param			unit_id		query		int	false	"unit of the caller's subtree"
@@ -241,6 +246,7 @@ func (h *Handler) MyEvents(c *gin.Context) {
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		429			{object}	httpx.ErrorResponse
 //	@Router			/api/v1/events/stats [get]
 func (h *Handler) Stats(c *gin.Context) {
 	var q statsQuery

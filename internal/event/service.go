@@ -65,6 +65,12 @@ type Credits interface {
 	Award(ctx context.Context, a credit.Award) (credit.Result, error)
 }
 
+// Events receives domain events inside the transaction that caused them (the webhook outbox);
+// unitPath is the subtree the event belongs to. A nil Events emits nothing.
+type Events interface {
+	Emit(ctx context.Context, eventType, unitPath string, data any) error
+}
+
 // Auditor records admin writes.
 type Auditor interface {
 	Record(ctx context.Context, e audit.Entry) error
@@ -82,6 +88,7 @@ type Deps struct {
 	Audit     Auditor
 	CodeKey   []byte // signs check-in codes
 	Now       func() time.Time
+	Events    Events // optional: the webhook outbox
 }
 
 // Service runs events.
@@ -304,7 +311,7 @@ func (s *Service) organisedEvent(ctx context.Context, actor auth.Actor, id int64
 	if err != nil {
 		return nil, err
 	}
-	if actor.Role == auth.RoleAdmin && actor.Covers(r.UnitPath) {
+	if actor.CanAdminister() && actor.Covers(r.UnitPath) {
 		return r, nil
 	}
 	organisers, err := s.Store.Organisers(ctx, id)
@@ -372,7 +379,7 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, in ListInput) ([]R
 	if in.Status != "" {
 		f.Statuses = []Status{in.Status}
 	}
-	if actor.Role == auth.RoleAdmin {
+	if actor.CanAdminister() {
 		f.PathPrefix = actor.UnitPath
 	} else {
 		f.OrganiserID = actor.AccountID

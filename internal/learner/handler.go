@@ -43,6 +43,7 @@ func (h *Handler) view(ctx context.Context, r *Row) (View, error) {
 //	@Description	Learners in the caller's subtree (or in the subtree of unit_id), filtered by track, status and name. Phones and ID numbers are masked.
 //	@Tags			learners
 //	@Security		BearerAuth
+//	@Security		ClientCredentials[learners:read]
 //	@Produce		json
 //	@Param			unit_id		query		int		false	"a unit of the caller's subtree: its whole subtree"
 //	@Param			track		query		string	false	"track"	Enums(leader, general, judicial)
@@ -54,6 +55,7 @@ func (h *Handler) view(ctx context.Context, r *Row) (View, error) {
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		429			{object}	httpx.ErrorResponse
 //	@Router			/api/v1/learners [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -120,6 +122,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Summary	Get a learner
 //	@Tags		learners
 //	@Security	BearerAuth
+//	@Security	ClientCredentials[learners:read]
 //	@Produce	json
 //	@Param		id	path		int	true	"learner id"
 //	@Success	200	{object}	View
@@ -127,6 +130,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@Failure	429	{object}	httpx.ErrorResponse
 //	@Router		/api/v1/learners/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	h.withLearner(c, func(ctx context.Context, id int64) (*Row, error) {
@@ -231,4 +235,36 @@ func (h *Handler) withLearner(c *gin.Context, fn func(ctx context.Context, id in
 		return
 	}
 	httpx.OK(c, v)
+}
+
+// Sync godoc
+//
+//	@Summary		Upsert learners by external id (HR staff-list sync)
+//	@Description	Up to 1,000 learners per request, each a full record keyed by external_id, created or updated inside the caller's unit subtree under the same rules as POST /learners and PATCH /learners/{id}. Idempotent: the same list sent again answers "unchanged" for every item. Each item is applied on its own: invalid items are reported in results (status "error" with the error object) and the others still apply, so the answer is 200 whenever the request itself is readable. New learners get no password (none is returned or stored): they cannot log in by password until one is set for them. external_id is unique across the county.
+//	@Tags			integration
+//	@Security		BearerAuth
+//	@Security		ClientCredentials[learners:write]
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		SyncRequest	true	"the staff list"
+//	@Success		200		{object}	SyncResponse
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Failure		429		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/integration/learners [put]
+func (h *Handler) Sync(c *gin.Context) {
+	var req SyncRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	results, err := h.svc.Sync(c.Request.Context(), httpx.MustActor(c), req.toItems())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toSyncResponse(results))
 }

@@ -60,6 +60,7 @@ const (
 type Learner struct {
 	ID          int64 `gorm:"primaryKey"`
 	AccountID   int64
+	ExternalID  *string // the id an HR system syncs the learner by (PUT /integration/learners)
 	UnitID      int64
 	Name        string
 	Track       Track

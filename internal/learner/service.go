@@ -103,6 +103,8 @@ type Profile struct {
 	Position string
 	Phone    string
 	IDCard   string // optional
+	// ExternalID is set by HR sync (integration); "" for learners created in the API.
+	ExternalID string
 }
 
 // validate normalises p and names every invalid field; the phone is checked when required
@@ -215,7 +217,7 @@ func (s *Service) insert(ctx context.Context, p Profile, acct account.LearnerAcc
 	if err != nil {
 		return nil, "", err
 	}
-	l := &Learner{AccountID: created.ID, UnitID: p.UnitID, Name: p.Name, Track: p.Track, Position: p.Position,
+	l := &Learner{AccountID: created.ID, ExternalID: nilIfEmpty(p.ExternalID), UnitID: p.UnitID, Name: p.Name, Track: p.Track, Position: p.Position,
 		IDCardEnc: enc, IDCardIndex: idx, Status: StatusActive}
 	if err := s.store.Create(ctx, l); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {

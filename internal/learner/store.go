@@ -153,3 +153,8 @@ func (s *Store) IDByName(ctx context.Context, name string) (int64, error) {
 	}
 	return id, err
 }
+
+// ByExternalID loads the learner an HR system syncs by external id.
+func (s *Store) ByExternalID(ctx context.Context, externalID string) (*Row, error) {
+	return s.takeRow(s.withUnit(ctx).Where("learners.external_id = ?", externalID))
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -38,6 +39,7 @@ type Handlers struct {
 	Practice      *practice.Handler
 	LawReports    *lawreport.Handler
 	Consultations *consultation.Handler
+	Integration   *integration.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -54,9 +56,20 @@ const (
 	auditor  = auth.RoleAuditor
 	lecturer = auth.RoleLecturer
 	student  = auth.RoleLearner
+	machine  = auth.RoleIntegrator
 
 	// uploadLimit is the body limit of file imports: a 20,000-row sheet with room to spare.
 	uploadLimit = 10 << 20
+)
+
+// Scopes an integrator's token needs on the routes that admit integrators.
+const (
+	unitsRead      = integration.ScopeUnitsRead
+	learnersRead   = integration.ScopeLearnersRead
+	learnersWrite  = integration.ScopeLearnersWrite
+	creditsRead    = integration.ScopeCreditsRead
+	eventsRead     = integration.ScopeEventsRead
+	webhooksManage = integration.ScopeWebhooksManage
 )
 
 // Routes lists every endpoint under /api/v1 with its guard, one line each.
@@ -64,14 +77,15 @@ func (s *Server) Routes(h Handlers) []Route {
 	return []Route{
 		{http.MethodPost, "/api/v1/auth/login", public(), h.Accounts.Login},
 		{http.MethodPost, "/api/v1/auth/refresh", public(), h.Accounts.Refresh},
+		{http.MethodPost, "/api/v1/auth/token", public(), h.Integration.Token},
 		{http.MethodPost, "/api/v1/auth/logout", passwordChange(), h.Accounts.Logout},
 		{http.MethodGet, "/api/v1/me", passwordChange(), h.Accounts.Me},
 		{http.MethodPut, "/api/v1/me/password", passwordChange(), h.Accounts.ChangePassword},
 
-		{http.MethodGet, "/api/v1/units", only(admin), h.Units.List},
+		{http.MethodGet, "/api/v1/units", only(admin, machine).scoped(unitsRead), h.Units.List},
 		{http.MethodPost, "/api/v1/units", only(admin), h.Units.Create},
 		{http.MethodGet, "/api/v1/units/ranking", only(admin), h.Oversight.Ranking},
-		{http.MethodGet, "/api/v1/units/:id", only(admin), h.Units.Get},
+		{http.MethodGet, "/api/v1/units/:id", only(admin, machine).scoped(unitsRead), h.Units.Get},
 		{http.MethodGet, "/api/v1/units/:id/dashboard", only(admin), h.Oversight.Dashboard},
 		{http.MethodGet, "/api/v1/units/:id/lagging", only(admin), h.Oversight.Lagging},
 		{http.MethodGet, "/api/v1/units/:id/lagging/export", only(admin), h.Oversight.ExportLagging},
@@ -84,18 +98,18 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPatch, "/api/v1/accounts/:id", only(admin), h.Accounts.Update},
 		{http.MethodPost, "/api/v1/accounts/:id/password-reset", only(admin), h.Accounts.ResetPassword},
 
-		{http.MethodGet, "/api/v1/learners", only(admin), h.Learners.List},
+		{http.MethodGet, "/api/v1/learners", only(admin, machine).scoped(learnersRead), h.Learners.List},
 		{http.MethodPost, "/api/v1/learners", only(admin), h.Learners.Create},
 		{http.MethodGet, "/api/v1/learners/import-template", only(admin), h.Learners.ImportTemplate},
 		{http.MethodPost, "/api/v1/learners/import", only(admin).upTo(uploadLimit), h.Learners.Import},
 		{http.MethodGet, "/api/v1/learners/export", only(admin), h.Learners.Export},
-		{http.MethodGet, "/api/v1/learners/:id", only(admin), h.Learners.Get},
+		{http.MethodGet, "/api/v1/learners/:id", only(admin, machine).scoped(learnersRead), h.Learners.Get},
 		{http.MethodPatch, "/api/v1/learners/:id", only(admin), h.Learners.Update},
 		{http.MethodPost, "/api/v1/learners/:id/leave", only(admin), h.Learners.Leave},
 		{http.MethodGet, "/api/v1/learners/:id/pii", only(admin), h.Learners.PII},
 		{http.MethodPost, "/api/v1/learners/:id/password-reset", only(admin), h.Learners.ResetPassword},
 
-		{http.MethodGet, "/api/v1/learners/:id/credits", only(admin), h.Credits.LearnerCredits},
+		{http.MethodGet, "/api/v1/learners/:id/credits", only(admin, machine).scoped(creditsRead), h.Credits.LearnerCredits},
 
 		{http.MethodGet, "/api/v1/campaigns", only(admin, lecturer, student), h.Campaigns.List},
 		{http.MethodPost, "/api/v1/campaigns", only(admin), h.Campaigns.Create},
@@ -105,7 +119,7 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodGet, "/api/v1/me/credits", only(student), h.Credits.Mine},
 		{http.MethodGet, "/api/v1/me/credits/ledger", only(student), h.Credits.MyLedger},
 		{http.MethodPost, "/api/v1/credits/adjustments", only(admin), h.Credits.Adjust},
-		{http.MethodGet, "/api/v1/credits/leaderboard", only(admin), h.Credits.Leaderboard},
+		{http.MethodGet, "/api/v1/credits/leaderboard", only(admin, machine).scoped(creditsRead), h.Credits.Leaderboard},
 
 		{http.MethodGet, "/api/v1/courses", only(admin), h.Study.ListCourses},
 		{http.MethodPost, "/api/v1/courses", only(admin), h.Study.CreateCourse},
@@ -116,10 +130,10 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPost, "/api/v1/study-sessions/:id/finish", only(student), h.Study.Finish},
 		{http.MethodGet, "/api/v1/me/courses", only(student), h.Study.MyCourses},
 
-		{http.MethodGet, "/api/v1/events", only(admin, lecturer), h.Events.List},
+		{http.MethodGet, "/api/v1/events", only(admin, lecturer, machine).scoped(eventsRead), h.Events.List},
 		{http.MethodPost, "/api/v1/events", only(admin), h.Events.Create},
-		{http.MethodGet, "/api/v1/events/stats", only(admin), h.Events.Stats},
-		{http.MethodGet, "/api/v1/events/:id", only(admin, lecturer, student), h.Events.Get},
+		{http.MethodGet, "/api/v1/events/stats", only(admin, machine).scoped(eventsRead), h.Events.Stats},
+		{http.MethodGet, "/api/v1/events/:id", only(admin, lecturer, student, machine).scoped(eventsRead), h.Events.Get},
 		{http.MethodPut, "/api/v1/events/:id", only(admin), h.Events.Replace},
 		{http.MethodPost, "/api/v1/events/:id/registrations", only(student), h.Events.Register},
 		{http.MethodDelete, "/api/v1/events/:id/registrations/me", only(student), h.Events.CancelRegistration},
@@ -181,6 +195,21 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodGet, "/api/v1/me/favourites", only(student), h.Practice.ListFavourites},
 		{http.MethodPut, "/api/v1/me/favourites/:question_id", only(student), h.Practice.AddFavourite},
 		{http.MethodDelete, "/api/v1/me/favourites/:question_id", only(student), h.Practice.RemoveFavourite},
+
+		{http.MethodGet, "/api/v1/integration/clients", only(admin), h.Integration.ListClients},
+		{http.MethodPost, "/api/v1/integration/clients", only(admin), h.Integration.CreateClient},
+		{http.MethodGet, "/api/v1/integration/clients/:id", only(admin), h.Integration.GetClient},
+		{http.MethodPatch, "/api/v1/integration/clients/:id", only(admin), h.Integration.UpdateClient},
+		{http.MethodPost, "/api/v1/integration/clients/:id/secret", only(admin), h.Integration.RotateSecret},
+		{http.MethodPost, "/api/v1/integration/clients/:id/disable", only(admin), h.Integration.DisableClient},
+		{http.MethodPut, "/api/v1/integration/learners", only(admin, machine).scoped(learnersWrite), h.Learners.Sync},
+		{http.MethodGet, "/api/v1/integration/webhooks", only(admin, machine).scoped(webhooksManage), h.Integration.ListWebhooks},
+		{http.MethodPost, "/api/v1/integration/webhooks", only(admin, machine).scoped(webhooksManage), h.Integration.CreateWebhook},
+		{http.MethodGet, "/api/v1/integration/webhooks/:id", only(admin, machine).scoped(webhooksManage), h.Integration.GetWebhook},
+		{http.MethodPatch, "/api/v1/integration/webhooks/:id", only(admin, machine).scoped(webhooksManage), h.Integration.UpdateWebhook},
+		{http.MethodDelete, "/api/v1/integration/webhooks/:id", only(admin, machine).scoped(webhooksManage), h.Integration.DeleteWebhook},
+		{http.MethodGet, "/api/v1/integration/webhooks/:id/deliveries", only(admin, machine).scoped(webhooksManage), h.Integration.Deliveries},
+		{http.MethodPost, "/api/v1/integration/webhooks/:id/deliveries/:delivery_id/redeliver", only(admin, machine).scoped(webhooksManage), h.Integration.Redeliver},
 
 		{http.MethodGet, "/api/v1/openapi.json", public(), s.openAPI},
 	}

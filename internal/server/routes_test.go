@@ -12,6 +12,7 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/apitest"
 	"github.com/xuefa/xuefa/internal/app"
+	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/server"
 )
@@ -20,7 +21,7 @@ import (
 func tokensForEveryRole(t *testing.T, e *apitest.Env) map[auth.Role]string {
 	t.Helper()
 	unitID := e.UnitID("huayang")
-	for _, r := range []auth.Role{auth.RoleLearner, auth.RoleParticipant, auth.RoleIntegrator} {
+	for _, r := range []auth.Role{auth.RoleLearner, auth.RoleParticipant} {
 		_, err := e.App.Accounts.Provision(context.Background(), account.ProvisionInput{
 			Username: "probe-" + string(r), DisplayName: string(r), Role: r, UnitID: unitID, Password: app.DemoPassword,
 		})
@@ -32,7 +33,9 @@ func tokensForEveryRole(t *testing.T, e *apitest.Env) map[auth.Role]string {
 		auth.RoleAuditor:     e.Token("auditor"),
 		auth.RoleLearner:     e.Token("probe-learner"),
 		auth.RoleParticipant: e.Token("probe-participant"),
-		auth.RoleIntegrator:  e.Token("probe-integrator"),
+		// An integration client holding every scope: routes that do not admit integrators
+		// still refuse it.
+		auth.RoleIntegrator: e.ClientToken(e.CreateClient("huayang", integration.AllScopes()...), ""),
 	}
 }
 

@@ -20,6 +20,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Description	Units in the caller's subtree, flat and paginated (filter by parent_id, kind, q), or with tree=true the whole subtree nested: items are then the caller's own unit with `children` filled recursively, total counts every unit, and paging is ignored.
 //	@Tags			units
 //	@Security		BearerAuth
+//	@Security		ClientCredentials[units:read]
 //	@Produce		json
 //	@Param			parent_id	query		int		false	"only direct sub-units of this unit"
 //	@Param			kind		query		string	false	"unit kind"	Enums(county, township, department, other)
@@ -31,6 +32,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		429			{object}	httpx.ErrorResponse
 //	@Router			/api/v1/units [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -99,6 +101,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Summary	Get a unit
 //	@Tags		units
 //	@Security	BearerAuth
+//	@Security	ClientCredentials[units:read]
 //	@Produce	json
 //	@Param		id	path		int	true	"unit id"
 //	@Success	200	{object}	View
@@ -106,6 +109,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@Failure	429	{object}	httpx.ErrorResponse
 //	@Router		/api/v1/units/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

@@ -32,6 +32,7 @@ func (r Role) Valid() bool { return slices.Contains(AllRoles(), r) }
 // Actor is who is calling: every service call that needs authorization takes one.
 type Actor struct {
 	AccountID          int64
+	ClientID           int64 // integrators: the integration client (AccountID is 0)
 	Name               string
 	Role               Role
 	UnitID             int64
@@ -52,8 +53,20 @@ func (a Actor) IsRootAdmin() bool { return a.Role == RoleAdmin && IsRootPath(a.U
 // HasScope reports whether an integrator actor was granted scope.
 func (a Actor) HasScope(scope string) bool { return slices.Contains(a.Scopes, scope) }
 
-// Subject is the token subject: the account id in decimal.
-func (a Actor) Subject() string { return strconv.FormatInt(a.AccountID, 10) }
+// CanAdminister reports whether the actor reads its unit subtree the way an admin does: admins,
+// and integration clients (whose route guards have already checked the scope for the read).
+func (a Actor) CanAdminister() bool { return a.Role == RoleAdmin || a.Role == RoleIntegrator }
+
+// ClientSubjectPrefix starts the token subject of an integration client: "client:<id>".
+const ClientSubjectPrefix = "client:"
+
+// Subject is the token subject: the account id in decimal, or "client:<id>" for a client.
+func (a Actor) Subject() string {
+	if a.ClientID > 0 {
+		return ClientSubjectPrefix + strconv.FormatInt(a.ClientID, 10)
+	}
+	return strconv.FormatInt(a.AccountID, 10)
+}
 
 // IsRootPath reports whether a materialised path names a root unit ("/1/").
 func IsRootPath(path string) bool {

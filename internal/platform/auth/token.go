@@ -135,6 +135,12 @@ func (i *Issuer) Verify(raw string) (*Claims, error) {
 	if claims.Type != tokenTypeAccess || !claims.Role.Valid() {
 		return nil, fmt.Errorf("%w: not an access token", ErrInvalidToken)
 	}
+	if claims.ClientID() > 0 {
+		if claims.Role != RoleIntegrator {
+			return nil, fmt.Errorf("%w: client subject without the integrator role", ErrInvalidToken)
+		}
+		return claims, nil
+	}
 	if _, err := strconv.ParseInt(claims.Subject, 10, 64); err != nil {
 		return nil, fmt.Errorf("%w: bad subject", ErrInvalidToken)
 	}
@@ -150,9 +156,22 @@ func (i *Issuer) keyFor(t *jwt.Token) (any, error) {
 	return key, nil
 }
 
-// AccountID returns the subject as an account id.
+// AccountID returns the subject as an account id (0 for an integration client).
 func (c *Claims) AccountID() int64 {
 	id, _ := strconv.ParseInt(c.Subject, 10, 64)
+	return id
+}
+
+// ClientID returns the integration client id of a "client:<id>" subject (0 otherwise).
+func (c *Claims) ClientID() int64 {
+	raw, ok := strings.CutPrefix(c.Subject, ClientSubjectPrefix)
+	if !ok {
+		return 0
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
 	return id
 }
 

@@ -44,14 +44,15 @@ func (d Duration) Std() time.Duration { return time.Duration(d) }
 
 // Config is every setting of the server. Masked hides its secrets for logging.
 type Config struct {
-	Mode      string    `yaml:"mode"`
-	HTTP      HTTP      `yaml:"http"`
-	Database  Database  `yaml:"database"`
-	Auth      Auth      `yaml:"auth"`
-	Crypto    Crypto    `yaml:"crypto"`
-	Redis     Redis     `yaml:"redis"`
-	Bootstrap Bootstrap `yaml:"bootstrap"`
-	Log       Log       `yaml:"log"`
+	Mode        string      `yaml:"mode"`
+	HTTP        HTTP        `yaml:"http"`
+	Database    Database    `yaml:"database"`
+	Auth        Auth        `yaml:"auth"`
+	Crypto      Crypto      `yaml:"crypto"`
+	Redis       Redis       `yaml:"redis"`
+	Bootstrap   Bootstrap   `yaml:"bootstrap"`
+	Log         Log         `yaml:"log"`
+	Integration Integration `yaml:"integration"`
 }
 
 // HTTP settings.
@@ -108,6 +109,29 @@ type Bootstrap struct {
 	RootUnitName string `yaml:"root_unit_name"`
 }
 
+// Integration settings: machine clients and webhooks.
+type Integration struct {
+	// SecretGrace is how long a client's previous secret keeps working after a rotation.
+	SecretGrace Duration `yaml:"secret_grace"`
+	// TokenPerClientPerMinute limits POST /api/v1/auth/token per client id.
+	TokenPerClientPerMinute int `yaml:"token_per_client_per_minute"`
+	// RequestsPerClientPerMinute limits API calls made with one client's tokens.
+	RequestsPerClientPerMinute int `yaml:"requests_per_client_per_minute"`
+	// AllowPrivateWebhooks lets webhook URLs reach loopback, link-local and private addresses
+	// (development and tests only: it opens the server to SSRF).
+	AllowPrivateWebhooks bool `yaml:"allow_private_webhooks"`
+	// WebhookTimeout bounds one delivery attempt.
+	WebhookTimeout Duration `yaml:"webhook_timeout"`
+	// WebhookMaxAttempts is how many times one delivery is tried before it is marked failed.
+	WebhookMaxAttempts int `yaml:"webhook_max_attempts"`
+	// WebhookBackoff is the wait after the first failed attempt; it doubles after each failure.
+	WebhookBackoff Duration `yaml:"webhook_backoff"`
+	// WebhookDisableAfter disables a webhook after this many consecutive failed attempts.
+	WebhookDisableAfter int `yaml:"webhook_disable_after"`
+	// DispatchInterval is how often the dispatcher looks for deliveries due.
+	DispatchInterval Duration `yaml:"dispatch_interval"`
+}
+
 // Log settings.
 type Log struct {
 	Level string `yaml:"level"`
@@ -147,6 +171,16 @@ func Default() Config {
 		},
 		Bootstrap: Bootstrap{RootUnitName: "本县"},
 		Log:       Log{Level: "info"},
+		Integration: Integration{
+			SecretGrace:                Duration(24 * time.Hour),
+			TokenPerClientPerMinute:    30,
+			RequestsPerClientPerMinute: 1200,
+			WebhookTimeout:             Duration(10 * time.Second),
+			WebhookMaxAttempts:         8,
+			WebhookBackoff:             Duration(30 * time.Second),
+			WebhookDisableAfter:        20,
+			DispatchInterval:           Duration(5 * time.Second),
+		},
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/database"
@@ -71,6 +72,10 @@ var mappedModels = []any{
 	&lawreport.Report{},
 	&lawreport.Review{},
 	&consultation.Consultation{},
+	&integration.Client{},
+	&integration.Webhook{},
+	&integration.Event{},
+	&integration.Delivery{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

@@ -1,0 +1,238 @@
+package integration
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// ListWebhooks godoc
+//
+//	@Summary		List webhooks
+//	@Description	An integrator sees its client's webhooks; the county admin sees every webhook.
+//	@Tags			integration
+//	@Security		BearerAuth
+//	@Security		ClientCredentials[webhooks:manage]
+//	@Produce		json
+//	@Param			page		query		int	false	"page, from 1"	default(1)
+//	@Param			page_size	query		int	false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	WebhookList
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		429			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/integration/webhooks [get]
+func (h *Handler) ListWebhooks(c *gin.Context) {
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rows, total, err := h.svc.Webhooks(c.Request.Context(), httpx.MustActor(c), page.Offset(), page.Size)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, WebhookList{Items: httpx.Map(rows, toWebhookView), ListMeta: httpx.Meta(total, page)})
+}
+
+// CreateWebhook godoc
+//
+//	@Summary		Subscribe a URL to events
+//	@Description	Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+//	@Tags			integration
+//	@Security		BearerAuth
+//	@Security		ClientCredentials[webhooks:manage]
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		WebhookCreateRequest	true	"the subscription"
+//	@Success		201		{object}	WebhookSecretView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse	"invalid events or webhook.url_not_allowed"
+//	@Failure		429		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/integration/webhooks [post]
+func (h *Handler) CreateWebhook(c *gin.Context) {
+	var req WebhookCreateRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	out, err := h.svc.CreateWebhook(c.Request.Context(), httpx.MustActor(c), WebhookInput{URL: &req.URL, Events: req.Events, Description: &req.Description})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, WebhookSecretView{WebhookView: toWebhookView(*out.Row), Secret: out.Secret})
+}
+
+// GetWebhook godoc
+//
+//	@Summary	Get a webhook
+//	@Tags		integration
+//	@Security	BearerAuth
+//	@Security	ClientCredentials[webhooks:manage]
+//	@Produce	json
+//	@Param		id	path		int	true	"webhook id"
+//	@Success	200	{object}	WebhookView
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Failure	429	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/integration/webhooks/{id} [get]
+func (h *Handler) GetWebhook(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	row, err := h.svc.Webhook(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toWebhookView(*row))
+}
+
+// UpdateWebhook godoc
+//
+//	@Summary		Change a webhook
+//	@Description	status active re-enables a webhook that was disabled (by hand or after consecutive failures); its pending deliveries resume.
+//	@Tags			integration
+//	@Security		BearerAuth
+//	@Security		ClientCredentials[webhooks:manage]
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int						true	"webhook id"
+//	@Param			body	body		WebhookUpdateRequest	true	"the changes"
+//	@Success		200		{object}	WebhookView
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Failure		429		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/integration/webhooks/{id} [patch]
+func (h *Handler) UpdateWebhook(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req WebhookUpdateRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	row, err := h.svc.UpdateWebhook(c.Request.Context(), httpx.MustActor(c), id,
+		WebhookInput{URL: req.URL, Events: req.Events, Description: req.Description, Status: req.Status})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toWebhookView(*row))
+}
+
+// DeleteWebhook godoc
+//
+//	@Summary	Delete a webhook and its delivery log
+//	@Tags		integration
+//	@Security	BearerAuth
+//	@Security	ClientCredentials[webhooks:manage]
+//	@Param		id	path	int	true	"webhook id"
+//	@Success	204
+//	@Failure	400	{object}	httpx.ErrorResponse
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Failure	404	{object}	httpx.ErrorResponse
+//	@Failure	429	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/integration/webhooks/{id} [delete]
+func (h *Handler) DeleteWebhook(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if err := h.svc.DeleteWebhook(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
+
+// Deliveries godoc
+//
+//	@Summary		A webhook's delivery log
+//	@Description	Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.
+//	@Tags			integration
+//	@Security		BearerAuth
+//	@Security		ClientCredentials[webhooks:manage]
+//	@Produce		json
+//	@Param			id			path		int	true	"webhook id"
+//	@Param			page		query		int	false	"page, from 1"	default(1)
+//	@Param			page_size	query		int	false	"page size, at most 100"	default(20)
+//	@Success		200			{object}	DeliveryList
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Failure		429			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/integration/webhooks/{id}/deliveries [get]
+func (h *Handler) Deliveries(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	page, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rows, total, err := h.svc.Deliveries(c.Request.Context(), httpx.MustActor(c), id, page.Offset(), page.Size)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, DeliveryList{Items: httpx.Map(rows, toDeliveryView), ListMeta: httpx.Meta(total, page)})
+}
+
+// Redeliver godoc
+//
+//	@Summary		Send a delivery's event again
+//	@Description	Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.
+//	@Tags			integration
+//	@Security		BearerAuth
+//	@Security		ClientCredentials[webhooks:manage]
+//	@Produce		json
+//	@Param			id			path		int	true	"webhook id"
+//	@Param			delivery_id	path		int	true	"delivery id"
+//	@Success		202			{object}	DeliveryView
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Failure		429			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/integration/webhooks/{id}/deliveries/{delivery_id}/redeliver [post]
+func (h *Handler) Redeliver(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	deliveryID, err := httpx.PathID(c, "delivery_id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Redeliver(c.Request.Context(), httpx.MustActor(c), id, deliveryID)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	c.JSON(202, toDeliveryView(*d))
+}
