@@ -77,12 +77,12 @@ func seedDataset(ctx context.Context, a *app.App, bulk *sql.DB, spec seedSpec, o
 	}
 	step("demo county, campaign, courses")
 
-	units, err := seedUnits(ctx, a, bulk, root, spec)
+	units, added, err := seedUnits(ctx, a, bulk, root, spec)
 	if err != nil {
 		return nil, err
 	}
-	res.Counts["units (added)"] = int64(len(units))
-	step(fmt.Sprintf("units (+%d)", len(units)))
+	res.Counts["units (added)"] = int64(added)
+	step(fmt.Sprintf("units (+%d)", added))
 
 	learners, err := seedLearners(ctx, a, bulk, units, spec)
 	if err != nil {
@@ -231,11 +231,11 @@ func unitPlan() []plannedUnit {
 }
 
 // seedUnits adds the planned units with ids chosen here (so paths are known before insert) and
-// returns every unit that gets learners, with its weight.
-func seedUnits(ctx context.Context, a *app.App, bulk *sql.DB, root *unit.Unit, spec seedSpec) ([]weightedUnit, error) {
+// returns every unit that gets learners, with its weight, and how many units it added.
+func seedUnits(ctx context.Context, a *app.App, bulk *sql.DB, root *unit.Unit, spec seedSpec) ([]weightedUnit, int, error) {
 	var existing []unit.Unit
 	if err := a.DB.WithContext(ctx).Order("id").Find(&existing).Error; err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	byCode := map[string]unit.Unit{}
 	nextID := int64(0)
@@ -267,7 +267,7 @@ func seedUnits(ctx context.Context, a *app.App, bulk *sql.DB, root *unit.Unit, s
 	}
 	t := newBulkTable("units", spec.Batch, "id", "parent_id", "code", "name", "kind", "path", "depth", "created_at", "updated_at")
 	if err := t.insert(ctx, bulk, args); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// Learners sit mostly in offices; townships and departments keep their leaders; a few county
 	// leaders sit at the root.
@@ -284,7 +284,7 @@ func seedUnits(ctx context.Context, a *app.App, bulk *sql.DB, root *unit.Unit, s
 		}
 		out = append(out, weightedUnit{Unit: u, Weight: wt})
 	}
-	return out, nil
+	return out, len(made), nil
 }
 
 type weightedUnit struct {
