@@ -43,7 +43,7 @@ func TestStudyInShortSessionsEarnsCredits(t *testing.T) {
 		courseID := course(t, e, constitution)
 		position := 0
 		for _, beats := range []int{7, 7, 6} { // three sittings of 210, 210 and 180 s
-			e.Clock.Advance(2 * time.Hour) // the learner did something else in between
+			e.Clock.Advance(2 * time.Hour)                                            // the learner did something else in between
 			token = e.Login("13800000001", app.DemoPassword)["access_token"].(string) // a new sitting, a new login
 			sessionID := start(t, e, token, courseID)
 			for i := 0; i < beats; i++ {
