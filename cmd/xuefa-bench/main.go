@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -83,7 +84,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.StringVar(&opts.Scenarios, "scenarios", strings.Join(scenarioNames, ","), "comma-separated scenarios to run")
 		fs.IntVar(&opts.Samples, "samples", 50, "learners to log in (spread over units)")
 		fs.BoolVar(&opts.Explain, "explain", true, "after the scenarios, EXPLAIN and time the queries of one request of each")
+		rateFor := fs.String("rate-for", "", "per-scenario rates overriding -rate, e.g. leaderboard-county=20,heartbeat=100")
 		if err = fs.Parse(rest); err != nil {
+			return 2
+		}
+		if opts.RateFor, err = parseRates(*rateFor); err != nil {
+			fmt.Fprintln(stderr, "xuefa-bench:", err)
 			return 2
 		}
 		err = runCommand(ctx, *dsn, opts, getenv, stdout)
@@ -99,6 +105,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
+}
+
+// parseRates reads "name=rate,name=rate".
+func parseRates(list string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, item := range strings.Split(list, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(item, "=")
+		rate, err := strconv.Atoi(value)
+		if !ok || err != nil || rate < 1 {
+			return nil, fmt.Errorf("-rate-for: %q is not scenario=rate", item)
+		}
+		if _, err := pickScenarios(name); err != nil {
+			return nil, err
+		}
+		out[name] = rate
+	}
+	return out, nil
 }
 
 func firstNonEmpty(values ...string) string {

@@ -15,10 +15,11 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// scenarioNames are the named scenarios in the order they run; the baselines come first.
+// scenarioNames are the named scenarios in the order they run: the baselines first, the county
+// leaderboard (the one that can overload the machine) last.
 var scenarioNames = []string{
 	"baseline-json", "baseline-insert",
-	"me-credits", "leaderboard-county", "leaderboard-township", "heartbeat",
+	"me-credits", "leaderboard-township", "heartbeat", "leaderboard-county",
 }
 
 // baselineOf says which baseline a scenario is compared with: reads with the bare JSON, writes
@@ -111,6 +112,7 @@ type outcome struct {
 	Max        time.Duration
 	Errors     int
 	Codes      map[string]int
+	Load       string // 1-minute load average before → after
 }
 
 func (o outcome) ErrorPct() float64 {
@@ -160,7 +162,10 @@ func attack(sc scenario, rate int, d time.Duration) outcome {
 			o.Errors++
 			key := strconv.Itoa(int(res.Code))
 			if res.Code == 0 {
-				key = "transport: " + res.Error
+				key = "no answer"
+				if strings.Contains(res.Error, "Timeout") || strings.Contains(res.Error, "deadline") {
+					key = "timeout"
+				}
 			}
 			o.Codes[key]++
 		}
@@ -193,8 +198,8 @@ func printTable(out io.Writer, results []outcome) {
 	for _, r := range results {
 		byName[r.Name] = r
 	}
-	fmt.Fprintln(out, "| scenario | rate (req/s) | throughput (ok/s) | p50 | p99 | max | errors | p50 / p99 over baseline |")
-	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(out, "| scenario | rate (req/s) | throughput (ok/s) | p50 | p99 | max | errors | p50 / p99 over baseline | load avg |")
+	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---|---|")
 	for _, r := range results {
 		vs := "—"
 		if b, ok := byName[baselineOf[r.Name]]; ok {
@@ -204,6 +209,6 @@ func printTable(out io.Writer, results []outcome) {
 		if r.Errors > 0 {
 			errs += " " + r.codes()
 		}
-		fmt.Fprintf(out, "| %s | %d | %.1f | %s | %s | %s | %s | %s |\n", r.Name, r.Rate, r.Throughput, ms(r.P50), ms(r.P99), ms(r.Max), errs, vs)
+		fmt.Fprintf(out, "| %s | %d | %.1f | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Rate, r.Throughput, ms(r.P50), ms(r.P99), ms(r.Max), errs, vs, r.Load)
 	}
 }
