@@ -35,8 +35,10 @@ func TestBoardMatchesBruteForce(t *testing.T) {
 		}{{"jixi", 2}, {"huayang", 50}, {"linxi", 40}, {"shangzhuang", 6}, {"gaj", 1}, {"jyj", 1}}
 		rng := rand.New(rand.NewPCG(3, 4))
 		now := time.Now().UTC().Truncate(time.Microsecond)
-		var summaries []credit.Summary
-		for i := range 1200 {
+		const n = 1200
+		accounts := make([]account.Account, n)
+		tracks := make([]learner.Track, n)
+		for i := range accounts {
 			r := rng.IntN(100)
 			code := units[0].code
 			for _, u := range units {
@@ -46,18 +48,23 @@ func TestBoardMatchesBruteForce(t *testing.T) {
 				}
 				r -= u.weight
 			}
-			unitID := e.UnitID(code)
-			track := []learner.Track{learner.TrackGeneral, learner.TrackGeneral, learner.TrackLeader, learner.TrackJudicial}[rng.IntN(4)]
-			acct := &account.Account{DisplayName: fmt.Sprintf("学员%d", i), PasswordHash: "x", Role: auth.RoleLearner, UnitID: unitID,
-				Status: account.StatusActive, TokenVersion: 1}
-			require.NoError(t, e.DB.Create(acct).Error)
-			l := &learner.Learner{AccountID: acct.ID, UnitID: unitID, Name: acct.DisplayName, Track: track, Status: learner.StatusActive}
+			tracks[i] = []learner.Track{learner.TrackGeneral, learner.TrackGeneral, learner.TrackLeader, learner.TrackJudicial}[rng.IntN(4)]
+			accounts[i] = account.Account{DisplayName: fmt.Sprintf("学员%d", i), PasswordHash: "x", Role: auth.RoleLearner,
+				UnitID: e.UnitID(code), Status: account.StatusActive, TokenVersion: 1}
+		}
+		require.NoError(t, e.DB.CreateInBatches(accounts, 200).Error)
+		learners := make([]learner.Learner, n)
+		for i, a := range accounts {
+			learners[i] = learner.Learner{AccountID: a.ID, UnitID: a.UnitID, Name: a.DisplayName, Track: tracks[i], Status: learner.StatusActive}
 			if i%97 == 0 {
-				l.Status = learner.StatusLeft
+				learners[i].Status = learner.StatusLeft
 			}
-			require.NoError(t, e.DB.Create(l).Error)
-			summaries = append(summaries, credit.Summary{LearnerID: l.ID, CampaignID: campaignID, UnitID: unitID, Track: string(track),
-				Total: credit.Amount(rng.IntN(21) * 50), UpdatedAt: now})
+		}
+		require.NoError(t, e.DB.CreateInBatches(learners, 200).Error)
+		summaries := make([]credit.Summary, n)
+		for i, l := range learners {
+			summaries[i] = credit.Summary{LearnerID: l.ID, CampaignID: campaignID, UnitID: l.UnitID, Track: string(l.Track),
+				Total: credit.Amount(rng.IntN(21) * 50), UpdatedAt: now}
 		}
 		require.NoError(t, e.DB.CreateInBatches(summaries, 200).Error)
 
