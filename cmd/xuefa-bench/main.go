@@ -83,6 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.DurationVar(&opts.Warmup, "warmup", 3*time.Second, "unmeasured warm-up before each scenario, at the same rate")
 		fs.StringVar(&opts.Scenarios, "scenarios", strings.Join(scenarioNames, ","), "comma-separated scenarios to run")
 		fs.IntVar(&opts.Samples, "samples", 50, "learners to log in (spread over units)")
+		fs.IntVar(&opts.Repeat, "repeat", 1, "measured runs of each scenario; the table keeps the one with the median p99")
 		fs.BoolVar(&opts.Explain, "explain", true, "after the scenarios, EXPLAIN and time the queries of one request of each")
 		rateFor := fs.String("rate-for", "", "per-scenario rates overriding -rate, e.g. leaderboard-county=20,heartbeat=100")
 		if err = fs.Parse(rest); err != nil {
