@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/xuefa/xuefa/internal/app"
+	"github.com/xuefa/xuefa/internal/platform/config"
 	"github.com/xuefa/xuefa/internal/platform/crypto"
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
@@ -114,6 +115,8 @@ func runCommand(ctx context.Context, dsn string, opts runOptions, getenv func(st
 	}
 	// The bench logs its sample learners in from one loopback address.
 	cfg.Auth.LoginPerIPPerMinute = max(cfg.Auth.LoginPerIPPerMinute, 10*opts.Samples)
+	// The tokens logged in at setup must outlive a long run (verifying costs the same).
+	cfg.Auth.AccessTTL = max(cfg.Auth.AccessTTL, config.Duration(3*time.Hour))
 	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{})
 	if err != nil {
 		return err
