@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm/logger"
 )
@@ -69,32 +70,82 @@ func (e *benchEnv) explain(ctx context.Context, capture *captureLogger, names []
 			continue
 		}
 		method, url, token, body := e.request(name)(0)
-		capture.start()
-		err := e.call(ctx, method, strings.TrimPrefix(url, e.api), token, jsonBody(body), http.StatusOK, nil)
-		stmts := capture.stop()
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+		if err := e.explainOne(ctx, capture, name, method, url, token, body, out); err != nil {
+			return err
 		}
-		fmt.Fprintf(out, "\n### %s: %d statements\n", name, len(stmts))
-		for i, s := range stmts {
-			fmt.Fprintf(out, "\n%d. (%s, %d rows) %s\n", i+1, ms(s.Took), s.Rows, oneLine(s.SQL, 600))
-			verb := strings.ToUpper(strings.Fields(s.SQL)[0])
-			if verb != "SELECT" && verb != "UPDATE" && verb != "DELETE" {
-				continue
-			}
-			plan, err := explainPlan(ctx, e.sqlDB, s.SQL)
+	}
+	if slices.Contains(names, "heartbeat") {
+		method, url, token, body, err := e.creditingBeat(ctx)
+		if err != nil {
+			return err
+		}
+		return e.explainOne(ctx, capture, "heartbeat that credits a minute", method, url, token, body, out)
+	}
+	return nil
+}
+
+// creditingBeat prepares a heartbeat that credits: a sample learner starts a course they have
+// not finished, the session's last beat is moved 61 s back (bench data only), and the beat
+// reports a minute further on, so it crosses a verified minute and awards it through the ledger.
+func (e *benchEnv) creditingBeat(ctx context.Context) (method, url, token string, body []byte, err error) {
+	l := e.learners[0]
+	var course int64
+	if err = e.sqlDB.QueryRowContext(ctx, `SELECT c.id FROM courses c JOIN learners l ON l.id = ?
+		LEFT JOIN course_progress p ON p.course_id = c.id AND p.learner_id = l.id
+		WHERE c.campaign_id = ? AND c.status = 'published' AND FIND_IN_SET(l.track, c.tracks) > 0
+		AND c.duration_seconds - COALESCE(p.verified_seconds, 0) >= 120 ORDER BY c.sort_order, c.id LIMIT 1`,
+		l.LearnerID, e.campaignID).Scan(&course); err != nil {
+		return "", "", "", nil, fmt.Errorf("a course to credit: %w", err)
+	}
+	var sess struct {
+		ID              int64 `json:"id"`
+		PositionSeconds int   `json:"position_seconds"`
+	}
+	if err = e.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/courses/%d/sessions", course), l.Token, nil, http.StatusCreated, &sess); err != nil {
+		return "", "", "", nil, err
+	}
+	if _, err = e.sqlDB.ExecContext(ctx, "UPDATE study_sessions SET last_beat_at = last_beat_at - INTERVAL 61 SECOND WHERE id = ?", sess.ID); err != nil {
+		return "", "", "", nil, err
+	}
+	return http.MethodPut, fmt.Sprintf("%s/api/v1/study-sessions/%d/heartbeat", e.api, sess.ID), l.Token,
+		[]byte(fmt.Sprintf(`{"position":%d}`, sess.PositionSeconds+60)), nil
+}
+
+// explainOne makes one request with statement capture on, then prints, EXPLAINs and times its
+// statements.
+func (e *benchEnv) explainOne(ctx context.Context, capture *captureLogger, name, method, url, token string, body []byte, out io.Writer) error {
+	capture.start()
+	var answer struct {
+		Credited *int `json:"credited_seconds"`
+	}
+	err := e.call(ctx, method, strings.TrimPrefix(url, e.api), token, jsonBody(body), http.StatusOK, &answer)
+	stmts := capture.stop()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	fmt.Fprintf(out, "\n### %s: %d statements", name, len(stmts))
+	if answer.Credited != nil {
+		fmt.Fprintf(out, " (credited %d s)", *answer.Credited)
+	}
+	fmt.Fprintln(out)
+	for i, s := range stmts {
+		fmt.Fprintf(out, "\n%d. (%s, %d rows) %s\n", i+1, ms(s.Took), s.Rows, oneLine(s.SQL, 600))
+		verb := strings.ToUpper(strings.Fields(s.SQL)[0])
+		if verb != "SELECT" && verb != "UPDATE" && verb != "DELETE" {
+			continue
+		}
+		plan, err := explainPlan(ctx, e.sqlDB, s.SQL)
+		if err != nil {
+			fmt.Fprintf(out, "   EXPLAIN failed: %v\n", err)
+			continue
+		}
+		fmt.Fprint(out, plan)
+		if verb == "SELECT" && !strings.Contains(strings.ToUpper(s.SQL), "FOR UPDATE") {
+			p50, p99, err := timeQuery(ctx, e.sqlDB, s.SQL, 100)
 			if err != nil {
-				fmt.Fprintf(out, "   EXPLAIN failed: %v\n", err)
-				continue
+				return err
 			}
-			fmt.Fprint(out, plan)
-			if verb == "SELECT" && !strings.Contains(strings.ToUpper(s.SQL), "FOR UPDATE") {
-				p50, p99, err := timeQuery(ctx, e.sqlDB, s.SQL, 100)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "   timed ×100: p50 %s, p99 %s\n", ms(p50), ms(p99))
-			}
+			fmt.Fprintf(out, "   timed ×100: p50 %s, p99 %s\n", ms(p50), ms(p99))
 		}
 	}
 	return nil
@@ -114,10 +165,13 @@ func (j jsonRaw) MarshalJSON() ([]byte, error) { return j, nil }
 
 func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		return s[:n] + "…"
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // explainPlan runs EXPLAIN and formats its rows compactly.
