@@ -31,6 +31,8 @@ type seedSpec struct {
 	Batch      int    // rows per INSERT
 	Writers    int    // concurrent connections inserting
 	Seed       uint64 // makes the dataset reproducible
+	// UniqueChecks false sets unique_checks=0 on the bulk sessions (MySQL).
+	UniqueChecks bool
 	// Hasher hashes the one password every bench learner shares (app.DemoPassword).
 	Hasher *auth.Hasher
 	Sealer *crypto.Sealer
