@@ -104,10 +104,14 @@ func (s *Service) Leaderboard(ctx context.Context, actor auth.Actor, in BoardInp
 		return nil, apperr.NotFound("campaign.not_found", "学法活动不存在")
 	}
 	board := &Board{Campaign: c, Unit: u}
-	if board.Learners, err = s.store.TopLearners(ctx, in.CampaignID, u.Path, in.Track, in.Limit); err != nil {
+	scope, err := s.store.Scope(ctx, u.Path)
+	if err != nil {
 		return nil, err
 	}
-	if board.Units, err = s.store.SubUnitStandings(ctx, in.CampaignID, u, c.Targets); err != nil {
+	if board.Learners, err = s.store.TopLearners(ctx, in.CampaignID, scope, in.Track, in.Limit); err != nil {
+		return nil, err
+	}
+	if board.Units, err = s.store.SubUnitStandings(ctx, in.CampaignID, u, scope, c.Targets); err != nil {
 		return nil, err
 	}
 	return board, nil

@@ -1,0 +1,386 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/app"
+	"github.com/xuefa/xuefa/internal/platform/config"
+	"github.com/xuefa/xuefa/internal/platform/crypto"
+	"github.com/xuefa/xuefa/internal/platform/database"
+)
+
+// runOptions say how hard and how long to drive each scenario.
+type runOptions struct {
+	Rate      int
+	Duration  time.Duration
+	Warmup    time.Duration
+	Scenarios string
+	Samples   int
+	Explain   bool
+	RateFor   map[string]int // per-scenario rates overriding Rate
+	Repeat    int            // measured runs per scenario; the table shows the median by p99
+}
+
+// inflight counts the API requests being served.
+type inflight struct {
+	next http.Handler
+	n    atomic.Int64
+}
+
+func (h *inflight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.n.Add(1)
+	defer h.n.Add(-1)
+	h.next.ServeHTTP(w, r)
+}
+
+// waitIdle waits (at most max) until the API serves no request and no other connection runs a
+// query on this schema.
+func waitIdle(ctx context.Context, db *sql.DB, api *inflight, max time.Duration) (time.Duration, error) {
+	began := time.Now()
+	for {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.processlist
+			WHERE db = DATABASE() AND command = 'Query' AND id <> CONNECTION_ID()`).Scan(&n); err != nil {
+			return 0, err
+		}
+		if (n == 0 && api.n.Load() == 0) || time.Since(began) > max {
+			return time.Since(began), nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// loadAverage is the 1-minute load average ("?" where /proc is missing): the bench shares the
+// machine, and a busy neighbour shows here.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(raw))[0]
+}
+
+// benchEnv is the running API and baseline with logged-in actors.
+type benchEnv struct {
+	app        *app.App
+	sqlDB      *sql.DB
+	api, base  string // base URLs on loopback
+	campaignID int64
+	county     string // access token of the root admin
+	township   string // access token of a township admin
+	learners   []sampleLearner
+}
+
+type sampleLearner struct {
+	LearnerID, UnitID int64
+	Phone             string
+	Token             string
+	SessionID         int64
+	Position          int
+}
+
+func runCommand(ctx context.Context, dsn string, opts runOptions, getenv func(string) string, out io.Writer) error {
+	if opts.Rate < 1 || opts.Duration <= 0 || opts.Samples < 1 {
+		return errors.New("need rate ≥ 1, duration > 0, samples ≥ 1")
+	}
+	names, err := pickScenarios(opts.Scenarios)
+	if err != nil {
+		return err
+	}
+	cfg, err := benchConfig(dsn, getenv)
+	if err != nil {
+		return err
+	}
+	// The bench logs its sample learners in from one loopback address.
+	cfg.Auth.LoginPerIPPerMinute = max(cfg.Auth.LoginPerIPPerMinute, 10*opts.Samples)
+	// The tokens logged in at setup must outlive a long run (verifying costs the same).
+	cfg.Auth.AccessTTL = max(cfg.Auth.AccessTTL, config.Duration(3*time.Hour))
+	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	// A schema seeded by an older harness gets the newer migrations (indexes) first.
+	if err := database.Migrate(ctx, a.DB); err != nil {
+		return err
+	}
+	capture := newCaptureLogger(a.DB.Logger)
+	a.DB.Logger = capture
+	sqlDB, err := a.DB.DB()
+	if err != nil {
+		return err
+	}
+	if _, err := sqlDB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_scratch (
+		id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+		note VARCHAR(64) NOT NULL,
+		created_at DATETIME(6) NOT NULL
+	) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`); err != nil {
+		return err
+	}
+
+	env := &benchEnv{app: a, sqlDB: sqlDB}
+	var stopAPI, stopBase func()
+	api := &inflight{next: a.Server.Handler()}
+	if env.api, stopAPI, err = serveLoopback(api); err != nil {
+		return err
+	}
+	defer stopAPI()
+	if env.base, stopBase, err = serveLoopback(baselineHandler(sqlDB)); err != nil {
+		return err
+	}
+	defer stopBase()
+
+	if err := printMachine(ctx, sqlDB, out); err != nil {
+		return err
+	}
+	began := time.Now()
+	if err := env.prepare(ctx, cfg.Crypto.DataKey, opts.Samples); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "setup: %d learners logged in over %d units, with an open study session each (%.1f s)\n\n",
+		len(env.learners), countUnits(env.learners), time.Since(began).Seconds())
+
+	var results []outcome
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// An overloaded scenario leaves queries running after its clients gave up: start each
+		// scenario on an idle database.
+		if waited, err := waitIdle(ctx, sqlDB, api, 2*time.Minute); err != nil {
+			return err
+		} else if waited > time.Second {
+			fmt.Fprintf(out, "  (waited %.0f s for the database to finish the previous scenario's queries)\n", waited.Seconds())
+		}
+		rate := opts.Rate
+		if r, ok := opts.RateFor[name]; ok {
+			rate = r
+		}
+		sc := env.scenario(name)
+		if opts.Warmup > 0 {
+			attack(sc, rate, opts.Warmup)
+		}
+		var runs []outcome
+		for i := range max(opts.Repeat, 1) {
+			if i > 0 {
+				if _, err := waitIdle(ctx, sqlDB, api, 2*time.Minute); err != nil {
+					return err
+				}
+			}
+			load := loadAverage()
+			o := attack(sc, rate, opts.Duration)
+			o.Load = load + " → " + loadAverage()
+			fmt.Fprintf(out, "  %-22s %s   load %s\n", name, o.line(), o.Load)
+			runs = append(runs, o)
+		}
+		// With repeats, the table keeps the run with the median p99.
+		slices.SortStableFunc(runs, func(a, b outcome) int { return cmp.Compare(a.P99, b.P99) })
+		results = append(results, runs[(len(runs)-1)/2])
+	}
+	fmt.Fprintln(out)
+	printTable(out, results)
+	if opts.Explain {
+		fmt.Fprintln(out)
+		return env.explain(ctx, capture, names, out)
+	}
+	return nil
+}
+
+// serveLoopback serves h on a free loopback port.
+func serveLoopback(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
+	return "http://" + ln.Addr().String(), stop, nil
+}
+
+// baselineHandler is bare gin: one small JSON, and one INSERT through the API's own pool.
+func baselineHandler(db *sql.DB) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.GET("/baseline/json", func(c *gin.Context) {
+		c.JSON(http.StatusOK, gin.H{"status": "ok", "time": time.Now().UTC()})
+	})
+	e.POST("/baseline/insert", func(c *gin.Context) {
+		res, err := db.ExecContext(c.Request.Context(), "INSERT INTO bench_scratch (note, created_at) VALUES (?, ?)", "baseline", time.Now().UTC())
+		if err != nil {
+			c.JSON(http.StatusInternalServerError, gin.H{"error": "insert failed"})
+			return
+		}
+		id, _ := res.LastInsertId()
+		c.JSON(http.StatusCreated, gin.H{"id": id})
+	})
+	return e
+}
+
+func printMachine(ctx context.Context, db *sql.DB, out io.Writer) error {
+	var version, pool string
+	if err := db.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_buffer_pool_size").Scan(&version, &pool); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "machine: %d CPUs (GOMAXPROCS %d), %s %s/%s, database %s (innodb_buffer_pool_size %s), %s\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH, version, pool,
+		time.Now().UTC().Format(time.RFC3339))
+	counts := []string{"units", "accounts", "learners", "credit_summaries", "credit_daily", "credit_ledger"}
+	parts := make([]string, 0, len(counts))
+	for _, t := range counts {
+		var n int64
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
+			return err
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", t, n))
+	}
+	fmt.Fprintf(out, "dataset: %s\n", strings.Join(parts, ", "))
+	return nil
+}
+
+// prepare finds the campaign, logs in the county and a township admin and samples learners
+// spread over units (the newest learner of every k-th unit), logs them in and opens a study
+// session for each on the campaign's first course.
+func (e *benchEnv) prepare(ctx context.Context, dataKey string, samples int) error {
+	if err := e.sqlDB.QueryRowContext(ctx, "SELECT id FROM campaigns WHERE status = 'active' ORDER BY id LIMIT 1").Scan(&e.campaignID); err != nil {
+		return fmt.Errorf("no active campaign: seed first (%w)", err)
+	}
+	var err error
+	if e.county, err = e.login(ctx, "admin", app.DemoPassword); err != nil {
+		return fmt.Errorf("root admin: %w", err)
+	}
+	if e.township, err = e.login(ctx, "huayang-admin", app.DemoPassword); err != nil {
+		return fmt.Errorf("township admin: %w", err)
+	}
+	sealer, err := crypto.NewSealer(dataKey)
+	if err != nil {
+		return err
+	}
+	rows, err := e.sqlDB.QueryContext(ctx, `SELECT l.id, l.unit_id, a.phone_enc FROM learners l JOIN accounts a ON a.id = l.account_id
+		WHERE l.id IN (SELECT MAX(id) FROM learners WHERE status = 'active' GROUP BY unit_id) ORDER BY l.unit_id`)
+	if err != nil {
+		return err
+	}
+	var all []sampleLearner
+	for rows.Next() {
+		var l sampleLearner
+		var enc sql.NullString
+		if err := rows.Scan(&l.LearnerID, &l.UnitID, &enc); err != nil {
+			rows.Close()
+			return err
+		}
+		if l.Phone, err = sealer.Open(enc.String); err != nil {
+			rows.Close()
+			return fmt.Errorf("learner %d: open phone (is the data key the seed's?): %w", l.LearnerID, err)
+		}
+		all = append(all, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		return errors.New("no learners: seed first")
+	}
+	// Evenly spaced over the units, at most one per unit.
+	n := min(samples, len(all))
+	var course int64
+	if err := e.sqlDB.QueryRowContext(ctx, `SELECT id FROM courses WHERE campaign_id = ? AND status = 'published'
+		AND tracks = 'leader,general,judicial' ORDER BY sort_order, id LIMIT 1`, e.campaignID).Scan(&course); err != nil {
+		return fmt.Errorf("no course for every track: %w", err)
+	}
+	for i := range n {
+		l := all[i*len(all)/n]
+		if l.Token, err = e.login(ctx, l.Phone, app.DemoPassword); err != nil {
+			return fmt.Errorf("learner %d: %w", l.LearnerID, err)
+		}
+		var sess struct {
+			ID              int64 `json:"id"`
+			PositionSeconds int   `json:"position_seconds"`
+		}
+		if err := e.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/courses/%d/sessions", course), l.Token, nil, http.StatusCreated, &sess); err != nil {
+			return fmt.Errorf("learner %d: start session: %w", l.LearnerID, err)
+		}
+		l.SessionID, l.Position = sess.ID, sess.PositionSeconds
+		e.learners = append(e.learners, l)
+	}
+	return nil
+}
+
+func (e *benchEnv) login(ctx context.Context, username, password string) (string, error) {
+	var tokens struct {
+		AccessToken string `json:"access_token"`
+	}
+	err := e.call(ctx, http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": username, "password": password}, http.StatusOK, &tokens)
+	return tokens.AccessToken, err
+}
+
+// call makes one API request and decodes the answer, which must have status want.
+func (e *benchEnv) call(ctx context.Context, method, path, token string, body any, want int, v any) error {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, e.api+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, raw)
+	}
+	if v == nil {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
+}
+
+func countUnits(ls []sampleLearner) int {
+	seen := map[int64]bool{}
+	for _, l := range ls {
+		seen[l.UnitID] = true
+	}
+	return len(seen)
+}
