@@ -126,7 +126,7 @@ func (s *Service) PhoneIndex(phone string) string { return s.Sealer.Index("phone
 // AccountIDByPhone finds the account with this phone (0 when none).
 func (s *Service) AccountIDByPhone(ctx context.Context, phone string) (int64, error) {
 	a, err := s.Store.ByPhoneIndex(ctx, s.PhoneIndex(phone))
-	if err == ErrNotFound {
+	if errors.Is(err, ErrNotFound) {
 		return 0, nil
 	}
 	if err != nil {
