@@ -733,6 +733,228 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/auth/wechat": {
+            "post": {
+                "description": "Trades a wx.login code for tokens: for the learner bound to this WeChat user, else for their participant account (created at the first login; new_user is true then). The session_key never leaves the server and is not stored. Rate limited per client IP and per WeChat user (429 auth.rate_limited). With ` + "`" + `wechat.mode: fake` + "`" + ` (development) code ` + "`" + `dev-\u003cname\u003e` + "`" + ` always logs in the same user.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Log in from the mini-program",
+                "parameters": [
+                    {
+                        "description": "wx.login code",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WeChatLoginRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WeChatLoginResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "wechat.invalid_code, wechat.code_used",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "wechat.high_risk_user, auth.account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "auth.rate_limited",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "502": {
+                        "description": "wechat.upstream_error",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "wechat.busy, wechat.disabled",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/wechat/bind": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Called with the participant token from POST /auth/wechat. Proves the learner by phone and password (checked like a password login: rate limits, lockout) or by phone_code from the getPhoneNumber button (the phone must belong to an active learner). Answers with the learner's tokens; from then on WeChat login signs in as the learner.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Bind my WeChat to my learner account",
+                "parameters": [
+                    {
+                        "description": "phone and password, or phone_code",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WeChatBindRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WeChatLoginResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "auth.invalid_credentials",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "wechat.not_linked, wechat.learner_not_found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "wechat.already_bound, wechat.learner_already_bound",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "request.validation, wechat.invalid_phone_code",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "423": {
+                        "description": "auth.account_locked",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "auth.rate_limited",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "502": {
+                        "description": "wechat.upstream_error",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "wechat.busy, wechat.disabled",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The learner detaches their WeChat: WeChat login signs in as the participant again and the recorded subscribe-message allowances are dropped. Audited.",
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Unbind my WeChat",
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "wechat.not_bound",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/campaigns": {
             "get": {
                 "security": [
@@ -5762,6 +5984,115 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/wechat-subscriptions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "me"
+                ],
+                "summary": "My subscribe-message allowances",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WeChatSubscriptionList"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Pass on what wx.requestSubscribeMessage answered, per template: each accept allows one more message of that template (stored up to 50); reject, ban or filter stop it. The reminder channel ` + "`" + `wechat` + "`" + ` spends the allowance of the template configured as wechat.reminder_template_id. Only for learners bound to WeChat.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "me"
+                ],
+                "summary": "Record subscribe-message answers",
+                "parameters": [
+                    {
+                        "description": "answers per template",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WeChatSubscriptionsRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WeChatSubscriptionList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "wechat.not_bound",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -13750,7 +14081,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "inbox",
-                        "sms"
+                        "sms",
+                        "wechat"
                     ],
                     "example": "inbox"
                 },
@@ -13767,7 +14099,8 @@ const docTemplate = `{
                     "enum": [
                         "pending",
                         "sent",
-                        "dead"
+                        "dead",
+                        "skipped"
                     ],
                     "example": "sent"
                 }
@@ -13834,7 +14167,7 @@ const docTemplate = `{
                 },
                 "channels": {
                     "type": "array",
-                    "maxItems": 2,
+                    "maxItems": 3,
                     "items": {
                         "type": "string"
                     },
@@ -13994,7 +14327,7 @@ const docTemplate = `{
                 },
                 "channels": {
                     "type": "array",
-                    "maxItems": 2,
+                    "maxItems": 3,
                     "items": {
                         "type": "string"
                     },
@@ -14534,6 +14867,150 @@ const docTemplate = `{
                     "type": "integer",
                     "minimum": 1,
                     "example": 1
+                }
+            }
+        },
+        "WeChatBindRequest": {
+            "type": "object",
+            "properties": {
+                "password": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "Xuefa@2026"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800000001"
+                },
+                "phone_code": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": ""
+                }
+            }
+        },
+        "WeChatLoginRequest": {
+            "type": "object",
+            "required": [
+                "code"
+            ],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "dev-alice"
+                }
+            }
+        },
+        "WeChatLoginResponse": {
+            "type": "object",
+            "properties": {
+                "access_token": {
+                    "type": "string",
+                    "example": "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0..."
+                },
+                "account": {
+                    "$ref": "#/definitions/Account"
+                },
+                "expires_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "expires_in": {
+                    "type": "integer",
+                    "example": 900
+                },
+                "new_user": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "refresh_expires_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "refresh_token": {
+                    "type": "string",
+                    "example": "q0vJ9x...opaque"
+                },
+                "token_type": {
+                    "type": "string",
+                    "example": "Bearer"
+                }
+            }
+        },
+        "WeChatSubscription": {
+            "type": "object",
+            "properties": {
+                "remaining": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "active",
+                        "declined"
+                    ],
+                    "example": "active"
+                },
+                "template_id": {
+                    "type": "string",
+                    "example": "tmpl-reminder"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "WeChatSubscriptionList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/WeChatSubscription"
+                    }
+                }
+            }
+        },
+        "WeChatSubscriptionResult": {
+            "type": "object",
+            "required": [
+                "result",
+                "template_id"
+            ],
+            "properties": {
+                "result": {
+                    "type": "string",
+                    "enum": [
+                        "accept",
+                        "reject",
+                        "ban",
+                        "filter"
+                    ],
+                    "example": "accept"
+                },
+                "template_id": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "tmpl-reminder"
+                }
+            }
+        },
+        "WeChatSubscriptionsRequest": {
+            "type": "object",
+            "required": [
+                "items"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/WeChatSubscriptionResult"
+                    }
                 }
             }
         },

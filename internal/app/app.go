@@ -35,6 +35,8 @@ import (
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/supervision"
 	"github.com/xuefa/xuefa/internal/unit"
+	"github.com/xuefa/xuefa/internal/wechat"
+	"github.com/xuefa/xuefa/internal/wechat/wechatfake"
 )
 
 // App is the wired application.
@@ -64,6 +66,12 @@ type App struct {
 	// LawReports are the 述法 reports; Consultations the consultation channel.
 	LawReports    *lawreport.Service
 	Consultations *consultation.Service
+
+	// WeChat is mini-program login and subscribe messages; WeChatClient is nil when
+	// wechat.mode is off, FakeWeChat is the in-process fake when it is fake (tests script it).
+	WeChat       *wechat.Service
+	WeChatClient *wechat.Client
+	FakeWeChat   *wechatfake.Server
 }
 
 // Options let tests and the CLI adjust how the app is built.
@@ -132,6 +140,7 @@ func (a *App) wire(opts Options) error {
 		return err
 	}
 	a.Units.AddDependents(a.Accounts)
+	a.wireWeChat(limiter, opts.Now)
 	ic := cfg.Integration
 	a.Integration = integration.NewService(integration.Deps{
 		DB: a.DB, Store: integration.NewStore(a.DB), Units: a.Units, Audit: a.Audit, Issuer: issuer, Sealer: sealer,
@@ -166,7 +175,7 @@ func (a *App) wire(opts Options) error {
 	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now)
 	a.Reminders = reminder.NewService(reminder.Deps{
 		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,
-		SMS: reminder.LogSMS{Log: a.Log}, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,
+		SMS: reminder.LogSMS{Log: a.Log}, WeChat: a.WeChat, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,
 	})
 	a.Oversight.UseReminders(a.Reminders)
 	a.LawReports = lawreport.NewService(lawreport.Deps{
@@ -213,6 +222,7 @@ func (a *App) wire(opts Options) error {
 		LawReports:    lawreport.NewHandler(a.LawReports),
 		Consultations: consultation.NewHandler(a.Consultations),
 		Integration:   integration.NewHandler(a.Integration),
+		WeChat:        wechat.NewHandler(a.WeChat),
 	})
 	return err
 }

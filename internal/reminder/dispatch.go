@@ -64,6 +64,8 @@ func (s *Service) deliver(ctx context.Context, d Delivery) error {
 			return err
 		}
 		return s.markSent(ctx, d)
+	case ChannelWeChat:
+		return s.deliverWeChat(ctx, d, r)
 	default:
 		return fmt.Errorf("unknown channel %q", d.Channel)
 	}

@@ -14,7 +14,7 @@ type ManualRequest struct {
 	UnitID     int64       `json:"unit_id" binding:"omitempty,min=1" example:"2"`
 	Status     credit.Pace `json:"status" binding:"omitempty,oneof=lagging far_behind" example:"lagging"`
 	Message    string      `json:"message" binding:"max=300" example:"请抓紧完成本月学法任务"`
-	Channels   []string    `json:"channels" binding:"max=2,dive,oneof=inbox sms" example:"inbox"`
+	Channels   []string    `json:"channels" binding:"max=3,dive,oneof=inbox sms wechat" example:"inbox"`
 } // @name ReminderRequest
 
 // ManualView says how many will be reminded and how many were throttled.
@@ -25,8 +25,8 @@ type ManualView struct {
 
 // DeliveryView is a reminder's trip through one channel.
 type DeliveryView struct {
-	Channel   string     `json:"channel" example:"inbox" enums:"inbox,sms"`
-	Status    string     `json:"status" example:"sent" enums:"pending,sent,dead"`
+	Channel   string     `json:"channel" example:"inbox" enums:"inbox,sms,wechat"`
+	Status    string     `json:"status" example:"sent" enums:"pending,sent,dead,skipped"`
 	Attempts  int        `json:"attempts" example:"1"`
 	LastError string     `json:"last_error,omitempty" example:""`
 	SentAt    *time.Time `json:"sent_at,omitempty" format:"date-time"`

@@ -7,8 +7,9 @@ import "time"
 
 // Channels.
 const (
-	ChannelInbox = "inbox"
-	ChannelSMS   = "sms"
+	ChannelInbox  = "inbox"
+	ChannelSMS    = "sms"
+	ChannelWeChat = "wechat" // WeChat subscribe message, for learners bound to WeChat who allowed one
 )
 
 // Delivery statuses.
@@ -16,6 +17,7 @@ const (
 	StatusPending = "pending"
 	StatusSent    = "sent"
 	StatusDead    = "dead"
+	StatusSkipped = "skipped" // the channel cannot reach the learner (e.g. no WeChat allowance, 43101): not retried
 )
 
 // Reminder is one nudge to one learner.

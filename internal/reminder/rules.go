@@ -62,7 +62,7 @@ var (
 	errRuleCampaign = apperr.Invalid("reminder_rule.campaign_not_found", "学法活动不存在", apperr.Field("campaign_id", "学法活动不存在或不覆盖该单位"))
 )
 
-var validChannels = []string{ChannelInbox, ChannelSMS}
+var validChannels = []string{ChannelInbox, ChannelSMS, ChannelWeChat}
 
 // clockPattern reports whether s is a time of day HH:MM.
 func clockPattern(s string) bool {
@@ -108,7 +108,7 @@ func (in *RuleInput) validate() error {
 	}
 	for i, ch := range in.Channels {
 		if !slices.Contains(validChannels, ch) {
-			fields = append(fields, apperr.Field(fmt.Sprintf("channels[%d]", i), "取值必须是: inbox sms"))
+			fields = append(fields, apperr.Field(fmt.Sprintf("channels[%d]", i), "取值必须是: inbox sms wechat"))
 		}
 	}
 	if len(fields) > 0 {

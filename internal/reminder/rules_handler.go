@@ -17,7 +17,7 @@ type RuleRequest struct {
 	Kind            string      `json:"kind" binding:"required,oneof=credits_lagging event_tomorrow" example:"credits_lagging"`
 	LagStatus       credit.Pace `json:"lag_status" binding:"omitempty,oneof=lagging far_behind" example:"lagging"`
 	SendAt          string      `json:"send_at" binding:"required,len=5" example:"09:00"`
-	Channels        []string    `json:"channels" binding:"max=2,dive,oneof=inbox sms" example:"inbox"`
+	Channels        []string    `json:"channels" binding:"max=3,dive,oneof=inbox sms wechat" example:"inbox"`
 	QuietStart      string      `json:"quiet_start" binding:"omitempty,len=5" example:"22:00"`
 	QuietEnd        string      `json:"quiet_end" binding:"omitempty,len=5" example:"08:00"`
 	MinIntervalDays int         `json:"min_interval_days" binding:"min=0,max=90" example:"3"`

@@ -16,6 +16,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/supervision"
+	"github.com/xuefa/xuefa/internal/wechat"
 )
 
 // ManualThrottle: a learner is reminded by hand at most once per campaign in this time.
@@ -41,6 +42,14 @@ type SMS interface {
 	Send(ctx context.Context, phone, text, idempotencyKey string) error
 }
 
+// WeChat reaches learners bound to WeChat by subscribe message (nil: channel off).
+type WeChat interface {
+	ReminderRecipient(ctx context.Context, accountID int64) (*wechat.Recipient, string, error)
+	SendReminder(ctx context.Context, r wechat.Recipient, title, text string, at time.Time) error
+	Spend(ctx context.Context, r wechat.Recipient) error
+	Exhaust(ctx context.Context, r wechat.Recipient) error
+}
+
 // Auditor records admin writes.
 type Auditor interface {
 	Record(ctx context.Context, e audit.Entry) error
@@ -54,6 +63,7 @@ type Deps struct {
 	Lagging   Lagging
 	Phones    Phones
 	SMS       SMS
+	WeChat    WeChat
 	Units     Units
 	Campaigns Campaigns
 	Audit     Auditor

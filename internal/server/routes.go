@@ -21,6 +21,7 @@ import (
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/supervision"
 	"github.com/xuefa/xuefa/internal/unit"
+	"github.com/xuefa/xuefa/internal/wechat"
 )
 
 // Handlers are every domain's HTTP handlers.
@@ -40,6 +41,7 @@ type Handlers struct {
 	LawReports    *lawreport.Handler
 	Consultations *consultation.Handler
 	Integration   *integration.Handler
+	WeChat        *wechat.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -81,6 +83,12 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPost, "/api/v1/auth/logout", passwordChange(), h.Accounts.Logout},
 		{http.MethodGet, "/api/v1/me", passwordChange(), h.Accounts.Me},
 		{http.MethodPut, "/api/v1/me/password", passwordChange(), h.Accounts.ChangePassword},
+
+		{http.MethodPost, "/api/v1/auth/wechat", public(), h.WeChat.Login},
+		{http.MethodPost, "/api/v1/auth/wechat/bind", only(auth.RoleParticipant), h.WeChat.Bind},
+		{http.MethodDelete, "/api/v1/auth/wechat/bind", only(student), h.WeChat.Unbind},
+		{http.MethodGet, "/api/v1/me/wechat-subscriptions", only(student), h.WeChat.Subscriptions},
+		{http.MethodPut, "/api/v1/me/wechat-subscriptions", only(student), h.WeChat.RecordSubscriptions},
 
 		{http.MethodGet, "/api/v1/units", only(admin, machine).scoped(unitsRead), h.Units.List},
 		{http.MethodPost, "/api/v1/units", only(admin), h.Units.Create},

@@ -53,6 +53,7 @@ type Config struct {
 	Bootstrap   Bootstrap   `yaml:"bootstrap"`
 	Log         Log         `yaml:"log"`
 	Integration Integration `yaml:"integration"`
+	WeChat      WeChat      `yaml:"wechat"`
 }
 
 // HTTP settings.
@@ -132,6 +133,31 @@ type Integration struct {
 	DispatchInterval Duration `yaml:"dispatch_interval"`
 }
 
+// WeChat modes.
+const (
+	WeChatFake = "fake" // an in-process fake WeChat (development): code "dev-<name>" logs in a stable user
+	WeChatLive = "live" // the real WeChat API; needs app_id and secret
+	WeChatOff  = "off"  // WeChat login and the wechat reminder channel are disabled
+)
+
+// WeChat settings of the mini-program. mode "" becomes fake in dev and off in production.
+type WeChat struct {
+	Mode    string   `yaml:"mode"`
+	AppID   string   `yaml:"app_id"`
+	Secret  string   `yaml:"secret"`
+	BaseURL string   `yaml:"base_url"`
+	Timeout Duration `yaml:"timeout"`
+	// LoginPerIPPerMinute and LoginPerOpenIDPerMinute limit POST /api/v1/auth/wechat.
+	LoginPerIPPerMinute     int `yaml:"login_per_ip_per_minute"`
+	LoginPerOpenIDPerMinute int `yaml:"login_per_openid_per_minute"`
+	// ReminderTemplateID is the subscribe-message template of the wechat reminder channel
+	// (fields thing1, thing2, time3); ReminderPage the mini-program page it opens.
+	ReminderTemplateID string `yaml:"reminder_template_id"`
+	ReminderPage       string `yaml:"reminder_page"`
+	// MiniProgramState is formal, trial or developer (which build a message opens).
+	MiniProgramState string `yaml:"miniprogram_state"`
+}
+
 // Log settings.
 type Log struct {
 	Level string `yaml:"level"`
@@ -181,6 +207,14 @@ func Default() Config {
 			WebhookDisableAfter:        20,
 			DispatchInterval:           Duration(5 * time.Second),
 		},
+		WeChat: WeChat{
+			BaseURL:                 "https://api.weixin.qq.com",
+			Timeout:                 Duration(5 * time.Second),
+			LoginPerIPPerMinute:     60,
+			LoginPerOpenIDPerMinute: 10,
+			ReminderPage:            "pages/index/index",
+			MiniProgramState:        "formal",
+		},
 	}
 }
 
@@ -206,6 +240,12 @@ func Load(path string, getenv func(string) string) (Config, error) {
 }
 
 func (c *Config) fillDevSecrets() {
+	if c.WeChat.Mode == "" {
+		c.WeChat.Mode = WeChatOff
+		if c.Mode == ModeDev {
+			c.WeChat.Mode = WeChatFake
+		}
+	}
 	if c.Mode != ModeDev {
 		return
 	}
@@ -248,6 +288,7 @@ func (c *Config) Validate() error {
 			problems = append(problems, "production needs database.driver mysql (or database.allow_sqlite_in_production: true)")
 		}
 	}
+	problems = append(problems, c.WeChat.problems(c.Mode)...)
 	if (c.Bootstrap.AdminUsername == "") != (c.Bootstrap.AdminPassword == "") {
 		problems = append(problems, "bootstrap.admin_username and bootstrap.admin_password are set together or not at all")
 	}
@@ -338,6 +379,7 @@ func (c Config) Masked() Config {
 	m.Crypto.DataKey = mask(c.Crypto.DataKey)
 	m.Redis.Password = mask(c.Redis.Password)
 	m.Bootstrap.AdminPassword = mask(c.Bootstrap.AdminPassword)
+	m.WeChat.Secret = mask(c.WeChat.Secret)
 	m.Database.DSN = MaskDSN(c.Database.DSN)
 	return m
 }
@@ -358,4 +400,27 @@ func MaskDSN(dsn string) string {
 // MarshalJSON writes the duration as a string ("15s") so logged configs read naturally.
 func (d Duration) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + time.Duration(d).String() + `"`), nil
+}
+
+// problems checks the WeChat settings: the fake lets anyone log in as anyone, so production
+// refuses it; live needs the mini-program's credentials.
+func (w WeChat) problems(mode string) []string {
+	var out []string
+	switch w.Mode {
+	case WeChatFake:
+		if mode == ModeProduction {
+			out = append(out, "wechat.mode fake is for development only; use live (with wechat.app_id and wechat.secret) or off in production")
+		}
+	case WeChatLive:
+		if w.AppID == "" || w.Secret == "" {
+			out = append(out, "wechat.app_id and wechat.secret are required with wechat.mode live (XUEFA_WECHAT_APP_ID, XUEFA_WECHAT_SECRET)")
+		}
+		if w.BaseURL == "" {
+			out = append(out, "wechat.base_url is required with wechat.mode live")
+		}
+	case WeChatOff, "":
+	default:
+		out = append(out, fmt.Sprintf("wechat.mode must be fake, live or off, not %q", w.Mode))
+	}
+	return out
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/xuefa/xuefa/internal/reminder"
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/unit"
+	"github.com/xuefa/xuefa/internal/wechat"
 )
 
 // mappedModels is every GORM model the application persists. EVERY NEW MODEL MUST BE ADDED
@@ -76,6 +77,8 @@ var mappedModels = []any{
 	&integration.Webhook{},
 	&integration.Event{},
 	&integration.Delivery{},
+	&wechat.Identity{},
+	&wechat.Subscription{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

@@ -1,0 +1,152 @@
+package wechat
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves /api/v1/auth/wechat* and /api/v1/me/wechat-subscriptions.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Login godoc
+//
+//	@Summary		Log in from the mini-program
+//	@Description	Trades a wx.login code for tokens: for the learner bound to this WeChat user, else for their participant account (created at the first login; new_user is true then). The session_key never leaves the server and is not stored. Rate limited per client IP and per WeChat user (429 auth.rate_limited). With `wechat.mode: fake` (development) code `dev-<name>` always logs in the same user.
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		LoginRequest	true	"wx.login code"
+//	@Success		200		{object}	LoginResponse
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse	"wechat.invalid_code, wechat.code_used"
+//	@Failure		403		{object}	httpx.ErrorResponse	"wechat.high_risk_user, auth.account_disabled"
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Failure		429		{object}	httpx.ErrorResponse	"auth.rate_limited"
+//	@Failure		502		{object}	httpx.ErrorResponse	"wechat.upstream_error"
+//	@Failure		503		{object}	httpx.ErrorResponse	"wechat.busy, wechat.disabled"
+//	@Router			/api/v1/auth/wechat [post]
+func (h *Handler) Login(c *gin.Context) {
+	var req LoginRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	res, err := h.svc.Login(c.Request.Context(), req.Code)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, LoginResponse{TokenResponse: h.svc.Accounts.TokenResponse(res.Tokens), NewUser: res.New})
+}
+
+// Bind godoc
+//
+//	@Summary		Bind my WeChat to my learner account
+//	@Description	Called with the participant token from POST /auth/wechat. Proves the learner by phone and password (checked like a password login: rate limits, lockout) or by phone_code from the getPhoneNumber button (the phone must belong to an active learner). Answers with the learner's tokens; from then on WeChat login signs in as the learner.
+//	@Tags			auth
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		BindRequest	true	"phone and password, or phone_code"
+//	@Success		200		{object}	LoginResponse
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse	"auth.invalid_credentials"
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse	"wechat.not_linked, wechat.learner_not_found"
+//	@Failure		409		{object}	httpx.ErrorResponse	"wechat.already_bound, wechat.learner_already_bound"
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse	"request.validation, wechat.invalid_phone_code"
+//	@Failure		423		{object}	httpx.ErrorResponse	"auth.account_locked"
+//	@Failure		429		{object}	httpx.ErrorResponse	"auth.rate_limited"
+//	@Failure		502		{object}	httpx.ErrorResponse	"wechat.upstream_error"
+//	@Failure		503		{object}	httpx.ErrorResponse	"wechat.busy, wechat.disabled"
+//	@Router			/api/v1/auth/wechat/bind [post]
+func (h *Handler) Bind(c *gin.Context) {
+	var req BindRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	tokens, err := h.svc.Bind(c.Request.Context(), httpx.MustActor(c), req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, LoginResponse{TokenResponse: h.svc.Accounts.TokenResponse(tokens)})
+}
+
+// Unbind godoc
+//
+//	@Summary		Unbind my WeChat
+//	@Description	The learner detaches their WeChat: WeChat login signs in as the participant again and the recorded subscribe-message allowances are dropped. Audited.
+//	@Tags			auth
+//	@Security		BearerAuth
+//	@Success		204
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		409	{object}	httpx.ErrorResponse	"wechat.not_bound"
+//	@Router			/api/v1/auth/wechat/bind [delete]
+func (h *Handler) Unbind(c *gin.Context) {
+	if err := h.svc.Unbind(c.Request.Context(), httpx.MustActor(c)); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
+}
+
+// RecordSubscriptions godoc
+//
+//	@Summary		Record subscribe-message answers
+//	@Description	Pass on what wx.requestSubscribeMessage answered, per template: each accept allows one more message of that template (stored up to 50); reject, ban or filter stop it. The reminder channel `wechat` spends the allowance of the template configured as wechat.reminder_template_id. Only for learners bound to WeChat.
+//	@Tags			me
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		SubscriptionsRequest	true	"answers per template"
+//	@Success		200		{object}	SubscriptionList
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse	"wechat.not_bound"
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/me/wechat-subscriptions [put]
+func (h *Handler) RecordSubscriptions(c *gin.Context) {
+	var req SubscriptionsRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	subs, err := h.svc.RecordSubscriptions(c.Request.Context(), httpx.MustActor(c), req.toResults())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toSubscriptionList(subs))
+}
+
+// Subscriptions godoc
+//
+//	@Summary	My subscribe-message allowances
+//	@Tags		me
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Success	200	{object}	SubscriptionList
+//	@Failure	401	{object}	httpx.ErrorResponse
+//	@Failure	403	{object}	httpx.ErrorResponse
+//	@Router		/api/v1/me/wechat-subscriptions [get]
+func (h *Handler) Subscriptions(c *gin.Context) {
+	subs, err := h.svc.Subscriptions(c.Request.Context(), httpx.MustActor(c))
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toSubscriptionList(subs))
+}
