@@ -37,7 +37,9 @@ type Error struct {
 	API     string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("wechat %s: errcode %d: %s", e.API, e.Code, e.Message) }
+func (e *Error) Error() string {
+	return fmt.Sprintf("wechat %s: errcode %d: %s", e.API, e.Code, e.Message)
+}
 
 // IsCode reports whether err is a WeChat error with one of the codes.
 func IsCode(err error, codes ...int) bool {
