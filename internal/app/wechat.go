@@ -23,6 +23,9 @@ func (a *App) wireWeChat(limiter ratelimit.Limiter, now func() time.Time) {
 			a.FakeWeChat = wechatfake.New()
 			httpClient.Transport = a.FakeWeChat.Transport()
 			cfg.BaseURL, cfg.AppID, cfg.Secret = "http://wechat.fake", "wx-fake-appid", "fake-secret"
+			if wc.ReminderTemplateID == "" { // so the demo's wechat reminders go somewhere
+				wc.ReminderTemplateID = "fake-reminder-template"
+			}
 		}
 		if a.Redis != nil {
 			cfg.Tokens = wechat.NewRedisTokens(a.Redis, "xuefa:wechat:token:", now)

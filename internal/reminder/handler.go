@@ -17,7 +17,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // Manual godoc
 //
 //	@Summary		Remind learners (督促)
-//	@Description	Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default) and/or SMS. Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.
+//	@Description	Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default), SMS and/or WeChat subscribe message (`wechat`: learners bound to WeChat with an allowance left; others are skipped, not retried). Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.
 //	@Tags			supervision
 //	@Security		BearerAuth
 //	@Accept			json

@@ -25,6 +25,24 @@ export async function login(phone: string, password: string): Promise<string> {
   return data.access_token;
 }
 
+// WeChat login: the wx.login() code → tokens of the participant, or of the bound learner.
+export async function wechatLogin(code: string): Promise<{ token: string; newUser: boolean }> {
+  const { data, error } = await api.POST("/api/v1/auth/wechat", { body: { code } });
+  if (error) fail(error);
+  if (!data.access_token) throw new Error("wechat login answered no access_token");
+  return { token: data.access_token, newUser: data.new_user ?? false };
+}
+
+// A participant proves they are a learner by phone and password; the answer is the learner's token.
+export async function wechatBind(participantToken: string, phone: string, password: string): Promise<string> {
+  const { data, error } = await api.POST("/api/v1/auth/wechat/bind", {
+    headers: { Authorization: `Bearer ${participantToken}` },
+    body: { phone, password },
+  });
+  if (error) fail(error);
+  return data.access_token ?? "";
+}
+
 export async function myCredits(token: string, campaignId?: number): Promise<Standing> {
   const { data, error } = await api.GET("/api/v1/me/credits", {
     headers: { Authorization: `Bearer ${token}` },

@@ -42,7 +42,7 @@ type Server struct {
 	tokenSeq    int
 	validTokens map[string]bool
 	declined    map[string]bool // openid → refuses subscribe messages (43101)
-	failures    []int           // errcodes (or HTTP status ≥ 500 as negative) for the next sends
+	failures    []int           // errcodes (or HTTP statuses 5xx) for the next sends
 	sent        []Sent
 	calls       map[string]int
 }
@@ -101,8 +101,8 @@ func (s *Server) Decline(openid string, declined bool) {
 	s.declined[openid] = declined
 }
 
-// FailSends makes the next subscribe sends fail, one per entry: a WeChat errcode, or a negative
-// number -N for an HTTP N answer (e.g. -502).
+// FailSends makes the next subscribe sends fail, one per entry: an HTTP status when 500–599
+// (e.g. 502), else a WeChat errcode (e.g. -1 system busy, 45009).
 func (s *Server) FailSends(codes ...int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -228,8 +228,8 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 	if len(s.failures) > 0 {
 		f := s.failures[0]
 		s.failures = s.failures[1:]
-		if f < 0 {
-			w.WriteHeader(-f)
+		if f >= 500 && f < 600 {
+			w.WriteHeader(f)
 			return
 		}
 		errcode(w, f, "scripted failure")
