@@ -109,7 +109,7 @@ func (s *Service) Login(ctx context.Context, code string) (*LoginResult, error) 
 	}
 	sess, err := s.API.Code2Session(ctx, code)
 	if err != nil {
-		s.auditLogin(ctx, nil, audit.Failure, loginReason(err))
+		s.auditLogin(ctx, nil, 0, audit.Failure, loginReason(err))
 		return nil, s.upstream(ctx, err)
 	}
 	if err := s.limit(ctx, "wechat:openid:"+auth.HashOpaqueToken(sess.OpenID)[:32], s.Settings.LoginPerOpenIDPerMinute); err != nil {
@@ -136,10 +136,10 @@ func (s *Service) Login(ctx context.Context, code string) (*LoginResult, error) 
 		return nil
 	})
 	if err != nil {
-		s.auditLogin(ctx, id, audit.Failure, "account_refused")
+		s.auditLogin(ctx, id, accountID, audit.Failure, "account_refused")
 		return nil, err
 	}
-	s.auditLogin(ctx, id, audit.Success, "")
+	s.auditLogin(ctx, id, accountID, audit.Success, "")
 	return out, nil
 }
 
@@ -320,12 +320,15 @@ func errCode(err error) string {
 
 // auditLogin records a WeChat login. Like password logins, a failure to audit must not turn a
 // correct login into an error.
-func (s *Service) auditLogin(ctx context.Context, id *Identity, outcome audit.Outcome, reason string) {
+func (s *Service) auditLogin(ctx context.Context, id *Identity, accountID int64, outcome audit.Outcome, reason string) {
 	e := audit.Entry{Action: "auth.wechat_login", ResourceType: "wechat_identity", Outcome: outcome, ActorName: "wechat"}
 	detail := map[string]any{}
 	if id != nil {
 		e.ResourceID = id.ID
 		detail["bound"] = id.LearnerAccountID != nil
+	}
+	if accountID > 0 {
+		detail["account_id"] = accountID
 	}
 	if reason != "" {
 		detail["reason"] = reason

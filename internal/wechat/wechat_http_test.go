@@ -263,3 +263,30 @@ func TestSubscriptions(t *testing.T) {
 		assert.Zero(t, n, "unbinding drops the allowances of that openid")
 	})
 }
+
+// With WeChat off, login answers 503 wechat.disabled and nothing is created.
+func TestWeChatOff(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		r := wxLogin(e, "dev-alice")
+		assert.Equal(t, http.StatusServiceUnavailable, r.Status)
+		assert.Equal(t, "wechat.disabled", r.ErrorCode())
+		assert.Nil(t, e.App.WeChatClient)
+		var n int64
+		require.NoError(t, e.DB.Table("wechat_identities").Count(&n).Error)
+		assert.Zero(t, n)
+	}, func(c *config.Config) { c.WeChat.Mode = config.WeChatOff })
+}
+
+// A bound learner who left (account disabled) is refused at WeChat login like at password login.
+func TestWeChatLoginOfDisabledLearner(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		participant := token(t, wxLogin(e, "dev-zhangwei"))
+		learnerID, _ := accountOf(t, e.Call(http.MethodPost, "/api/v1/auth/wechat/bind", participant,
+			map[string]string{"phone": "13800000001", "password": "Xuefa@2026"}))
+		require.NoError(t, e.DB.Table("accounts").Where("id = ?", learnerID).Update("status", "disabled").Error)
+		r := wxLogin(e, "dev-zhangwei")
+		assert.Equal(t, http.StatusForbidden, r.Status)
+		assert.Equal(t, "auth.account_disabled", r.ErrorCode())
+		assert.EqualValues(t, 1, auditCount(t, e, "auth.wechat_login", "failure"))
+	})
+}
