@@ -53,6 +53,16 @@ type Config struct {
 	Bootstrap   Bootstrap   `yaml:"bootstrap"`
 	Log         Log         `yaml:"log"`
 	Integration Integration `yaml:"integration"`
+	Quiz        Quiz        `yaml:"quiz"`
+}
+
+// Quiz settings: rate limits on starting and submitting quiz plays, per account and per client
+// IP, per minute.
+type Quiz struct {
+	StartPerAccountPerMinute  int `yaml:"start_per_account_per_minute"`
+	StartPerIPPerMinute       int `yaml:"start_per_ip_per_minute"`
+	SubmitPerAccountPerMinute int `yaml:"submit_per_account_per_minute"`
+	SubmitPerIPPerMinute      int `yaml:"submit_per_ip_per_minute"`
 }
 
 // HTTP settings.
@@ -181,6 +191,7 @@ func Default() Config {
 			WebhookDisableAfter:        20,
 			DispatchInterval:           Duration(5 * time.Second),
 		},
+		Quiz: Quiz{StartPerAccountPerMinute: 10, StartPerIPPerMinute: 600, SubmitPerAccountPerMinute: 20, SubmitPerIPPerMinute: 1200},
 	}
 }
 

@@ -1,0 +1,113 @@
+package quiz
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/xuefa/xuefa/internal/platform/database"
+)
+
+// SQLBoard is the leaderboard in quiz_scores, ranked through per-bucket counts in
+// quiz_score_buckets. It joins the caller's transaction.
+type SQLBoard struct {
+	db *gorm.DB
+}
+
+// NewSQLBoard builds the SQL leaderboard.
+func NewSQLBoard(db *gorm.DB) *SQLBoard { return &SQLBoard{db: db} }
+
+func (b *SQLBoard) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, b.db) }
+
+// Put implements Leaderboard.
+func (b *SQLBoard) Put(ctx context.Context, board string, old *Standing, next Standing) error {
+	key := RankKey(next.Score, next.DurationMs)
+	row := Score{Board: board, AccountID: next.AccountID, PlayID: next.PlayID, Score: next.Score,
+		DurationMs: next.DurationMs, SubmittedMs: next.SubmittedMs, RankKey: key}
+	err := b.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "board"}, {Name: "account_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"play_id", "score", "duration_ms", "submitted_ms", "rank_key"}),
+	}).Create(&row).Error
+	if err != nil {
+		return err
+	}
+	newBucket := key >> bucketShift
+	if old != nil {
+		oldBucket := RankKey(old.Score, old.DurationMs) >> bucketShift
+		if oldBucket == newBucket {
+			return nil
+		}
+		if err := b.conn(ctx).Model(&Bucket{}).Where("board = ? AND bucket = ?", board, oldBucket).
+			UpdateColumn("n", gorm.Expr("n - 1")).Error; err != nil {
+			return err
+		}
+	}
+	return b.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "board"}, {Name: "bucket"}},
+		DoUpdates: clause.Assignments(map[string]any{"n": gorm.Expr("n + 1")}),
+	}).Create(&Bucket{Board: board, Bucket: newBucket, N: 1}).Error
+}
+
+// Top implements Leaderboard with the rank index.
+func (b *SQLBoard) Top(ctx context.Context, board string, n int) ([]Standing, error) {
+	var rows []Score
+	err := b.conn(ctx).Where("board = ?", board).Order("rank_key, submitted_ms, account_id").Limit(n).Find(&rows).Error
+	out := make([]Standing, len(rows))
+	for i, r := range rows {
+		out[i] = standing(r)
+		out[i].Rank = int64(i + 1)
+	}
+	return out, err
+}
+
+// Get returns a player's row on a board without ranking it (nil when absent).
+func (b *SQLBoard) Get(ctx context.Context, board string, accountID int64) (*Standing, error) {
+	var row Score
+	err := b.conn(ctx).Where("board = ? AND account_id = ?", board, accountID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := standing(row)
+	return &s, nil
+}
+
+// Rank implements Leaderboard: the players in better buckets (a sum over bucket counts) plus
+// the better players of the same bucket (a short index range).
+func (b *SQLBoard) Rank(ctx context.Context, board string, accountID int64) (*Standing, error) {
+	me, err := b.Get(ctx, board, accountID)
+	if err != nil || me == nil {
+		return me, err
+	}
+	key := RankKey(me.Score, me.DurationMs)
+	bucket := key >> bucketShift
+	var above struct{ N int64 }
+	if err := b.conn(ctx).Model(&Bucket{}).Select("COALESCE(SUM(n), 0) AS n").
+		Where("board = ? AND bucket < ?", board, bucket).Scan(&above).Error; err != nil {
+		return nil, err
+	}
+	var within int64
+	err = b.conn(ctx).Model(&Score{}).
+		Where("board = ? AND rank_key >= ? AND rank_key <= ?", board, bucket<<bucketShift, key).
+		Where("rank_key < ? OR (rank_key = ? AND (submitted_ms < ? OR (submitted_ms = ? AND account_id < ?)))",
+			key, key, me.SubmittedMs, me.SubmittedMs, accountID).
+		Count(&within).Error
+	me.Rank = above.N + within + 1
+	return me, err
+}
+
+// EligiblePlays lists the play ids of a round board with at least minScore, ascending.
+func (b *SQLBoard) EligiblePlays(ctx context.Context, board string, minScore int) ([]int64, error) {
+	var ids []int64
+	err := b.conn(ctx).Model(&Score{}).Where("board = ? AND score >= ?", board, minScore).
+		Order("play_id").Pluck("play_id", &ids).Error
+	return ids, err
+}
+
+func standing(r Score) Standing {
+	return Standing{AccountID: r.AccountID, PlayID: r.PlayID, Score: r.Score, DurationMs: r.DurationMs, SubmittedMs: r.SubmittedMs}
+}
