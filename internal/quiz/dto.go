@@ -217,13 +217,13 @@ type GradedView struct {
 
 // ResultView is a submitted play.
 type ResultView struct {
-	PlayID        int64        `json:"play_id" example:"5"`
-	RoundID       int64        `json:"round_id" example:"1"`
-	Score         int          `json:"score" example:"80"`
-	CorrectCount  int          `json:"correct_count" example:"8"`
-	QuestionCount int          `json:"question_count" example:"10"`
-	DurationMs    int64        `json:"duration_ms" example:"53210"`
-	SubmittedAt   time.Time    `json:"submitted_at" format:"date-time"`
+	PlayID        int64     `json:"play_id" example:"5"`
+	RoundID       int64     `json:"round_id" example:"1"`
+	Score         int       `json:"score" example:"80"`
+	CorrectCount  int       `json:"correct_count" example:"8"`
+	QuestionCount int       `json:"question_count" example:"10"`
+	DurationMs    int64     `json:"duration_ms" example:"53210"`
+	SubmittedAt   time.Time `json:"submitted_at" format:"date-time"`
 	// Flagged plays (implausibly fast) are kept but off the boards and out of the draw until an
 	// admin clears them.
 	Flagged bool `json:"flagged" example:"false"`

@@ -183,9 +183,12 @@ func (s *Service) CreateActivity(ctx context.Context, actor auth.Actor, in Activ
 		in.Audience = AudiencePublic
 	}
 	now := s.Now()
-	id := actor.AccountID
 	a := &Activity{UnitID: in.UnitID, Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description),
-		Audience: in.Audience, CampaignID: in.CampaignID, CreatedBy: &id, CreatedAt: now, UpdatedAt: now}
+		Audience: in.Audience, CampaignID: in.CampaignID, CreatedAt: now, UpdatedAt: now}
+	if actor.AccountID != 0 {
+		id := actor.AccountID
+		a.CreatedBy = &id
+	}
 	var out *ActivityRow
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		if err := s.Store.CreateActivity(ctx, a); err != nil {

@@ -48,7 +48,9 @@ const activitySelect = `quiz_activities.*, units.path AS unit_path,
 	(SELECT COUNT(*) FROM quiz_rounds r WHERE r.activity_id = quiz_activities.id) AS round_count`
 
 // CreateActivity inserts an activity.
-func (s *Store) CreateActivity(ctx context.Context, a *Activity) error { return s.conn(ctx).Create(a).Error }
+func (s *Store) CreateActivity(ctx context.Context, a *Activity) error {
+	return s.conn(ctx).Create(a).Error
+}
 
 // Activity loads an activity with its unit path.
 func (s *Store) Activity(ctx context.Context, id int64) (*ActivityRow, error) {

@@ -103,4 +103,3 @@ func (s *Store) IsLearner(ctx context.Context, accountID int64) (bool, error) {
 	err := s.conn(ctx).Table("learners").Where("account_id = ?", accountID).Count(&n).Error
 	return n > 0, err
 }
-
