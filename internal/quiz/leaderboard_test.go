@@ -7,12 +7,15 @@ import (
 	"os"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
+	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/platform/config"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/dbtest"
 	"github.com/xuefa/xuefa/internal/quiz"
@@ -161,4 +164,35 @@ func TestLeaderboardParitySQLAndRedis(t *testing.T) {
 			assert.Equal(t, x, y, "account %d", acct)
 		}
 	})
+}
+
+// With Redis configured, the API reads boards from Redis; they agree with the SQL record.
+func TestRedisWiredBoardsMatchSQL(t *testing.T) {
+	addr := testRedis(t).Options().Addr
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		require.NotNil(t, e.App.Quiz.Redis)
+		f := newRound(t, e, nil)
+		for _, b := range []string{quiz.RoundBoard(f.roundID), quiz.ActivityBoard(f.activityID)} {
+			require.NoError(t, e.App.Quiz.Redis.Clear(ctx, b)) // ids repeat across dialects and runs
+		}
+		var last string
+		for i, n := range []int{3, 5, 3, 0, 5} {
+			last = participant(t, e, fmt.Sprintf("p-redis-%d", i), fmt.Sprintf("玩家%d号", i))
+			playRound(t, e, last, f.roundID, n, 20*time.Second)
+		}
+		for _, path := range []string{fmt.Sprintf("/api/v1/quiz/rounds/%d/leaderboard", f.roundID), fmt.Sprintf("/api/v1/quiz/activities/%d/leaderboard", f.activityID)} {
+			b := getBoard(t, e, last, path)
+			require.Len(t, b.Items, 5)
+			require.NotNil(t, b.Me)
+			assert.EqualValues(t, 2, b.Me.Rank, "5 right in 20 s, submitted after the first 5-right player")
+		}
+		for _, board := range []string{quiz.RoundBoard(f.roundID), quiz.ActivityBoard(f.activityID)} {
+			fromSQL, err := e.App.Quiz.Board.Top(ctx, board, 100)
+			require.NoError(t, err)
+			fromRedis, err := e.App.Quiz.Redis.Top(ctx, board, 100)
+			require.NoError(t, err)
+			assert.Equal(t, fromSQL, fromRedis)
+		}
+	}, highLimits, func(c *config.Config) { c.Redis.Addr = addr })
 }
