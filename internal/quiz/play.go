@@ -49,10 +49,7 @@ func (s *Service) Start(ctx context.Context, actor auth.Actor, ip string, roundI
 	if err := s.limitBoth(ctx, "start", actor, ip, s.Settings.StartPerAccountPerMinute, s.Settings.StartPerIPPerMinute); err != nil {
 		return nil, err
 	}
-	r, err := s.Store.Round(ctx, roundID)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errRoundNotFound
-	}
+	r, err := s.roundConf(ctx, roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -84,17 +81,14 @@ func (s *Service) Start(ctx context.Context, actor auth.Actor, ip string, roundI
 		Paper: paper, Answers: Answers{}, StartedAt: now, Deadline: deadline, QuestionCount: len(paper)}
 	var left int
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		active, err := s.Store.ActivePlay(ctx, actor.AccountID, now)
+		st, err := s.Store.PlayState(ctx, r.ID, actor.AccountID, today, now)
 		if err != nil {
 			return err
 		}
-		if active != nil {
+		if st.Active > 0 {
 			return errPlayActive
 		}
-		c, err := s.Store.CountPlays(ctx, r.ID, actor.AccountID, today)
-		if err != nil {
-			return err
-		}
+		c := st.PlayCounts
 		if c.Round >= r.PlaysPerRound {
 			return errNoPlaysLeft
 		}
@@ -166,7 +160,7 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 		if err != nil {
 			return err
 		}
-		r, err := s.Store.Round(ctx, p.RoundID)
+		r, err := s.roundConf(ctx, p.RoundID)
 		if err != nil {
 			return err
 		}
@@ -188,8 +182,18 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 		return nil, err
 	}
 	s.mirror(ctx, pending)
-	out.Rank, err = s.reads().Rank(ctx, RoundBoard(out.RoundID), actor.AccountID)
+	out.Rank, err = s.rankAfter(ctx, out.RoundID, actor.AccountID, pending)
 	return out, err
+}
+
+// rankAfter ranks the player on the round board after a submit; when the play just became
+// their best, its standing is known and need not be read back.
+func (s *Service) rankAfter(ctx context.Context, roundID, accountID int64, writes []boardWrite) (*Standing, error) {
+	board := RoundBoard(roundID)
+	if s.Redis == nil && len(writes) > 0 && writes[0].board == board {
+		return s.Board.RankOf(ctx, board, writes[0].next)
+	}
+	return s.reads().Rank(ctx, board, accountID)
 }
 
 // normalise checks each answer against its question and lines them up with the paper.

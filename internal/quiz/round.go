@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -322,8 +323,43 @@ func (s *Service) Current(ctx context.Context, actor auth.Actor) ([]OpenRound, e
 	return out, nil
 }
 
+// roundConf returns a round's configuration, read once per process: plays only use fields
+// that never change after creation (window, questions, timing, scoring).
+func (s *Service) roundConf(ctx context.Context, id int64) (*Round, error) {
+	if r, ok := s.rounds.Load(id); ok {
+		return r.(*Round), nil
+	}
+	r, err := s.Store.Round(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errRoundNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.rounds.Store(id, r)
+	return r, nil
+}
+
+// activityTTL is how long a replica may serve an activity's audience and campaign from memory
+// (this replica forgets it at once when it changes them).
+const activityTTL = 5 * time.Second
+
+type cachedActivity struct {
+	row *ActivityRow
+	at  time.Time
+}
+
+// activityOf returns an activity, cached briefly: every play start and submit needs it.
 func (s *Service) activityOf(ctx context.Context, id int64) (*ActivityRow, error) {
-	return s.Store.Activity(ctx, id)
+	if c, ok := s.activities.Load(id); ok && time.Since(c.(cachedActivity).at) < activityTTL {
+		return c.(cachedActivity).row, nil
+	}
+	a, err := s.Store.Activity(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.activities.Store(id, cachedActivity{row: a, at: time.Now()})
+	return a, nil
 }
 
 // audienceAdmits reports whether the actor may play the activity's rounds.

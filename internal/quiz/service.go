@@ -111,7 +111,9 @@ type Deps struct {
 // Service runs activities, rounds, plays, boards, draws and prizes.
 type Service struct {
 	Deps
-	pools sync.Map // round id → *Pool; a round's pool never changes once created
+	pools      sync.Map // round id → *Pool; a round's pool never changes once created
+	rounds     sync.Map // round id → *Round, for its fixed configuration
+	activities sync.Map // activity id → cachedActivity
 }
 
 // NewService builds the service.
@@ -252,6 +254,7 @@ func (s *Service) UpdateActivity(ctx context.Context, actor auth.Actor, id int64
 		cols["campaign_id"] = *in.CampaignID
 	}
 	var out *ActivityRow
+	defer s.activities.Delete(id)
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		if err := s.Store.UpdateActivity(ctx, id, cols); err != nil {
 			return err
@@ -275,6 +278,7 @@ func (s *Service) DeleteActivity(ctx context.Context, actor auth.Actor, id int64
 	if a.RoundCount > 0 {
 		return errActivityHasRounds
 	}
+	defer s.activities.Delete(id)
 	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		if err := s.Store.DeleteActivity(ctx, id); err != nil {
 			return err

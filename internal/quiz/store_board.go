@@ -83,6 +83,12 @@ func (b *SQLBoard) Rank(ctx context.Context, board string, accountID int64) (*St
 	if err != nil || me == nil {
 		return me, err
 	}
+	return b.RankOf(ctx, board, *me)
+}
+
+// RankOf ranks a standing known to be on the board (saves reading it back).
+func (b *SQLBoard) RankOf(ctx context.Context, board string, me Standing) (*Standing, error) {
+	accountID := me.AccountID
 	key := RankKey(me.Score, me.DurationMs)
 	bucket := key >> bucketShift
 	var above struct{ N int64 }
@@ -91,13 +97,13 @@ func (b *SQLBoard) Rank(ctx context.Context, board string, accountID int64) (*St
 		return nil, err
 	}
 	var within int64
-	err = b.conn(ctx).Model(&Score{}).
+	err := b.conn(ctx).Model(&Score{}).
 		Where("board = ? AND rank_key >= ? AND rank_key <= ?", board, bucket<<bucketShift, key).
 		Where("rank_key < ? OR (rank_key = ? AND (submitted_ms < ? OR (submitted_ms = ? AND account_id < ?)))",
 			key, key, me.SubmittedMs, me.SubmittedMs, accountID).
 		Count(&within).Error
 	me.Rank = above.N + within + 1
-	return me, err
+	return &me, err
 }
 
 // EligiblePlays lists the play ids of a round board with at least minScore, ascending.

@@ -11,15 +11,6 @@ type PlayCounts struct {
 	Day   int
 }
 
-// CountPlays counts an account's plays of a round, overall and on day.
-func (s *Store) CountPlays(ctx context.Context, roundID, accountID int64, day string) (PlayCounts, error) {
-	var out PlayCounts
-	err := s.conn(ctx).Model(&Play{}).
-		Select("COUNT(*) AS round, COALESCE(SUM(CASE WHEN day = ? THEN 1 ELSE 0 END), 0) AS day", day).
-		Where("round_id = ? AND account_id = ?", roundID, accountID).Scan(&out).Error
-	return out, err
-}
-
 // CountPlaysIn counts an account's plays per round for several rounds.
 func (s *Store) CountPlaysIn(ctx context.Context, roundIDs []int64, accountID int64, day string) (map[int64]PlayCounts, error) {
 	var rows []struct {
@@ -36,13 +27,22 @@ func (s *Store) CountPlaysIn(ctx context.Context, roundIDs []int64, accountID in
 	return out, err
 }
 
-// ActivePlay returns an account's play still running at t (nil when none).
-func (s *Store) ActivePlay(ctx context.Context, accountID int64, t time.Time) (*Play, error) {
-	p, err := take[Play](s.conn(ctx).Where("account_id = ? AND status = ? AND deadline > ?", accountID, PlayActive, t))
-	if err == ErrNotFound {
-		return nil, nil
-	}
-	return p, err
+// PlayState is what a start checks: the account's plays of the round (overall and on a day)
+// and its plays still running anywhere.
+type PlayState struct {
+	PlayCounts
+	Active int
+}
+
+// PlayState reads an account's play counts in one query over its plays.
+func (s *Store) PlayState(ctx context.Context, roundID, accountID int64, day string, now time.Time) (PlayState, error) {
+	var out PlayState
+	err := s.conn(ctx).Model(&Play{}).Select(`COALESCE(SUM(CASE WHEN round_id = ? THEN 1 ELSE 0 END), 0) AS round,
+		COALESCE(SUM(CASE WHEN round_id = ? AND day = ? THEN 1 ELSE 0 END), 0) AS day,
+		COALESCE(SUM(CASE WHEN status = ? AND deadline > ? THEN 1 ELSE 0 END), 0) AS active`,
+		roundID, roundID, day, PlayActive, now).
+		Where("account_id = ?", accountID).Scan(&out).Error
+	return out, err
 }
 
 // CreatePlay inserts a play (a duplicate key means a concurrent start took the same slot).
