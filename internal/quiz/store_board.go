@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
@@ -21,16 +20,15 @@ func NewSQLBoard(db *gorm.DB) *SQLBoard { return &SQLBoard{db: db} }
 
 func (b *SQLBoard) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, b.db) }
 
-// Put implements Leaderboard.
+// Put implements Leaderboard. It avoids INSERT ... ON DUPLICATE KEY UPDATE: under MySQL's
+// repeatable read that takes gap locks, and concurrent submits of new players (neighbouring
+// account ids, or new buckets) then queue behind each other. A plain INSERT of a new row and
+// UPDATEs by primary key take only record locks.
 func (b *SQLBoard) Put(ctx context.Context, board string, old *Standing, next Standing) error {
 	key := RankKey(next.Score, next.DurationMs)
 	row := Score{Board: board, AccountID: next.AccountID, PlayID: next.PlayID, Score: next.Score,
 		DurationMs: next.DurationMs, SubmittedMs: next.SubmittedMs, RankKey: key}
-	err := b.conn(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "board"}, {Name: "account_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"play_id", "score", "duration_ms", "submitted_ms", "rank_key"}),
-	}).Create(&row).Error
-	if err != nil {
+	if err := b.putRow(ctx, row, old == nil); err != nil {
 		return err
 	}
 	newBucket := key >> bucketShift
@@ -44,10 +42,35 @@ func (b *SQLBoard) Put(ctx context.Context, board string, old *Standing, next St
 			return err
 		}
 	}
-	return b.conn(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "board"}, {Name: "bucket"}},
-		DoUpdates: clause.Assignments(map[string]any{"n": gorm.Expr("n + 1")}),
-	}).Create(&Bucket{Board: board, Bucket: newBucket, N: 1}).Error
+	return b.countIn(ctx, board, newBucket)
+}
+
+func (b *SQLBoard) putRow(ctx context.Context, row Score, fresh bool) error {
+	if fresh {
+		err := b.conn(ctx).Create(&row).Error
+		if !errors.Is(err, gorm.ErrDuplicatedKey) {
+			return err
+		}
+	}
+	return b.conn(ctx).Model(&Score{}).Where("board = ? AND account_id = ?", row.Board, row.AccountID).
+		Updates(map[string]any{"play_id": row.PlayID, "score": row.Score, "duration_ms": row.DurationMs,
+			"submitted_ms": row.SubmittedMs, "rank_key": row.RankKey}).Error
+}
+
+// countIn adds one player to a bucket, creating it on first use.
+func (b *SQLBoard) countIn(ctx context.Context, board string, bucket int64) error {
+	inc := func() (int64, error) {
+		res := b.conn(ctx).Model(&Bucket{}).Where("board = ? AND bucket = ?", board, bucket).UpdateColumn("n", gorm.Expr("n + 1"))
+		return res.RowsAffected, res.Error
+	}
+	if n, err := inc(); err != nil || n == 1 {
+		return err
+	}
+	err := b.conn(ctx).Create(&Bucket{Board: board, Bucket: bucket, N: 1}).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		_, err = inc()
+	}
+	return err
 }
 
 // Top implements Leaderboard with the rank index.
