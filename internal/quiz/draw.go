@@ -34,7 +34,7 @@ func (s *Service) Close(ctx context.Context, actor auth.Actor, roundID int64) (*
 		return r, nil
 	}
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		ids, err := s.Board.EligiblePlays(ctx, RoundBoard(roundID), r.PrizeThreshold)
+		ids, _, err := s.Board.EligiblePlays(ctx, RoundBoard(roundID), r.PrizeThreshold)
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (s *Service) Draw(ctx context.Context, actor auth.Actor, roundID int64, bea
 		if err != nil || !ok {
 			return firstErr(err, errAlreadyDrawn)
 		}
-		ids, err := s.Board.EligiblePlays(ctx, RoundBoard(roundID), r.PrizeThreshold)
+		ids, owners, err := s.Board.EligiblePlays(ctx, RoundBoard(roundID), r.PrizeThreshold)
 		if err != nil {
 			return err
 		}
@@ -94,10 +94,7 @@ func (s *Service) Draw(ctx context.Context, actor auth.Actor, roundID int64, bea
 		if err != nil {
 			return err
 		}
-		awards, err := s.allocate(ctx, r, prizes, DrawOrder(DrawKey(seed, beacon), ids), now)
-		if err != nil {
-			return err
-		}
+		awards := allocate(r, prizes, DrawOrder(DrawKey(seed, beacon), ids), owners, now)
 		if err := s.Store.CreateAwards(ctx, awards); err != nil {
 			return err
 		}
@@ -110,22 +107,18 @@ func (s *Service) Draw(ctx context.Context, actor auth.Actor, roundID int64, bea
 }
 
 // allocate gives one prize unit per ticket in order, prize by prize.
-func (s *Service) allocate(ctx context.Context, r *Round, prizes []Prize, order []Drawn, now time.Time) ([]Award, error) {
+func allocate(r *Round, prizes []Prize, order []Drawn, owners map[int64]int64, now time.Time) []Award {
 	var out []Award
 	i := 0
 	for _, p := range prizes {
 		for u := 0; u < p.Stock && i < len(order); u++ {
 			d := order[i]
-			play, err := s.Store.Play(ctx, d.PlayID)
-			if err != nil {
-				return nil, err
-			}
 			i++
-			out = append(out, Award{RoundID: r.ID, PrizeID: p.ID, PlayID: d.PlayID, AccountID: play.AccountID, DrawRank: i,
+			out = append(out, Award{RoundID: r.ID, PrizeID: p.ID, PlayID: d.PlayID, AccountID: owners[d.PlayID], DrawRank: i,
 				Ticket: d.Ticket, Status: AwardAwarded, ExpiresAt: now.Add(time.Duration(r.ClaimHours) * time.Hour), CreatedAt: now})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // DrawOf returns a round's public draw record: the commitment always; the digest and eligible
@@ -143,7 +136,7 @@ func (s *Service) DrawOf(ctx context.Context, roundID int64) (*DrawView, error) 
 		return nil, err
 	}
 	if r.ClosedAt != nil {
-		if v.EligibleIDs, err = s.Board.EligiblePlays(ctx, RoundBoard(roundID), r.PrizeThreshold); err != nil {
+		if v.EligibleIDs, _, err = s.Board.EligiblePlays(ctx, RoundBoard(roundID), r.PrizeThreshold); err != nil {
 			return nil, err
 		}
 	}

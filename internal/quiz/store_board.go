@@ -129,12 +129,18 @@ func (b *SQLBoard) RankOf(ctx context.Context, board string, me Standing) (*Stan
 	return &me, err
 }
 
-// EligiblePlays lists the play ids of a round board with at least minScore, ascending.
-func (b *SQLBoard) EligiblePlays(ctx context.Context, board string, minScore int) ([]int64, error) {
-	var ids []int64
-	err := b.conn(ctx).Model(&Score{}).Where("board = ? AND score >= ?", board, minScore).
-		Order("play_id").Pluck("play_id", &ids).Error
-	return ids, err
+// EligiblePlays lists the play ids of a round board with at least minScore, ascending, and
+// the account behind each.
+func (b *SQLBoard) EligiblePlays(ctx context.Context, board string, minScore int) ([]int64, map[int64]int64, error) {
+	var rows []struct{ PlayID, AccountID int64 }
+	err := b.conn(ctx).Model(&Score{}).Select("play_id, account_id").Where("board = ? AND score >= ?", board, minScore).
+		Order("play_id").Scan(&rows).Error
+	ids := make([]int64, len(rows))
+	owners := make(map[int64]int64, len(rows))
+	for i, r := range rows {
+		ids[i], owners[r.PlayID] = r.PlayID, r.AccountID
+	}
+	return ids, owners, err
 }
 
 func standing(r Score) Standing {
