@@ -733,228 +733,6 @@ const docTemplate = `{
                 }
             }
         },
-        "/api/v1/auth/wechat": {
-            "post": {
-                "description": "Trades a wx.login code for tokens: for the learner bound to this WeChat user, else for their participant account (created at the first login; new_user is true then). The session_key never leaves the server and is not stored. Rate limited per client IP and per WeChat user (429 auth.rate_limited). With ` + "`" + `wechat.mode: fake` + "`" + ` (development) code ` + "`" + `dev-\u003cname\u003e` + "`" + ` always logs in the same user.",
-                "consumes": [
-                    "application/json"
-                ],
-                "produces": [
-                    "application/json"
-                ],
-                "tags": [
-                    "auth"
-                ],
-                "summary": "Log in from the mini-program",
-                "parameters": [
-                    {
-                        "description": "wx.login code",
-                        "name": "body",
-                        "in": "body",
-                        "required": true,
-                        "schema": {
-                            "$ref": "#/definitions/WeChatLoginRequest"
-                        }
-                    }
-                ],
-                "responses": {
-                    "200": {
-                        "description": "OK",
-                        "schema": {
-                            "$ref": "#/definitions/WeChatLoginResponse"
-                        }
-                    },
-                    "400": {
-                        "description": "Bad Request",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "401": {
-                        "description": "wechat.invalid_code, wechat.code_used",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "403": {
-                        "description": "wechat.high_risk_user, auth.account_disabled",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "413": {
-                        "description": "Request Entity Too Large",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "422": {
-                        "description": "Unprocessable Entity",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "429": {
-                        "description": "auth.rate_limited",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "502": {
-                        "description": "wechat.upstream_error",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "503": {
-                        "description": "wechat.busy, wechat.disabled",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    }
-                }
-            }
-        },
-        "/api/v1/auth/wechat/bind": {
-            "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
-                "description": "Called with the participant token from POST /auth/wechat. Proves the learner by phone and password (checked like a password login: rate limits, lockout) or by phone_code from the getPhoneNumber button (the phone must belong to an active learner). Answers with the learner's tokens; from then on WeChat login signs in as the learner.",
-                "consumes": [
-                    "application/json"
-                ],
-                "produces": [
-                    "application/json"
-                ],
-                "tags": [
-                    "auth"
-                ],
-                "summary": "Bind my WeChat to my learner account",
-                "parameters": [
-                    {
-                        "description": "phone and password, or phone_code",
-                        "name": "body",
-                        "in": "body",
-                        "required": true,
-                        "schema": {
-                            "$ref": "#/definitions/WeChatBindRequest"
-                        }
-                    }
-                ],
-                "responses": {
-                    "200": {
-                        "description": "OK",
-                        "schema": {
-                            "$ref": "#/definitions/WeChatLoginResponse"
-                        }
-                    },
-                    "400": {
-                        "description": "Bad Request",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "401": {
-                        "description": "auth.invalid_credentials",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "403": {
-                        "description": "Forbidden",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "404": {
-                        "description": "wechat.not_linked, wechat.learner_not_found",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "409": {
-                        "description": "wechat.already_bound, wechat.learner_already_bound",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "413": {
-                        "description": "Request Entity Too Large",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "422": {
-                        "description": "request.validation, wechat.invalid_phone_code",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "423": {
-                        "description": "auth.account_locked",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "429": {
-                        "description": "auth.rate_limited",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "502": {
-                        "description": "wechat.upstream_error",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "503": {
-                        "description": "wechat.busy, wechat.disabled",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    }
-                }
-            },
-            "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
-                "description": "The learner detaches their WeChat: WeChat login signs in as the participant again and the recorded subscribe-message allowances are dropped. Audited.",
-                "tags": [
-                    "auth"
-                ],
-                "summary": "Unbind my WeChat",
-                "responses": {
-                    "204": {
-                        "description": "No Content"
-                    },
-                    "401": {
-                        "description": "Unauthorized",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "403": {
-                        "description": "Forbidden",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    },
-                    "409": {
-                        "description": "wechat.not_bound",
-                        "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
-                        }
-                    }
-                }
-            }
-        },
         "/api/v1/campaigns": {
             "get": {
                 "security": [
@@ -6003,25 +5781,26 @@ const docTemplate = `{
                 }
             }
         },
-        "/api/v1/me/wechat-subscriptions": {
+        "/api/v1/me/prizes": {
             "get": {
                 "security": [
                     {
                         "BearerAuth": []
                     }
                 ],
+                "description": "Prizes I won, newest first, with status (an unclaimed prize past expires_at is expired) and my claim contact masked.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
-                    "me"
+                    "quiz"
                 ],
-                "summary": "My subscribe-message allowances",
+                "summary": "My prizes",
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/WeChatSubscriptionList"
+                            "$ref": "#/definitions/QuizAwardList"
                         }
                     },
                     "401": {
@@ -6037,14 +5816,16 @@ const docTemplate = `{
                         }
                     }
                 }
-            },
-            "put": {
+            }
+        },
+        "/api/v1/me/prizes/{id}/claim": {
+            "post": {
                 "security": [
                     {
                         "BearerAuth": []
                     }
                 ],
-                "description": "Pass on what wx.requestSubscribeMessage answered, per template: each accept allows one more message of that template (stored up to 50); reject, ban or filter stop it. The reminder channel ` + "`" + `wechat` + "`" + ` spends the allowance of the template configured as wechat.reminder_template_id. Only for learners bound to WeChat.",
+                "description": "Where to send it: name, phone and address are encrypted at rest and shown masked. Takes one unit of the prize's stock (409 quiz.out_of_stock when none is left; stock never goes below zero). The same Idempotency-Key again returns the first result; any other second claim is 409 quiz.prize_claimed; after expires_at 409 quiz.prize_expired.",
                 "consumes": [
                     "application/json"
                 ],
@@ -6052,17 +5833,30 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "tags": [
-                    "me"
+                    "quiz"
                 ],
-                "summary": "Record subscribe-message answers",
+                "summary": "Claim a prize",
                 "parameters": [
                     {
-                        "description": "answers per template",
+                        "type": "integer",
+                        "description": "prize (award) id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "retry key: the same key returns the first result",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "delivery contact",
                         "name": "body",
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/WeChatSubscriptionsRequest"
+                            "$ref": "#/definitions/QuizClaimRequest"
                         }
                     }
                 ],
@@ -6070,7 +5864,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/WeChatSubscriptionList"
+                            "$ref": "#/definitions/QuizAward"
                         }
                     },
                     "400": {
@@ -6091,8 +5885,14 @@ const docTemplate = `{
                             "$ref": "#/definitions/ErrorResponse"
                         }
                     },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
                     "409": {
-                        "description": "wechat.not_bound",
+                        "description": "Conflict",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -7546,6 +7346,1249 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/quiz/activities": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Activities owned by units in the admin's subtree, newest first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "List quiz activities",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizActivityList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "An activity (e.g. 2027 新年学法微活动) owned by a unit in the admin's subtree (default: the admin's unit). audience public admits participants (WeChat users) and learners; learners admits only learners of the unit's subtree. campaign_id, when given, credits bound learners' ranked plays with the campaign's quiz_per_play rule.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Create a quiz activity",
+                "parameters": [
+                    {
+                        "description": "the activity",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuizActivityRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/QuizActivity"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/activities/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Get a quiz activity",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "activity id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizActivity"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Only an activity without rounds (409 quiz.activity_has_rounds otherwise).",
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Delete a quiz activity",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "activity id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Only the fields sent change.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Change a quiz activity",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "activity id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuizActivityPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizActivity"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/activities/{id}/leaderboard": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Each player's best plays of the activity's rounds summed (score, then duration, then latest improving submit); names masked; plus the caller's own place.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "An activity's leaderboard",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "activity id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 100,
+                        "description": "how many, at most 100",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizLeaderboard"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/activities/{id}/rounds": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "List the rounds of a quiz activity",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "activity id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizAdminRoundList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Freezes the question pool (the fixed question_ids, or up to 1000 published questions of bank_ids from which each play draws question_count at random), picks a 32-byte random draw seed and publishes commitment = hex(sha256(seed)) (see the draw recipe in api/README.md). plays_per_round defaults to 1; plays_per_day (optional) limits plays per Asia/Shanghai day. Plays answering faster than min_ms_per_answer per answered question (default 1000) are flagged for review. Only plays scoring at least prize_threshold enter the draw; a winner has claim_hours (default 168) to claim. beacon_name names, in advance, a public value the admin enters at the draw.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Create a round of a quiz activity",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "activity id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the round",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuizRoundRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/QuizAdminRound"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/plays/{id}/clear-flag": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The play enters the leaderboards and, when it qualifies, the draw. Not after the round is closed (409 quiz.round_closed); a play not flagged or already cleared is 409 quiz.not_flagged.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Clear a flagged play after review",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "play id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizFlag"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/plays/{id}/submit": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Grades the answers (in this play's option letters) by the server clock: score, correct count, duration, each question's key (in this play's letters), analysis and legal basis, and the caller's rank. Once per play: the same Idempotency-Key again returns the first result, any other second submit is 409 quiz.already_submitted. After the deadline: 409 quiz.deadline_passed. Plays answered implausibly fast are flagged (kept, off the boards and out of the draw until an admin clears them). Rate limited per account and per IP.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Submit a play",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "play id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "retry key: the same key returns the first result",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the answers",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuizSubmitRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/rounds/current": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The rounds the caller may play now, with their prizes, commitment and the caller's plays left.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Rounds open now",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizCurrentRounds"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/rounds/{id}/close": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "After the round ends: fixes the eligible list (each player's best ranked play scoring at least prize_threshold) and publishes its count and digest (GET /quiz/rounds/{id}/draw), before anyone can draw. Closing again answers the same. Before the end: 409 quiz.round_not_ended.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Close a round and publish its eligible list",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "round id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizDraw"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/rounds/{id}/draw": {
+            "get": {
+                "description": "Public, no login: the commitment from the start; the eligible count, digest and play ids once the round is closed; the seed, beacon and winners (names masked) once drawn; and the recipe to recompute it all.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "A round's public draw record",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "round id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizDraw"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Once per round: key = sha256(seed ‖ beacon) (or the seed when the round named no beacon), ticket = hex(hmac_sha256(key, decimal play id)) for every eligible play, smallest tickets win one prize unit each in prize order; the seed is revealed. A second draw, or one racing another, is 409 quiz.already_drawn; before close 409 quiz.round_not_closed.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Draw a closed round's winners",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "round id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the beacon value, when the round named one",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuizDrawRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizDraw"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/rounds/{id}/flags": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Plays answered implausibly fast: kept, but off the leaderboards and out of the draw until cleared. all=true includes cleared ones.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "List a round's plays flagged for review",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "round id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "include cleared flags",
+                        "name": "all",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizFlagList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/rounds/{id}/leaderboard": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Top limit players (default and at most 100) by best score, then shorter duration, then earlier submit; names masked (张*三); plus the caller's own place (null when not on the board).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "A round's leaderboard",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "round id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 100,
+                        "description": "how many, at most 100",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizLeaderboard"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/rounds/{id}/plays": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Serves the questions (options shuffled for this play, never the key) and the server's deadline. One running play per player (409 quiz.play_active); no more plays than the round allows (409 quiz.no_plays_left, quiz.daily_limit), even under concurrent starts. Outside the window 409 quiz.round_not_open. Rate limited per account and per IP (429 quiz.rate_limited).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Start a play of a round",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "round id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/QuizPlay"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/rounds/{id}/prizes": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "In draw order, with status (awarded, claimed, expired) and the claim contact masked.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "List a round's drawn prizes",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "round id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuizAwardList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/quiz/rounds/{id}/prizes/export": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every drawn prize with the winner's full contact (opened for delivery; the export is audited).",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "application/json"
+                ],
+                "tags": [
+                    "quiz"
+                ],
+                "summary": "Export a round's prizes for delivery (xlsx)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "round id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/reminder-rules": {
             "get": {
                 "security": [
@@ -7905,7 +8948,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default), SMS and/or WeChat subscribe message (` + "`" + `wechat` + "`" + `: learners bound to WeChat with an allowance left; others are skipped, not retried). Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.",
+                "description": "Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default) and/or SMS. Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.",
                 "consumes": [
                     "application/json"
                 ],
@@ -13932,6 +14975,1061 @@ const docTemplate = `{
                 }
             }
         },
+        "QuizActivity": {
+            "type": "object",
+            "properties": {
+                "audience": {
+                    "enum": [
+                        "public",
+                        "learners"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuizAudience"
+                        }
+                    ],
+                    "example": "public"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "description": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "name": {
+                    "type": "string",
+                    "example": "2027 新年学法微活动"
+                },
+                "round_count": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "QuizActivityList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizActivity"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "QuizActivityPatch": {
+            "type": "object",
+            "properties": {
+                "audience": {
+                    "enum": [
+                        "public",
+                        "learners"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuizAudience"
+                        }
+                    ]
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "description": {
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "minLength": 1,
+                    "example": "2027 新年学法微活动"
+                }
+            }
+        },
+        "QuizActivityRequest": {
+            "type": "object",
+            "required": [
+                "name"
+            ],
+            "properties": {
+                "audience": {
+                    "enum": [
+                        "public",
+                        "learners"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuizAudience"
+                        }
+                    ],
+                    "example": "public"
+                },
+                "campaign_id": {
+                    "description": "CampaignID links a campaign: bound learners earn its quiz_per_play credit per ranked play.",
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "description": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "每日一轮，答对越多、用时越短排名越前"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "2027 新年学法微活动"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                }
+            }
+        },
+        "QuizAdminRound": {
+            "type": "object",
+            "properties": {
+                "activity_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "bank_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    }
+                },
+                "beacon_name": {
+                    "type": "string",
+                    "example": ""
+                },
+                "claim_hours": {
+                    "type": "integer",
+                    "example": 168
+                },
+                "closed": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "commitment": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "drawn": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "ends_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "fixed": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "min_ms_per_answer": {
+                    "type": "integer",
+                    "example": 1000
+                },
+                "name": {
+                    "type": "string",
+                    "example": "第一轮"
+                },
+                "plays_per_day": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "plays_per_round": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "points_per_correct": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "prize_threshold": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "prizes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizPrize"
+                    }
+                },
+                "question_count": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "seconds_per_play": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "seconds_per_question": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "starts_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "QuizAdminRoundList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizAdminRound"
+                    }
+                }
+            }
+        },
+        "QuizAnswer": {
+            "type": "object",
+            "required": [
+                "question_id"
+            ],
+            "properties": {
+                "answer": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "B"
+                },
+                "question_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 12
+                }
+            }
+        },
+        "QuizAudience": {
+            "type": "string",
+            "enum": [
+                "public",
+                "learners"
+            ],
+            "x-enum-comments": {
+                "AudienceLearners": "learners of the activity's unit subtree only",
+                "AudiencePublic": "participants (WeChat users) and learners"
+            },
+            "x-enum-descriptions": [
+                "participants (WeChat users) and learners",
+                "learners of the activity's unit subtree only"
+            ],
+            "x-enum-varnames": [
+                "AudiencePublic",
+                "AudienceLearners"
+            ]
+        },
+        "QuizAward": {
+            "type": "object",
+            "properties": {
+                "claimed_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "contact": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuizContact"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "draw_rank": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "expires_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "play_id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "prize": {
+                    "type": "string",
+                    "example": "法治宣传帆布袋"
+                },
+                "round_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "round_name": {
+                    "type": "string",
+                    "example": "第一轮"
+                },
+                "status": {
+                    "enum": [
+                        "awarded",
+                        "claimed",
+                        "expired"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuizAwardStatus"
+                        }
+                    ],
+                    "example": "awarded"
+                },
+                "winner": {
+                    "type": "string",
+                    "example": "张*三"
+                }
+            }
+        },
+        "QuizAwardList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizAward"
+                    }
+                }
+            }
+        },
+        "QuizAwardStatus": {
+            "type": "string",
+            "enum": [
+                "awarded",
+                "claimed",
+                "expired"
+            ],
+            "x-enum-varnames": [
+                "AwardAwarded",
+                "AwardClaimed",
+                "AwardExpired"
+            ]
+        },
+        "QuizClaimRequest": {
+            "type": "object",
+            "required": [
+                "address",
+                "name",
+                "phone"
+            ],
+            "properties": {
+                "address": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "minLength": 5,
+                    "example": "安徽省宣城市绩溪县华阳镇某路1号"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 50,
+                    "example": "张三"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                }
+            }
+        },
+        "QuizContact": {
+            "type": "object",
+            "properties": {
+                "address": {
+                    "type": "string",
+                    "example": "安徽省宣城****"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张*"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "138****8000"
+                }
+            }
+        },
+        "QuizCurrentRound": {
+            "type": "object",
+            "properties": {
+                "activity_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "activity_name": {
+                    "type": "string",
+                    "example": "2027 新年学法微活动"
+                },
+                "beacon_name": {
+                    "type": "string",
+                    "example": ""
+                },
+                "claim_hours": {
+                    "type": "integer",
+                    "example": 168
+                },
+                "closed": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "commitment": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "drawn": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "ends_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "fixed": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "name": {
+                    "type": "string",
+                    "example": "第一轮"
+                },
+                "plays_left": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "plays_per_day": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "plays_per_round": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "points_per_correct": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "prize_threshold": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "prizes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizPrize"
+                    }
+                },
+                "question_count": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "seconds_per_play": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "seconds_per_question": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "starts_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "QuizCurrentRounds": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizCurrentRound"
+                    }
+                }
+            }
+        },
+        "QuizDraw": {
+            "type": "object",
+            "properties": {
+                "beacon": {
+                    "type": "string",
+                    "example": ""
+                },
+                "beacon_name": {
+                    "type": "string",
+                    "example": ""
+                },
+                "closed": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "closed_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "commitment": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "drawn": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "drawn_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "eligible_count": {
+                    "description": "EligibleCount, EligibleDigest and EligiblePlayIDs are published when the round closes.",
+                    "type": "integer",
+                    "example": 120
+                },
+                "eligible_digest": {
+                    "type": "string",
+                    "example": ""
+                },
+                "eligible_play_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    }
+                },
+                "prizes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizPrize"
+                    }
+                },
+                "recipe": {
+                    "type": "string"
+                },
+                "round_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "seed": {
+                    "description": "Seed is hex(seed), revealed by the draw (\"\" before).",
+                    "type": "string",
+                    "example": ""
+                },
+                "winners": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizWinner"
+                    }
+                }
+            }
+        },
+        "QuizDrawRequest": {
+            "type": "object",
+            "properties": {
+                "beacon": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "03 07 12 19 25 31 + 09"
+                }
+            }
+        },
+        "QuizFlag": {
+            "type": "object",
+            "properties": {
+                "account_id": {
+                    "type": "integer",
+                    "example": 42
+                },
+                "cleared_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "duration_ms": {
+                    "type": "integer",
+                    "example": 2100
+                },
+                "name": {
+                    "type": "string",
+                    "example": "微信用户"
+                },
+                "play_id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "10 题用时 2100 毫秒，低于每题 1000 毫秒"
+                },
+                "score": {
+                    "type": "integer",
+                    "example": 100
+                }
+            }
+        },
+        "QuizFlagList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizFlag"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "QuizGradedQuestion": {
+            "type": "object",
+            "properties": {
+                "analysis": {
+                    "type": "string"
+                },
+                "answer": {
+                    "type": "string",
+                    "example": "B"
+                },
+                "correct": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "given_answer": {
+                    "type": "string",
+                    "example": "B"
+                },
+                "legal_basis": {
+                    "$ref": "#/definitions/LegalBasis"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "position": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "stem": {
+                    "type": "string"
+                }
+            }
+        },
+        "QuizLeaderboard": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizStanding"
+                    }
+                },
+                "me": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuizStanding"
+                        }
+                    ],
+                    "x-nullable": true
+                }
+            }
+        },
+        "QuizPlay": {
+            "type": "object",
+            "properties": {
+                "deadline": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "plays_left": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizPlayQuestion"
+                    }
+                },
+                "round_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "started_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "QuizPlayQuestion": {
+            "type": "object",
+            "properties": {
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "人民代表大会制度",
+                        "社会主义制度"
+                    ]
+                },
+                "position": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                },
+                "type": {
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/QuestionType"
+                        }
+                    ],
+                    "example": "single"
+                }
+            }
+        },
+        "QuizPrize": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "name": {
+                    "type": "string",
+                    "example": "法治宣传帆布袋"
+                },
+                "remaining": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "stock": {
+                    "type": "integer",
+                    "example": 10
+                }
+            }
+        },
+        "QuizPrizeRequest": {
+            "type": "object",
+            "required": [
+                "name",
+                "stock"
+            ],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "法治宣传帆布袋"
+                },
+                "stock": {
+                    "type": "integer",
+                    "maximum": 10000,
+                    "minimum": 1,
+                    "example": 10
+                }
+            }
+        },
+        "QuizResult": {
+            "type": "object",
+            "properties": {
+                "best_score": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 80
+                },
+                "correct_count": {
+                    "type": "integer",
+                    "example": 8
+                },
+                "duration_ms": {
+                    "type": "integer",
+                    "example": 53210
+                },
+                "flagged": {
+                    "description": "Flagged plays (implausibly fast) are kept but off the boards and out of the draw until an\nadmin clears them.",
+                    "type": "boolean",
+                    "example": false
+                },
+                "play_id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "question_count": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuizGradedQuestion"
+                    }
+                },
+                "rank": {
+                    "description": "Rank is the player's place on the round board now (absent while the play is flagged).",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 12
+                },
+                "round_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "score": {
+                    "type": "integer",
+                    "example": 80
+                },
+                "submitted_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "QuizRoundRequest": {
+            "type": "object",
+            "required": [
+                "ends_at",
+                "name",
+                "starts_at"
+            ],
+            "properties": {
+                "bank_ids": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "integer"
+                    },
+                    "example": [
+                        1
+                    ]
+                },
+                "beacon_name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "开奖日中国福利彩票双色球开奖号码"
+                },
+                "claim_hours": {
+                    "type": "integer",
+                    "default": 168,
+                    "maximum": 8760,
+                    "minimum": 1,
+                    "example": 168
+                },
+                "ends_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "min_ms_per_answer": {
+                    "type": "integer",
+                    "default": 1000,
+                    "maximum": 60000,
+                    "minimum": 0,
+                    "example": 1000
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "第一轮"
+                },
+                "plays_per_day": {
+                    "type": "integer",
+                    "maximum": 100,
+                    "minimum": 1,
+                    "example": 1
+                },
+                "plays_per_round": {
+                    "type": "integer",
+                    "default": 1,
+                    "maximum": 100,
+                    "minimum": 1,
+                    "example": 1
+                },
+                "points_per_correct": {
+                    "type": "integer",
+                    "default": 10,
+                    "maximum": 1000,
+                    "minimum": 1,
+                    "example": 10
+                },
+                "prize_threshold": {
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 0,
+                    "example": 60
+                },
+                "prizes": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "$ref": "#/definitions/QuizPrizeRequest"
+                    }
+                },
+                "question_count": {
+                    "type": "integer",
+                    "maximum": 50,
+                    "minimum": 1,
+                    "example": 10
+                },
+                "question_ids": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "type": "integer"
+                    }
+                },
+                "seconds_per_play": {
+                    "type": "integer",
+                    "maximum": 7200,
+                    "minimum": 10
+                },
+                "seconds_per_question": {
+                    "type": "integer",
+                    "maximum": 600,
+                    "minimum": 5,
+                    "example": 20
+                },
+                "starts_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "QuizStanding": {
+            "type": "object",
+            "properties": {
+                "duration_ms": {
+                    "type": "integer",
+                    "example": 41250
+                },
+                "me": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张*三"
+                },
+                "rank": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "score": {
+                    "type": "integer",
+                    "example": 100
+                }
+            }
+        },
+        "QuizSubmitRequest": {
+            "type": "object",
+            "properties": {
+                "answers": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/QuizAnswer"
+                    }
+                }
+            }
+        },
+        "QuizWinner": {
+            "type": "object",
+            "properties": {
+                "draw_rank": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张*三"
+                },
+                "play_id": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "prize": {
+                    "type": "string",
+                    "example": "法治宣传帆布袋"
+                },
+                "ticket": {
+                    "type": "string",
+                    "example": "00a3..."
+                }
+            }
+        },
         "RankedUnit": {
             "type": "object",
             "properties": {
@@ -14081,8 +16179,7 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "inbox",
-                        "sms",
-                        "wechat"
+                        "sms"
                     ],
                     "example": "inbox"
                 },
@@ -14099,8 +16196,7 @@ const docTemplate = `{
                     "enum": [
                         "pending",
                         "sent",
-                        "dead",
-                        "skipped"
+                        "dead"
                     ],
                     "example": "sent"
                 }
@@ -14167,7 +16263,7 @@ const docTemplate = `{
                 },
                 "channels": {
                     "type": "array",
-                    "maxItems": 3,
+                    "maxItems": 2,
                     "items": {
                         "type": "string"
                     },
@@ -14327,7 +16423,7 @@ const docTemplate = `{
                 },
                 "channels": {
                     "type": "array",
-                    "maxItems": 3,
+                    "maxItems": 2,
                     "items": {
                         "type": "string"
                     },
@@ -14867,150 +16963,6 @@ const docTemplate = `{
                     "type": "integer",
                     "minimum": 1,
                     "example": 1
-                }
-            }
-        },
-        "WeChatBindRequest": {
-            "type": "object",
-            "properties": {
-                "password": {
-                    "type": "string",
-                    "maxLength": 128,
-                    "example": "Xuefa@2026"
-                },
-                "phone": {
-                    "type": "string",
-                    "example": "13800000001"
-                },
-                "phone_code": {
-                    "type": "string",
-                    "maxLength": 128,
-                    "example": ""
-                }
-            }
-        },
-        "WeChatLoginRequest": {
-            "type": "object",
-            "required": [
-                "code"
-            ],
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "maxLength": 128,
-                    "example": "dev-alice"
-                }
-            }
-        },
-        "WeChatLoginResponse": {
-            "type": "object",
-            "properties": {
-                "access_token": {
-                    "type": "string",
-                    "example": "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0..."
-                },
-                "account": {
-                    "$ref": "#/definitions/Account"
-                },
-                "expires_at": {
-                    "type": "string",
-                    "format": "date-time"
-                },
-                "expires_in": {
-                    "type": "integer",
-                    "example": 900
-                },
-                "new_user": {
-                    "type": "boolean",
-                    "example": true
-                },
-                "refresh_expires_at": {
-                    "type": "string",
-                    "format": "date-time"
-                },
-                "refresh_token": {
-                    "type": "string",
-                    "example": "q0vJ9x...opaque"
-                },
-                "token_type": {
-                    "type": "string",
-                    "example": "Bearer"
-                }
-            }
-        },
-        "WeChatSubscription": {
-            "type": "object",
-            "properties": {
-                "remaining": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "status": {
-                    "type": "string",
-                    "enum": [
-                        "active",
-                        "declined"
-                    ],
-                    "example": "active"
-                },
-                "template_id": {
-                    "type": "string",
-                    "example": "tmpl-reminder"
-                },
-                "updated_at": {
-                    "type": "string",
-                    "format": "date-time"
-                }
-            }
-        },
-        "WeChatSubscriptionList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/WeChatSubscription"
-                    }
-                }
-            }
-        },
-        "WeChatSubscriptionResult": {
-            "type": "object",
-            "required": [
-                "result",
-                "template_id"
-            ],
-            "properties": {
-                "result": {
-                    "type": "string",
-                    "enum": [
-                        "accept",
-                        "reject",
-                        "ban",
-                        "filter"
-                    ],
-                    "example": "accept"
-                },
-                "template_id": {
-                    "type": "string",
-                    "maxLength": 128,
-                    "example": "tmpl-reminder"
-                }
-            }
-        },
-        "WeChatSubscriptionsRequest": {
-            "type": "object",
-            "required": [
-                "items"
-            ],
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "maxItems": 20,
-                    "minItems": 1,
-                    "items": {
-                        "$ref": "#/definitions/WeChatSubscriptionResult"
-                    }
                 }
             }
         },

@@ -41,6 +41,8 @@ const usage = `usage: xuefa-bench <command> [flags]
 commands:
   seed   drop and recreate the bench schema, migrate, and bulk-load the dataset
   run    serve the API and the baseline on loopback and drive the scenarios
+  quiz   seed its own schema (xuefa_bench_quiz) and measure the New-Year quiz: 10,000 play
+         starts, submit against the INSERT baseline, leaderboard over 1,000,000 players
 
 Run "xuefa-bench <command> -h" for its flags. The DSN comes from -dsn, else XUEFA_BENCH_DSN,
 else ` + defaultDSN + `
@@ -95,6 +97,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 2
 		}
 		err = runCommand(ctx, *dsn, opts, getenv, stdout)
+	case "quiz":
+		o := quizOptions{}
+		fs.IntVar(&o.Participants, "participants", 10_000, "participants who log in, start and submit a play")
+		fs.IntVar(&o.BoardRows, "board", 1_000_000, "players bulk-seeded on the round's leaderboard")
+		fs.IntVar(&o.Workers, "workers", 64, "concurrent clients of the closed-loop scenarios")
+		fs.DurationVar(&o.Duration, "duration", 30*time.Second, "cap of each closed-loop scenario")
+		fs.IntVar(&o.BoardRate, "board-rate", 200, "requests per second of the leaderboard scenario")
+		fs.DurationVar(&o.BoardFor, "board-duration", 15*time.Second, "duration of the leaderboard scenario")
+		fs.IntVar(&o.Batch, "batch", 2000, "rows per INSERT statement")
+		if err = fs.Parse(rest); err != nil {
+			return 2
+		}
+		d := *dsn
+		if d == defaultDSN {
+			d = defaultQuizDSN
+		}
+		err = quizCommand(ctx, d, o, getenv, stdout)
 	case "-h", "help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

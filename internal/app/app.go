@@ -30,6 +30,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/ratelimit"
 	"github.com/xuefa/xuefa/internal/practice"
 	"github.com/xuefa/xuefa/internal/questionbank"
+	"github.com/xuefa/xuefa/internal/quiz"
 	"github.com/xuefa/xuefa/internal/reminder"
 	"github.com/xuefa/xuefa/internal/server"
 	"github.com/xuefa/xuefa/internal/study"
@@ -59,6 +60,7 @@ type App struct {
 	Banks       *questionbank.Service
 	Practice    *practice.Service
 	Integration *integration.Service
+	Quiz        *quiz.Service
 	// Dispatcher delivers webhooks; Serve runs it, tests call DispatchOnce.
 	Dispatcher *integration.Dispatcher
 	now        func() time.Time
@@ -193,6 +195,7 @@ func (a *App) wire(opts Options) error {
 		Settings: practice.Settings{RemoveAfter: practice.DefaultRemoveAfter},
 		Credits:  a.Credits,
 	})
+	a.Quiz = a.newQuiz(sealer, limiter, opts.Now)
 
 	registry := prometheus.NewRegistry()
 	sqlDB, err := a.DB.DB()
@@ -223,6 +226,7 @@ func (a *App) wire(opts Options) error {
 		Consultations: consultation.NewHandler(a.Consultations),
 		Integration:   integration.NewHandler(a.Integration),
 		WeChat:        wechat.NewHandler(a.WeChat),
+		Quiz:          quiz.NewHandler(a.Quiz),
 	})
 	return err
 }

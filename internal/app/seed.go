@@ -272,6 +272,9 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 	if err := a.Seed(ctx, out); err != nil {
 		return err
 	}
+	if err := a.SeedQuiz(ctx, out); err != nil {
+		return err
+	}
 	root, err := a.Units.Root(ctx)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/practice"
 	"github.com/xuefa/xuefa/internal/questionbank"
+	"github.com/xuefa/xuefa/internal/quiz"
 	"github.com/xuefa/xuefa/internal/reminder"
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/supervision"
@@ -42,6 +43,7 @@ type Handlers struct {
 	Consultations *consultation.Handler
 	Integration   *integration.Handler
 	WeChat        *wechat.Handler
+	Quiz          *quiz.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -59,6 +61,7 @@ const (
 	lecturer = auth.RoleLecturer
 	student  = auth.RoleLearner
 	machine  = auth.RoleIntegrator
+	player   = auth.RoleParticipant
 
 	// uploadLimit is the body limit of file imports: a 20,000-row sheet with room to spare.
 	uploadLimit = 10 << 20
@@ -218,6 +221,28 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodDelete, "/api/v1/integration/webhooks/:id", only(admin, machine).scoped(webhooksManage), h.Integration.DeleteWebhook},
 		{http.MethodGet, "/api/v1/integration/webhooks/:id/deliveries", only(admin, machine).scoped(webhooksManage), h.Integration.Deliveries},
 		{http.MethodPost, "/api/v1/integration/webhooks/:id/deliveries/:delivery_id/redeliver", only(admin, machine).scoped(webhooksManage), h.Integration.Redeliver},
+
+		{http.MethodPost, "/api/v1/quiz/activities", only(admin), h.Quiz.CreateActivity},
+		{http.MethodGet, "/api/v1/quiz/activities", only(admin), h.Quiz.ListActivities},
+		{http.MethodGet, "/api/v1/quiz/activities/:id", only(admin), h.Quiz.GetActivity},
+		{http.MethodPatch, "/api/v1/quiz/activities/:id", only(admin), h.Quiz.UpdateActivity},
+		{http.MethodDelete, "/api/v1/quiz/activities/:id", only(admin), h.Quiz.DeleteActivity},
+		{http.MethodPost, "/api/v1/quiz/activities/:id/rounds", only(admin), h.Quiz.CreateRound},
+		{http.MethodGet, "/api/v1/quiz/activities/:id/rounds", only(admin), h.Quiz.ListRounds},
+		{http.MethodGet, "/api/v1/quiz/activities/:id/leaderboard", only(admin, student, player), h.Quiz.ActivityLeaderboard},
+		{http.MethodGet, "/api/v1/quiz/rounds/current", only(student, player), h.Quiz.Current},
+		{http.MethodPost, "/api/v1/quiz/rounds/:id/plays", only(student, player), h.Quiz.Start},
+		{http.MethodGet, "/api/v1/quiz/rounds/:id/leaderboard", only(admin, student, player), h.Quiz.RoundLeaderboard},
+		{http.MethodGet, "/api/v1/quiz/rounds/:id/flags", only(admin), h.Quiz.Flags},
+		{http.MethodPost, "/api/v1/quiz/rounds/:id/close", only(admin), h.Quiz.Close},
+		{http.MethodPost, "/api/v1/quiz/rounds/:id/draw", only(admin), h.Quiz.Draw},
+		{http.MethodGet, "/api/v1/quiz/rounds/:id/draw", public(), h.Quiz.GetDraw},
+		{http.MethodGet, "/api/v1/quiz/rounds/:id/prizes", only(admin), h.Quiz.RoundPrizes},
+		{http.MethodGet, "/api/v1/quiz/rounds/:id/prizes/export", only(admin), h.Quiz.ExportPrizes},
+		{http.MethodPost, "/api/v1/quiz/plays/:id/submit", only(student, player), h.Quiz.Submit},
+		{http.MethodPost, "/api/v1/quiz/plays/:id/clear-flag", only(admin), h.Quiz.ClearFlag},
+		{http.MethodGet, "/api/v1/me/prizes", only(student, player), h.Quiz.MyPrizes},
+		{http.MethodPost, "/api/v1/me/prizes/:id/claim", only(student, player), h.Quiz.Claim},
 
 		{http.MethodGet, "/api/v1/openapi.json", public(), s.openAPI},
 	}

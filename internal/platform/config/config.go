@@ -54,6 +54,16 @@ type Config struct {
 	Log         Log         `yaml:"log"`
 	Integration Integration `yaml:"integration"`
 	WeChat      WeChat      `yaml:"wechat"`
+	Quiz        Quiz        `yaml:"quiz"`
+}
+
+// Quiz settings: rate limits on starting and submitting quiz plays, per account and per client
+// IP, per minute.
+type Quiz struct {
+	StartPerAccountPerMinute  int `yaml:"start_per_account_per_minute"`
+	StartPerIPPerMinute       int `yaml:"start_per_ip_per_minute"`
+	SubmitPerAccountPerMinute int `yaml:"submit_per_account_per_minute"`
+	SubmitPerIPPerMinute      int `yaml:"submit_per_ip_per_minute"`
 }
 
 // HTTP settings.
@@ -215,6 +225,7 @@ func Default() Config {
 			ReminderPage:            "pages/index/index",
 			MiniProgramState:        "formal",
 		},
+		Quiz: Quiz{StartPerAccountPerMinute: 10, StartPerIPPerMinute: 600, SubmitPerAccountPerMinute: 20, SubmitPerIPPerMinute: 1200},
 	}
 }
 

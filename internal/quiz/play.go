@@ -1,0 +1,375 @@
+package quiz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/clock"
+	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/questionbank"
+)
+
+func day(t time.Time) string { return t.In(clock.Shanghai()).Format(time.DateOnly) }
+
+// limit applies one rate limit, answering 429 with Retry-After when it bites.
+func (s *Service) limit(ctx context.Context, key string, n int) error {
+	ok, retry, err := s.Limiter.Allow(ctx, key, n, time.Minute)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.TooManyRequests("quiz.rate_limited", "操作过于频繁，请稍后再试", int(retry.Seconds())+1)
+	}
+	return nil
+}
+
+func (s *Service) limitBoth(ctx context.Context, what string, actor auth.Actor, ip string, perAccount, perIP int) error {
+	if err := s.limit(ctx, fmt.Sprintf("quiz:%s:acct:%d", what, actor.AccountID), perAccount); err != nil {
+		return err
+	}
+	return s.limit(ctx, fmt.Sprintf("quiz:%s:ip:%s", what, ip), perIP)
+}
+
+// StartedPlay is a new play: its paper (without keys) and deadline.
+type StartedPlay struct {
+	Play
+	Pool      *Pool
+	PlaysLeft int
+}
+
+// Start starts a play of an open round for the actor: one running play per player, and no more
+// plays than the round allows per round and per day, even when starts race.
+func (s *Service) Start(ctx context.Context, actor auth.Actor, ip string, roundID int64) (*StartedPlay, error) {
+	if err := s.limitBoth(ctx, "start", actor, ip, s.Settings.StartPerAccountPerMinute, s.Settings.StartPerIPPerMinute); err != nil {
+		return nil, err
+	}
+	r, err := s.roundConf(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.activityOf(ctx, r.ActivityID)
+	if err != nil {
+		return nil, err
+	}
+	if !audienceAdmits(a, actor) {
+		if a.Audience == AudienceLearners && actor.Role != auth.RoleLearner {
+			return nil, errNotInAudience
+		}
+		return nil, errRoundNotFound
+	}
+	now := s.Now()
+	if !r.OpenAt(now) {
+		return nil, errNotOpen
+	}
+	pool, err := s.pool(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	paper := drawPaper(pool, r.QuestionCount, r.Fixed)
+	deadline := now.Add(r.TimeLimit(len(paper)))
+	if deadline.After(r.EndsAt) {
+		deadline = r.EndsAt
+	}
+	today := day(now)
+	p := &Play{RoundID: r.ID, ActivityID: r.ActivityID, AccountID: actor.AccountID, Day: today, Status: PlayActive,
+		Paper: paper, Answers: Answers{}, StartedAt: now, Deadline: deadline, QuestionCount: len(paper)}
+	var left int
+	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		st, err := s.Store.PlayState(ctx, r.ID, actor.AccountID, today, now)
+		if err != nil {
+			return err
+		}
+		if st.Active > 0 {
+			return errPlayActive
+		}
+		c := st.PlayCounts
+		if c.Round >= r.PlaysPerRound {
+			return errNoPlaysLeft
+		}
+		if r.PlaysPerDay > 0 && c.Day >= r.PlaysPerDay {
+			return errDailyLimit
+		}
+		p.Seq, p.DaySeq = c.Round+1, c.Day+1
+		if err := s.Store.CreatePlay(ctx, p); err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return errPlayActive // a concurrent start took this slot
+			}
+			return err
+		}
+		left = playsLeft(*r, PlayCounts{Round: c.Round + 1, Day: c.Day + 1})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &StartedPlay{Play: *p, Pool: pool, PlaysLeft: left}, nil
+}
+
+// AnswerInput is one answer of a submit, for the question at its position in the paper.
+type AnswerInput struct {
+	QuestionID int64
+	Answer     string
+}
+
+// Result is a submitted play, graded, with the player's rank on the round board.
+type Result struct {
+	Play
+	Graded []Graded
+	Rank   *Standing
+}
+
+// Submit grades a play once, by the server clock. Repeating the submit with the same
+// Idempotency-Key returns the first result; any other second submit is 409.
+func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playID int64, key string, answers []AnswerInput) (*Result, error) {
+	if err := s.limitBoth(ctx, "submit", actor, ip, s.Settings.SubmitPerAccountPerMinute, s.Settings.SubmitPerIPPerMinute); err != nil {
+		return nil, err
+	}
+	var out *Result
+	var pending []boardWrite
+	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		pending = nil
+		p, err := s.Store.PlayForUpdate(ctx, playID)
+		if errors.Is(err, ErrNotFound) || (err == nil && p.AccountID != actor.AccountID) {
+			return errPlayNotFound
+		}
+		if err != nil {
+			return err
+		}
+		pool, err := s.pool(ctx, p.RoundID)
+		if err != nil {
+			return err
+		}
+		if p.Status == PlaySubmitted {
+			if key == "" || key != p.IdempotencyKey {
+				return errAlreadySubmitted
+			}
+			out = &Result{Play: *p, Graded: grade(pool, p.Paper, p.Answers)}
+			return nil
+		}
+		now := s.Now()
+		if now.After(p.Deadline) {
+			return errDeadlinePassed
+		}
+		given, err := normalise(pool, p.Paper, answers)
+		if err != nil {
+			return err
+		}
+		r, err := s.roundConf(ctx, p.RoundID)
+		if err != nil {
+			return err
+		}
+		graded := grade(pool, p.Paper, given)
+		scoreInto(p, r, graded, given, now)
+		p.IdempotencyKey = key
+		if ok, err := s.Store.SubmitPlay(ctx, p); err != nil || !ok {
+			return firstErr(err, errAlreadySubmitted)
+		}
+		if p.Ranked() {
+			if pending, err = s.rank(ctx, p); err != nil {
+				return err
+			}
+		}
+		out = &Result{Play: *p, Graded: graded}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mirror(ctx, pending)
+	out.Rank, err = s.rankAfter(ctx, out.RoundID, actor.AccountID, pending)
+	return out, err
+}
+
+// rankAfter ranks the player on the round board after a submit; when the play just became
+// their best, its standing is known and need not be read back.
+func (s *Service) rankAfter(ctx context.Context, roundID, accountID int64, writes []boardWrite) (*Standing, error) {
+	board := RoundBoard(roundID)
+	if s.Redis == nil && len(writes) > 0 && writes[0].board == board {
+		return s.Board.RankOf(ctx, board, writes[0].next)
+	}
+	return s.reads().Rank(ctx, board, accountID)
+}
+
+// normalise checks each answer against its question and lines them up with the paper.
+func normalise(pool *Pool, paper Paper, in []AnswerInput) (Answers, error) {
+	pos := make(map[int64]int, len(paper))
+	for i, it := range paper {
+		pos[it.QuestionID] = i
+	}
+	out := make(Answers, len(paper))
+	seen := map[int64]bool{}
+	for i, a := range in {
+		field := fmt.Sprintf("answers[%d]", i)
+		k, ok := pos[a.QuestionID]
+		if !ok {
+			return nil, invalid(field+".question_id", "该题不在本次答题中")
+		}
+		if seen[a.QuestionID] {
+			return nil, invalid(field+".question_id", "同一题只能作答一次")
+		}
+		seen[a.QuestionID] = true
+		if a.Answer == "" {
+			continue
+		}
+		q := pool.Get(a.QuestionID)
+		shown := q.Content
+		shown.Options = shownOptions(q, paper[k])
+		v, msg := questionbank.NormaliseResponse(shown, a.Answer)
+		if msg != "" {
+			return nil, invalid(field+".answer", msg)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// scoreInto fills a play's result and flags it when its answers came implausibly fast.
+func scoreInto(p *Play, r *Round, graded []Graded, given Answers, now time.Time) {
+	answered := 0
+	for i, g := range graded {
+		if g.Correct {
+			p.CorrectCount++
+		}
+		if given[i] != "" {
+			answered++
+		}
+	}
+	p.Answers = given
+	p.Score = p.CorrectCount * r.PointsPerCorrect
+	p.DurationMs = now.Sub(p.StartedAt).Milliseconds()
+	p.SubmittedAt = &now
+	p.Status = PlaySubmitted
+	if floor := int64(answered) * int64(r.MinMsPerAnswer); answered > 0 && p.DurationMs < floor {
+		p.Flagged = true
+		p.FlagReason = fmt.Sprintf("%d 题用时 %d 毫秒，低于每题 %d 毫秒", answered, p.DurationMs, r.MinMsPerAnswer)
+	}
+}
+
+// boardWrite is a standing written to SQL in the transaction, to copy to Redis after commit.
+type boardWrite struct {
+	board string
+	old   *Standing
+	next  Standing
+}
+
+// rank puts a ranked play on its round board when it beats the player's best, moving the
+// activity board by the difference; it credits bound learners.
+func (s *Service) rank(ctx context.Context, p *Play) ([]boardWrite, error) {
+	var writes []boardWrite
+	rb := RoundBoard(p.RoundID)
+	old, err := s.Board.Get(ctx, rb, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	next := Standing{AccountID: p.AccountID, PlayID: p.ID, Score: p.Score, DurationMs: p.DurationMs, SubmittedMs: millis(*p.SubmittedAt)}
+	if old == nil || RankKey(next.Score, next.DurationMs) < RankKey(old.Score, old.DurationMs) {
+		if err := s.Board.Put(ctx, rb, old, next); err != nil {
+			return nil, err
+		}
+		writes = append(writes, boardWrite{rb, old, next})
+		w, err := s.addToActivity(ctx, p, old, next)
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, w)
+	}
+	a, err := s.activityOf(ctx, p.ActivityID)
+	if err != nil {
+		return nil, err
+	}
+	if a.CampaignID != nil && s.Credits != nil {
+		if err := s.Credits.EarnQuizCredit(ctx, p.AccountID, *a.CampaignID, p.ID); err != nil {
+			return nil, err
+		}
+	}
+	return writes, nil
+}
+
+func (s *Service) addToActivity(ctx context.Context, p *Play, old *Standing, next Standing) (boardWrite, error) {
+	ab := ActivityBoard(p.ActivityID)
+	cur, err := s.Board.Get(ctx, ab, p.AccountID)
+	if err != nil {
+		return boardWrite{}, err
+	}
+	sum := Standing{AccountID: p.AccountID, PlayID: 0, Score: next.Score, DurationMs: next.DurationMs, SubmittedMs: next.SubmittedMs}
+	if cur != nil {
+		sum.Score += cur.Score
+		sum.DurationMs += cur.DurationMs
+		if old != nil {
+			sum.Score -= old.Score
+			sum.DurationMs -= old.DurationMs
+		}
+	}
+	return boardWrite{ab, cur, sum}, s.Board.Put(ctx, ab, cur, sum)
+}
+
+// mirror copies committed standings to Redis; a failure is logged, the SQL board stays right.
+func (s *Service) mirror(ctx context.Context, writes []boardWrite) {
+	if s.Redis == nil {
+		return
+	}
+	for _, w := range writes {
+		if err := s.Redis.Put(ctx, w.board, w.old, w.next); err != nil {
+			s.Log.Error("quiz: redis leaderboard write failed", "board", w.board, "err", err)
+		}
+	}
+}
+
+// Flags pages a round's plays held for review.
+func (s *Service) Flags(ctx context.Context, actor auth.Actor, roundID int64, all bool, offset, limit int) ([]FlaggedPlay, int64, error) {
+	if _, _, err := s.adminRound(ctx, actor, roundID); err != nil {
+		return nil, 0, err
+	}
+	return s.Store.FlaggedPlays(ctx, roundID, all, offset, limit)
+}
+
+// ClearFlag releases a flagged play after review: it enters the boards (and the draw) as if
+// it had not been flagged. Once the round is closed the eligible list is fixed.
+func (s *Service) ClearFlag(ctx context.Context, actor auth.Actor, playID int64) (*Play, error) {
+	p, err := s.Store.Play(ctx, playID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errPlayNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, _, err := s.adminRound(ctx, actor, p.RoundID)
+	if err != nil {
+		return nil, errPlayNotFound
+	}
+	if r.ClosedAt != nil {
+		return nil, errRoundClosed
+	}
+	var pending []boardWrite
+	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		pending = nil
+		now := s.Now()
+		ok, err := s.Store.ClearFlag(ctx, playID, actor.AccountID, now)
+		if err != nil || !ok {
+			return firstErr(err, errNotFlagged)
+		}
+		p.ClearedAt, p.ClearedBy = &now, &actor.AccountID
+		if pending, err = s.rank(ctx, p); err != nil {
+			return err
+		}
+		return s.record(ctx, actor, "quiz_play.clear_flag", "quiz_play", playID, map[string]any{"round_id": p.RoundID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mirror(ctx, pending)
+	return p, nil
+}
+
+func firstErr(err error, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
