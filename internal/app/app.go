@@ -20,6 +20,7 @@ import (
 	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/exam"
 	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
@@ -64,6 +65,8 @@ type App struct {
 	// LawReports are the 述法 reports; Consultations the consultation channel.
 	LawReports    *lawreport.Service
 	Consultations *consultation.Service
+	// Exams are the formal exams; Serve runs their deadline sweeper.
+	Exams *exam.Service
 }
 
 // Options let tests and the CLI adjust how the app is built.
@@ -184,6 +187,10 @@ func (a *App) wire(opts Options) error {
 		Settings: practice.Settings{RemoveAfter: practice.DefaultRemoveAfter},
 		Credits:  a.Credits,
 	})
+	a.Exams = exam.NewService(exam.Deps{
+		DB: a.DB, Store: exam.NewStore(a.DB), Campaigns: a.Campaigns, Credits: a.Credits, WrongBook: a.Practice,
+		Audit: a.Audit, Now: opts.Now,
+	})
 
 	registry := prometheus.NewRegistry()
 	sqlDB, err := a.DB.DB()
@@ -213,6 +220,7 @@ func (a *App) wire(opts Options) error {
 		LawReports:    lawreport.NewHandler(a.LawReports),
 		Consultations: consultation.NewHandler(a.Consultations),
 		Integration:   integration.NewHandler(a.Integration),
+		Exams:         exam.NewHandler(a.Exams),
 	})
 	return err
 }
