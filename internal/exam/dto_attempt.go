@@ -100,7 +100,7 @@ type AnswerRequest struct {
 // SavedView acknowledges an autosave.
 type SavedView struct {
 	QuestionID  int64     `json:"question_id" example:"12"`
-	Answer      *string   `json:"answer" example:"AC"`
+	Answer      *string   `json:"answer,omitempty" example:"AC"`
 	SavedAt     time.Time `json:"saved_at" format:"date-time"`
 	SecondsLeft int       `json:"seconds_left" example:"3120"`
 } // @name ExamSavedAnswer

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/app"
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
 
@@ -42,6 +43,11 @@ func demoQuestions(t *testing.T, e *apitest.Env, typ string, n int) []question {
 		Order("questions.id").Limit(n).Scan(&out).Error)
 	require.Len(t, out, n)
 	return out
+}
+
+// fresh logs in again (after the fake clock outran a cached token).
+func fresh(e *apitest.Env, username string) string {
+	return e.Login(username, app.DemoPassword)["access_token"].(string)
 }
 
 func demoBankID(t *testing.T, e *apitest.Env) int64 {
