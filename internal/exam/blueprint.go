@@ -62,11 +62,11 @@ func (s *Service) pick(ctx context.Context, r *Row, sec Section, used map[int64]
 	if err != nil {
 		return nil, err
 	}
-	pool, err := s.Store.PoolQuestions(ctx, p)
+	pool, err := s.poolQuestions(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	free := pool[:0]
+	free := make([]Pick, 0, len(pool)) // the pool is shared: sample from a copy
 	for _, q := range pool {
 		if !used[q.QuestionID] {
 			free = append(free, q)
@@ -92,7 +92,7 @@ func (s *Service) orderOptions(ctx context.Context, shuffle bool, items []Item) 
 			choice = append(choice, Pick{QuestionID: it.QuestionID, Version: it.Version, Type: it.Type})
 		}
 	}
-	counts, err := s.Store.OptionCounts(ctx, choice)
+	counts, err := s.optionCounts(ctx, choice)
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,8 @@ type Auditor interface {
 type Settings struct {
 	Grace         time.Duration
 	SweepInterval time.Duration
+	// PoolTTL is how long section pools are reused (DefaultPoolTTL; negative: never cached).
+	PoolTTL time.Duration
 }
 
 // Deps are the service's collaborators.
@@ -83,6 +85,7 @@ type Deps struct {
 // Service runs exams and attempts.
 type Service struct {
 	Deps
+	cache *poolCache
 }
 
 // NewService builds the service.
@@ -93,7 +96,10 @@ func NewService(d Deps) *Service {
 	if d.Settings.SweepInterval <= 0 {
 		d.Settings.SweepInterval = DefaultSweepInterval
 	}
-	return &Service{Deps: d}
+	if d.Settings.PoolTTL == 0 {
+		d.Settings.PoolTTL = DefaultPoolTTL
+	}
+	return &Service{Deps: d, cache: newPoolCache(d.Settings.PoolTTL)}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,89 @@
+package exam
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// DefaultPoolTTL is how long a section's pool (the ids of the published questions it may
+// draw) is reused before it is read again. Thousands of learners starting at the top of the
+// hour then cost one pool query per section, not one each; a question published or retired
+// meanwhile enters or leaves papers within this time.
+const DefaultPoolTTL = 30 * time.Second
+
+// poolCache keeps section pools for a short time and option counts of question versions for
+// good (versions never change).
+type poolCache struct {
+	ttl     time.Duration
+	mu      sync.Mutex
+	pools   map[string]poolEntry
+	options map[Pick]int
+}
+
+type poolEntry struct {
+	picks []Pick
+	until time.Time
+}
+
+func newPoolCache(ttl time.Duration) *poolCache {
+	return &poolCache{ttl: ttl, pools: map[string]poolEntry{}, options: map[Pick]int{}}
+}
+
+func poolKey(p Pool) string {
+	return fmt.Sprintf("%v|%s|%s|%d|%d", p.BankIDs, p.Tag, p.Type, p.DifficultyMin, p.DifficultyMax)
+}
+
+// questions returns the pool's questions (shared: callers must not modify the slice).
+func (s *Service) poolQuestions(ctx context.Context, p Pool) ([]Pick, error) {
+	c, key, now := s.cache, poolKey(p), time.Now()
+	if c.ttl > 0 {
+		c.mu.Lock()
+		e, ok := c.pools[key]
+		c.mu.Unlock()
+		if ok && now.Before(e.until) {
+			return e.picks, nil
+		}
+	}
+	picks, err := s.Store.PoolQuestions(ctx, p)
+	if err != nil || c.ttl <= 0 {
+		return picks, err
+	}
+	c.mu.Lock()
+	c.pools[key] = poolEntry{picks: picks, until: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return picks, nil
+}
+
+// optionCounts returns how many options each version has, reading only those not seen before.
+func (s *Service) optionCounts(ctx context.Context, picks []Pick) (map[Pick]int, error) {
+	c := s.cache
+	out := make(map[Pick]int, len(picks))
+	var missing []Pick
+	c.mu.Lock()
+	for _, p := range picks {
+		if n, ok := c.options[p]; ok {
+			out[p] = n
+		} else {
+			missing = append(missing, p)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := s.Store.OptionCounts(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	for p, n := range read {
+		out[p] = n
+		if c.ttl > 0 {
+			c.options[p] = n
+		}
+	}
+	c.mu.Unlock()
+	return out, nil
+}
