@@ -602,7 +602,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Finishes and grades my attempt in one transaction (score, sections, pass, the campaign's exam credit when passed, the wrong-answer book). Safe to retry: with the same or another Idempotency-Key, from another device, or after the deadline finalised it, the graded attempt comes back and grading happens once.",
+                "description": "Finishes and grades my attempt in one transaction (score, sections, pass, the campaign's exam credit when passed, the wrong-answer book). Safe to retry: with the same or another Idempotency-Key, from another device, or after the deadline finalised it, the graded attempt comes back (its result, without the paper: GET /attempts/{id} has it) and grading happens once.",
                 "produces": [
                     "application/json"
                 ],

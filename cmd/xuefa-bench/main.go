@@ -41,6 +41,7 @@ const usage = `usage: xuefa-bench <command> [flags]
 commands:
   seed   drop and recreate the bench schema, migrate, and bulk-load the dataset
   run    serve the API and the baseline on loopback and drive the scenarios
+  exam   the exam scenario: examinees autosave, then all submit, then submits at saturation
 
 Run "xuefa-bench <command> -h" for its flags. The DSN comes from -dsn, else XUEFA_BENCH_DSN,
 else ` + defaultDSN + `
@@ -95,6 +96,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 2
 		}
 		err = runCommand(ctx, *dsn, opts, getenv, stdout)
+	case "exam":
+		opts := examOptions{}
+		fs.IntVar(&opts.Examinees, "examinees", 2000, "learners sitting the exam at once")
+		fs.DurationVar(&opts.AutosaveEvery, "autosave-every", 10*time.Second, "how often each examinee autosaves")
+		fs.DurationVar(&opts.AutosaveFor, "autosave-for", 30*time.Second, "measured autosave duration")
+		fs.DurationVar(&opts.SubmitWindow, "submit-window", 10*time.Second, "every examinee submits within this window")
+		fs.IntVar(&opts.Workers, "workers", 16, "concurrent clients for the saturation runs")
+		if err = fs.Parse(rest); err != nil {
+			return 2
+		}
+		err = examCommand(ctx, *dsn, opts, getenv, stdout)
 	case "-h", "help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -338,5 +338,7 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, id int64, key st
 	if err != nil {
 		return nil, err
 	}
-	return s.detail(ctx, a, r)
+	// The answer carries the result, not the paper again (the hot path when everyone submits
+	// at once); GET /attempts/{id} has the paper.
+	return &AttemptDetail{Attempt: *a, Exam: *r}, nil
 }

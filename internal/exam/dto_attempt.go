@@ -44,7 +44,7 @@ type AttemptView struct {
 	Deadline    time.Time       `json:"deadline" format:"date-time"`
 	SecondsLeft int             `json:"seconds_left" example:"5400"`
 	SubmittedAt *time.Time      `json:"submitted_at,omitempty" format:"date-time"`
-	Questions   []PaperQuestion `json:"questions"`
+	Questions   []PaperQuestion `json:"questions,omitempty"`
 	Result      *AttemptResult  `json:"result,omitempty"`
 } // @name ExamAttempt
 
@@ -84,7 +84,10 @@ func toResult(a Attempt, r Row) *AttemptResult {
 func toAttemptView(d AttemptDetail) AttemptView {
 	v := AttemptView{ID: d.ID, ExamID: d.ExamID, ExamTitle: d.Exam.Title, Number: d.Number, Status: d.Status,
 		StartedAt: d.StartedAt.UTC(), Deadline: d.Deadline.UTC(), SecondsLeft: d.SecondsLeft, SubmittedAt: d.SubmittedAt,
-		Questions: make([]PaperQuestion, len(d.Paper)), Result: toResult(d.Attempt, d.Exam)}
+		Result: toResult(d.Attempt, d.Exam)}
+	if d.Paper != nil {
+		v.Questions = make([]PaperQuestion, len(d.Paper))
+	}
 	for i, p := range d.Paper {
 		v.Questions[i] = toPaperQuestion(p)
 	}

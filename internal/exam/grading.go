@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/practice"
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
 
@@ -17,12 +18,7 @@ type graded struct {
 	Correct  int
 	Sections []SectionScore
 	Items    []float64 // by position
-	Wrong    []wrongAnswer
-}
-
-type wrongAnswer struct {
-	QuestionID int64
-	Given      string
+	Wrong    []practice.WrongAnswer
 }
 
 // itemScore grades one answer: full points when right; with partial credit, a multiple-choice
@@ -71,7 +67,7 @@ func grade(partial bool, sections []Section, items []KeyedItem) graded {
 			if it.Answer != nil {
 				given = *it.Answer
 			}
-			g.Wrong = append(g.Wrong, wrongAnswer{QuestionID: it.QuestionID, Given: given})
+			g.Wrong = append(g.Wrong, practice.WrongAnswer{QuestionID: it.QuestionID, Given: given})
 		}
 		sec, ok := bySection[it.Section]
 		if !ok { // the blueprint changed under a draft: keep the score, in a section of its own
@@ -102,11 +98,11 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 		if err != nil {
 			return err
 		}
-		items, err := s.Store.KeyedItems(ctx, a.ID)
+		items, err := s.keyedItems(ctx, a.ID)
 		if err != nil {
 			return err
 		}
-		sections, err := s.Store.TrackSections(ctx, a.ExamID, a.Track)
+		sections, err := s.trackSections(ctx, a.ExamID, a.Track)
 		if err != nil {
 			return err
 		}
@@ -127,20 +123,19 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 				return err
 			}
 		}
-		if s.WrongBook != nil {
-			for _, w := range g.Wrong {
-				if err := s.WrongBook.RecordWrong(ctx, a.AccountID, w.QuestionID, w.Given, now); err != nil {
-					return err
-				}
-			}
+		if s.WrongBook == nil {
+			return nil
 		}
-		return nil
+		return s.WrongBook.RecordWrongMany(ctx, a.AccountID, g.Wrong, now)
 	})
 }
 
 // count updates the learner's result row by the exam's score policy.
 func (s *Service) count(ctx context.Context, r *Row, a *Attempt) error {
-	res, err := s.Store.LockResult(ctx, r.ID, a.LearnerID)
+	// A plain read is enough: a learner has one active attempt per exam, so their gradings never
+	// overlap; a locking read of a missing row would take a gap lock that deadlocks with other
+	// learners' first results.
+	res, err := s.Store.ResultOf(ctx, r.ID, a.LearnerID)
 	if err != nil {
 		return err
 	}

@@ -132,7 +132,7 @@ func (h *Handler) SaveAnswer(c *gin.Context) {
 // Submit godoc
 //
 //	@Summary		Submit an attempt
-//	@Description	Finishes and grades my attempt in one transaction (score, sections, pass, the campaign's exam credit when passed, the wrong-answer book). Safe to retry: with the same or another Idempotency-Key, from another device, or after the deadline finalised it, the graded attempt comes back and grading happens once.
+//	@Description	Finishes and grades my attempt in one transaction (score, sections, pass, the campaign's exam credit when passed, the wrong-answer book). Safe to retry: with the same or another Idempotency-Key, from another device, or after the deadline finalised it, the graded attempt comes back (its result, without the paper: GET /attempts/{id} has it) and grading happens once.
 //	@Tags			exams
 //	@Security		BearerAuth
 //	@Produce		json

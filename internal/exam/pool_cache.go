@@ -16,10 +16,22 @@ const DefaultPoolTTL = 30 * time.Second
 // poolCache keeps section pools for a short time and option counts of question versions for
 // good (versions never change).
 type poolCache struct {
-	ttl     time.Duration
-	mu      sync.Mutex
-	pools   map[string]poolEntry
-	options map[Pick]int
+	ttl      time.Duration
+	mu       sync.Mutex
+	pools    map[string]poolEntry
+	options  map[Pick]int
+	keys     map[Pick]string // answer keys of versions (immutable), read by grading
+	sections map[sectionsKey]sectionsEntry
+}
+
+type sectionsKey struct {
+	examID int64
+	track  string
+}
+
+type sectionsEntry struct {
+	sections []Section
+	until    time.Time
 }
 
 type poolEntry struct {
@@ -28,7 +40,8 @@ type poolEntry struct {
 }
 
 func newPoolCache(ttl time.Duration) *poolCache {
-	return &poolCache{ttl: ttl, pools: map[string]poolEntry{}, options: map[Pick]int{}}
+	return &poolCache{ttl: ttl, pools: map[string]poolEntry{}, options: map[Pick]int{}, keys: map[Pick]string{},
+		sections: map[sectionsKey]sectionsEntry{}}
 }
 
 func poolKey(p Pool) string {
@@ -85,5 +98,66 @@ func (s *Service) optionCounts(ctx context.Context, picks []Pick) (map[Pick]int,
 		}
 	}
 	c.mu.Unlock()
+	return out, nil
+}
+
+// trackSections returns a track's sections; a published exam's blueprint never changes, so
+// grading reuses them for the cache's time.
+func (s *Service) trackSections(ctx context.Context, examID int64, track string) ([]Section, error) {
+	c, key, now := s.cache, sectionsKey{examID, track}, time.Now()
+	c.mu.Lock()
+	e, ok := c.sections[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.sections, nil
+	}
+	sections, err := s.Store.TrackSections(ctx, examID, track)
+	if err != nil || c.ttl <= 0 {
+		return sections, err
+	}
+	c.mu.Lock()
+	c.sections[key] = sectionsEntry{sections: sections, until: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return sections, nil
+}
+
+// keyedItems returns an attempt's items with the keys of their versions (kept in memory: a
+// version never changes), so grading reads only the attempt's own rows.
+func (s *Service) keyedItems(ctx context.Context, attemptID int64) ([]KeyedItem, error) {
+	items, err := s.Store.Items(ctx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	c := s.cache
+	out := make([]KeyedItem, len(items))
+	var missing []Pick
+	c.mu.Lock()
+	for i, it := range items {
+		out[i].Item = it
+		k, ok := c.keys[Pick{QuestionID: it.QuestionID, Version: it.Version}]
+		if !ok {
+			missing = append(missing, Pick{QuestionID: it.QuestionID, Version: it.Version})
+		}
+		out[i].AnswerKey = k
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	keys, err := s.Store.Keys(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, it := range out {
+		p := Pick{QuestionID: it.QuestionID, Version: it.Version}
+		if k, ok := keys[p]; ok {
+			out[i].AnswerKey = k
+			if c.ttl > 0 {
+				c.keys[p] = k
+			}
+		}
+	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/practice"
 )
 
 // Errors of this domain (listed in api/README.md).
@@ -52,9 +53,10 @@ type Credits interface {
 	Award(ctx context.Context, a credit.Award) (credit.Result, error)
 }
 
-// WrongBook receives the questions a learner got wrong (the practice wrong-answer book).
+// WrongBook receives the questions a learner got wrong (the practice wrong-answer book), in
+// one statement per graded attempt.
 type WrongBook interface {
-	RecordWrong(ctx context.Context, accountID, questionID int64, given string, at time.Time) error
+	RecordWrongMany(ctx context.Context, accountID int64, wrong []practice.WrongAnswer, at time.Time) error
 }
 
 // Auditor records admin writes.

@@ -117,16 +117,6 @@ func (s *Store) Expired(ctx context.Context, t time.Time, limit int) ([]int64, e
 	return out, err
 }
 
-// LockResult loads a learner's result row and locks it (nil when none yet).
-func (s *Store) LockResult(ctx context.Context, examID, learnerID int64) (*Result, error) {
-	r, err := take[Result](s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("exam_id = ? AND learner_id = ?", examID, learnerID))
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	return r, err
-}
-
 // SaveResult inserts or replaces a learner's result row.
 func (s *Store) SaveResult(ctx context.Context, r *Result) error {
 	return s.conn(ctx).Clauses(clause.OnConflict{
@@ -142,4 +132,33 @@ func (s *Store) ResultOf(ctx context.Context, examID, learnerID int64) (*Result,
 		return nil, nil
 	}
 	return r, err
+}
+
+// Items returns an attempt's items in paper order (no question text).
+func (s *Store) Items(ctx context.Context, attemptID int64) ([]Item, error) {
+	out := []Item{}
+	err := s.conn(ctx).Where("attempt_id = ?", attemptID).Order("position").Find(&out).Error
+	return out, err
+}
+
+// Keys returns the answer keys of question versions.
+func (s *Store) Keys(ctx context.Context, picks []Pick) (map[Pick]string, error) {
+	out := map[Pick]string{}
+	if len(picks) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(picks))
+	for i, p := range picks {
+		ids[i] = p.QuestionID
+	}
+	var rows []struct {
+		QuestionID int64
+		Version    int
+		Answer     string
+	}
+	err := s.conn(ctx).Table("question_versions").Select("question_id, version, answer").Where("question_id IN ?", ids).Scan(&rows).Error
+	for _, r := range rows {
+		out[Pick{QuestionID: r.QuestionID, Version: r.Version}] = r.Answer
+	}
+	return out, err
 }
