@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -205,7 +206,16 @@ func (e *benchEnv) startAll(ctx context.Context, examID int64, people []examinee
 			ID        int64          `json:"id"`
 			Questions []examQuestion `json:"questions"`
 		}
-		if err := e.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/exams/%d/attempts", examID), people[i].Token, nil, http.StatusCreated, &a); err != nil {
+		path := fmt.Sprintf("/api/v1/exams/%d/attempts", examID)
+		err := e.call(ctx, http.MethodPost, path, people[i].Token, nil, http.StatusCreated, &a)
+		if err != nil && people[i].AttemptID != 0 && strings.Contains(err.Error(), "exam.attempt_in_progress") {
+			// A submit of the previous phase timed out on the client: submit again (idempotent).
+			if err := e.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/attempts/%d/submit", people[i].AttemptID), people[i].Token, nil, http.StatusOK, nil); err != nil {
+				return err
+			}
+			err = e.call(ctx, http.MethodPost, path, people[i].Token, nil, http.StatusCreated, &a)
+		}
+		if err != nil {
 			return err
 		}
 		people[i].AttemptID, people[i].Questions = a.ID, a.Questions

@@ -84,18 +84,27 @@ func grade(partial bool, sections []Section, items []KeyedItem) graded {
 	return g
 }
 
-// finalise grades an active attempt in one transaction: the attempt's score, the learner's
-// counted result, the exam credit when passed, and the wrong-answer book. A conditional update
-// on the attempt's status makes concurrent finalisations (two submits, a submit and the
-// sweeper) grade once; the losers roll back and change nothing.
+// finalise grades an active attempt by id (the sweeper, lazy finalisation).
 func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key *string) error {
-	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		a, err := s.Store.GetAttempt(ctx, attemptID)
-		if err != nil || a.Status != AttemptActive {
-			return err
-		}
-		r, err := s.Store.GetExam(ctx, a.ExamID)
-		if err != nil {
+	a, err := s.Store.GetAttempt(ctx, attemptID)
+	if err != nil || a.Status != AttemptActive {
+		return err
+	}
+	_, _, err = s.grade(ctx, a, by, key)
+	return err
+}
+
+// grade grades an active attempt in one transaction: the attempt's score, the learner's
+// counted result, the exam credit when passed, and the wrong-answer book. A conditional update
+// on the attempt's status makes concurrent gradings (two submits, a submit and the sweeper)
+// happen once; the losers roll back, change nothing and get graded false. On success a holds
+// the graded attempt.
+func (s *Service) grade(ctx context.Context, a *Attempt, by string, key *string) (*Row, bool, error) {
+	var r *Row
+	won := false
+	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		var err error
+		if r, err = s.examRow(ctx, a.ExamID); err != nil {
 			return err
 		}
 		items, err := s.keyedItems(ctx, a.ID)
@@ -108,11 +117,10 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 		}
 		g := grade(r.PartialCredit, sections, items)
 		now := s.now()
-		a.SubmittedAt, a.FinalisedBy, a.SubmitKey, a.UpdatedAt = &now, by, key, now
+		a.Status, a.ActiveKey, a.SubmittedAt, a.FinalisedBy, a.SubmitKey, a.UpdatedAt = AttemptSubmitted, nil, &now, by, key, now
 		a.Score, a.Passed, a.CorrectCount = g.Score, g.Score >= r.PassScore, g.Correct
 		a.SectionScores, a.ItemScores = encode(g.Sections), encode(g.Items)
-		won, err := s.Store.Finalise(ctx, a)
-		if err != nil || !won {
+		if won, err = s.Store.Finalise(ctx, a); err != nil || !won {
 			return err
 		}
 		if err := s.count(ctx, r, a); err != nil {
@@ -128,6 +136,7 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 		}
 		return s.WrongBook.RecordWrongMany(ctx, a.AccountID, g.Wrong, now)
 	})
+	return r, won && err == nil, err
 }
 
 // count updates the learner's result row by the exam's score policy.

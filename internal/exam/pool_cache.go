@@ -22,6 +22,12 @@ type poolCache struct {
 	options  map[Pick]int
 	keys     map[Pick]string // answer keys of versions (immutable), read by grading
 	sections map[sectionsKey]sectionsEntry
+	exams    map[int64]examEntry
+}
+
+type examEntry struct {
+	row   Row
+	until time.Time
 }
 
 type sectionsKey struct {
@@ -41,7 +47,7 @@ type poolEntry struct {
 
 func newPoolCache(ttl time.Duration) *poolCache {
 	return &poolCache{ttl: ttl, pools: map[string]poolEntry{}, options: map[Pick]int{}, keys: map[Pick]string{},
-		sections: map[sectionsKey]sectionsEntry{}}
+		sections: map[sectionsKey]sectionsEntry{}, exams: map[int64]examEntry{}}
 }
 
 func poolKey(p Pool) string {
@@ -160,4 +166,26 @@ func (s *Service) keyedItems(ctx context.Context, attemptID int64) ([]KeyedItem,
 		}
 	}
 	return out, nil
+}
+
+// examRow returns an exam for grading. What grading reads (pass score, partial credit, score
+// policy, campaign, main exam, title) cannot change once an exam is published, so the row is
+// reused for the cache's time.
+func (s *Service) examRow(ctx context.Context, id int64) (*Row, error) {
+	c, now := s.cache, time.Now()
+	c.mu.Lock()
+	e, ok := c.exams[id]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) {
+		r := e.row
+		return &r, nil
+	}
+	r, err := s.Store.GetExam(ctx, id)
+	if err != nil || c.ttl <= 0 || r.Status == StatusDraft {
+		return r, err
+	}
+	c.mu.Lock()
+	c.exams[id] = examEntry{row: *r, until: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return r, nil
 }
