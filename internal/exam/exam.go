@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/questionbank"
-	"time"
 )
 
 // Input is an exam's editable content.
