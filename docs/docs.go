@@ -384,6 +384,281 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/attempts/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "My attempt with its paper, my saved answers and the seconds left by the server clock. An attempt past its deadline (and a few seconds of grace) comes back finalised and graded with what was saved. Never includes answer keys.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Resume an attempt",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "attempt id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ExamAttempt"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/attempts/{id}/answers/{question_id}": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Saves my answer to one question of my active attempt; the last write wins (two devices, retries). Option letters are those shown (options may be shuffled). A question not in my paper is 404 exam.question_not_in_paper; a wrong shape 422 exam.invalid_answer; a submitted attempt 409 exam.attempt_finished; after the deadline and its grace 409 exam.deadline_passed (the attempt is then graded with what was saved).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Autosave one answer",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "attempt id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "question id",
+                        "name": "question_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the answer",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ExamAnswerRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ExamSavedAnswer"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/attempts/{id}/review": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "My finished attempt question by question with my answers and scores, as the exam's review policy allows: never (403 exam.review_unavailable), after submitting, or after the window closes. Keys, analysis and legal basis appear only when the exam shows answers.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Review a finished attempt",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "attempt id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ExamReview"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/attempts/{id}/submit": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Finishes and grades my attempt in one transaction (score, sections, pass, the campaign's exam credit when passed, the wrong-answer book). Safe to retry: with the same or another Idempotency-Key, from another device, or after the deadline finalised it, the graded attempt comes back (its result, without the paper: GET /attempts/{id} has it) and grading happens once.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Submit an attempt",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "attempt id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "client retry key (max 100 characters)",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ExamAttempt"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/audit-logs": {
             "get": {
                 "security": [
@@ -726,6 +1001,228 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/wechat": {
+            "post": {
+                "description": "Trades a wx.login code for tokens: for the learner bound to this WeChat user, else for their participant account (created at the first login; new_user is true then). The session_key never leaves the server and is not stored. Rate limited per client IP and per WeChat user (429 auth.rate_limited). With ` + "`" + `wechat.mode: fake` + "`" + ` (development) code ` + "`" + `dev-\u003cname\u003e` + "`" + ` always logs in the same user.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Log in from the mini-program",
+                "parameters": [
+                    {
+                        "description": "wx.login code",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WeChatLoginRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WeChatLoginResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "wechat.invalid_code, wechat.code_used",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "wechat.high_risk_user, auth.account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "auth.rate_limited",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "502": {
+                        "description": "wechat.upstream_error",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "wechat.busy, wechat.disabled",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/wechat/bind": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Called with the participant token from POST /auth/wechat. Proves the learner by phone and password (checked like a password login: rate limits, lockout) or by phone_code from the getPhoneNumber button (the phone must belong to an active learner). Answers with the learner's tokens; from then on WeChat login signs in as the learner.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Bind my WeChat to my learner account",
+                "parameters": [
+                    {
+                        "description": "phone and password, or phone_code",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WeChatBindRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WeChatLoginResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "auth.invalid_credentials",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "wechat.not_linked, wechat.learner_not_found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "wechat.already_bound, wechat.learner_already_bound",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "request.validation, wechat.invalid_phone_code",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "423": {
+                        "description": "auth.account_locked",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "auth.rate_limited",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "502": {
+                        "description": "wechat.upstream_error",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "wechat.busy, wechat.disabled",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The learner detaches their WeChat: WeChat login signs in as the participant again and the recorded subscribe-message allowances are dropped. Audited.",
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Unbind my WeChat",
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "wechat.not_bound",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -2756,6 +3253,738 @@ const docTemplate = `{
                     },
                     "413": {
                         "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exams": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Exams owned by units of the caller's subtree, latest window first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "List exams",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign",
+                        "name": "campaign_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "draft",
+                            "published",
+                            "closed"
+                        ],
+                        "type": "string",
+                        "description": "status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (from 1)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (max 100)",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ExamList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A draft exam owned by unit_id (default: the caller's unit) in a campaign covering that unit: window, duration, attempts, score policy (best or last), pass score, audience (tracks, units of the subtree), prerequisite credits in the campaign, review policy, shuffling, multiple-choice partial credit (half points for a subset of the key without wrong options), main_exam_id for a make-up exam (补考), and one blueprint per audience track. A section is either a pool (bank_id and/or tag, type, count, difficulty range; banks of the exam's unit, its ancestors or its subtree) or a fixed list of question_ids. Publishing checks the banks can supply every section.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Create an exam (draft)",
+                "parameters": [
+                    {
+                        "description": "the exam",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ExamRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Exam"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exams/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "An exam owned in the caller's subtree, with its blueprints (others are 404).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Get an exam",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "exam id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Exam"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Rewrites a draft exam and its blueprints (same body as create). A published or closed exam is 409 exam.not_editable.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Replace a draft exam",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "exam id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the exam",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ExamRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Exam"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exams/{id}/attempts": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Draws my own paper from my track's blueprint and starts the clock: deadline = min(now + duration, window close) by the server clock. Checks, in order: audience (403 exam.not_in_audience), window (403 exam.not_open / exam.window_closed), make-up eligibility (403 exam.makeup_not_eligible), prerequisite credits in the campaign (403 exam.prerequisite_unmet), an attempt in progress (409 exam.attempt_in_progress; also when two starts race), attempts left (409 exam.no_attempts_left). The paper has no answer keys.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Start an attempt",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "exam id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/ExamAttempt"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exams/{id}/close": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "No new attempts; attempts in progress run to their deadline. Only published exams close.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Close an exam",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "exam id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Exam"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exams/{id}/publish": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Checks every audience track has a blueprint and every section enough published questions (422 exam.blueprint_insufficient naming the sections), then opens the exam to its audience. Only drafts publish (422 exam.status_transition).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Publish an exam",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "exam id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Exam"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exams/{id}/results": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The exam's audience (应参考: active learners of its tracks under its unit and audience units) with each learner's counted result, by unit. Filters: unit_id (a subtree), passed, not_attempted (no finished attempt).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Exam results",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "exam id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "only this unit's subtree",
+                        "name": "unit_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "true",
+                            "false"
+                        ],
+                        "type": "string",
+                        "description": "only passed (true) or not passed (false) learners",
+                        "name": "passed",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "only learners without a finished attempt",
+                        "name": "not_attempted",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (from 1)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (max 100)",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ExamResultList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exams/{id}/results/export": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every row of GET /exams/{id}/results with the same filters (all pages) as a sheet.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Download exam results as xlsx",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "exam id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "only this unit's subtree",
+                        "name": "unit_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "true",
+                            "false"
+                        ],
+                        "type": "string",
+                        "description": "only passed (true) or not passed (false) learners",
+                        "name": "passed",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "only learners without a finished attempt",
+                        "name": "not_attempted",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the results",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/exams/{id}/stats": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Per unit of the audience: expected (应参考), took (参考, a finished attempt), passed (通过), absent (未参加), participation = took/expected, pass_rate = passed/took, average counted score; the total; the distribution of counted scores in bands of percent of full marks; and per question the facility (mean share of points earned) and discrimination index (facility in the top 27% of learners by score minus the bottom 27%).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Exam statistics",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "exam id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "only this unit's subtree",
+                        "name": "unit_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ExamStats"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -5354,6 +6583,49 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/me/exams": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Published and closed exams whose audience includes me, with the window state, attempts used and left, an attempt in progress, my counted score (best or last) and whether I passed. eligible is false for a make-up exam I may not sit (I passed the main exam or am still sitting it). Never includes answer keys.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "exams"
+                ],
+                "summary": "My exams",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/MyExamList"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "not a learner",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me/favourites": {
             "get": {
                 "security": [
@@ -5893,6 +7165,115 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/wechat-subscriptions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "me"
+                ],
+                "summary": "My subscribe-message allowances",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WeChatSubscriptionList"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Pass on what wx.requestSubscribeMessage answered, per template: each accept allows one more message of that template (stored up to 50); reject, ban or filter stop it. The reminder channel ` + "`" + `wechat` + "`" + ` spends the allowance of the template configured as wechat.reminder_template_id. Only for learners bound to WeChat.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "me"
+                ],
+                "summary": "Record subscribe-message answers",
+                "parameters": [
+                    {
+                        "description": "answers per template",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WeChatSubscriptionsRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WeChatSubscriptionList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "wechat.not_bound",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -8948,7 +10329,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default) and/or SMS. Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.",
+                "description": "Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default), SMS and/or WeChat subscribe message (` + "`" + `wechat` + "`" + `: learners bound to WeChat with an allowance left; others are skipped, not retried). Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.",
                 "consumes": [
                     "application/json"
                 ],
@@ -12152,6 +13533,1001 @@ const docTemplate = `{
                 }
             }
         },
+        "Exam": {
+            "type": "object",
+            "properties": {
+                "audience_tracks": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "general"
+                    ]
+                },
+                "audience_unit_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    }
+                },
+                "blueprints": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExamBlueprint"
+                    }
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "closes_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "闭卷，限时 90 分钟"
+                },
+                "duration_minutes": {
+                    "type": "integer",
+                    "example": 90
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "main_exam_id": {
+                    "type": "integer"
+                },
+                "max_attempts": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "opens_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "partial_credit": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "pass_score": {
+                    "type": "number",
+                    "example": 60
+                },
+                "prerequisite_credits": {
+                    "type": "number",
+                    "example": 10
+                },
+                "review_policy": {
+                    "enum": [
+                        "never",
+                        "after_submit",
+                        "after_close"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamReviewPolicy"
+                        }
+                    ],
+                    "example": "after_submit"
+                },
+                "review_show_answers": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "score_policy": {
+                    "enum": [
+                        "best",
+                        "last"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamScorePolicy"
+                        }
+                    ],
+                    "example": "best"
+                },
+                "shuffle_options": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "shuffle_questions": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "closed"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "2026 年度学法考试"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "ExamAnswerRequest": {
+            "type": "object",
+            "properties": {
+                "answer": {
+                    "type": "string",
+                    "example": "AC"
+                }
+            }
+        },
+        "ExamAttempt": {
+            "type": "object",
+            "properties": {
+                "deadline": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "exam_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "exam_title": {
+                    "type": "string",
+                    "example": "2026 年度学法考试"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 9
+                },
+                "number": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExamPaperQuestion"
+                    }
+                },
+                "result": {
+                    "$ref": "#/definitions/ExamAttemptResult"
+                },
+                "seconds_left": {
+                    "type": "integer",
+                    "example": 5400
+                },
+                "started_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "status": {
+                    "enum": [
+                        "active",
+                        "submitted"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamAttemptStatus"
+                        }
+                    ],
+                    "example": "active"
+                },
+                "submitted_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "ExamAttemptResult": {
+            "type": "object",
+            "properties": {
+                "correct_count": {
+                    "type": "integer",
+                    "example": 43
+                },
+                "finalised_by": {
+                    "type": "string",
+                    "enum": [
+                        "learner",
+                        "deadline"
+                    ],
+                    "example": "learner"
+                },
+                "max_score": {
+                    "type": "number",
+                    "example": 100
+                },
+                "pass_score": {
+                    "type": "number",
+                    "example": 60
+                },
+                "passed": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "question_count": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "score": {
+                    "type": "number",
+                    "example": 86
+                },
+                "sections": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExamSectionScore"
+                    }
+                }
+            }
+        },
+        "ExamAttemptStatus": {
+            "type": "string",
+            "enum": [
+                "active",
+                "submitted"
+            ],
+            "x-enum-varnames": [
+                "AttemptActive",
+                "AttemptSubmitted"
+            ]
+        },
+        "ExamBlueprint": {
+            "type": "object",
+            "required": [
+                "sections",
+                "track"
+            ],
+            "properties": {
+                "sections": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/ExamSection"
+                    }
+                },
+                "track": {
+                    "type": "string",
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
+                    "example": "general"
+                }
+            }
+        },
+        "ExamList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExamSummary"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "ExamPaperQuestion": {
+            "type": "object",
+            "properties": {
+                "answer": {
+                    "type": "string",
+                    "example": "B"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "points": {
+                    "type": "number",
+                    "example": 2
+                },
+                "position": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "section": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "example": "single"
+                }
+            }
+        },
+        "ExamQuestionStats": {
+            "type": "object",
+            "properties": {
+                "discrimination": {
+                    "type": "number",
+                    "example": 0.5
+                },
+                "facility": {
+                    "type": "number",
+                    "example": 0.75
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "served": {
+                    "type": "integer",
+                    "example": 28
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                }
+            }
+        },
+        "ExamRequest": {
+            "type": "object",
+            "required": [
+                "blueprints",
+                "campaign_id",
+                "closes_at",
+                "duration_minutes",
+                "max_attempts",
+                "opens_at",
+                "title"
+            ],
+            "properties": {
+                "audience_tracks": {
+                    "type": "array",
+                    "maxItems": 3,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "general"
+                    ]
+                },
+                "audience_unit_ids": {
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "integer"
+                    }
+                },
+                "blueprints": {
+                    "type": "array",
+                    "maxItems": 3,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/ExamBlueprint"
+                    }
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "closes_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "description": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "闭卷，限时 90 分钟"
+                },
+                "duration_minutes": {
+                    "type": "integer",
+                    "maximum": 600,
+                    "minimum": 1,
+                    "example": 90
+                },
+                "main_exam_id": {
+                    "type": "integer",
+                    "minimum": 1
+                },
+                "max_attempts": {
+                    "type": "integer",
+                    "maximum": 20,
+                    "minimum": 1,
+                    "example": 3
+                },
+                "opens_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "partial_credit": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "pass_score": {
+                    "type": "number",
+                    "minimum": 0,
+                    "example": 60
+                },
+                "prerequisite_credits": {
+                    "type": "number",
+                    "example": 10
+                },
+                "review_policy": {
+                    "enum": [
+                        "never",
+                        "after_submit",
+                        "after_close"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamReviewPolicy"
+                        }
+                    ],
+                    "example": "after_submit"
+                },
+                "review_show_answers": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "score_policy": {
+                    "enum": [
+                        "best",
+                        "last"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamScorePolicy"
+                        }
+                    ],
+                    "example": "best"
+                },
+                "shuffle_options": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "shuffle_questions": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "2026 年度学法考试"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                }
+            }
+        },
+        "ExamResult": {
+            "type": "object",
+            "properties": {
+                "attempted": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "attempts": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 4
+                },
+                "max_score": {
+                    "type": "number",
+                    "example": 100
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张伟"
+                },
+                "passed": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "score": {
+                    "type": "number",
+                    "example": 86
+                },
+                "track": {
+                    "type": "string",
+                    "example": "general"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                }
+            }
+        },
+        "ExamResultList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExamResult"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "ExamReview": {
+            "type": "object",
+            "properties": {
+                "exam_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "exam_title": {
+                    "type": "string",
+                    "example": "2026 年度学法考试"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 9
+                },
+                "number": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExamReviewQuestion"
+                    }
+                },
+                "result": {
+                    "$ref": "#/definitions/ExamAttemptResult"
+                },
+                "show_answers": {
+                    "type": "boolean",
+                    "example": true
+                }
+            }
+        },
+        "ExamReviewPolicy": {
+            "type": "string",
+            "enum": [
+                "never",
+                "after_submit",
+                "after_close"
+            ],
+            "x-enum-varnames": [
+                "ReviewNever",
+                "ReviewAfterSubmit",
+                "ReviewAfterClose"
+            ]
+        },
+        "ExamReviewQuestion": {
+            "type": "object",
+            "properties": {
+                "analysis": {
+                    "type": "string",
+                    "example": "宪法第一条规定……"
+                },
+                "answer": {
+                    "type": "string",
+                    "example": "B"
+                },
+                "correct": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "correct_answer": {
+                    "type": "string",
+                    "example": "B"
+                },
+                "law_article": {
+                    "type": "string",
+                    "example": "第一条"
+                },
+                "law_name": {
+                    "type": "string",
+                    "example": "中华人民共和国宪法"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "points": {
+                    "type": "number",
+                    "example": 2
+                },
+                "position": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "score": {
+                    "type": "number",
+                    "example": 2
+                },
+                "section": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "stem": {
+                    "type": "string",
+                    "example": "中华人民共和国的根本制度是（ ）。"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "example": "single"
+                }
+            }
+        },
+        "ExamSavedAnswer": {
+            "type": "object",
+            "properties": {
+                "answer": {
+                    "type": "string",
+                    "example": "AC"
+                },
+                "question_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "saved_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "seconds_left": {
+                    "type": "integer",
+                    "example": 3120
+                }
+            }
+        },
+        "ExamScoreBand": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "label": {
+                    "type": "string",
+                    "example": "90-100"
+                }
+            }
+        },
+        "ExamScorePolicy": {
+            "type": "string",
+            "enum": [
+                "best",
+                "last"
+            ],
+            "x-enum-varnames": [
+                "ScoreBest",
+                "ScoreLast"
+            ]
+        },
+        "ExamSection": {
+            "type": "object",
+            "required": [
+                "points"
+            ],
+            "properties": {
+                "bank_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "example": 1
+                },
+                "count": {
+                    "type": "integer",
+                    "maximum": 200,
+                    "minimum": 0,
+                    "example": 20
+                },
+                "difficulty_max": {
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 1,
+                    "example": 5
+                },
+                "difficulty_min": {
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 1,
+                    "example": 1
+                },
+                "points": {
+                    "type": "number",
+                    "maximum": 100,
+                    "example": 2
+                },
+                "question_ids": {
+                    "type": "array",
+                    "maxItems": 200,
+                    "items": {
+                        "type": "integer"
+                    },
+                    "example": [
+                        3,
+                        4
+                    ]
+                },
+                "tag": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "宪法"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "单选题"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "judge",
+                        "fill"
+                    ],
+                    "example": "single"
+                }
+            }
+        },
+        "ExamSectionScore": {
+            "type": "object",
+            "properties": {
+                "max_score": {
+                    "type": "number"
+                },
+                "position": {
+                    "type": "integer"
+                },
+                "score": {
+                    "type": "number"
+                },
+                "title": {
+                    "type": "string"
+                }
+            }
+        },
+        "ExamStats": {
+            "type": "object",
+            "properties": {
+                "distribution": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExamScoreBand"
+                    }
+                },
+                "exam_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExamQuestionStats"
+                    }
+                },
+                "total": {
+                    "$ref": "#/definitions/ExamUnitStats"
+                },
+                "units": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExamUnitStats"
+                    }
+                }
+            }
+        },
+        "ExamStatus": {
+            "type": "string",
+            "enum": [
+                "draft",
+                "published",
+                "closed"
+            ],
+            "x-enum-varnames": [
+                "StatusDraft",
+                "StatusPublished",
+                "StatusClosed"
+            ]
+        },
+        "ExamSummary": {
+            "type": "object",
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "closes_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "闭卷，限时 90 分钟"
+                },
+                "duration_minutes": {
+                    "type": "integer",
+                    "example": 90
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "main_exam_id": {
+                    "type": "integer"
+                },
+                "max_attempts": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "opens_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "pass_score": {
+                    "type": "number",
+                    "example": 60
+                },
+                "prerequisite_credits": {
+                    "type": "number",
+                    "example": 10
+                },
+                "review_policy": {
+                    "enum": [
+                        "never",
+                        "after_submit",
+                        "after_close"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamReviewPolicy"
+                        }
+                    ],
+                    "example": "after_submit"
+                },
+                "score_policy": {
+                    "enum": [
+                        "best",
+                        "last"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamScorePolicy"
+                        }
+                    ],
+                    "example": "best"
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "closed"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "2026 年度学法考试"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "ExamUnitStats": {
+            "type": "object",
+            "properties": {
+                "absent": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "average": {
+                    "type": "number",
+                    "example": 84.5
+                },
+                "expected": {
+                    "type": "integer",
+                    "example": 30
+                },
+                "participation": {
+                    "type": "number",
+                    "example": 0.9333
+                },
+                "pass_rate": {
+                    "type": "number",
+                    "example": 0.9286
+                },
+                "passed": {
+                    "type": "integer",
+                    "example": 26
+                },
+                "took": {
+                    "type": "integer",
+                    "example": 28
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                }
+            }
+        },
         "FavouriteQuestion": {
             "type": "object",
             "properties": {
@@ -14056,6 +16432,139 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                }
+            }
+        },
+        "MyExam": {
+            "type": "object",
+            "properties": {
+                "active_attempt_id": {
+                    "type": "integer"
+                },
+                "attempts_left": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "attempts_used": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "closes_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "闭卷，限时 90 分钟"
+                },
+                "duration_minutes": {
+                    "type": "integer",
+                    "example": 90
+                },
+                "eligible": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "main_exam_id": {
+                    "type": "integer"
+                },
+                "max_attempts": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "opens_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "pass_score": {
+                    "type": "number",
+                    "example": 60
+                },
+                "passed": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "prerequisite_credits": {
+                    "type": "number",
+                    "example": 10
+                },
+                "review_policy": {
+                    "enum": [
+                        "never",
+                        "after_submit",
+                        "after_close"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamReviewPolicy"
+                        }
+                    ],
+                    "example": "after_submit"
+                },
+                "score": {
+                    "type": "number",
+                    "example": 86
+                },
+                "score_policy": {
+                    "enum": [
+                        "best",
+                        "last"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamScorePolicy"
+                        }
+                    ],
+                    "example": "best"
+                },
+                "status": {
+                    "enum": [
+                        "draft",
+                        "published",
+                        "closed"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamStatus"
+                        }
+                    ],
+                    "example": "published"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "2026 年度学法考试"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "window": {
+                    "type": "string",
+                    "enum": [
+                        "upcoming",
+                        "open",
+                        "closed"
+                    ],
+                    "example": "open"
+                }
+            }
+        },
+        "MyExamList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/MyExam"
+                    }
                 }
             }
         },
@@ -16179,7 +18688,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "inbox",
-                        "sms"
+                        "sms",
+                        "wechat"
                     ],
                     "example": "inbox"
                 },
@@ -16196,7 +18706,8 @@ const docTemplate = `{
                     "enum": [
                         "pending",
                         "sent",
-                        "dead"
+                        "dead",
+                        "skipped"
                     ],
                     "example": "sent"
                 }
@@ -16263,7 +18774,7 @@ const docTemplate = `{
                 },
                 "channels": {
                     "type": "array",
-                    "maxItems": 2,
+                    "maxItems": 3,
                     "items": {
                         "type": "string"
                     },
@@ -16423,7 +18934,7 @@ const docTemplate = `{
                 },
                 "channels": {
                     "type": "array",
-                    "maxItems": 2,
+                    "maxItems": 3,
                     "items": {
                         "type": "string"
                     },
@@ -16963,6 +19474,150 @@ const docTemplate = `{
                     "type": "integer",
                     "minimum": 1,
                     "example": 1
+                }
+            }
+        },
+        "WeChatBindRequest": {
+            "type": "object",
+            "properties": {
+                "password": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "Xuefa@2026"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800000001"
+                },
+                "phone_code": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": ""
+                }
+            }
+        },
+        "WeChatLoginRequest": {
+            "type": "object",
+            "required": [
+                "code"
+            ],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "dev-alice"
+                }
+            }
+        },
+        "WeChatLoginResponse": {
+            "type": "object",
+            "properties": {
+                "access_token": {
+                    "type": "string",
+                    "example": "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0..."
+                },
+                "account": {
+                    "$ref": "#/definitions/Account"
+                },
+                "expires_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "expires_in": {
+                    "type": "integer",
+                    "example": 900
+                },
+                "new_user": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "refresh_expires_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "refresh_token": {
+                    "type": "string",
+                    "example": "q0vJ9x...opaque"
+                },
+                "token_type": {
+                    "type": "string",
+                    "example": "Bearer"
+                }
+            }
+        },
+        "WeChatSubscription": {
+            "type": "object",
+            "properties": {
+                "remaining": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "active",
+                        "declined"
+                    ],
+                    "example": "active"
+                },
+                "template_id": {
+                    "type": "string",
+                    "example": "tmpl-reminder"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
+        "WeChatSubscriptionList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/WeChatSubscription"
+                    }
+                }
+            }
+        },
+        "WeChatSubscriptionResult": {
+            "type": "object",
+            "required": [
+                "result",
+                "template_id"
+            ],
+            "properties": {
+                "result": {
+                    "type": "string",
+                    "enum": [
+                        "accept",
+                        "reject",
+                        "ban",
+                        "filter"
+                    ],
+                    "example": "accept"
+                },
+                "template_id": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "tmpl-reminder"
+                }
+            }
+        },
+        "WeChatSubscriptionsRequest": {
+            "type": "object",
+            "required": [
+                "items"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/WeChatSubscriptionResult"
+                    }
                 }
             }
         },

@@ -43,6 +43,7 @@ commands:
   run    serve the API and the baseline on loopback and drive the scenarios
   quiz   seed its own schema (xuefa_bench_quiz) and measure the New-Year quiz: 10,000 play
          starts, submit against the INSERT baseline, leaderboard over 1,000,000 players
+  exam   the exam scenario: examinees autosave, then all submit, then submits at saturation
 
 Run "xuefa-bench <command> -h" for its flags. The DSN comes from -dsn, else XUEFA_BENCH_DSN,
 else ` + defaultDSN + `
@@ -114,6 +115,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			d = defaultQuizDSN
 		}
 		err = quizCommand(ctx, d, o, getenv, stdout)
+	case "exam":
+		opts := examOptions{}
+		fs.IntVar(&opts.Examinees, "examinees", 2000, "learners sitting the exam at once")
+		fs.DurationVar(&opts.AutosaveEvery, "autosave-every", 10*time.Second, "how often each examinee autosaves")
+		fs.DurationVar(&opts.AutosaveFor, "autosave-for", 30*time.Second, "measured autosave duration")
+		fs.DurationVar(&opts.SubmitWindow, "submit-window", 10*time.Second, "every examinee submits within this window")
+		fs.IntVar(&opts.Workers, "workers", 16, "concurrent clients for the saturation runs")
+		if err = fs.Parse(rest); err != nil {
+			return 2
+		}
+		err = examCommand(ctx, *dsn, opts, getenv, stdout)
 	case "-h", "help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

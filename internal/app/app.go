@@ -20,6 +20,7 @@ import (
 	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/exam"
 	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
@@ -74,6 +75,8 @@ type App struct {
 	WeChat       *wechat.Service
 	WeChatClient *wechat.Client
 	FakeWeChat   *wechatfake.Server
+	// Exams are the formal exams; Serve runs their deadline sweeper.
+	Exams *exam.Service
 }
 
 // Options let tests and the CLI adjust how the app is built.
@@ -196,6 +199,10 @@ func (a *App) wire(opts Options) error {
 		Credits:  a.Credits,
 	})
 	a.Quiz = a.newQuiz(sealer, limiter, opts.Now)
+	a.Exams = exam.NewService(exam.Deps{
+		DB: a.DB, Store: exam.NewStore(a.DB), Campaigns: a.Campaigns, Credits: a.Credits, WrongBook: a.Practice,
+		Audit: a.Audit, Now: opts.Now,
+	})
 
 	registry := prometheus.NewRegistry()
 	sqlDB, err := a.DB.DB()
@@ -227,6 +234,7 @@ func (a *App) wire(opts Options) error {
 		Integration:   integration.NewHandler(a.Integration),
 		WeChat:        wechat.NewHandler(a.WeChat),
 		Quiz:          quiz.NewHandler(a.Quiz),
+		Exams:         exam.NewHandler(a.Exams),
 	})
 	return err
 }

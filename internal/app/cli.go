@@ -159,10 +159,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	// Background work runs beside the server and stops with it: the reminder scheduler and the
-	// webhook dispatcher.
+	// webhook dispatcher and the exam deadline sweeper.
 	workers, stopWorkers := context.WithCancel(context.Background())
 	var background sync.WaitGroup
-	background.Add(2)
+	background.Add(3)
 	go func() {
 		defer background.Done()
 		if err := a.Reminders.Schedule(workers); err != nil {
@@ -172,6 +172,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go func() {
 		defer background.Done()
 		a.Dispatcher.Run(workers, a.Config.Integration.DispatchInterval.Std())
+	}()
+	go func() {
+		defer background.Done()
+		a.Exams.RunSweeper(workers, a.Log)
 	}()
 	defer func() {
 		stopWorkers()

@@ -284,7 +284,10 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 	if err != nil || len(campaigns) == 0 {
 		return err
 	}
-	return a.seedProgress(ctx, campaigns[0].ID)
+	if err := a.seedProgress(ctx, campaigns[0].ID); err != nil {
+		return err
+	}
+	return a.SeedDemoExams(ctx, out)
 }
 
 func (a *App) seedProgress(ctx context.Context, campaignID int64) error {

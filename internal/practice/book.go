@@ -3,6 +3,7 @@ package practice
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -60,4 +61,16 @@ func (s *Service) ListFavourites(ctx context.Context, actor auth.Actor, in BookI
 		return []FavouriteRow{}, 0, err
 	}
 	return s.Store.ListFavourites(ctx, actor.AccountID, bankIDs, in.Offset, in.Limit)
+}
+
+// WrongAnswer is a question answered wrongly outside practice (an exam) and the answer given.
+type WrongAnswer struct {
+	QuestionID int64
+	Given      string
+}
+
+// RecordWrongMany adds the questions an account got wrong in an exam to its wrong-answer book,
+// in one statement inside the caller's transaction.
+func (s *Service) RecordWrongMany(ctx context.Context, accountID int64, wrong []WrongAnswer, at time.Time) error {
+	return s.Store.AddWrongMany(ctx, accountID, wrong, at)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/exam"
 	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
@@ -44,6 +45,7 @@ type Handlers struct {
 	Integration   *integration.Handler
 	WeChat        *wechat.Handler
 	Quiz          *quiz.Handler
+	Exams         *exam.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -206,6 +208,22 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodGet, "/api/v1/me/favourites", only(student), h.Practice.ListFavourites},
 		{http.MethodPut, "/api/v1/me/favourites/:question_id", only(student), h.Practice.AddFavourite},
 		{http.MethodDelete, "/api/v1/me/favourites/:question_id", only(student), h.Practice.RemoveFavourite},
+
+		{http.MethodGet, "/api/v1/exams", only(admin), h.Exams.List},
+		{http.MethodPost, "/api/v1/exams", only(admin), h.Exams.Create},
+		{http.MethodGet, "/api/v1/exams/:id", only(admin), h.Exams.Get},
+		{http.MethodPut, "/api/v1/exams/:id", only(admin), h.Exams.Replace},
+		{http.MethodPost, "/api/v1/exams/:id/publish", only(admin), h.Exams.Publish},
+		{http.MethodPost, "/api/v1/exams/:id/close", only(admin), h.Exams.Close},
+		{http.MethodGet, "/api/v1/exams/:id/results", only(admin), h.Exams.Results},
+		{http.MethodGet, "/api/v1/exams/:id/results/export", only(admin), h.Exams.ExportResults},
+		{http.MethodGet, "/api/v1/exams/:id/stats", only(admin), h.Exams.Stats},
+		{http.MethodPost, "/api/v1/exams/:id/attempts", only(student), h.Exams.Start},
+		{http.MethodGet, "/api/v1/me/exams", only(student), h.Exams.MyExams},
+		{http.MethodGet, "/api/v1/attempts/:id", only(student), h.Exams.GetAttempt},
+		{http.MethodPut, "/api/v1/attempts/:id/answers/:question_id", only(student), h.Exams.SaveAnswer},
+		{http.MethodPost, "/api/v1/attempts/:id/submit", only(student), h.Exams.Submit},
+		{http.MethodGet, "/api/v1/attempts/:id/review", only(student), h.Exams.Review},
 
 		{http.MethodGet, "/api/v1/integration/clients", only(admin), h.Integration.ListClients},
 		{http.MethodPost, "/api/v1/integration/clients", only(admin), h.Integration.CreateClient},

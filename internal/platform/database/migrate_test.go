@@ -22,6 +22,7 @@ import (
 	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/exam"
 	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/lawreport"
 	"github.com/xuefa/xuefa/internal/learner"
@@ -70,6 +71,11 @@ var mappedModels = []any{
 	&practice.Position{},
 	&practice.WrongQuestion{},
 	&practice.Favourite{},
+	&exam.Exam{},
+	&exam.Section{},
+	&exam.Attempt{},
+	&exam.Item{},
+	&exam.Result{},
 	&lawreport.Report{},
 	&lawreport.Review{},
 	&consultation.Consultation{},

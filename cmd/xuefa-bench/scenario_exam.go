@@ -1,0 +1,329 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/xuefa/xuefa/internal/app"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/config"
+	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/questionbank"
+)
+
+// examOptions shape the exam scenario (issue 5): examinees sit one 50-question paper each,
+// autosave every AutosaveEvery for AutosaveFor, then all submit within SubmitWindow; then each
+// starts a second attempt and the submits run at saturation next to the baseline INSERT.
+type examOptions struct {
+	Examinees     int
+	AutosaveEvery time.Duration
+	AutosaveFor   time.Duration
+	SubmitWindow  time.Duration
+	Workers       int // concurrent clients at saturation
+}
+
+type examinee struct {
+	Token     string
+	AttemptID int64
+	Questions []examQuestion
+}
+
+type examQuestion struct {
+	QuestionID int64  `json:"question_id"`
+	Type       string `json:"type"`
+}
+
+func examCommand(ctx context.Context, dsn string, opts examOptions, getenv func(string) string, out io.Writer) error {
+	if opts.Examinees < 1 || opts.AutosaveEvery <= 0 || opts.SubmitWindow <= 0 || opts.Workers < 1 {
+		return errors.New("need examinees ≥ 1, autosave-every > 0, submit-window > 0, workers ≥ 1")
+	}
+	cfg, err := benchConfig(dsn, getenv)
+	if err != nil {
+		return err
+	}
+	cfg.Auth.LoginPerIPPerMinute = max(cfg.Auth.LoginPerIPPerMinute, 10*opts.Examinees)
+	cfg.Auth.LoginPerAccountPerMinute = max(cfg.Auth.LoginPerAccountPerMinute, 100)
+	cfg.Auth.AccessTTL = max(cfg.Auth.AccessTTL, config.Duration(3*time.Hour))
+	// Errors only, on stderr: a failed request's cause is in the log.
+	a, err := app.New(cfg, slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := database.Migrate(ctx, a.DB); err != nil {
+		return err
+	}
+	sqlDB, err := a.DB.DB()
+	if err != nil {
+		return err
+	}
+	if _, err := sqlDB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_scratch (
+		id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL, created_at DATETIME(6) NOT NULL
+	) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`); err != nil {
+		return err
+	}
+	env := &benchEnv{app: a, sqlDB: sqlDB}
+	var stopAPI, stopBase func()
+	if env.api, stopAPI, err = serveLoopback(a.Server.Handler()); err != nil {
+		return err
+	}
+	defer stopAPI()
+	if env.base, stopBase, err = serveLoopback(baselineHandler(sqlDB)); err != nil {
+		return err
+	}
+	defer stopBase()
+	if err := printMachine(ctx, sqlDB, out); err != nil {
+		return err
+	}
+
+	began := time.Now()
+	examID, err := env.benchExam(ctx)
+	if err != nil {
+		return err
+	}
+	people, err := env.examinees(ctx, opts.Examinees)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "setup: exam %d published, %d examinees with tokens (%.1f s)\n", examID, len(people), time.Since(began).Seconds())
+	began = time.Now()
+	if err := env.startAll(ctx, examID, people, 8); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "setup: %d attempts started, 50 questions each (%.1f s)\n\n", len(people), time.Since(began).Seconds())
+
+	n := len(people)
+	autosaveRate := max(1, int(float64(n)/opts.AutosaveEvery.Seconds()))
+	save := attack(env.autosaves(people), autosaveRate, opts.AutosaveFor)
+	fmt.Fprintf(out, "  %-22s %s\n", save.Name, save.line())
+	submitRate := max(1, int(float64(n)/opts.SubmitWindow.Seconds()))
+	sub := attack(env.submits(people), submitRate, opts.SubmitWindow+2*time.Second)
+	fmt.Fprintf(out, "  %-22s %s\n", sub.Name, sub.line())
+
+	// Saturation: fresh attempts, then as many submits as Workers clients can push, next to the
+	// baseline INSERT driven the same way.
+	if err := env.startAll(ctx, examID, people, 8); err != nil {
+		return err
+	}
+	base := saturate(ctx, "baseline-insert", opts.Workers, n, func(int) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodPost, env.base+"/baseline/insert", nil)
+	})
+	subSat := saturate(ctx, "exam-submit (max)", opts.Workers, n, func(i int) (*http.Request, error) {
+		return submitRequest(ctx, env.api, people[i])
+	})
+	fmt.Fprintf(out, "  %-22s %s\n", base.Name, base.line())
+	fmt.Fprintf(out, "  %-22s %s\n\n", subSat.Name, subSat.line())
+	printTable(out, []outcome{save, sub, base, subSat})
+	fmt.Fprintf(out, "\nsubmit throughput at saturation: %.2f× the baseline INSERT (%d clients each)\n",
+		subSat.Throughput/base.Throughput, opts.Workers)
+	return nil
+}
+
+// benchExam creates and publishes the bench exam as the county admin: 50 questions per track
+// from the demo bank (25 single, 5 multiple, 18 judge, 2 fill), shuffled, open for 3 hours.
+func (e *benchEnv) benchExam(ctx context.Context) (int64, error) {
+	if err := e.sqlDB.QueryRowContext(ctx, "SELECT id FROM campaigns WHERE status = 'active' ORDER BY id LIMIT 1").Scan(&e.campaignID); err != nil {
+		return 0, fmt.Errorf("no active campaign: seed first (%w)", err)
+	}
+	var bankID int64
+	if err := e.sqlDB.QueryRowContext(ctx, "SELECT id FROM question_banks WHERE name = ?", questionbank.DemoBankName).Scan(&bankID); err != nil {
+		return 0, fmt.Errorf("no demo bank: %w", err)
+	}
+	var err error
+	if e.county, err = e.login(ctx, "admin", app.DemoPassword); err != nil {
+		return 0, err
+	}
+	sections := []map[string]any{
+		{"title": "单选", "bank_id": bankID, "type": "single", "count": 25, "points": 2},
+		{"title": "多选", "bank_id": bankID, "type": "multiple", "count": 5, "points": 4},
+		{"title": "判断", "bank_id": bankID, "type": "judge", "count": 18, "points": 1},
+		{"title": "填空", "bank_id": bankID, "type": "fill", "count": 2, "points": 1},
+	}
+	var blueprints []map[string]any
+	for _, t := range []string{"leader", "general", "judicial"} {
+		blueprints = append(blueprints, map[string]any{"track": t, "sections": sections})
+	}
+	now := time.Now().UTC()
+	body := map[string]any{"campaign_id": e.campaignID, "title": "压测考试 " + now.Format(time.DateTime), "description": "",
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(3 * time.Hour), "duration_minutes": 180, "max_attempts": 10,
+		"pass_score": 60, "shuffle_questions": true, "shuffle_options": true, "review_policy": "after_submit", "blueprints": blueprints}
+	var created struct {
+		ID int64 `json:"id"`
+	}
+	if err := e.call(ctx, http.MethodPost, "/api/v1/exams", e.county, body, http.StatusCreated, &created); err != nil {
+		return 0, err
+	}
+	return created.ID, e.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/exams/%d/publish", created.ID), e.county, nil, http.StatusOK, nil)
+}
+
+// examinees are the first n active learners (by id), each with an access token signed by the
+// API's own issuer: the same token the login would return (and verified the same way on every
+// request), without n argon2id password checks at setup (about 0.6 s each on this machine).
+func (e *benchEnv) examinees(ctx context.Context, n int) ([]examinee, error) {
+	rows, err := e.sqlDB.QueryContext(ctx, `SELECT a.id, a.display_name, a.unit_id, u.path, a.token_version
+		FROM learners l JOIN accounts a ON a.id = l.account_id JOIN units u ON u.id = a.unit_id
+		WHERE l.status = 'active' ORDER BY l.id LIMIT ?`, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []examinee
+	for rows.Next() {
+		var actor auth.Actor
+		var version int64
+		if err := rows.Scan(&actor.AccountID, &actor.Name, &actor.UnitID, &actor.UnitPath, &version); err != nil {
+			return nil, err
+		}
+		actor.Role = auth.RoleLearner
+		token, _, err := e.app.Accounts.Issuer.Issue(auth.TokenSubject{Actor: actor, TokenVersion: version})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, examinee{Token: token})
+	}
+	if len(out) < n {
+		return nil, fmt.Errorf("only %d learners: seed more", len(out))
+	}
+	return out, rows.Err()
+}
+
+// startAll starts one attempt for every examinee.
+func (e *benchEnv) startAll(ctx context.Context, examID int64, people []examinee, workers int) error {
+	return parallel(ctx, workers, len(people), func(i int) error {
+		var a struct {
+			ID        int64          `json:"id"`
+			Questions []examQuestion `json:"questions"`
+		}
+		path := fmt.Sprintf("/api/v1/exams/%d/attempts", examID)
+		err := e.call(ctx, http.MethodPost, path, people[i].Token, nil, http.StatusCreated, &a)
+		if err != nil && people[i].AttemptID != 0 && strings.Contains(err.Error(), "exam.attempt_in_progress") {
+			// A submit of the previous phase timed out on the client: submit again (idempotent).
+			if err := e.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/attempts/%d/submit", people[i].AttemptID), people[i].Token, nil, http.StatusOK, nil); err != nil {
+				return err
+			}
+			err = e.call(ctx, http.MethodPost, path, people[i].Token, nil, http.StatusCreated, &a)
+		}
+		if err != nil {
+			return err
+		}
+		people[i].AttemptID, people[i].Questions = a.ID, a.Questions
+		return nil
+	})
+}
+
+// autosaves cycles over examinees, each saving their next question.
+func (e *benchEnv) autosaves(people []examinee) scenario {
+	var n atomic.Uint64
+	answers := map[string]string{"single": `{"answer":"A"}`, "multiple": `{"answer":"AB"}`, "judge": `{"answer":"true"}`, "fill": `{"answer":"法治"}`}
+	return scenario{name: "exam-autosave", targeter: func(t *vegeta.Target) error {
+		i := n.Add(1) - 1
+		p := people[i%uint64(len(people))]
+		q := p.Questions[(i/uint64(len(people)))%uint64(len(p.Questions))]
+		t.Method, t.URL = http.MethodPut, fmt.Sprintf("%s/api/v1/attempts/%d/answers/%d", e.api, p.AttemptID, q.QuestionID)
+		t.Body = []byte(answers[q.Type])
+		t.Header = http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + p.Token}}
+		return nil
+	}}
+}
+
+// submits submits every examinee's attempt once, then stops.
+func (e *benchEnv) submits(people []examinee) scenario {
+	var n atomic.Uint64
+	return scenario{name: "exam-submit", targeter: func(t *vegeta.Target) error {
+		i := n.Add(1) - 1
+		if i >= uint64(len(people)) {
+			return vegeta.ErrNoTargets
+		}
+		p := people[i]
+		t.Method, t.URL = http.MethodPost, fmt.Sprintf("%s/api/v1/attempts/%d/submit", e.api, p.AttemptID)
+		t.Header = http.Header{"Authorization": {"Bearer " + p.Token}, "Idempotency-Key": {fmt.Sprintf("bench-%d", p.AttemptID)}}
+		return nil
+	}}
+}
+
+func submitRequest(ctx context.Context, api string, p examinee) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/api/v1/attempts/%d/submit", api, p.AttemptID), nil)
+	if err == nil {
+		req.Header.Set("Authorization", "Bearer "+p.Token)
+	}
+	return req, err
+}
+
+// saturate sends n requests from a fixed number of clients as fast as they are answered.
+func saturate(ctx context.Context, name string, clients, n int, build func(i int) (*http.Request, error)) outcome {
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	o := outcome{Name: name, Codes: map[string]int{}}
+	lat := make([]time.Duration, n)
+	codes := make([]int, n)
+	began := time.Now()
+	_ = parallel(ctx, clients, n, func(i int) error {
+		req, err := build(i)
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		res, err := client.Do(req)
+		lat[i] = time.Since(t0)
+		if err != nil {
+			return nil
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		codes[i] = res.StatusCode
+		return nil
+	})
+	o.Duration = time.Since(began)
+	ok := 0
+	for _, c := range codes {
+		if c >= 200 && c < 300 {
+			ok++
+		} else {
+			o.Errors++
+			o.Codes[fmt.Sprint(c)]++
+		}
+	}
+	o.Requests, o.Throughput = n, float64(ok)/o.Duration.Seconds()
+	o.Rate = int(float64(n) / o.Duration.Seconds())
+	sorted := append([]time.Duration(nil), lat...)
+	slices.Sort(sorted)
+	o.P50, o.P99, o.Max = quantile(sorted, 0.5), quantile(sorted, 0.99), sorted[len(sorted)-1]
+	return o
+}
+
+// parallel runs fn(0..n-1) on workers goroutines and returns the first error.
+func parallel(ctx context.Context, workers, n int, fn func(i int) error) error {
+	var next atomic.Int64
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := fn(i); err != nil {
+					once.Do(func() { first = err })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}

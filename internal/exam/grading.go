@@ -1,0 +1,180 @@
+package exam
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/practice"
+	"github.com/xuefa/xuefa/internal/questionbank"
+)
+
+// graded is the outcome of grading one paper.
+type graded struct {
+	Score    float64
+	Correct  int
+	Sections []SectionScore
+	Items    []float64 // by position
+	Wrong    []practice.WrongAnswer
+}
+
+// itemScore grades one answer: full points when right; with partial credit, a multiple-choice
+// answer naming only right options (but not all of them) earns half.
+func itemScore(partial bool, it KeyedItem) (float64, bool) {
+	if it.Answer == nil || *it.Answer == "" {
+		return 0, false
+	}
+	c := questionbank.Content{Type: questionbank.Type(it.Type), Answer: it.AnswerKey}
+	if questionbank.IsCorrect(c, *it.Answer) {
+		return it.Points, true
+	}
+	if partial && it.Type == "multiple" && subset(*it.Answer, it.AnswerKey) {
+		return it.Points / 2, false
+	}
+	return 0, false
+}
+
+func subset(given, key string) bool {
+	for _, r := range given {
+		if !strings.ContainsRune(key, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// grade scores a paper by section.
+func grade(partial bool, sections []Section, items []KeyedItem) graded {
+	g := graded{Sections: []SectionScore{}, Items: []float64{}}
+	bySection := map[int]*SectionScore{}
+	for _, sec := range sections {
+		g.Sections = append(g.Sections, SectionScore{Position: sec.Position, Title: sec.Title})
+	}
+	for i := range g.Sections {
+		bySection[g.Sections[i].Position] = &g.Sections[i]
+	}
+	for _, it := range items {
+		score, right := itemScore(partial, it)
+		g.Score += score
+		g.Items = append(g.Items, score)
+		if right {
+			g.Correct++
+		} else {
+			given := ""
+			if it.Answer != nil {
+				given = *it.Answer
+			}
+			g.Wrong = append(g.Wrong, practice.WrongAnswer{QuestionID: it.QuestionID, Given: given})
+		}
+		sec, ok := bySection[it.Section]
+		if !ok { // the blueprint changed under a draft: keep the score, in a section of its own
+			g.Sections = append(g.Sections, SectionScore{Position: it.Section})
+			sec = &g.Sections[len(g.Sections)-1]
+			bySection = map[int]*SectionScore{}
+			for i := range g.Sections {
+				bySection[g.Sections[i].Position] = &g.Sections[i]
+			}
+		}
+		sec.Score += score
+		sec.MaxScore += it.Points
+	}
+	return g
+}
+
+// finalise grades an active attempt by id (the sweeper, lazy finalisation).
+func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key *string) error {
+	a, err := s.Store.GetAttempt(ctx, attemptID)
+	if err != nil || a.Status != AttemptActive {
+		return err
+	}
+	_, _, err = s.grade(ctx, a, by, key)
+	return err
+}
+
+// grade grades an active attempt in one transaction: the attempt's score, the learner's
+// counted result, the exam credit when passed, and the wrong-answer book. A conditional update
+// on the attempt's status makes concurrent gradings (two submits, a submit and the sweeper)
+// happen once; the losers roll back, change nothing and get graded false. On success a holds
+// the graded attempt.
+func (s *Service) grade(ctx context.Context, a *Attempt, by string, key *string) (*Row, bool, error) {
+	var r *Row
+	won := false
+	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		var err error
+		if r, err = s.examRow(ctx, a.ExamID); err != nil {
+			return err
+		}
+		items, err := s.keyedItems(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		sections, err := s.trackSections(ctx, a.ExamID, a.Track)
+		if err != nil {
+			return err
+		}
+		g := grade(r.PartialCredit, sections, items)
+		now := s.now()
+		a.Status, a.ActiveKey, a.SubmittedAt, a.FinalisedBy, a.SubmitKey, a.UpdatedAt = AttemptSubmitted, nil, &now, by, key, now
+		a.Score, a.Passed, a.CorrectCount = g.Score, g.Score >= r.PassScore, g.Correct
+		a.SectionScores, a.ItemScores = encode(g.Sections), encode(g.Items)
+		if won, err = s.Store.Finalise(ctx, a); err != nil || !won {
+			return err
+		}
+		if err := s.count(ctx, r, a); err != nil {
+			return err
+		}
+		if a.Passed {
+			if err := s.awardPass(ctx, r, a); err != nil {
+				return err
+			}
+		}
+		if s.WrongBook == nil {
+			return nil
+		}
+		return s.WrongBook.RecordWrongMany(ctx, a.AccountID, g.Wrong, now)
+	})
+	return r, won && err == nil, err
+}
+
+// count updates the learner's result row by the exam's score policy.
+func (s *Service) count(ctx context.Context, r *Row, a *Attempt) error {
+	// A plain read is enough: a learner has one active attempt per exam, so their gradings never
+	// overlap; a locking read of a missing row would take a gap lock that deadlocks with other
+	// learners' first results.
+	res, err := s.Store.ResultOf(ctx, r.ID, a.LearnerID)
+	if err != nil {
+		return err
+	}
+	if res == nil {
+		res = &Result{ExamID: r.ID, LearnerID: a.LearnerID}
+	}
+	res.UnitID, res.Track, res.Attempts, res.UpdatedAt = a.UnitID, a.Track, res.Attempts+1, s.now()
+	if res.CountedAttemptID == 0 || r.ScorePolicy == ScoreLast || a.Score > res.Score {
+		res.Score, res.MaxScore, res.Passed, res.CountedAttemptID = a.Score, a.MaxScore, a.Passed, a.ID
+	}
+	return s.Store.SaveResult(ctx, res)
+}
+
+// awardPass writes the campaign's exam-pass credit: source exam, source id the main exam's id,
+// so a learner earns it once per exam however many attempts (or a make-up) pass.
+func (s *Service) awardPass(ctx context.Context, r *Row, a *Attempt) error {
+	facts, err := s.Campaigns.Facts(ctx, r.CampaignID)
+	if err != nil || facts.Rules.ExamPass <= 0 {
+		return err
+	}
+	examID := r.ID
+	if r.MainExamID != nil {
+		examID = *r.MainExamID
+	}
+	_, err = s.Credits.Award(ctx, credit.Award{LearnerID: a.LearnerID, CampaignID: r.CampaignID, Source: credit.SourceExam,
+		SourceID: fmt.Sprint(examID), Amount: facts.Rules.ExamPass, Reason: "考试通过：" + r.Title})
+	return err
+}
+
+func encode(v any) string {
+	raw, _ := json.Marshal(v)
+	return string(raw)
+}

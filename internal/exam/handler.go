@@ -1,0 +1,191 @@
+package exam
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
+
+// Handler serves /api/v1/exams, /api/v1/attempts and /api/v1/me/exams.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler builds the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Create godoc
+//
+//	@Summary		Create an exam (draft)
+//	@Description	A draft exam owned by unit_id (default: the caller's unit) in a campaign covering that unit: window, duration, attempts, score policy (best or last), pass score, audience (tracks, units of the subtree), prerequisite credits in the campaign, review policy, shuffling, multiple-choice partial credit (half points for a subset of the key without wrong options), main_exam_id for a make-up exam (补考), and one blueprint per audience track. A section is either a pool (bank_id and/or tag, type, count, difficulty range; banks of the exam's unit, its ancestors or its subtree) or a fixed list of question_ids. Publishing checks the banks can supply every section.
+//	@Tags			exams
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		Request	true	"the exam"
+//	@Success		201		{object}	View
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/exams [post]
+func (h *Handler) Create(c *gin.Context) {
+	var req Request
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Created(c, toView(*d))
+}
+
+// List godoc
+//
+//	@Summary		List exams
+//	@Description	Exams owned by units of the caller's subtree, latest window first.
+//	@Tags			exams
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			campaign_id	query		int		false	"campaign"
+//	@Param			status		query		string	false	"status"	Enums(draft, published, closed)
+//	@Param			page		query		int		false	"page (from 1)"
+//	@Param			page_size	query		int		false	"page size (max 100)"
+//	@Success		200			{object}	List
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Router			/api/v1/exams [get]
+func (h *Handler) List(c *gin.Context) {
+	var q listQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	p, err := httpx.PageOf(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), ListInput{CampaignID: q.CampaignID, Status: q.Status, Offset: p.Offset(), Limit: p.Size})
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, List{Items: httpx.Map(rows, toSummary), ListMeta: httpx.Meta(total, p)})
+}
+
+// Get godoc
+//
+//	@Summary		Get an exam
+//	@Description	An exam owned in the caller's subtree, with its blueprints (others are 404).
+//	@Tags			exams
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"exam id"
+//	@Success		200	{object}	View
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/exams/{id} [get]
+func (h *Handler) Get(c *gin.Context) {
+	h.one(c, h.svc.Get)
+}
+
+// Replace godoc
+//
+//	@Summary		Replace a draft exam
+//	@Description	Rewrites a draft exam and its blueprints (same body as create). A published or closed exam is 409 exam.not_editable.
+//	@Tags			exams
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int		true	"exam id"
+//	@Param			body	body		Request	true	"the exam"
+//	@Success		200		{object}	View
+//	@Failure		400		{object}	httpx.ErrorResponse
+//	@Failure		401		{object}	httpx.ErrorResponse
+//	@Failure		403		{object}	httpx.ErrorResponse
+//	@Failure		404		{object}	httpx.ErrorResponse
+//	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Router			/api/v1/exams/{id} [put]
+func (h *Handler) Replace(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	var req Request
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := h.svc.Replace(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toView(*d))
+}
+
+// Publish godoc
+//
+//	@Summary		Publish an exam
+//	@Description	Checks every audience track has a blueprint and every section enough published questions (422 exam.blueprint_insufficient naming the sections), then opens the exam to its audience. Only drafts publish (422 exam.status_transition).
+//	@Tags			exams
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"exam id"
+//	@Success		200	{object}	View
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Failure		422	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/exams/{id}/publish [post]
+func (h *Handler) Publish(c *gin.Context) {
+	h.one(c, h.svc.Publish)
+}
+
+// Close godoc
+//
+//	@Summary		Close an exam
+//	@Description	No new attempts; attempts in progress run to their deadline. Only published exams close.
+//	@Tags			exams
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		int	true	"exam id"
+//	@Success		200	{object}	View
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Failure		422	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/exams/{id}/close [post]
+func (h *Handler) Close(c *gin.Context) {
+	h.one(c, h.svc.Close)
+}
+
+func (h *Handler) one(c *gin.Context, fn func(ctx context.Context, actor auth.Actor, id int64) (*Detail, error)) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, err := fn(c.Request.Context(), httpx.MustActor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.OK(c, toView(*d))
+}

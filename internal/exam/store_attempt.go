@@ -1,0 +1,164 @@
+package exam
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// CountAttempts counts a learner's attempts at an exam (active ones included).
+func (s *Store) CountAttempts(ctx context.Context, examID, learnerID int64) (int, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Attempt{}).Where("exam_id = ? AND learner_id = ?", examID, learnerID).Count(&n).Error
+	return int(n), err
+}
+
+// ActiveAttempt returns a learner's active attempt at an exam.
+func (s *Store) ActiveAttempt(ctx context.Context, examID, learnerID int64) (*Attempt, error) {
+	return take[Attempt](s.conn(ctx).Where("exam_id = ? AND learner_id = ? AND active_key = 1", examID, learnerID))
+}
+
+// CreateAttempt inserts an attempt and its paper. A raced start hits the unique keys on
+// (exam, learner, number) or (exam, learner, active_key) and returns ErrDuplicate.
+func (s *Store) CreateAttempt(ctx context.Context, a *Attempt, items []Item) error {
+	if err := s.conn(ctx).Create(a).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return ErrDuplicate
+		}
+		return err
+	}
+	for i := range items {
+		items[i].AttemptID = a.ID
+	}
+	return s.conn(ctx).Create(&items).Error
+}
+
+// GetAttempt loads an attempt.
+func (s *Store) GetAttempt(ctx context.Context, id int64) (*Attempt, error) {
+	return take[Attempt](s.conn(ctx).Where("id = ?", id))
+}
+
+// PaperItem is an item with the question text of its version, never its key.
+type PaperItem struct {
+	Item
+	Stem    string
+	Options string // JSON array, the version's own order
+}
+
+// Paper returns an attempt's questions in paper order, without keys or analysis.
+func (s *Store) Paper(ctx context.Context, attemptID int64) ([]PaperItem, error) {
+	out := []PaperItem{}
+	err := s.conn(ctx).Table("exam_attempt_items AS i").
+		Select("i.*, v.stem, v.options").
+		Joins("JOIN question_versions v ON v.question_id = i.question_id AND v.version = i.version").
+		Where("i.attempt_id = ?", attemptID).Order("i.position").Scan(&out).Error
+	return out, err
+}
+
+// KeyedItem is an item with the question text and key of its version (grading and review).
+type KeyedItem struct {
+	PaperItem
+	AnswerKey  string
+	Analysis   string
+	LawName    string
+	LawArticle string
+}
+
+// KeyedItems returns an attempt's items with their keys, in paper order.
+func (s *Store) KeyedItems(ctx context.Context, attemptID int64) ([]KeyedItem, error) {
+	out := []KeyedItem{}
+	err := s.conn(ctx).Table("exam_attempt_items AS i").
+		Select("i.*, v.stem, v.options, v.answer AS answer_key, v.analysis, v.law_name, v.law_article").
+		Joins("JOIN question_versions v ON v.question_id = i.question_id AND v.version = i.version").
+		Where("i.attempt_id = ?", attemptID).Order("i.position").Scan(&out).Error
+	return out, err
+}
+
+// GetItem loads one item of an attempt.
+func (s *Store) GetItem(ctx context.Context, attemptID, questionID int64) (*Item, error) {
+	return take[Item](s.conn(ctx).Where("attempt_id = ? AND question_id = ?", attemptID, questionID))
+}
+
+// SaveAnswer stores an item's answer (last write wins).
+func (s *Store) SaveAnswer(ctx context.Context, attemptID, questionID int64, answer *string, at time.Time) error {
+	return s.conn(ctx).Model(&Item{}).Where("attempt_id = ? AND question_id = ?", attemptID, questionID).
+		Updates(map[string]any{"answer": answer, "answered_at": at}).Error
+}
+
+// Finalise records a graded attempt if it is still active, and reports whether this call did
+// it: of concurrent submits exactly one sees true.
+func (s *Store) Finalise(ctx context.Context, a *Attempt) (bool, error) {
+	res := s.conn(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptActive).Updates(map[string]any{
+		"status": AttemptSubmitted, "active_key": nil, "submitted_at": a.SubmittedAt, "finalised_by": a.FinalisedBy,
+		"submit_key": a.SubmitKey, "score": a.Score, "max_score": a.MaxScore, "passed": a.Passed,
+		"correct_count": a.CorrectCount, "section_scores": a.SectionScores, "item_scores": a.ItemScores, "updated_at": a.UpdatedAt,
+	})
+	return res.RowsAffected == 1, res.Error
+}
+
+// AttemptsOf returns a learner's attempts at the given exams, oldest first.
+func (s *Store) AttemptsOf(ctx context.Context, learnerID int64, examIDs []int64) ([]Attempt, error) {
+	out := []Attempt{}
+	if len(examIDs) == 0 {
+		return out, nil
+	}
+	err := s.conn(ctx).Where("learner_id = ? AND exam_id IN ?", learnerID, examIDs).Order("exam_id, number").Find(&out).Error
+	return out, err
+}
+
+// Expired lists up to limit active attempts whose deadline is before t.
+func (s *Store) Expired(ctx context.Context, t time.Time, limit int) ([]int64, error) {
+	out := []int64{}
+	err := s.conn(ctx).Model(&Attempt{}).Where("status = ? AND deadline < ?", AttemptActive, t).
+		Order("deadline").Limit(limit).Pluck("id", &out).Error
+	return out, err
+}
+
+// SaveResult inserts or replaces a learner's result row.
+func (s *Store) SaveResult(ctx context.Context, r *Result) error {
+	return s.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "exam_id"}, {Name: "learner_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"unit_id", "track", "attempts", "score", "max_score", "passed", "counted_attempt_id", "updated_at"}),
+	}).Create(r).Error
+}
+
+// ResultOf returns a learner's result row (nil when none).
+func (s *Store) ResultOf(ctx context.Context, examID, learnerID int64) (*Result, error) {
+	r, err := take[Result](s.conn(ctx).Where("exam_id = ? AND learner_id = ?", examID, learnerID))
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// Items returns an attempt's items in paper order (no question text).
+func (s *Store) Items(ctx context.Context, attemptID int64) ([]Item, error) {
+	out := []Item{}
+	err := s.conn(ctx).Where("attempt_id = ?", attemptID).Order("position").Find(&out).Error
+	return out, err
+}
+
+// Keys returns the answer keys of question versions.
+func (s *Store) Keys(ctx context.Context, picks []Pick) (map[Pick]string, error) {
+	out := map[Pick]string{}
+	if len(picks) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(picks))
+	for i, p := range picks {
+		ids[i] = p.QuestionID
+	}
+	var rows []struct {
+		QuestionID int64
+		Version    int
+		Answer     string
+	}
+	err := s.conn(ctx).Table("question_versions").Select("question_id, version, answer").Where("question_id IN ?", ids).Scan(&rows).Error
+	for _, r := range rows {
+		out[Pick{QuestionID: r.QuestionID, Version: r.Version}] = r.Answer
+	}
+	return out, err
+}

@@ -1,0 +1,51 @@
+package exam
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// sweepBatch is how many expired attempts one sweep finalises at most.
+const sweepBatch = 500
+
+// Sweep finalises every active attempt past its deadline and grace with the answers saved, and
+// returns how many it graded. Each attempt is graded in its own transaction; one racing a
+// learner's submit is graded once either way.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	done := 0
+	for {
+		ids, err := s.Store.Expired(ctx, s.now().Add(-s.Settings.Grace), sweepBatch)
+		if err != nil || len(ids) == 0 {
+			return done, err
+		}
+		for _, id := range ids {
+			if err := s.finalise(ctx, id, ByDeadline, nil); err != nil {
+				return done, err
+			}
+			done++
+		}
+		if len(ids) < sweepBatch {
+			return done, nil
+		}
+	}
+}
+
+// RunSweeper sweeps every interval until ctx ends (started by the server beside the reminder
+// scheduler). Errors are logged and the next tick tries again.
+func (s *Service) RunSweeper(ctx context.Context, log *slog.Logger) {
+	t := time.NewTicker(s.Settings.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Sweep(ctx); err != nil {
+				log.Error("exam sweeper", "error", err.Error())
+			} else if n > 0 {
+				log.Info("exam sweeper finalised attempts", "count", n)
+			}
+		}
+	}
+}
