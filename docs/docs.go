@@ -1662,7 +1662,7 @@ const docTemplate = `{
                         ]
                     }
                 ],
-                "description": "The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only.",
+                "description": "The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only. The learners are live; the unit ranking is computed at most every credit.unit_ranking_ttl (30 s by default) per replica and scope, and units_as_of says when (a change of the targets or of the unit tree is seen at once).",
                 "produces": [
                     "application/json"
                 ],
@@ -11626,6 +11626,11 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/LeaderboardUnit"
                     }
+                },
+                "units_as_of": {
+                    "description": "UnitsAsOf is when the unit ranking was computed: it is kept for a short time (30 s by\ndefault, credit.unit_ranking_ttl) and may miss the newest credits; the learners are live.",
+                    "type": "string",
+                    "example": "2026-11-02T01:00:00Z"
                 }
             }
         },

@@ -147,7 +147,7 @@ func (a *App) wire(opts Options) error {
 	a.Campaigns = campaign.NewService(a.DB, campaign.NewStore(a.DB), a.Units, a.Audit, opts.Now)
 	a.Credits = credit.NewService(credit.Deps{
 		DB: a.DB, Store: credit.NewStore(a.DB), Campaigns: a.Campaigns, Units: a.Units, Audit: a.Audit, Now: opts.Now,
-		Events: a.Integration,
+		Events: a.Integration, UnitRankingTTL: cfg.Credit.UnitRankingTTL.Std(),
 	})
 	a.Learners = learner.NewService(learner.Deps{
 		DB: a.DB, Store: learner.NewStore(a.DB), Accounts: a.Accounts, Units: a.Units, Audit: a.Audit, Sealer: sealer,

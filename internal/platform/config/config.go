@@ -53,6 +53,14 @@ type Config struct {
 	Bootstrap   Bootstrap   `yaml:"bootstrap"`
 	Log         Log         `yaml:"log"`
 	Integration Integration `yaml:"integration"`
+	Credit      Credit      `yaml:"credit"`
+}
+
+// Credit settings.
+type Credit struct {
+	// UnitRankingTTL is how long a leaderboard's unit ranking is reused (0: computed on every
+	// request). Ranking a county's units aggregates every learner under it.
+	UnitRankingTTL Duration `yaml:"unit_ranking_ttl"`
 }
 
 // HTTP settings.
@@ -181,6 +189,7 @@ func Default() Config {
 			WebhookDisableAfter:        20,
 			DispatchInterval:           Duration(5 * time.Second),
 		},
+		Credit: Credit{UnitRankingTTL: Duration(30 * time.Second)},
 	}
 }
 
