@@ -41,6 +41,7 @@ const usage = `usage: xuefa-bench <command> [flags]
 commands:
   seed   drop and recreate the bench schema, migrate, and bulk-load the dataset
   run    serve the API and the baseline on loopback and drive the scenarios
+  scan   time the daily lagging scan (the root unit's credits-lagging reminder rule)
 
 Run "xuefa-bench <command> -h" for its flags. The DSN comes from -dsn, else XUEFA_BENCH_DSN,
 else ` + defaultDSN + `
@@ -95,6 +96,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 2
 		}
 		err = runCommand(ctx, *dsn, opts, getenv, stdout)
+	case "scan":
+		repeat := fs.Int("repeat", 3, "timed runs of the scan and of the rule")
+		if err = fs.Parse(rest); err != nil {
+			return 2
+		}
+		err = scanCommand(ctx, *dsn, *repeat, getenv, stdout)
 	case "-h", "help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
