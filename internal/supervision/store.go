@@ -211,9 +211,12 @@ func (s *Store) Lagging(ctx context.Context, campaignID int64, path string, belo
 		return nil, 0, err
 	}
 	var rows []LaggingRow
-	err := q.Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, units.name AS unit_name, learners.track, " +
-		"COALESCE(credit_summaries.total, 0) AS total, credit_summaries.last_activity_at").
-		Order(gorm.Expr("("+exp+" - COALESCE(credit_summaries.total, 0)) DESC, learners.id", expArgs...)).
+	// The lag is selected and sorted by its alias: MariaDB 10.11 sorted by a wrong value when the
+	// ORDER BY repeated the expression and learners were read from the covering (unit_id, status,
+	// track) index (NULL-extended summaries came out as if they had credits).
+	err := q.Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, units.name AS unit_name, learners.track, "+
+		"COALESCE(credit_summaries.total, 0) AS total, credit_summaries.last_activity_at, ("+exp+" - COALESCE(credit_summaries.total, 0)) AS lag", expArgs...).
+		Order("lag DESC, learners.id").
 		Offset(offset).Limit(limit).Find(&rows).Error
 	return rows, total, err
 }
