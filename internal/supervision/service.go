@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -165,16 +167,16 @@ func unitIDs(units []scopeUnit) []int64 {
 // the subtree's unit ids.
 func (s *Service) figures(ctx context.Context, c *credit.CampaignFacts, u *unit.Unit, children []unit.Unit, subtree []scopeUnit, b Bounds, expected map[string]credit.Amount) ([]Figures, error) {
 	ids := unitIDs(subtree)
-	counts, err := s.store.LearnerCounts(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	sums, err := s.store.SummaryFigures(ctx, c.ID, ids, b)
-	if err != nil {
-		return nil, err
-	}
-	attendees, err := s.store.Attendees(ctx, c.ID, ids)
-	if err != nil {
+	// The aggregates are independent reads outside any transaction: on their own connections
+	// the root's two index scans (learners, summaries) overlap instead of adding up.
+	var counts []learnerCount
+	var sums []summaryFigures
+	var attendees []unitCount
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { counts, err = s.store.LearnerCounts(gctx, ids); return })
+	g.Go(func() (err error) { sums, err = s.store.SummaryFigures(gctx, c.ID, ids, b); return })
+	g.Go(func() (err error) { attendees, err = s.store.Attendees(gctx, c.ID, ids); return })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	out := make([]Figures, 1+len(children))
