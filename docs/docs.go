@@ -14346,6 +14346,11 @@ const docTemplate = `{
                     "type": "integer",
                     "example": 10
                 },
+                "figures_as_of": {
+                    "description": "FiguresAsOf is when the unit's and sub-units' figures were computed: they are kept for a\nshort time (30 s by default, supervision.dashboard_ttl); the series and the expected pace are live.",
+                    "type": "string",
+                    "example": "2026-11-21T02:00:00Z"
+                },
                 "lagging": {
                     "type": "integer",
                     "example": 20

@@ -163,7 +163,7 @@ func (a *App) wire(opts Options) error {
 		Accounts: a.Accounts, Credits: a.Credits, Audit: a.Audit, CodeKey: []byte(cfg.Auth.JWTSigningKey), Now: opts.Now,
 		Events: a.Integration,
 	})
-	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now)
+	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now, cfg.Supervision.DashboardTTL.Std())
 	a.Reminders = reminder.NewService(reminder.Deps{
 		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,
 		SMS: reminder.LogSMS{Log: a.Log}, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,

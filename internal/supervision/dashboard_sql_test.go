@@ -72,3 +72,40 @@ func TestDashboardFiguresMatchDirectCounts(t *testing.T) {
 		assert.EqualValues(t, 1, dash["completed"], "孙丽 left: only 刘洋 completes")
 	})
 }
+
+// A dashboard's figures are kept for supervision.dashboard_ttl (30 s): new credits show once it
+// expires, a campaign edit (targets) at once, and figures_as_of says when they were computed.
+func TestDashboardFiguresCache(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		var campaignID int64
+		require.NoError(t, e.DB.Table("campaigns").Select("id").Limit(1).Scan(&campaignID).Error)
+		e.Clock.Set(time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC))
+		admin := e.Login("admin", app.DemoPassword)["access_token"].(string)
+		read := func() map[string]any {
+			resp := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/units/%d/dashboard?campaign_id=%d", e.UnitID("jixi"), campaignID), admin, nil)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			return resp.Map(t)
+		}
+		first := read()
+		assert.EqualValues(t, 0, first["completed"])
+		assert.Equal(t, "2026-11-21T02:00:00Z", first["figures_as_of"])
+
+		give(t, e, campaignID, "孙丽", credit.Credits(30, 0)) // general: completed
+		e.Clock.Advance(29 * time.Second)
+		cached := read()
+		assert.EqualValues(t, 0, cached["completed"], "within the TTL: the kept figures")
+		assert.Equal(t, first["figures_as_of"], cached["figures_as_of"])
+		require.Len(t, cached["series"], 1, "the series is live")
+
+		e.Clock.Advance(time.Second)
+		fresh := read()
+		assert.EqualValues(t, 1, fresh["completed"], "expired: recomputed")
+		assert.Equal(t, "2026-11-21T02:00:30Z", fresh["figures_as_of"])
+
+		give(t, e, campaignID, "张伟", credit.Credits(10, 0))
+		resp := e.Call(http.MethodPatch, fmt.Sprintf("/api/v1/campaigns/%d", campaignID), admin, map[string]any{"targets": map[string]any{"general": 10}})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		retargeted := read()
+		assert.EqualValues(t, 2, retargeted["completed"], "a target change shows at once")
+	})
+}

@@ -43,14 +43,16 @@ type Service struct {
 	campaigns Campaigns
 	reminders Reminders
 	now       func() time.Time
+	cache     *figuresCache
 }
 
 // UseReminders lets lagging lists show how often each learner was already reminded.
 func (s *Service) UseReminders(r Reminders) { s.reminders = r }
 
-// NewService builds the service.
-func NewService(store *Store, units Units, campaigns Campaigns, now func() time.Time) *Service {
-	return &Service{store: store, units: units, campaigns: campaigns, now: now}
+// NewService builds the service; dashboards' figures are kept for figuresTTL (0: computed on
+// every request, see figuresCache).
+func NewService(store *Store, units Units, campaigns Campaigns, now func() time.Time, figuresTTL time.Duration) *Service {
+	return &Service{store: store, units: units, campaigns: campaigns, now: now, cache: newFiguresCache(figuresTTL, now)}
 }
 
 // Figures are one unit's (or subtree's) numbers in a campaign.
@@ -93,6 +95,8 @@ type Dashboard struct {
 	Total    Figures
 	SubUnits []Figures
 	Series   []DayAmount
+	// FiguresAsOf is when Total and SubUnits were computed (they are kept for a short time).
+	FiguresAsOf time.Time
 }
 
 // scope resolves the unit (default the actor's) and the campaign, both inside the actor's reach:
@@ -144,7 +148,9 @@ func (s *Service) Dashboard(ctx context.Context, actor auth.Actor, unitID, campa
 	if err != nil {
 		return nil, err
 	}
-	figures, err := s.figures(ctx, c, u, children, subtree, b, expected)
+	figures, asOf, err := s.cache.get(ctx, figuresKey(c, u, children, subtree), func(ctx context.Context) ([]Figures, error) {
+		return s.figures(ctx, c, u, children, subtree, b, expected)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +158,7 @@ func (s *Service) Dashboard(ctx context.Context, actor auth.Actor, unitID, campa
 	if err != nil {
 		return nil, err
 	}
-	return &Dashboard{Campaign: c, Expected: expected, Total: figures[0], SubUnits: figures[1:], Series: series}, nil
+	return &Dashboard{Campaign: c, Expected: expected, Total: figures[0], SubUnits: figures[1:], Series: series, FiguresAsOf: asOf}, nil
 }
 
 func unitIDs(units []scopeUnit) []int64 {

@@ -54,6 +54,14 @@ type Config struct {
 	Log         Log         `yaml:"log"`
 	Integration Integration `yaml:"integration"`
 	Credit      Credit      `yaml:"credit"`
+	Supervision Supervision `yaml:"supervision"`
+}
+
+// Supervision settings.
+type Supervision struct {
+	// DashboardTTL is how long a unit dashboard's figures are reused (0: computed on every
+	// request). A county's figures aggregate every learner under it.
+	DashboardTTL Duration `yaml:"dashboard_ttl"`
 }
 
 // Credit settings.
@@ -189,7 +197,8 @@ func Default() Config {
 			WebhookDisableAfter:        20,
 			DispatchInterval:           Duration(5 * time.Second),
 		},
-		Credit: Credit{UnitRankingTTL: Duration(30 * time.Second)},
+		Credit:      Credit{UnitRankingTTL: Duration(30 * time.Second)},
+		Supervision: Supervision{DashboardTTL: Duration(30 * time.Second)},
 	}
 }
 
