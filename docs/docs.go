@@ -2159,7 +2159,7 @@ const docTemplate = `{
                         ]
                     }
                 ],
-                "description": "The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only.",
+                "description": "The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only. The learners are live; the unit ranking is computed at most every credit.unit_ranking_ttl (30 s by default) per replica and scope, and units_as_of says when (a change of the targets or of the unit tree is seen at once).",
                 "produces": [
                     "application/json"
                 ],
@@ -10816,7 +10816,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The direct sub-units of the caller's unit ranked by completion rate, then average credits.",
+                "description": "The direct sub-units of the caller's unit ranked by completion rate, then average credits (figures computed at most every supervision.dashboard_ttl, as in the dashboard).",
                 "produces": [
                     "application/json"
                 ],
@@ -11084,7 +11084,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "A unit's dynamic analysis of a campaign in one call: learners (by track), active in the last 7 days, average credits, completion count and rate, on-pace / lagging / far-behind counts (lagging when the lag behind the calendar exceeds the campaign's lag_percent of the target, far behind at three times that), event attendees, the daily credit series so far, and the same figures per direct sub-unit. Reads summary rows and per-unit daily aggregates only.",
+                "description": "A unit's dynamic analysis of a campaign in one call: learners (by track), active in the last 7 days, average credits, completion count and rate, on-pace / lagging / far-behind counts (lagging when the lag behind the calendar exceeds the campaign's lag_percent of the target, far behind at three times that), event attendees, the daily credit series so far, and the same figures per direct sub-unit. Reads summary rows and per-unit daily aggregates only. The unit and sub-unit figures are computed at most every supervision.dashboard_ttl (30 s by default) per replica and unit, and figures_as_of says when; the series and expected_by_track are live, and a change of the campaign (targets, dates, pace rules) or of the unit tree is seen at once.",
                 "produces": [
                     "application/json"
                 ],
@@ -15376,6 +15376,11 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/LeaderboardUnit"
                     }
+                },
+                "units_as_of": {
+                    "description": "UnitsAsOf is when the unit ranking was computed: it is kept for a short time (30 s by\ndefault, credit.unit_ranking_ttl) and may miss the newest credits; the learners are live.",
+                    "type": "string",
+                    "example": "2026-11-02T01:00:00Z"
                 }
             }
         },
@@ -19280,6 +19285,11 @@ const docTemplate = `{
                 "far_behind": {
                     "type": "integer",
                     "example": 10
+                },
+                "figures_as_of": {
+                    "description": "FiguresAsOf is when the unit's and sub-units' figures were computed: they are kept for a\nshort time (30 s by default, supervision.dashboard_ttl); the series and the expected pace are live.",
+                    "type": "string",
+                    "example": "2026-11-21T02:00:00Z"
                 },
                 "lagging": {
                     "type": "integer",

@@ -44,6 +44,7 @@ commands:
   quiz   seed its own schema (xuefa_bench_quiz) and measure the New-Year quiz: 10,000 play
          starts, submit against the INSERT baseline, leaderboard over 1,000,000 players
   exam   the exam scenario: examinees autosave, then all submit, then submits at saturation
+  scan   time the daily lagging scan (the root unit's credits-lagging reminder rule)
 
 Run "xuefa-bench <command> -h" for its flags. The DSN comes from -dsn, else XUEFA_BENCH_DSN,
 else ` + defaultDSN + `
@@ -126,6 +127,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 2
 		}
 		err = examCommand(ctx, *dsn, opts, getenv, stdout)
+	case "scan":
+		repeat := fs.Int("repeat", 3, "timed runs of the scan and of the rule")
+		if err = fs.Parse(rest); err != nil {
+			return 2
+		}
+		err = scanCommand(ctx, *dsn, *repeat, getenv, stdout)
 	case "-h", "help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

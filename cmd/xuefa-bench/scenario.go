@@ -19,14 +19,14 @@ import (
 // leaderboard (the one that can overload the machine) last.
 var scenarioNames = []string{
 	"baseline-json", "baseline-insert",
-	"me-credits", "leaderboard-township", "heartbeat", "leaderboard-county",
+	"me-credits", "leaderboard-township", "heartbeat", "dashboard-township", "dashboard-county", "leaderboard-county",
 }
 
 // baselineOf says which baseline a scenario is compared with: reads with the bare JSON, writes
 // with the bare INSERT.
 var baselineOf = map[string]string{
 	"me-credits": "baseline-json", "leaderboard-county": "baseline-json", "leaderboard-township": "baseline-json",
-	"heartbeat": "baseline-insert",
+	"heartbeat": "baseline-insert", "dashboard-township": "baseline-json", "dashboard-county": "baseline-json",
 }
 
 func pickScenarios(list string) ([]string, error) {
@@ -84,7 +84,7 @@ func (e *benchEnv) request(name string) request {
 				[]byte(`{"position":` + strconv.Itoa(l.Position) + `}`)
 		}
 	}
-	panic("unknown scenario " + name)
+	return e.supervisionRequest(name)
 }
 
 func (e *benchEnv) scenario(name string) scenario {

@@ -99,8 +99,13 @@ func seedDataset(ctx context.Context, a *app.App, bulk *sql.DB, spec seedSpec, o
 	}
 	step(fmt.Sprintf("ledger, daily, summaries (%d rows)", res.Counts["credit_ledger"]))
 
+	if res.Counts["credit_unit_daily"], err = seedUnitDaily(ctx, bulk); err != nil {
+		return nil, err
+	}
+	step(fmt.Sprintf("unit daily series (%d rows)", res.Counts["credit_unit_daily"]))
+
 	if database.Dialect(a.DB) == database.MySQL {
-		if _, err := bulk.ExecContext(ctx, "ANALYZE TABLE units, accounts, learners, credit_ledger, credit_daily, credit_summaries, course_progress"); err != nil {
+		if _, err := bulk.ExecContext(ctx, "ANALYZE TABLE units, accounts, learners, credit_ledger, credit_daily, credit_summaries, course_progress, credit_unit_daily"); err != nil {
 			return nil, err
 		}
 		step("ANALYZE TABLE")

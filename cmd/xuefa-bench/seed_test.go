@@ -105,6 +105,15 @@ func TestSeedIsConsistent(t *testing.T) {
 			}
 		}
 
+		// The dashboard's series: per unit and day, the ledger's sum (no learner moved since).
+		var unitDaily []credit.UnitDaily
+		require.NoError(t, db.Order("unit_id, day").Find(&unitDaily).Error)
+		var ledgerUnitDaily []credit.UnitDaily
+		require.NoError(t, db.Raw(`SELECT e.campaign_id, l.unit_id, e.day, SUM(e.amount) AS amount FROM credit_ledger e
+			JOIN learners l ON l.id = e.learner_id GROUP BY e.campaign_id, l.unit_id, e.day ORDER BY l.unit_id, e.day`).Scan(&ledgerUnitDaily).Error)
+		require.NotEmpty(t, unitDaily)
+		require.Equal(t, ledgerUnitDaily, unitDaily)
+
 		var summaries []credit.Summary
 		require.NoError(t, db.Find(&summaries).Error)
 		require.Len(t, summaries, len(want))

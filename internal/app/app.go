@@ -161,7 +161,7 @@ func (a *App) wire(opts Options) error {
 	a.Campaigns = campaign.NewService(a.DB, campaign.NewStore(a.DB), a.Units, a.Audit, opts.Now)
 	a.Credits = credit.NewService(credit.Deps{
 		DB: a.DB, Store: credit.NewStore(a.DB), Campaigns: a.Campaigns, Units: a.Units, Audit: a.Audit, Now: opts.Now,
-		Events: a.Integration,
+		Events: a.Integration, UnitRankingTTL: cfg.Credit.UnitRankingTTL.Std(),
 	})
 	a.Learners = learner.NewService(learner.Deps{
 		DB: a.DB, Store: learner.NewStore(a.DB), Accounts: a.Accounts, Units: a.Units, Audit: a.Audit, Sealer: sealer,
@@ -177,7 +177,7 @@ func (a *App) wire(opts Options) error {
 		Accounts: a.Accounts, Credits: a.Credits, Audit: a.Audit, CodeKey: []byte(cfg.Auth.JWTSigningKey), Now: opts.Now,
 		Events: a.Integration,
 	})
-	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now)
+	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now, cfg.Supervision.DashboardTTL.Std())
 	a.Reminders = reminder.NewService(reminder.Deps{
 		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,
 		SMS: reminder.LogSMS{Log: a.Log}, WeChat: a.WeChat, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,

@@ -3,6 +3,7 @@ package credit
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -83,6 +84,8 @@ type Board struct {
 	Unit     *unit.Unit
 	Learners []BoardLearner
 	Units    []UnitStanding
+	// UnitsAsOf is when the unit ranking was computed (it may be cached for a short time).
+	UnitsAsOf time.Time
 }
 
 // Leaderboard ranks the top learners of a unit's subtree and its direct sub-units by
@@ -111,7 +114,10 @@ func (s *Service) Leaderboard(ctx context.Context, actor auth.Actor, in BoardInp
 	if board.Learners, err = s.store.TopLearners(ctx, in.CampaignID, scope, in.Track, in.Limit); err != nil {
 		return nil, err
 	}
-	if board.Units, err = s.store.SubUnitStandings(ctx, in.CampaignID, u, scope, c.Targets); err != nil {
+	key := standingsKey(in.CampaignID, u, scope, c.Targets)
+	if board.Units, board.UnitsAsOf, err = s.standings.get(ctx, key, func(ctx context.Context) ([]UnitStanding, error) {
+		return s.store.SubUnitStandings(ctx, in.CampaignID, u, scope, c.Targets)
+	}); err != nil {
 		return nil, err
 	}
 	return board, nil

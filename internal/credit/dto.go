@@ -95,6 +95,9 @@ type BoardView struct {
 	UnitID     int64              `json:"unit_id" example:"1"`
 	Learners   []BoardLearnerView `json:"learners"`
 	Units      []BoardUnitView    `json:"units"`
+	// UnitsAsOf is when the unit ranking was computed: it is kept for a short time (30 s by
+	// default, credit.unit_ranking_ttl) and may miss the newest credits; the learners are live.
+	UnitsAsOf time.Time `json:"units_as_of" example:"2026-11-02T01:00:00Z"`
 } // @name Leaderboard
 
 type standingQuery struct {
@@ -134,7 +137,7 @@ func toEntryView(e Entry) EntryView {
 
 // toBoardView converts a leaderboard.
 func toBoardView(b *Board) BoardView {
-	v := BoardView{CampaignID: b.Campaign.ID, UnitID: b.Unit.ID, Learners: []BoardLearnerView{}, Units: []BoardUnitView{}}
+	v := BoardView{CampaignID: b.Campaign.ID, UnitID: b.Unit.ID, Learners: []BoardLearnerView{}, Units: []BoardUnitView{}, UnitsAsOf: b.UnitsAsOf.UTC()}
 	for i, l := range b.Learners {
 		v.Learners = append(v.Learners, BoardLearnerView{Rank: i + 1, LearnerID: l.LearnerID, Name: l.Name, UnitName: l.UnitName, Track: l.Track, Total: l.Total})
 	}

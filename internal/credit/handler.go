@@ -147,7 +147,7 @@ func (h *Handler) Adjust(c *gin.Context) {
 // Leaderboard godoc
 //
 //	@Summary		Campaign leaderboard
-//	@Description	The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only.
+//	@Description	The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only. The learners are live; the unit ranking is computed at most every credit.unit_ranking_ttl (30 s by default) per replica and scope, and units_as_of says when (a change of the targets or of the unit tree is seen at once).
 //	@Tags			credits
 //	@Security		BearerAuth
 //	@Security		ClientCredentials[credits:read]

@@ -64,6 +64,7 @@ type Service struct {
 	audit     Auditor
 	events    Events
 	now       func() time.Time
+	standings *standingsCache
 }
 
 // Deps are the service's collaborators.
@@ -75,11 +76,15 @@ type Deps struct {
 	Audit     Auditor
 	Now       func() time.Time
 	Events    Events // optional
+	// UnitRankingTTL keeps a leaderboard's unit ranking this long (0: computed per request);
+	// see standingsCache.
+	UnitRankingTTL time.Duration
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, units: d.Units, audit: d.Audit, events: d.Events, now: d.Now}
+	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, units: d.Units, audit: d.Audit, events: d.Events, now: d.Now,
+		standings: newStandingsCache(d.UnitRankingTTL, d.Now)}
 }
 
 // AwardedEvent is the data of a credit.awarded webhook event.

@@ -189,8 +189,9 @@ type unitFigures struct {
 // SubUnitStandings rolls the scope's per-unit figures up to the direct sub-units of u (and u
 // itself for learners placed directly in it), ranked by completion rate then average. Both
 // aggregates group by unit id over the scope's unit ids, reading indexes only ((unit_id,
-// status) of learners, (campaign_id, unit_id, total, track) of summaries); their cost grows
-// with the number of learners in the scope.
+// status) of learners, (campaign_id, unit_id, total, track) of summaries, joined to the
+// learner's primary key for the status); their cost grows with the number of learners in the
+// scope, which is why the service caches the result for a short time (standingsCache).
 func (s *Store) SubUnitStandings(ctx context.Context, campaignID int64, u *unit.Unit, scope *Scope, targets map[string]Amount) ([]UnitStanding, error) {
 	ids := scope.ids()
 	var learners []unitFigures
@@ -199,12 +200,14 @@ func (s *Store) SubUnitStandings(ctx context.Context, campaignID int64, u *unit.
 		return nil, err
 	}
 	var credits []unitFigures
+	// Credits of learners who left count nowhere, as they count in no unit's learners.
 	if err := s.conn(ctx).Table("credit_summaries").
-		Select(`unit_id,
-			SUM(CASE WHEN total >= CASE track WHEN 'leader' THEN ? WHEN 'judicial' THEN ? ELSE ? END THEN 1 ELSE 0 END) AS completed,
-			SUM(total) AS sum`, targets["leader"], targets["judicial"], targets["general"]).
-		Where("campaign_id = ? AND unit_id IN ?", campaignID, ids).
-		Group("unit_id").Find(&credits).Error; err != nil {
+		Select(`credit_summaries.unit_id AS unit_id,
+			SUM(CASE WHEN credit_summaries.total >= CASE credit_summaries.track WHEN 'leader' THEN ? WHEN 'judicial' THEN ? ELSE ? END THEN 1 ELSE 0 END) AS completed,
+			SUM(credit_summaries.total) AS sum`, targets["leader"], targets["judicial"], targets["general"]).
+		Joins("JOIN learners ON learners.id = credit_summaries.learner_id").
+		Where("credit_summaries.campaign_id = ? AND credit_summaries.unit_id IN ? AND learners.status = 'active'", campaignID, ids).
+		Group("credit_summaries.unit_id").Find(&credits).Error; err != nil {
 		return nil, err
 	}
 	var children []ScopeUnit

@@ -516,6 +516,12 @@ func (s *Service) updateImported(ctx context.Context, r *importRow) error {
 			return err
 		}
 	}
+	// Summaries follow their learner's unit and track, as an edit moves them.
+	if r.p.UnitID != m.UnitID || r.p.Track != m.Track {
+		if err := s.credits.MoveLearner(ctx, m.ID, r.p.UnitID, string(r.p.Track)); err != nil {
+			return err
+		}
+	}
 	var profile account.LearnerProfile
 	if r.p.Name != m.Name {
 		profile.DisplayName = &r.p.Name

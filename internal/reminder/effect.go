@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
-	"github.com/xuefa/xuefa/internal/supervision"
 )
 
 // EffectWindow is how long a reminded learner has to catch up.
@@ -54,19 +54,14 @@ func (s *Service) Effect(ctx context.Context, actor auth.Actor, campaignID, unit
 			out.CaughtUp++
 		}
 	}
-	for offset := 0; ; offset += 1000 {
-		list, err := s.Lagging.Lagging(ctx, actor, supervision.LaggingInput{UnitID: u.ID, CampaignID: campaignID,
-			Status: "lagging", Offset: offset, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range list.Rows {
-			if !reminded[r.LearnerID] {
-				out.LaggingUnreached++
-			}
-		}
-		if len(list.Rows) < 1000 {
-			return out, nil
+	list, err := s.Lagging.AllLagging(ctx, actor, u.ID, campaignID, credit.Lagging)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range list.Rows {
+		if !reminded[r.LearnerID] {
+			out.LaggingUnreached++
 		}
 	}
+	return out, nil
 }

@@ -311,15 +311,13 @@ func afterQuietHours(r Rule, now time.Time) time.Time {
 // escalate puts, in each unit's admins' inbox, the learners this rule reminded at least
 // EscalateAfter times who are still behind.
 func (s *Service) escalate(ctx context.Context, r RuleRow, stillBehind []int64, now time.Time) error {
-	counts, err := s.Store.RuleReminderCounts(ctx, r.ID, stillBehind)
+	counts, err := s.Store.RuleReminderCounts(ctx, r.ID, stillBehind, int64(r.EscalateAfter))
 	if err != nil {
 		return err
 	}
 	byUnit := map[int64][]string{}
 	for _, c := range counts {
-		if c.Times >= int64(r.EscalateAfter) {
-			byUnit[c.UnitID] = append(byUnit[c.UnitID], fmt.Sprintf("%s（已提醒 %d 次）", c.Name, c.Times))
-		}
+		byUnit[c.UnitID] = append(byUnit[c.UnitID], fmt.Sprintf("%s（已提醒 %d 次）", c.Name, c.Times))
 	}
 	for unitID, names := range byUnit {
 		admins, err := s.Store.UnitAdmins(ctx, unitID)

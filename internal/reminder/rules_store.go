@@ -3,6 +3,7 @@ package reminder
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -74,17 +75,26 @@ func (s *Store) ClaimRun(ctx context.Context, job, key string, now time.Time) (b
 	return err == nil, err
 }
 
-// RemindedByRuleSince returns which learners this rule reminded since t.
+// RemindedByRuleSince returns which of the learners this rule reminded since t. It reads the
+// rule's reminders since t through (rule_id, learner_id, created_at) and keeps the learners
+// asked about in Go: a rule over a county asks about tens of thousands of learners, more than
+// an IN list should carry (SQLite binds at most 32,766 parameters).
 func (s *Store) RemindedByRuleSince(ctx context.Context, ruleID int64, learnerIDs []int64, t time.Time) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if len(learnerIDs) == 0 {
 		return out, nil
 	}
+	asked := make(map[int64]bool, len(learnerIDs))
+	for _, id := range learnerIDs {
+		asked[id] = true
+	}
 	var ids []int64
 	err := s.conn(ctx).Model(&Reminder{}).Distinct("learner_id").
-		Where("rule_id = ? AND learner_id IN ? AND created_at > ?", ruleID, learnerIDs, t).Pluck("learner_id", &ids).Error
+		Where("rule_id = ? AND created_at > ?", ruleID, t).Pluck("learner_id", &ids).Error
 	for _, id := range ids {
-		out[id] = true
+		if asked[id] {
+			out[id] = true
+		}
 	}
 	return out, err
 }
@@ -96,17 +106,47 @@ type ruleCount struct {
 	Times     int64
 }
 
-// RuleReminderCounts counts, for the given learners, how often a rule reminded them.
-func (s *Store) RuleReminderCounts(ctx context.Context, ruleID int64, learnerIDs []int64) ([]ruleCount, error) {
-	var out []ruleCount
+// RuleReminderCounts returns, for the given learners, those the rule reminded at least minTimes
+// times, with how often. The counts come from the (rule_id, learner_id, created_at) index, the
+// names and units of the learners kept in chunks of 500.
+func (s *Store) RuleReminderCounts(ctx context.Context, ruleID int64, learnerIDs []int64, minTimes int64) ([]ruleCount, error) {
+	out := []ruleCount{}
 	if len(learnerIDs) == 0 {
 		return out, nil
 	}
-	err := s.conn(ctx).Table("reminders").Select("reminders.learner_id, learners.name, learners.unit_id, COUNT(*) AS times").
-		Joins("JOIN learners ON learners.id = reminders.learner_id").
-		Where("reminders.rule_id = ? AND reminders.learner_id IN ?", ruleID, learnerIDs).
-		Group("reminders.learner_id, learners.name, learners.unit_id").Order("reminders.learner_id").Find(&out).Error
-	return out, err
+	var counts []struct {
+		LearnerID int64
+		Times     int64
+	}
+	if err := s.conn(ctx).Table("reminders").Select("learner_id, COUNT(*) AS times").Where("rule_id = ?", ruleID).
+		Group("learner_id").Having("COUNT(*) >= ?", minTimes).Find(&counts).Error; err != nil {
+		return nil, err
+	}
+	asked := make(map[int64]bool, len(learnerIDs))
+	for _, id := range learnerIDs {
+		asked[id] = true
+	}
+	times := map[int64]int64{}
+	var ids []int64
+	for _, c := range counts {
+		if asked[c.LearnerID] {
+			times[c.LearnerID] = c.Times
+			ids = append(ids, c.LearnerID)
+		}
+	}
+	slices.Sort(ids)
+	for chunk := range slices.Chunk(ids, 500) {
+		var rows []ruleCount
+		if err := s.conn(ctx).Table("learners").Select("id AS learner_id, name, unit_id").Where("id IN ?", chunk).
+			Order("id").Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			r.Times = times[r.LearnerID]
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // UnitAdmins lists the active admin accounts of a unit.

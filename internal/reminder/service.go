@@ -29,7 +29,8 @@ type Standings interface {
 
 // Lagging finds the lagging learners of a unit.
 type Lagging interface {
-	Lagging(ctx context.Context, actor auth.Actor, in supervision.LaggingInput) (*supervision.LaggingList, error)
+	// AllLagging lists all of them (with the status, lagging including far behind).
+	AllLagging(ctx context.Context, actor auth.Actor, unitID, campaignID int64, status credit.Pace) (*supervision.LaggingList, error)
 }
 
 // Phones opens a learner account's phone for the SMS channel.
@@ -166,23 +167,18 @@ func (s *Service) targets(ctx context.Context, actor auth.Actor, in ManualInput)
 	if in.UnitID == 0 {
 		return nil, apperr.Invalid("request.validation", "请求参数有误", apperr.Field("learner_ids", "须指定学员，或指定单位和进度状态"))
 	}
-	var out []target
-	for offset := 0; ; offset += 1000 {
-		list, err := s.Lagging.Lagging(ctx, actor, supervision.LaggingInput{UnitID: in.UnitID, CampaignID: in.CampaignID,
-			Status: in.Status, Offset: offset, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range list.Rows {
-			expected := list.Expected[r.Track]
-			lag := max(expected-r.Total, 0)
-			out = append(out, target{learnerID: r.LearnerID, accountID: r.AccountID, credits: r.Total, lag: lag,
-				message: defaultMessage(list.Campaign.Name, r.Total, expected, lag)})
-		}
-		if len(list.Rows) < 1000 {
-			return out, nil
-		}
+	list, err := s.Lagging.AllLagging(ctx, actor, in.UnitID, in.CampaignID, in.Status)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]target, 0, len(list.Rows))
+	for _, r := range list.Rows {
+		expected := list.Expected[r.Track]
+		lag := max(expected-r.Total, 0)
+		out = append(out, target{learnerID: r.LearnerID, accountID: r.AccountID, credits: r.Total, lag: lag,
+			message: defaultMessage(list.Campaign.Name, r.Total, expected, lag)})
+	}
+	return out, nil
 }
 
 func defaultMessage(campaign string, credits, expected, lag credit.Amount) string {

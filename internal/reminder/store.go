@@ -38,12 +38,17 @@ func (s *Store) RemindedSince(ctx context.Context, campaignID int64, learnerIDs 
 	return out, err
 }
 
+// createBatch is how many rows one INSERT of Create carries. A county rule writes tens of
+// thousands of reminders and deliveries in one transaction; fewer, larger statements cost less
+// (9–10 columns × 2,000 rows stays under SQLite's 32,766 parameters and MySQL's 65,535).
+const createBatch = 2000
+
 // Create writes reminders and one pending delivery per channel each, in the caller's transaction.
 func (s *Store) Create(ctx context.Context, reminders []*Reminder, channels []string, now time.Time) error {
 	if len(reminders) == 0 {
 		return nil
 	}
-	if err := s.conn(ctx).CreateInBatches(reminders, 500).Error; err != nil {
+	if err := s.conn(ctx).CreateInBatches(reminders, createBatch).Error; err != nil {
 		return err
 	}
 	deliveries := make([]*Delivery, 0, len(reminders)*len(channels))
@@ -52,7 +57,7 @@ func (s *Store) Create(ctx context.Context, reminders []*Reminder, channels []st
 			deliveries = append(deliveries, &Delivery{ReminderID: r.ID, Channel: ch, Status: StatusPending, NextAttemptAt: now, CreatedAt: now})
 		}
 	}
-	return s.conn(ctx).CreateInBatches(deliveries, 500).Error
+	return s.conn(ctx).CreateInBatches(deliveries, createBatch).Error
 }
 
 // Claim takes up to limit due deliveries for this dispatcher until claimUntil: pending ones whose

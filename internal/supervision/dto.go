@@ -36,6 +36,9 @@ type DashboardView struct {
 	FiguresView
 	SubUnits []FiguresView `json:"sub_units"`
 	Series   []DayView     `json:"series"`
+	// FiguresAsOf is when the unit's and sub-units' figures were computed: they are kept for a
+	// short time (30 s by default, supervision.dashboard_ttl); the series and the expected pace are live.
+	FiguresAsOf time.Time `json:"figures_as_of" example:"2026-11-21T02:00:00Z"`
 } // @name UnitDashboard
 
 // RankingView ranks sub-units.
@@ -89,7 +92,7 @@ func toFiguresView(f Figures) FiguresView {
 
 func toDashboardView(d *Dashboard) DashboardView {
 	v := DashboardView{CampaignID: d.Campaign.ID, ExpectedByTrack: d.Expected, FiguresView: toFiguresView(d.Total),
-		SubUnits: httpx.Map(d.SubUnits, toFiguresView), Series: []DayView{}}
+		SubUnits: httpx.Map(d.SubUnits, toFiguresView), Series: []DayView{}, FiguresAsOf: d.FiguresAsOf.UTC()}
 	for _, p := range d.Series {
 		v.Series = append(v.Series, DayView{Day: p.Day, Credits: p.Amount})
 	}

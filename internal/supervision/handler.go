@@ -24,7 +24,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // Dashboard godoc
 //
 //	@Summary		Unit dashboard
-//	@Description	A unit's dynamic analysis of a campaign in one call: learners (by track), active in the last 7 days, average credits, completion count and rate, on-pace / lagging / far-behind counts (lagging when the lag behind the calendar exceeds the campaign's lag_percent of the target, far behind at three times that), event attendees, the daily credit series so far, and the same figures per direct sub-unit. Reads summary rows and per-unit daily aggregates only.
+//	@Description	A unit's dynamic analysis of a campaign in one call: learners (by track), active in the last 7 days, average credits, completion count and rate, on-pace / lagging / far-behind counts (lagging when the lag behind the calendar exceeds the campaign's lag_percent of the target, far behind at three times that), event attendees, the daily credit series so far, and the same figures per direct sub-unit. Reads summary rows and per-unit daily aggregates only. The unit and sub-unit figures are computed at most every supervision.dashboard_ttl (30 s by default) per replica and unit, and figures_as_of says when; the series and expected_by_track are live, and a change of the campaign (targets, dates, pace rules) or of the unit tree is seen at once.
 //	@Tags			supervision
 //	@Security		BearerAuth
 //	@Produce		json
@@ -58,7 +58,7 @@ func (h *Handler) Dashboard(c *gin.Context) {
 // Ranking godoc
 //
 //	@Summary		Unit ranking
-//	@Description	The direct sub-units of the caller's unit ranked by completion rate, then average credits.
+//	@Description	The direct sub-units of the caller's unit ranked by completion rate, then average credits (figures computed at most every supervision.dashboard_ttl, as in the dashboard).
 //	@Tags			supervision
 //	@Security		BearerAuth
 //	@Produce		json

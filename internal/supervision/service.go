@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -41,14 +43,16 @@ type Service struct {
 	campaigns Campaigns
 	reminders Reminders
 	now       func() time.Time
+	cache     *figuresCache
 }
 
 // UseReminders lets lagging lists show how often each learner was already reminded.
 func (s *Service) UseReminders(r Reminders) { s.reminders = r }
 
-// NewService builds the service.
-func NewService(store *Store, units Units, campaigns Campaigns, now func() time.Time) *Service {
-	return &Service{store: store, units: units, campaigns: campaigns, now: now}
+// NewService builds the service; dashboards' figures are kept for figuresTTL (0: computed on
+// every request, see figuresCache).
+func NewService(store *Store, units Units, campaigns Campaigns, now func() time.Time, figuresTTL time.Duration) *Service {
+	return &Service{store: store, units: units, campaigns: campaigns, now: now, cache: newFiguresCache(figuresTTL, now)}
 }
 
 // Figures are one unit's (or subtree's) numbers in a campaign.
@@ -91,6 +95,8 @@ type Dashboard struct {
 	Total    Figures
 	SubUnits []Figures
 	Series   []DayAmount
+	// FiguresAsOf is when Total and SubUnits were computed (they are kept for a short time).
+	FiguresAsOf time.Time
 }
 
 // scope resolves the unit (default the actor's) and the campaign, both inside the actor's reach:
@@ -138,29 +144,45 @@ func (s *Service) Dashboard(ctx context.Context, actor auth.Actor, unitID, campa
 	if err != nil {
 		return nil, err
 	}
-	figures, err := s.figures(ctx, c, u, children, b, expected)
+	subtree, err := s.store.Subtree(ctx, u.Path)
 	if err != nil {
 		return nil, err
 	}
-	series, err := s.store.Series(ctx, c.ID, u.Path)
+	figures, asOf, err := s.cache.get(ctx, figuresKey(c, u, children, subtree), func(ctx context.Context) ([]Figures, error) {
+		return s.figures(ctx, c, u, children, subtree, b, expected)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &Dashboard{Campaign: c, Expected: expected, Total: figures[0], SubUnits: figures[1:], Series: series}, nil
+	series, err := s.store.Series(ctx, c.ID, unitIDs(subtree))
+	if err != nil {
+		return nil, err
+	}
+	return &Dashboard{Campaign: c, Expected: expected, Total: figures[0], SubUnits: figures[1:], Series: series, FiguresAsOf: asOf}, nil
 }
 
-// figures computes the subtree's totals (index 0) and each child's, from three grouped queries.
-func (s *Service) figures(ctx context.Context, c *credit.CampaignFacts, u *unit.Unit, children []unit.Unit, b Bounds, expected map[string]credit.Amount) ([]Figures, error) {
-	counts, err := s.store.LearnerCounts(ctx, u.Path)
-	if err != nil {
-		return nil, err
+func unitIDs(units []scopeUnit) []int64 {
+	ids := make([]int64, len(units))
+	for i, su := range units {
+		ids[i] = su.ID
 	}
-	sums, err := s.store.SummaryFigures(ctx, c.ID, u.Path, b)
-	if err != nil {
-		return nil, err
-	}
-	attendees, err := s.store.Attendees(ctx, c.ID, u.Path)
-	if err != nil {
+	return ids
+}
+
+// figures computes the subtree's totals (index 0) and each child's, from grouped queries over
+// the subtree's unit ids.
+func (s *Service) figures(ctx context.Context, c *credit.CampaignFacts, u *unit.Unit, children []unit.Unit, subtree []scopeUnit, b Bounds, expected map[string]credit.Amount) ([]Figures, error) {
+	ids := unitIDs(subtree)
+	// The aggregates are independent reads outside any transaction: on their own connections
+	// the root's two index scans (learners, summaries) overlap instead of adding up.
+	var counts []learnerCount
+	var sums []summaryFigures
+	var attendees []unitCount
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { counts, err = s.store.LearnerCounts(gctx, ids); return })
+	g.Go(func() (err error) { sums, err = s.store.SummaryFigures(gctx, c.ID, ids, b); return })
+	g.Go(func() (err error) { attendees, err = s.store.Attendees(gctx, c.ID, ids); return })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	out := make([]Figures, 1+len(children))
@@ -168,19 +190,21 @@ func (s *Service) figures(ctx context.Context, c *credit.CampaignFacts, u *unit.
 	for i, ch := range children {
 		out[i+1] = Figures{UnitID: ch.ID, Name: ch.Name, ByTrack: map[string]int64{}}
 	}
-	// buckets returns the figures a unit path feeds: the subtree total and its child, if any.
-	buckets := func(path string) []*Figures {
+	// buckets returns the figures a unit feeds: the subtree total and its child, if any.
+	bucketsOf := make(map[int64][]*Figures, len(subtree))
+	for _, su := range subtree {
 		fs := []*Figures{&out[0]}
 		for i, ch := range children {
-			if strings.HasPrefix(path, ch.Path) {
+			if strings.HasPrefix(su.Path, ch.Path) {
 				fs = append(fs, &out[i+1])
 			}
 		}
-		return fs
+		bucketsOf[su.ID] = fs
 	}
+	buckets := func(unitID int64) []*Figures { return bucketsOf[unitID] }
 	ranked := map[string]map[*Figures]int64{}
 	for _, r := range sums {
-		for _, f := range buckets(r.Path) {
+		for _, f := range buckets(r.UnitID) {
 			f.Sum += credit.Amount(r.Sum)
 			f.Completed += r.Completed
 			f.Active7d += r.Active
@@ -193,13 +217,13 @@ func (s *Service) figures(ctx context.Context, c *credit.CampaignFacts, u *unit.
 		}
 	}
 	for _, r := range counts {
-		for _, f := range buckets(r.Path) {
+		for _, f := range buckets(r.UnitID) {
 			f.Learners += r.N
 			f.ByTrack[r.Track] += r.N
 		}
 	}
 	for _, r := range attendees {
-		for _, f := range buckets(r.Path) {
+		for _, f := range buckets(r.UnitID) {
 			f.Attendees += r.N
 		}
 	}
@@ -259,6 +283,59 @@ type LaggingList struct {
 	Reminded map[int64]int64 // learner id → reminders already sent in the campaign
 }
 
+// laggingBound is, per track, the total under which a learner has the status (lagging includes
+// far behind); completed learners are never behind, so each track is bounded by its target too.
+func laggingBound(b Bounds, status credit.Pace) trackValues {
+	below := b.LagBelow
+	if status == credit.FarBehind {
+		below = b.FarBelow
+	}
+	bound := trackValues{}
+	for track, v := range below {
+		bound[track] = min(v, b.Targets[track])
+	}
+	return bound
+}
+
+// AllLagging lists every learner of a unit's subtree with the status (lagging includes far
+// behind), in learner id order, for jobs that act on all of them (reminder rules, the effect
+// report). It scans by keyset pages of the learners' primary key; Total is the count and
+// Reminded stays empty.
+func (s *Service) AllLagging(ctx context.Context, actor auth.Actor, unitID, campaignID int64, status credit.Pace) (*LaggingList, error) {
+	u, c, err := s.scope(ctx, actor, unitID, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	subtree, err := s.store.Subtree(ctx, u.Path)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(subtree))
+	for _, su := range subtree {
+		names[su.ID] = su.Name
+	}
+	b, expected := s.bounds(c)
+	bound := laggingBound(b, status)
+	list := &LaggingList{Campaign: c, Expected: expected, Reminded: map[int64]int64{}}
+	for after := int64(0); ; {
+		page, err := s.store.LaggingPage(ctx, c.ID, bound, after, laggingScanPage)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page {
+			if name, in := names[r.UnitID]; in {
+				r.UnitName = name
+				list.Rows = append(list.Rows, r)
+			}
+		}
+		if len(page) < laggingScanPage {
+			list.Total = int64(len(list.Rows))
+			return list, nil
+		}
+		after = page[len(page)-1].LearnerID
+	}
+}
+
 // Lagging lists the learners of a unit's subtree who are behind the calendar, most behind first.
 func (s *Service) Lagging(ctx context.Context, actor auth.Actor, in LaggingInput) (*LaggingList, error) {
 	u, c, err := s.scope(ctx, actor, in.UnitID, in.CampaignID)
@@ -266,15 +343,7 @@ func (s *Service) Lagging(ctx context.Context, actor auth.Actor, in LaggingInput
 		return nil, err
 	}
 	b, expected := s.bounds(c)
-	below := b.LagBelow
-	if in.Status == credit.FarBehind {
-		below = b.FarBelow
-	}
-	// Completed learners are never behind: bound each track by its target too.
-	bound := trackValues{}
-	for track, v := range below {
-		bound[track] = min(v, b.Targets[track])
-	}
+	bound := laggingBound(b, in.Status)
 	rows, total, err := s.store.Lagging(ctx, c.ID, u.Path, bound, expected, in.Offset, in.Limit)
 	if err != nil {
 		return nil, err

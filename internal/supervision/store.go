@@ -33,24 +33,40 @@ func caseTrack(col string, v trackValues) (string, []any) {
 		[]any{int64(v["leader"]), int64(v["judicial"]), int64(v["general"])}
 }
 
-type learnerCount struct {
-	Path  string
-	Track string
-	N     int64
+// scopeUnit is a unit of a dashboard's subtree.
+type scopeUnit struct {
+	ID   int64
+	Path string
+	Name string
 }
 
-// LearnerCounts counts active learners per unit and track in a subtree.
-func (s *Store) LearnerCounts(ctx context.Context, path string) ([]learnerCount, error) {
+// Subtree lists the units under (and including) the unit at path (a range of the path index).
+// The dashboard's aggregates group by unit id over these ids and map them to paths in Go, so
+// they read the learners' and summaries' unit indexes without joining units.
+func (s *Store) Subtree(ctx context.Context, path string) ([]scopeUnit, error) {
+	var out []scopeUnit
+	err := s.conn(ctx).Table("units").Select("id, path, name").Where("path LIKE ?", path+"%").Order("id").Find(&out).Error
+	return out, err
+}
+
+type learnerCount struct {
+	UnitID int64
+	Track  string
+	N      int64
+}
+
+// LearnerCounts counts active learners per unit and track (index-only on (unit_id, status,
+// track)).
+func (s *Store) LearnerCounts(ctx context.Context, unitIDs []int64) ([]learnerCount, error) {
 	var out []learnerCount
-	err := s.conn(ctx).Table("learners").Select("units.path AS path, learners.track AS track, COUNT(*) AS n").
-		Joins("JOIN units ON units.id = learners.unit_id").
-		Where("units.path LIKE ? AND learners.status = 'active'", path+"%").
-		Group("units.path, learners.track").Find(&out).Error
+	err := s.conn(ctx).Table("learners").Select("unit_id, track, COUNT(*) AS n").
+		Where("unit_id IN ? AND status = 'active'", unitIDs).
+		Group("unit_id, track").Find(&out).Error
 	return out, err
 }
 
 type summaryFigures struct {
-	Path      string
+	UnitID    int64
 	Track     string
 	Ranked    int64
 	Sum       int64
@@ -58,6 +74,16 @@ type summaryFigures struct {
 	Active    int64
 	Lagging   int64
 	FarBehind int64
+}
+
+// minus takes o's counts out of f.
+func (f *summaryFigures) minus(o summaryFigures) {
+	f.Ranked -= o.Ranked
+	f.Sum -= o.Sum
+	f.Completed -= o.Completed
+	f.Active -= o.Active
+	f.Lagging -= o.Lagging
+	f.FarBehind -= o.FarBehind
 }
 
 // Bounds are per-track targets and the totals under which a learner is lagging / far behind.
@@ -68,42 +94,71 @@ type Bounds struct {
 	ActiveSince time.Time
 }
 
-// SummaryFigures aggregates the summary rows of a subtree's active learners per unit and track.
-func (s *Store) SummaryFigures(ctx context.Context, campaignID int64, path string, b Bounds) ([]summaryFigures, error) {
+// summarySelect is the per-(unit, track) aggregate of summary rows under the bounds.
+func summarySelect(b Bounds) (string, []any) {
 	target, targetArgs := caseTrack("credit_summaries.track", b.Targets)
 	lag, lagArgs := caseTrack("credit_summaries.track", b.LagBelow)
 	far, farArgs := caseTrack("credit_summaries.track", b.FarBelow)
-	sel := "units.path AS path, credit_summaries.track AS track, COUNT(*) AS ranked, SUM(credit_summaries.total) AS sum, " +
+	sel := "credit_summaries.unit_id AS unit_id, credit_summaries.track AS track, COUNT(*) AS ranked, SUM(credit_summaries.total) AS sum, " +
 		"SUM(CASE WHEN credit_summaries.total >= " + target + " THEN 1 ELSE 0 END) AS completed, " +
 		"SUM(CASE WHEN credit_summaries.last_activity_at >= ? THEN 1 ELSE 0 END) AS active, " +
 		"SUM(CASE WHEN credit_summaries.total < " + lag + " AND credit_summaries.total >= " + far + " AND credit_summaries.total < " + target + " THEN 1 ELSE 0 END) AS lagging, " +
 		"SUM(CASE WHEN credit_summaries.total < " + far + " AND credit_summaries.total < " + target + " THEN 1 ELSE 0 END) AS far_behind"
 	args := append(append([]any{}, targetArgs...), b.ActiveSince)
 	args = append(append(append(append(args, lagArgs...), farArgs...), targetArgs...), farArgs...)
-	args = append(args, targetArgs...)
-	var out []summaryFigures
-	err := s.conn(ctx).Table("credit_summaries").Select(sel, args...).
-		Joins("JOIN learners ON learners.id = credit_summaries.learner_id").
-		Joins("JOIN units ON units.id = credit_summaries.unit_id").
-		Where("credit_summaries.campaign_id = ? AND units.path LIKE ? AND learners.status = 'active'", campaignID, path+"%").
-		Group("units.path, credit_summaries.track").Find(&out).Error
-	return out, err
+	return sel, append(args, targetArgs...)
 }
 
-type pathCount struct {
-	Path string
-	N    int64
+// SummaryFigures aggregates the summary rows of the units' active learners per unit and track.
+// It aggregates every summary of the units from the (campaign_id, unit_id, total, track,
+// last_activity_at) index alone, then takes out the summaries of learners who left, found
+// through the learners' (unit_id, status) index: joining every summary to its learner for the
+// status would cost a primary-key lookup per learner (about 1 s for a county of 100,000).
+// Summaries follow their learner's unit (credit.Service.MoveLearner).
+func (s *Store) SummaryFigures(ctx context.Context, campaignID int64, unitIDs []int64, b Bounds) ([]summaryFigures, error) {
+	sel, args := summarySelect(b)
+	var all []summaryFigures
+	if err := s.conn(ctx).Table("credit_summaries").Select(sel, args...).
+		Where("credit_summaries.campaign_id = ? AND credit_summaries.unit_id IN ?", campaignID, unitIDs).
+		Group("credit_summaries.unit_id, credit_summaries.track").Find(&all).Error; err != nil {
+		return nil, err
+	}
+	var left []summaryFigures
+	if err := s.conn(ctx).Table("learners").Select(sel, args...).
+		Joins("JOIN credit_summaries ON credit_summaries.learner_id = learners.id AND credit_summaries.campaign_id = ?", campaignID).
+		Where("learners.unit_id IN ? AND learners.status <> 'active' AND credit_summaries.unit_id IN ?", unitIDs, unitIDs).
+		Group("credit_summaries.unit_id, credit_summaries.track").Find(&left).Error; err != nil {
+		return nil, err
+	}
+	type key struct {
+		unit  int64
+		track string
+	}
+	at := make(map[key]int, len(all))
+	for i, f := range all {
+		at[key{f.UnitID, f.Track}] = i
+	}
+	for _, l := range left {
+		if i, ok := at[key{l.UnitID, l.Track}]; ok {
+			all[i].minus(l)
+		}
+	}
+	return all, nil
 }
 
-// Attendees counts, per unit of a subtree, the learners who attended any event of the campaign.
-func (s *Store) Attendees(ctx context.Context, campaignID int64, path string) ([]pathCount, error) {
-	var out []pathCount
-	err := s.conn(ctx).Table("event_attendance").Select("units.path AS path, COUNT(DISTINCT event_attendance.learner_id) AS n").
+type unitCount struct {
+	UnitID int64
+	N      int64
+}
+
+// Attendees counts, per unit, the learners who attended any event of the campaign.
+func (s *Store) Attendees(ctx context.Context, campaignID int64, unitIDs []int64) ([]unitCount, error) {
+	var out []unitCount
+	err := s.conn(ctx).Table("event_attendance").Select("learners.unit_id AS unit_id, COUNT(DISTINCT event_attendance.learner_id) AS n").
 		Joins("JOIN events ON events.id = event_attendance.event_id").
 		Joins("JOIN learners ON learners.id = event_attendance.learner_id").
-		Joins("JOIN units ON units.id = learners.unit_id").
-		Where("events.campaign_id = ? AND units.path LIKE ?", campaignID, path+"%").
-		Group("units.path").Find(&out).Error
+		Where("events.campaign_id = ? AND learners.unit_id IN ?", campaignID, unitIDs).
+		Group("learners.unit_id").Find(&out).Error
 	return out, err
 }
 
@@ -113,13 +168,12 @@ type DayAmount struct {
 	Amount credit.Amount
 }
 
-// Series is what a subtree's learners earned per day of the campaign so far.
-func (s *Store) Series(ctx context.Context, campaignID int64, path string) ([]DayAmount, error) {
+// Series is what the units' learners earned per day of the campaign so far.
+func (s *Store) Series(ctx context.Context, campaignID int64, unitIDs []int64) ([]DayAmount, error) {
 	var out []DayAmount
-	err := s.conn(ctx).Table("credit_unit_daily").Select("credit_unit_daily.day AS day, SUM(credit_unit_daily.amount) AS amount").
-		Joins("JOIN units ON units.id = credit_unit_daily.unit_id").
-		Where("credit_unit_daily.campaign_id = ? AND units.path LIKE ?", campaignID, path+"%").
-		Group("credit_unit_daily.day").Order("credit_unit_daily.day").Find(&out).Error
+	err := s.conn(ctx).Table("credit_unit_daily").Select("day, SUM(amount) AS amount").
+		Where("campaign_id = ? AND unit_id IN ?", campaignID, unitIDs).
+		Group("day").Order("day").Find(&out).Error
 	return out, err
 }
 
@@ -157,9 +211,33 @@ func (s *Store) Lagging(ctx context.Context, campaignID int64, path string, belo
 		return nil, 0, err
 	}
 	var rows []LaggingRow
-	err := q.Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, units.name AS unit_name, learners.track, " +
-		"COALESCE(credit_summaries.total, 0) AS total, credit_summaries.last_activity_at").
-		Order(gorm.Expr("("+exp+" - COALESCE(credit_summaries.total, 0)) DESC, learners.id", expArgs...)).
+	// The lag is selected and sorted by its alias: MariaDB 10.11 sorted by a wrong value when the
+	// ORDER BY repeated the expression and learners were read from the covering (unit_id, status,
+	// track) index (NULL-extended summaries came out as if they had credits).
+	err := q.Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, units.name AS unit_name, learners.track, "+
+		"COALESCE(credit_summaries.total, 0) AS total, credit_summaries.last_activity_at, ("+exp+" - COALESCE(credit_summaries.total, 0)) AS lag", expArgs...).
+		Order("lag DESC, learners.id").
 		Offset(offset).Limit(limit).Find(&rows).Error
 	return rows, total, err
+}
+
+// laggingScanPage is how many learners one keyset page of a full lagging scan returns.
+const laggingScanPage = 5000
+
+// LaggingPage returns, in learner id order after afterID, up to limit active learners whose
+// total is under the bound for their track (no summary: zero), with their unit. It walks the
+// learners' primary key and looks each summary up by its own: a full scan costs one pass over
+// the learners whatever the subtree, and no page re-sorts or re-counts what came before (an
+// offset page sorted by lag would). The caller keeps the subtree's units.
+func (s *Store) LaggingPage(ctx context.Context, campaignID int64, below trackValues, afterID int64, limit int) ([]LaggingRow, error) {
+	bound, boundArgs := caseTrack("learners.track", below)
+	var rows []LaggingRow
+	err := s.conn(ctx).Table("learners").
+		Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, learners.track, "+
+			"COALESCE(credit_summaries.total, 0) AS total, credit_summaries.last_activity_at").
+		Joins("LEFT JOIN credit_summaries ON credit_summaries.learner_id = learners.id AND credit_summaries.campaign_id = ?", campaignID).
+		Where("learners.id > ? AND learners.status = 'active'", afterID).
+		Where("COALESCE(credit_summaries.total, 0) < "+bound, boundArgs...).
+		Order("learners.id").Limit(limit).Find(&rows).Error
+	return rows, err
 }

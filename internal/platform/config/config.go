@@ -55,6 +55,8 @@ type Config struct {
 	Integration Integration `yaml:"integration"`
 	WeChat      WeChat      `yaml:"wechat"`
 	Quiz        Quiz        `yaml:"quiz"`
+	Credit      Credit      `yaml:"credit"`
+	Supervision Supervision `yaml:"supervision"`
 }
 
 // Quiz settings: rate limits on starting and submitting quiz plays, per account and per client
@@ -64,6 +66,20 @@ type Quiz struct {
 	StartPerIPPerMinute       int `yaml:"start_per_ip_per_minute"`
 	SubmitPerAccountPerMinute int `yaml:"submit_per_account_per_minute"`
 	SubmitPerIPPerMinute      int `yaml:"submit_per_ip_per_minute"`
+}
+
+// Supervision settings.
+type Supervision struct {
+	// DashboardTTL is how long a unit dashboard's figures are reused (0: computed on every
+	// request). A county's figures aggregate every learner under it.
+	DashboardTTL Duration `yaml:"dashboard_ttl"`
+}
+
+// Credit settings.
+type Credit struct {
+	// UnitRankingTTL is how long a leaderboard's unit ranking is reused (0: computed on every
+	// request). Ranking a county's units aggregates every learner under it.
+	UnitRankingTTL Duration `yaml:"unit_ranking_ttl"`
 }
 
 // HTTP settings.
@@ -225,7 +241,9 @@ func Default() Config {
 			ReminderPage:            "pages/index/index",
 			MiniProgramState:        "formal",
 		},
-		Quiz: Quiz{StartPerAccountPerMinute: 10, StartPerIPPerMinute: 600, SubmitPerAccountPerMinute: 20, SubmitPerIPPerMinute: 1200},
+		Quiz:        Quiz{StartPerAccountPerMinute: 10, StartPerIPPerMinute: 600, SubmitPerAccountPerMinute: 20, SubmitPerIPPerMinute: 1200},
+		Credit:      Credit{UnitRankingTTL: Duration(30 * time.Second)},
+		Supervision: Supervision{DashboardTTL: Duration(30 * time.Second)},
 	}
 }
 
