@@ -10011,7 +10011,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "A daily rule for a unit of the caller's subtree in a campaign covering it: credits_lagging reminds the unit's lagging (or far-behind) learners; event_tomorrow reminds learners registered for an event starting tomorrow. It runs once a day at send_at (Asia/Shanghai) on one replica only; a learner gets at most one reminder per rule per min_interval_days; deliveries due inside the quiet hours wait for their end; learners reminded escalate_after times and still behind are listed in their unit admins' inbox digest.",
+                "description": "A daily rule for a unit of the caller's subtree in a campaign covering it: credits_lagging reminds the unit's lagging (or far-behind) learners; event_tomorrow reminds learners registered for an event starting tomorrow; exam_closing reminds the audience of the campaign's open exams closing within within_days (default 3) who have not finished them; makeup_available reminds those a make-up exam is open for (failed the main exam, or missed it) who have not finished it. It runs once a day at send_at (Asia/Shanghai) on one replica only; a learner gets at most one reminder per rule per min_interval_days; deliveries due inside the quiet hours wait for their end; learners reminded escalate_after times and still behind are listed in their unit admins' inbox digest.",
                 "consumes": [
                     "application/json"
                 ],
@@ -18567,6 +18567,23 @@ const docTemplate = `{
                     "type": "integer",
                     "example": 60
                 },
+                "exam_participation_rate": {
+                    "type": "number",
+                    "example": 75
+                },
+                "exam_pass_rate": {
+                    "type": "number",
+                    "example": 88.8
+                },
+                "exam_passed": {
+                    "type": "integer",
+                    "example": 80
+                },
+                "exam_takers": {
+                    "description": "Exam figures count active learners over the campaign's exams: who finished at least one\n(participation = of the learners) and who passed at least one (pass rate = of those who took).",
+                    "type": "integer",
+                    "example": 90
+                },
                 "far_behind": {
                     "type": "integer",
                     "example": 10
@@ -18866,7 +18883,9 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "credits_lagging",
-                        "event_tomorrow"
+                        "event_tomorrow",
+                        "exam_closing",
+                        "makeup_available"
                     ],
                     "example": "credits_lagging"
                 },
@@ -18909,6 +18928,10 @@ const docTemplate = `{
                 "updated_at": {
                     "type": "string",
                     "format": "date-time"
+                },
+                "within_days": {
+                    "type": "integer",
+                    "example": 3
                 }
             }
         },
@@ -18961,7 +18984,9 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "credits_lagging",
-                        "event_tomorrow"
+                        "event_tomorrow",
+                        "exam_closing",
+                        "makeup_available"
                     ],
                     "example": "credits_lagging"
                 },
@@ -19004,6 +19029,13 @@ const docTemplate = `{
                     "type": "integer",
                     "minimum": 1,
                     "example": 2
+                },
+                "within_days": {
+                    "description": "exam_closing: exams closing within this many days (0: 3)",
+                    "type": "integer",
+                    "maximum": 30,
+                    "minimum": 0,
+                    "example": 3
                 }
             }
         },
@@ -19271,6 +19303,23 @@ const docTemplate = `{
                     "type": "integer",
                     "example": 60
                 },
+                "exam_participation_rate": {
+                    "type": "number",
+                    "example": 75
+                },
+                "exam_pass_rate": {
+                    "type": "number",
+                    "example": 88.8
+                },
+                "exam_passed": {
+                    "type": "integer",
+                    "example": 80
+                },
+                "exam_takers": {
+                    "description": "Exam figures count active learners over the campaign's exams: who finished at least one\n(participation = of the learners) and who passed at least one (pass rate = of those who took).",
+                    "type": "integer",
+                    "example": 90
+                },
                 "expected_by_track": {
                     "type": "object",
                     "additionalProperties": {
@@ -19359,6 +19408,23 @@ const docTemplate = `{
                 "event_attendees": {
                     "type": "integer",
                     "example": 60
+                },
+                "exam_participation_rate": {
+                    "type": "number",
+                    "example": 75
+                },
+                "exam_pass_rate": {
+                    "type": "number",
+                    "example": 88.8
+                },
+                "exam_passed": {
+                    "type": "integer",
+                    "example": 80
+                },
+                "exam_takers": {
+                    "description": "Exam figures count active learners over the campaign's exams: who finished at least one\n(participation = of the learners) and who passed at least one (pass rate = of those who took).",
+                    "type": "integer",
+                    "example": 90
                 },
                 "far_behind": {
                     "type": "integer",

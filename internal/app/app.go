@@ -177,10 +177,21 @@ func (a *App) wire(opts Options) error {
 		Accounts: a.Accounts, Credits: a.Credits, Audit: a.Audit, CodeKey: []byte(cfg.Auth.JWTSigningKey), Now: opts.Now,
 		Events: a.Integration,
 	})
+	a.Banks = questionbank.NewService(a.DB, questionbank.NewStore(a.DB), a.Units, a.Audit, opts.Now)
+	a.Units.AddDependents(a.Banks)
+	a.Practice = practice.NewService(practice.Deps{
+		DB: a.DB, Store: practice.NewStore(a.DB), Questions: a.Banks, Now: opts.Now,
+		Settings: practice.Settings{RemoveAfter: practice.DefaultRemoveAfter},
+		Credits:  a.Credits,
+	})
+	a.Exams = exam.NewService(exam.Deps{
+		DB: a.DB, Store: exam.NewStore(a.DB), Campaigns: a.Campaigns, Credits: a.Credits, WrongBook: a.Practice,
+		Audit: a.Audit, Now: opts.Now,
+	})
 	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now, cfg.Supervision.DashboardTTL.Std())
 	a.Reminders = reminder.NewService(reminder.Deps{
 		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,
-		SMS: reminder.LogSMS{Log: a.Log}, WeChat: a.WeChat, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,
+		SMS: reminder.LogSMS{Log: a.Log}, WeChat: a.WeChat, Exams: a.Exams, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,
 	})
 	a.Oversight.UseReminders(a.Reminders)
 	a.LawReports = lawreport.NewService(lawreport.Deps{
@@ -191,18 +202,7 @@ func (a *App) wire(opts Options) error {
 		DB: a.DB, Store: consultation.NewStore(a.DB), Campaigns: a.Campaigns, Audit: a.Audit, Now: opts.Now,
 	})
 	a.now = opts.Now
-	a.Banks = questionbank.NewService(a.DB, questionbank.NewStore(a.DB), a.Units, a.Audit, opts.Now)
-	a.Units.AddDependents(a.Banks)
-	a.Practice = practice.NewService(practice.Deps{
-		DB: a.DB, Store: practice.NewStore(a.DB), Questions: a.Banks, Now: opts.Now,
-		Settings: practice.Settings{RemoveAfter: practice.DefaultRemoveAfter},
-		Credits:  a.Credits,
-	})
 	a.Quiz = a.newQuiz(sealer, limiter, opts.Now)
-	a.Exams = exam.NewService(exam.Deps{
-		DB: a.DB, Store: exam.NewStore(a.DB), Campaigns: a.Campaigns, Credits: a.Credits, WrongBook: a.Practice,
-		Audit: a.Audit, Now: opts.Now,
-	})
 
 	registry := prometheus.NewRegistry()
 	sqlDB, err := a.DB.DB()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/exam"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/clock"
@@ -17,12 +18,20 @@ import (
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
-// Rule kinds: credits lagging behind the calendar; a registered event starting tomorrow.
-// (Exam-window and make-up-exam rules arrive with the exams.)
+// Rule kinds: credits lagging behind the calendar; a registered event starting tomorrow; an
+// open exam closing soon and not finished; a make-up exam open to those who failed or missed
+// the main one.
 const (
 	KindCreditsLagging = "credits_lagging"
 	KindEventTomorrow  = "event_tomorrow"
+	KindExamClosing    = "exam_closing"
+	KindMakeUp         = "makeup_available"
 )
+
+var ruleKinds = []string{KindCreditsLagging, KindEventTomorrow, KindExamClosing, KindMakeUp}
+
+// DefaultWithinDays is how close an exam's close must be for exam_closing when the rule says 0.
+const DefaultWithinDays = 3
 
 // Rule is a scheduled reminder.
 type Rule struct {
@@ -36,6 +45,7 @@ type Rule struct {
 	QuietStart      string // HH:MM; deliveries due inside [start, end) wait for the end
 	QuietEnd        string
 	MinIntervalDays int // at most one reminder per learner per rule in this many days
+	WithinDays      int // exam_closing: exams whose window closes within this many days
 	EscalateAfter   int // reminded this often and still behind: listed in the unit admins' digest (0: never)
 	Message         string
 	Enabled         bool
@@ -81,6 +91,7 @@ type RuleInput struct {
 	QuietStart      string
 	QuietEnd        string
 	MinIntervalDays int
+	WithinDays      int
 	EscalateAfter   int
 	Message         string
 	Enabled         bool
@@ -88,8 +99,11 @@ type RuleInput struct {
 
 func (in *RuleInput) validate() error {
 	var fields []apperr.FieldError
-	if in.Kind != KindCreditsLagging && in.Kind != KindEventTomorrow {
-		fields = append(fields, apperr.Field("kind", "取值必须是: credits_lagging event_tomorrow"))
+	if !slices.Contains(ruleKinds, in.Kind) {
+		fields = append(fields, apperr.Field("kind", "取值必须是: "+strings.Join(ruleKinds, " ")))
+	}
+	if in.WithinDays == 0 && in.Kind == KindExamClosing {
+		in.WithinDays = DefaultWithinDays
 	}
 	if in.LagStatus == "" {
 		in.LagStatus = credit.Lagging
@@ -133,7 +147,7 @@ func (s *Service) checkRulePlacement(ctx context.Context, actor auth.Actor, in R
 func (in RuleInput) toRule() Rule {
 	return Rule{CampaignID: in.CampaignID, UnitID: in.UnitID, Kind: in.Kind, LagStatus: in.LagStatus, SendAt: in.SendAt,
 		Channels: strings.Join(in.Channels, ","), QuietStart: in.QuietStart, QuietEnd: in.QuietEnd,
-		MinIntervalDays: in.MinIntervalDays, EscalateAfter: in.EscalateAfter, Message: strings.TrimSpace(in.Message), Enabled: in.Enabled}
+		MinIntervalDays: in.MinIntervalDays, WithinDays: in.WithinDays, EscalateAfter: in.EscalateAfter, Message: strings.TrimSpace(in.Message), Enabled: in.Enabled}
 }
 
 // SaveRule creates (id 0) or replaces a rule of the actor's subtree.
@@ -270,6 +284,14 @@ func (s *Service) runRule(ctx context.Context, r RuleRow, now time.Time) error {
 }
 
 func (s *Service) ruleTargets(ctx context.Context, system auth.Actor, r RuleRow, now time.Time) ([]target, error) {
+	switch r.Kind {
+	case KindExamClosing:
+		pending, err := s.Exams.ClosingUnattempted(ctx, r.CampaignID, r.UnitPath, now, time.Duration(r.WithinDays)*24*time.Hour)
+		return examTargets(pending, "考试《%s》将于 %s 截止，您尚未完成，请抓紧时间参加。"), err
+	case KindMakeUp:
+		pending, err := s.Exams.MakeUpEligible(ctx, r.CampaignID, r.UnitPath, now)
+		return examTargets(pending, "补考《%s》已开放（%s 截止），请按时参加。"), err
+	}
 	if r.Kind == KindEventTomorrow {
 		tomorrow := now.In(clock.Shanghai()).AddDate(0, 0, 1)
 		from := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 0, 0, 0, 0, clock.Shanghai())
@@ -340,4 +362,20 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// examTargets turns exam reminders into targets; format takes the exam title and its close
+// time (Asia/Shanghai). A learner pending on several exams gets one reminder, for the first.
+func examTargets(pending []exam.Pending, format string) []target {
+	seen := map[int64]bool{}
+	out := make([]target, 0, len(pending))
+	for _, p := range pending {
+		if seen[p.LearnerID] {
+			continue
+		}
+		seen[p.LearnerID] = true
+		out = append(out, target{learnerID: p.LearnerID, accountID: p.AccountID,
+			message: fmt.Sprintf(format, p.Title, p.ClosesAt.In(clock.Shanghai()).Format("1月2日 15:04"))})
+	}
+	return out
 }

@@ -14,13 +14,14 @@ import (
 type RuleRequest struct {
 	CampaignID      int64       `json:"campaign_id" binding:"required,min=1" example:"1"`
 	UnitID          int64       `json:"unit_id" binding:"required,min=1" example:"2"`
-	Kind            string      `json:"kind" binding:"required,oneof=credits_lagging event_tomorrow" example:"credits_lagging"`
+	Kind            string      `json:"kind" binding:"required,oneof=credits_lagging event_tomorrow exam_closing makeup_available" example:"credits_lagging"`
 	LagStatus       credit.Pace `json:"lag_status" binding:"omitempty,oneof=lagging far_behind" example:"lagging"`
 	SendAt          string      `json:"send_at" binding:"required,len=5" example:"09:00"`
 	Channels        []string    `json:"channels" binding:"max=3,dive,oneof=inbox sms wechat" example:"inbox"`
 	QuietStart      string      `json:"quiet_start" binding:"omitempty,len=5" example:"22:00"`
 	QuietEnd        string      `json:"quiet_end" binding:"omitempty,len=5" example:"08:00"`
 	MinIntervalDays int         `json:"min_interval_days" binding:"min=0,max=90" example:"3"`
+	WithinDays      int         `json:"within_days" binding:"min=0,max=30" example:"3"` // exam_closing: exams closing within this many days (0: 3)
 	EscalateAfter   int         `json:"escalate_after" binding:"min=0,max=100" example:"3"`
 	Message         string      `json:"message" binding:"max=300" example:""`
 	Enabled         bool        `json:"enabled" example:"true"`
@@ -32,13 +33,14 @@ type RuleView struct {
 	CampaignID      int64       `json:"campaign_id" example:"1"`
 	UnitID          int64       `json:"unit_id" example:"2"`
 	UnitName        string      `json:"unit_name" example:"华阳镇"`
-	Kind            string      `json:"kind" example:"credits_lagging" enums:"credits_lagging,event_tomorrow"`
+	Kind            string      `json:"kind" example:"credits_lagging" enums:"credits_lagging,event_tomorrow,exam_closing,makeup_available"`
 	LagStatus       credit.Pace `json:"lag_status" example:"lagging"`
 	SendAt          string      `json:"send_at" example:"09:00"`
 	Channels        []string    `json:"channels" example:"inbox"`
 	QuietStart      string      `json:"quiet_start,omitempty" example:"22:00"`
 	QuietEnd        string      `json:"quiet_end,omitempty" example:"08:00"`
 	MinIntervalDays int         `json:"min_interval_days" example:"3"`
+	WithinDays      int         `json:"within_days" example:"3"`
 	EscalateAfter   int         `json:"escalate_after" example:"3"`
 	Message         string      `json:"message,omitempty" example:""`
 	Enabled         bool        `json:"enabled" example:"true"`
@@ -53,19 +55,20 @@ type RuleList struct {
 func (r RuleRequest) toInput() RuleInput {
 	return RuleInput{CampaignID: r.CampaignID, UnitID: r.UnitID, Kind: r.Kind, LagStatus: r.LagStatus, SendAt: r.SendAt,
 		Channels: r.Channels, QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, MinIntervalDays: r.MinIntervalDays,
-		EscalateAfter: r.EscalateAfter, Message: r.Message, Enabled: r.Enabled}
+		WithinDays: r.WithinDays, EscalateAfter: r.EscalateAfter, Message: r.Message, Enabled: r.Enabled}
 }
 
 func toRuleView(r RuleRow) RuleView {
 	return RuleView{ID: r.ID, CampaignID: r.CampaignID, UnitID: r.UnitID, UnitName: r.UnitName, Kind: r.Kind, LagStatus: r.LagStatus,
 		SendAt: r.SendAt, Channels: strings.Split(r.Channels, ","), QuietStart: r.QuietStart, QuietEnd: r.QuietEnd,
-		MinIntervalDays: r.MinIntervalDays, EscalateAfter: r.EscalateAfter, Message: r.Message, Enabled: r.Enabled, UpdatedAt: r.UpdatedAt}
+		MinIntervalDays: r.MinIntervalDays, WithinDays: r.WithinDays, EscalateAfter: r.EscalateAfter, Message: r.Message, Enabled: r.Enabled,
+		UpdatedAt: r.UpdatedAt}
 }
 
 // CreateRule godoc
 //
 //	@Summary		Create a reminder rule
-//	@Description	A daily rule for a unit of the caller's subtree in a campaign covering it: credits_lagging reminds the unit's lagging (or far-behind) learners; event_tomorrow reminds learners registered for an event starting tomorrow. It runs once a day at send_at (Asia/Shanghai) on one replica only; a learner gets at most one reminder per rule per min_interval_days; deliveries due inside the quiet hours wait for their end; learners reminded escalate_after times and still behind are listed in their unit admins' inbox digest.
+//	@Description	A daily rule for a unit of the caller's subtree in a campaign covering it: credits_lagging reminds the unit's lagging (or far-behind) learners; event_tomorrow reminds learners registered for an event starting tomorrow; exam_closing reminds the audience of the campaign's open exams closing within within_days (default 3) who have not finished them; makeup_available reminds those a make-up exam is open for (failed the main exam, or missed it) who have not finished it. It runs once a day at send_at (Asia/Shanghai) on one replica only; a learner gets at most one reminder per rule per min_interval_days; deliveries due inside the quiet hours wait for their end; learners reminded escalate_after times and still behind are listed in their unit admins' inbox digest.
 //	@Tags			supervision
 //	@Security		BearerAuth
 //	@Accept			json

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/exam"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
@@ -51,6 +52,12 @@ type WeChat interface {
 	Exhaust(ctx context.Context, r wechat.Recipient) error
 }
 
+// Exams finds who the exam rules remind.
+type Exams interface {
+	ClosingUnattempted(ctx context.Context, campaignID int64, unitPath string, now time.Time, within time.Duration) ([]exam.Pending, error)
+	MakeUpEligible(ctx context.Context, campaignID int64, unitPath string, now time.Time) ([]exam.Pending, error)
+}
+
 // Auditor records admin writes.
 type Auditor interface {
 	Record(ctx context.Context, e audit.Entry) error
@@ -65,6 +72,7 @@ type Deps struct {
 	Phones    Phones
 	SMS       SMS
 	WeChat    WeChat
+	Exams     Exams
 	Units     Units
 	Campaigns Campaigns
 	Audit     Auditor

@@ -21,6 +21,12 @@ type FiguresView struct {
 	Lagging        int64            `json:"lagging" example:"20"`
 	FarBehind      int64            `json:"far_behind" example:"10"`
 	EventAttendees int64            `json:"event_attendees" example:"60"`
+	// Exam figures count active learners over the campaign's exams: who finished at least one
+	// (participation = of the learners) and who passed at least one (pass rate = of those who took).
+	ExamTakers            int64   `json:"exam_takers" example:"90"`
+	ExamParticipationRate float64 `json:"exam_participation_rate" example:"75"`
+	ExamPassed            int64   `json:"exam_passed" example:"80"`
+	ExamPassRate          float64 `json:"exam_pass_rate" example:"88.8"`
 } // @name UnitFigures
 
 // DayView is one day of the series.
@@ -87,7 +93,9 @@ type laggingQuery struct {
 func toFiguresView(f Figures) FiguresView {
 	return FiguresView{UnitID: f.UnitID, Name: f.Name, Learners: f.Learners, ByTrack: f.ByTrack, Active7d: f.Active7d,
 		AverageCredits: f.Average(), Completed: f.Completed, CompletionRate: f.CompletionRate(), OnPace: f.OnPace,
-		Lagging: f.Lagging, FarBehind: f.FarBehind, EventAttendees: f.Attendees}
+		Lagging: f.Lagging, FarBehind: f.FarBehind, EventAttendees: f.Attendees,
+		ExamTakers: f.ExamTakers, ExamParticipationRate: rate(f.ExamTakers, f.Learners), ExamPassed: f.ExamPassed,
+		ExamPassRate: rate(f.ExamPassed, f.ExamTakers)}
 }
 
 func toDashboardView(d *Dashboard) DashboardView {

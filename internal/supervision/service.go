@@ -68,6 +68,9 @@ type Figures struct {
 	Lagging   int64
 	FarBehind int64
 	Attendees int64
+	// ExamTakers finished an exam of the campaign; ExamPassed passed one.
+	ExamTakers int64
+	ExamPassed int64
 }
 
 // Average is the mean credits per learner.
@@ -178,10 +181,12 @@ func (s *Service) figures(ctx context.Context, c *credit.CampaignFacts, u *unit.
 	var counts []learnerCount
 	var sums []summaryFigures
 	var attendees []unitCount
+	var exams []examCount
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { counts, err = s.store.LearnerCounts(gctx, ids); return })
 	g.Go(func() (err error) { sums, err = s.store.SummaryFigures(gctx, c.ID, ids, b); return })
 	g.Go(func() (err error) { attendees, err = s.store.Attendees(gctx, c.ID, ids); return })
+	g.Go(func() (err error) { exams, err = s.store.ExamTakers(gctx, c.ID, ids); return })
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -225,6 +230,12 @@ func (s *Service) figures(ctx context.Context, c *credit.CampaignFacts, u *unit.
 	for _, r := range attendees {
 		for _, f := range buckets(r.UnitID) {
 			f.Attendees += r.N
+		}
+	}
+	for _, r := range exams {
+		for _, f := range buckets(r.UnitID) {
+			f.ExamTakers += r.Took
+			f.ExamPassed += r.Passed
 		}
 	}
 	// Learners without a summary row have no credits yet: classify them once per track.

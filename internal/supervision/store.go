@@ -162,6 +162,26 @@ func (s *Store) Attendees(ctx context.Context, campaignID int64, unitIDs []int64
 	return out, err
 }
 
+type examCount struct {
+	UnitID int64
+	Took   int64
+	Passed int64
+}
+
+// ExamTakers counts, per unit, the active learners who finished any exam of the campaign, and
+// those who passed any (a make-up pass counts). It reads exam_results, one row per learner and exam.
+func (s *Store) ExamTakers(ctx context.Context, campaignID int64, unitIDs []int64) ([]examCount, error) {
+	var out []examCount
+	err := s.conn(ctx).Table("exam_results").
+		Select("learners.unit_id AS unit_id, COUNT(DISTINCT exam_results.learner_id) AS took, "+
+			"COUNT(DISTINCT CASE WHEN exam_results.passed = ? THEN exam_results.learner_id END) AS passed", true).
+		Joins("JOIN exams ON exams.id = exam_results.exam_id").
+		Joins("JOIN learners ON learners.id = exam_results.learner_id").
+		Where("exams.campaign_id = ? AND learners.unit_id IN ? AND learners.status = ?", campaignID, unitIDs, "active").
+		Group("learners.unit_id").Find(&out).Error
+	return out, err
+}
+
 // DayAmount is what a subtree earned on one day.
 type DayAmount struct {
 	Day    string
