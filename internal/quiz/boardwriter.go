@@ -25,6 +25,72 @@ type boardWriter struct {
 	mu        sync.Mutex  // one flush at a time
 	dirty     atomic.Bool // plays may be pending that this process has not flushed
 	scheduled atomic.Bool // a delayed flush is on its way
+
+	pendingMu sync.Mutex
+	pending   map[boardKey]pendingStanding // this process's best unflushed standing per round player
+}
+
+type pendingStanding struct {
+	Standing
+	at time.Time
+}
+
+// ahead reports whether a ranks before b on a board (the boards' order, ties included).
+func ahead(a, b Standing) bool {
+	ka, kb := RankKey(a.Score, a.DurationMs), RankKey(b.Score, b.DurationMs)
+	if ka != kb {
+		return ka < kb
+	}
+	if a.SubmittedMs != b.SubmittedMs {
+		return a.SubmittedMs < b.SubmittedMs
+	}
+	return a.AccountID < b.AccountID
+}
+
+// notePending remembers a submitted play until its flush, so submit answers rank against it.
+func (s *Service) notePending(p *Play) {
+	next := playStanding(*p)
+	k := boardKey{RoundBoard(p.RoundID), p.AccountID}
+	s.bw.pendingMu.Lock()
+	defer s.bw.pendingMu.Unlock()
+	if s.bw.pending == nil {
+		s.bw.pending = map[boardKey]pendingStanding{}
+	}
+	if cur, ok := s.bw.pending[k]; !ok || ahead(next, cur.Standing) {
+		s.bw.pending[k] = pendingStanding{next, time.Now()}
+	}
+}
+
+// forgetPending drops the remembered standings of flushed plays, and any older than a minute
+// (plays another replica's writer folded).
+func (s *Service) forgetPending(plays []Play) {
+	s.bw.pendingMu.Lock()
+	defer s.bw.pendingMu.Unlock()
+	for _, p := range plays {
+		k := boardKey{RoundBoard(p.RoundID), p.AccountID}
+		if cur, ok := s.bw.pending[k]; ok && cur.PlayID == p.ID {
+			delete(s.bw.pending, k)
+		}
+	}
+	old := time.Now().Add(-time.Minute)
+	for k, v := range s.bw.pending {
+		if v.at.Before(old) {
+			delete(s.bw.pending, k)
+		}
+	}
+}
+
+// pendingAhead lists the other players whose unflushed standing on a board ranks before me.
+func (s *Service) pendingAhead(board string, me Standing) []int64 {
+	s.bw.pendingMu.Lock()
+	defer s.bw.pendingMu.Unlock()
+	var out []int64
+	for k, v := range s.bw.pending {
+		if k.board == board && k.account != me.AccountID && ahead(v.Standing, me) {
+			out = append(out, k.account)
+		}
+	}
+	return out
 }
 
 // boardsChanged notes that a play became pending and schedules a flush shortly, so many
@@ -85,14 +151,14 @@ func (s *Service) flushLocked(ctx context.Context) error {
 // mirrors the changed standings to Redis after commit.
 func (s *Service) flushBatch(ctx context.Context) (int, error) {
 	var writes []boardWrite
-	var n int
+	var plays []Play
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		plays, err := s.Store.PendingPlays(ctx, boardBatch)
+		var err error
+		plays, err = s.Store.PendingPlays(ctx, boardBatch)
 		if err != nil || len(plays) == 0 {
-			n, writes = 0, nil
+			writes = nil
 			return err
 		}
-		n = len(plays)
 		f, err := s.loadFold(ctx, plays)
 		if err != nil {
 			return err
@@ -114,7 +180,8 @@ func (s *Service) flushBatch(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	s.mirror(ctx, writes)
-	return n, nil
+	s.forgetPending(plays)
+	return len(plays), nil
 }
 
 type boardKey struct {

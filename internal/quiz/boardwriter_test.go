@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
 	"github.com/xuefa/xuefa/internal/apitest"
 	"github.com/xuefa/xuefa/internal/quiz"
@@ -28,6 +29,7 @@ func TestPendingPlaysSurviveARestart(t *testing.T) {
 				playRound(t, e, tok, f.roundID, n, 20*time.Second)
 			}
 		}
+		require.NoError(t, e.App.Quiz.FlushBoards(ctx))
 		boards := []string{quiz.RoundBoard(f.roundID), quiz.ActivityBoard(f.activityID)}
 		want := map[string][]quiz.Standing{}
 		for _, b := range boards {
@@ -37,12 +39,19 @@ func TestPendingPlaysSurviveARestart(t *testing.T) {
 			want[b] = top
 		}
 
-		// The crash: every play still pending, nothing on the boards.
-		require.NoError(t, e.DB.Exec("UPDATE quiz_plays SET board_pending = ? WHERE round_id = ? AND status = 'submitted'", true, f.roundID).Error)
-		for _, b := range boards {
-			require.NoError(t, e.DB.Exec("DELETE FROM quiz_scores WHERE board = ?", b).Error)
-			require.NoError(t, e.DB.Exec("DELETE FROM quiz_score_buckets WHERE board = ?", b).Error)
-		}
+		// The crash: every play still pending, nothing on the boards (in one transaction, so a
+		// flush the last submit scheduled cannot see half of it).
+		require.NoError(t, e.DB.Transaction(func(tx *gorm.DB) error {
+			for _, b := range boards {
+				if err := tx.Exec("DELETE FROM quiz_scores WHERE board = ?", b).Error; err != nil {
+					return err
+				}
+				if err := tx.Exec("DELETE FROM quiz_score_buckets WHERE board = ?", b).Error; err != nil {
+					return err
+				}
+			}
+			return tx.Exec("UPDATE quiz_plays SET board_pending = ? WHERE round_id = ? AND status = 'submitted'", true, f.roundID).Error
+		}))
 
 		restarted := quiz.NewService(e.App.Quiz.Deps)
 		require.NoError(t, restarted.FlushBoards(ctx))

@@ -79,35 +79,31 @@ func (s *Service) Start(ctx context.Context, actor auth.Actor, ip string, roundI
 	today := day(now)
 	p := &Play{RoundID: r.ID, ActivityID: r.ActivityID, AccountID: actor.AccountID, Day: today, Status: PlayActive,
 		Paper: paper, Answers: Answers{}, StartedAt: now, Deadline: deadline, QuestionCount: len(paper)}
-	var left int
-	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		st, err := s.Store.PlayState(ctx, r.ID, actor.AccountID, today, now)
-		if err != nil {
-			return err
-		}
-		if st.Active > 0 {
-			return errPlayActive
-		}
-		c := st.PlayCounts
-		if c.Round >= r.PlaysPerRound {
-			return errNoPlaysLeft
-		}
-		if r.PlaysPerDay > 0 && c.Day >= r.PlaysPerDay {
-			return errDailyLimit
-		}
-		p.Seq, p.DaySeq = c.Round+1, c.Day+1
-		if err := s.Store.CreatePlay(ctx, p); err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return errPlayActive // a concurrent start took this slot
-			}
-			return err
-		}
-		left = playsLeft(*r, PlayCounts{Round: c.Round + 1, Day: c.Day + 1})
-		return nil
-	})
+	// No transaction: the read locks nothing anyway, and the unique keys on (round, account,
+	// seq) and (round, account, day, day_seq) reject a concurrent start that counted the same
+	// plays, so two statements keep the limits.
+	st, err := s.Store.PlayState(ctx, r.ID, actor.AccountID, today, now)
 	if err != nil {
 		return nil, err
 	}
+	if st.Active > 0 {
+		return nil, errPlayActive
+	}
+	c := st.PlayCounts
+	if c.Round >= r.PlaysPerRound {
+		return nil, errNoPlaysLeft
+	}
+	if r.PlaysPerDay > 0 && c.Day >= r.PlaysPerDay {
+		return nil, errDailyLimit
+	}
+	p.Seq, p.DaySeq = c.Round+1, c.Day+1
+	if err := s.Store.CreatePlay(ctx, p); err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, errPlayActive // a concurrent start took this slot
+		}
+		return nil, err
+	}
+	left := playsLeft(*r, PlayCounts{Round: c.Round + 1, Day: c.Day + 1})
 	return &StartedPlay{Play: *p, Pool: pool, PlaysLeft: left}, nil
 }
 
@@ -173,6 +169,7 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 		return s.replay(ctx, p, pool, key)
 	}
 	if p.BoardPending {
+		s.notePending(p)
 		s.boardsChanged()
 	}
 	out := &Result{Play: *p, Graded: graded}
@@ -223,13 +220,45 @@ func (s *Service) creditCampaign(ctx context.Context, p *Play) (*int64, error) {
 	return a.CampaignID, nil
 }
 
-// rankOnSubmit ranks the player on the round board once the board shows their play: it
-// waits for the flush that folds it in (the submits waiting meanwhile share that flush).
+// rankOnSubmit ranks the player on the round board with this play counted, without waiting
+// for the board writer: their standing is the stored best unless this play beats it; players
+// ahead are the stored ones (buckets plus the bucket's rows) plus this process's unflushed
+// plays ahead whose stored standing is not ahead already. Unflushed plays of other replicas
+// show within their flush delay.
 func (s *Service) rankOnSubmit(ctx context.Context, p *Play) (*Standing, error) {
-	if err := s.settleBoards(ctx); err != nil {
+	board := RoundBoard(p.RoundID)
+	if !p.Ranked() {
+		if err := s.settleBoards(ctx); err != nil {
+			return nil, err
+		}
+		return s.reads().Rank(ctx, board, p.AccountID)
+	}
+	old, err := s.Board.Get(ctx, board, p.AccountID)
+	if err != nil {
 		return nil, err
 	}
-	return s.reads().Rank(ctx, RoundBoard(p.RoundID), p.AccountID)
+	me := playStanding(*p)
+	if old != nil && !ahead(me, *old) {
+		me = *old
+	}
+	st, err := s.Board.RankOf(ctx, board, me)
+	if err != nil {
+		return nil, err
+	}
+	others := s.pendingAhead(board, me)
+	if len(others) == 0 {
+		return st, nil
+	}
+	stored, err := s.Board.GetMany(ctx, board, others)
+	if err != nil {
+		return nil, err
+	}
+	for _, acct := range others {
+		if o := stored[acct]; o == nil || !ahead(*o, me) {
+			st.Rank++
+		}
+	}
+	return st, nil
 }
 
 // normalise checks each answer against its question and lines them up with the paper.
