@@ -55,6 +55,9 @@ func (s *Service) canSeeBoard(ctx context.Context, actor auth.Actor, activityID 
 }
 
 func (s *Service) board(ctx context.Context, actor auth.Actor, board string, n int) (*BoardView, error) {
+	if err := s.settleBoards(ctx); err != nil {
+		return nil, err
+	}
 	lb := s.reads()
 	top, err := lb.Top(ctx, board, n)
 	if err != nil {

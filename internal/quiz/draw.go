@@ -33,6 +33,9 @@ func (s *Service) Close(ctx context.Context, actor auth.Actor, roundID int64) (*
 	if r.ClosedAt != nil {
 		return r, nil
 	}
+	if err := s.FlushBoards(ctx); err != nil { // every play submitted in time is on the board
+		return nil, err
+	}
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		ids, _, err := s.Board.EligiblePlays(ctx, RoundBoard(roundID), r.PrizeThreshold)
 		if err != nil {
@@ -75,6 +78,9 @@ func (s *Service) Draw(ctx context.Context, actor auth.Actor, roundID int64, bea
 	}
 	seed, err := hex.DecodeString(seedHex)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.FlushBoards(ctx); err != nil {
 		return nil, err
 	}
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
@@ -136,6 +142,9 @@ func (s *Service) DrawOf(ctx context.Context, roundID int64) (*DrawView, error) 
 		return nil, err
 	}
 	if r.ClosedAt != nil {
+		if err := s.settleBoards(ctx); err != nil {
+			return nil, err
+		}
 		if v.EligibleIDs, _, err = s.Board.EligiblePlays(ctx, RoundBoard(roundID), r.PrizeThreshold); err != nil {
 			return nil, err
 		}

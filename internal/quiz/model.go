@@ -138,6 +138,7 @@ type Play struct {
 	ClearedAt      *time.Time
 	ClearedBy      *int64
 	IdempotencyKey string
+	BoardPending   bool // ranked, not yet folded into the boards (see boardwriter.go)
 }
 
 // TableName pins the table.

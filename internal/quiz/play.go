@@ -79,35 +79,31 @@ func (s *Service) Start(ctx context.Context, actor auth.Actor, ip string, roundI
 	today := day(now)
 	p := &Play{RoundID: r.ID, ActivityID: r.ActivityID, AccountID: actor.AccountID, Day: today, Status: PlayActive,
 		Paper: paper, Answers: Answers{}, StartedAt: now, Deadline: deadline, QuestionCount: len(paper)}
-	var left int
-	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		st, err := s.Store.PlayState(ctx, r.ID, actor.AccountID, today, now)
-		if err != nil {
-			return err
-		}
-		if st.Active > 0 {
-			return errPlayActive
-		}
-		c := st.PlayCounts
-		if c.Round >= r.PlaysPerRound {
-			return errNoPlaysLeft
-		}
-		if r.PlaysPerDay > 0 && c.Day >= r.PlaysPerDay {
-			return errDailyLimit
-		}
-		p.Seq, p.DaySeq = c.Round+1, c.Day+1
-		if err := s.Store.CreatePlay(ctx, p); err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return errPlayActive // a concurrent start took this slot
-			}
-			return err
-		}
-		left = playsLeft(*r, PlayCounts{Round: c.Round + 1, Day: c.Day + 1})
-		return nil
-	})
+	// No transaction: the read locks nothing anyway, and the unique keys on (round, account,
+	// seq) and (round, account, day, day_seq) reject a concurrent start that counted the same
+	// plays, so two statements keep the limits.
+	st, err := s.Store.PlayState(ctx, r.ID, actor.AccountID, today, now)
 	if err != nil {
 		return nil, err
 	}
+	if st.Active > 0 {
+		return nil, errPlayActive
+	}
+	c := st.PlayCounts
+	if c.Round >= r.PlaysPerRound {
+		return nil, errNoPlaysLeft
+	}
+	if r.PlaysPerDay > 0 && c.Day >= r.PlaysPerDay {
+		return nil, errDailyLimit
+	}
+	p.Seq, p.DaySeq = c.Round+1, c.Day+1
+	if err := s.Store.CreatePlay(ctx, p); err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, errPlayActive // a concurrent start took this slot
+		}
+		return nil, err
+	}
+	left := playsLeft(*r, PlayCounts{Round: c.Round + 1, Day: c.Day + 1})
 	return &StartedPlay{Play: *p, Pool: pool, PlaysLeft: left}, nil
 }
 
@@ -125,75 +121,144 @@ type Result struct {
 }
 
 // Submit grades a play once, by the server clock. Repeating the submit with the same
-// Idempotency-Key returns the first result; any other second submit is 409.
+// Idempotency-Key returns the first result; any other second submit is 409. The submit only
+// grades and marks the play (and credits a learner); the boards follow within a flush delay
+// (boardwriter.go), and the answer's rank is computed against the board as it stands.
 func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playID int64, key string, answers []AnswerInput) (*Result, error) {
 	if err := s.limitBoth(ctx, "submit", actor, ip, s.Settings.SubmitPerAccountPerMinute, s.Settings.SubmitPerIPPerMinute); err != nil {
 		return nil, err
 	}
-	var out *Result
-	var pending []boardWrite
-	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		pending = nil
-		p, err := s.Store.PlayForUpdate(ctx, playID)
-		if errors.Is(err, ErrNotFound) || (err == nil && p.AccountID != actor.AccountID) {
-			return errPlayNotFound
-		}
-		if err != nil {
-			return err
-		}
-		pool, err := s.pool(ctx, p.RoundID)
-		if err != nil {
-			return err
-		}
-		if p.Status == PlaySubmitted {
-			if key == "" || key != p.IdempotencyKey {
-				return errAlreadySubmitted
-			}
-			out = &Result{Play: *p, Graded: grade(pool, p.Paper, p.Answers)}
-			return nil
-		}
-		now := s.Now()
-		if now.After(p.Deadline) {
-			return errDeadlinePassed
-		}
-		given, err := normalise(pool, p.Paper, answers)
-		if err != nil {
-			return err
-		}
-		r, err := s.roundConf(ctx, p.RoundID)
-		if err != nil {
-			return err
-		}
-		graded := grade(pool, p.Paper, given)
-		scoreInto(p, r, graded, given, now)
-		p.IdempotencyKey = key
-		if ok, err := s.Store.SubmitPlay(ctx, p); err != nil || !ok {
-			return firstErr(err, errAlreadySubmitted)
-		}
-		if p.Ranked() {
-			if pending, err = s.rank(ctx, p); err != nil {
-				return err
-			}
-		}
-		out = &Result{Play: *p, Graded: graded}
-		return nil
-	})
+	p, err := s.Store.Play(ctx, playID)
+	if errors.Is(err, ErrNotFound) || (err == nil && p.AccountID != actor.AccountID) {
+		return nil, errPlayNotFound
+	}
 	if err != nil {
 		return nil, err
 	}
-	s.mirror(ctx, pending)
-	out.Rank, err = s.rankAfter(ctx, out.RoundID, actor.AccountID, pending)
+	pool, err := s.pool(ctx, p.RoundID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == PlaySubmitted {
+		return s.replay(ctx, p, pool, key)
+	}
+	now := s.Now()
+	if now.After(p.Deadline) {
+		return nil, errDeadlinePassed
+	}
+	given, err := normalise(pool, p.Paper, answers)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.roundConf(ctx, p.RoundID)
+	if err != nil {
+		return nil, err
+	}
+	graded := grade(pool, p.Paper, given)
+	scoreInto(p, r, graded, given, now)
+	p.IdempotencyKey = key
+	p.BoardPending = p.Ranked()
+	ok, err := s.markSubmitted(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if !ok { // a concurrent submit graded it first (the guarded UPDATE lets exactly one through)
+		if p, err = s.Store.Play(ctx, playID); err != nil {
+			return nil, err
+		}
+		return s.replay(ctx, p, pool, key)
+	}
+	if p.BoardPending {
+		s.notePending(p)
+		s.boardsChanged()
+	}
+	out := &Result{Play: *p, Graded: graded}
+	out.Rank, err = s.rankOnSubmit(ctx, p)
 	return out, err
 }
 
-// rankAfter ranks the player on the round board after a submit; when the play just became
-// their best, its standing is known and need not be read back.
-func (s *Service) rankAfter(ctx context.Context, roundID, accountID int64, writes []boardWrite) (*Standing, error) {
-	board := RoundBoard(roundID)
-	if s.Redis == nil && len(writes) > 0 && writes[0].board == board {
-		return s.Board.RankOf(ctx, board, writes[0].next)
+// replay answers a repeated submit with the first result, when it carries the same key.
+func (s *Service) replay(ctx context.Context, p *Play, pool *Pool, key string) (*Result, error) {
+	if key == "" || key != p.IdempotencyKey {
+		return nil, errAlreadySubmitted
 	}
-	return s.reads().Rank(ctx, board, accountID)
+	out := &Result{Play: *p, Graded: grade(pool, p.Paper, p.Answers)}
+	var err error
+	out.Rank, err = s.rankOnSubmit(ctx, p)
+	return out, err
+}
+
+// markSubmitted records the graded play once (false when another submit did), in one
+// statement, or in a transaction with the credit when the activity credits learners.
+func (s *Service) markSubmitted(ctx context.Context, p *Play) (bool, error) {
+	campaign, err := s.creditCampaign(ctx, p)
+	if err != nil || campaign == nil {
+		if err != nil {
+			return false, err
+		}
+		return s.Store.SubmitPlay(ctx, p)
+	}
+	var ok bool
+	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if ok, err = s.Store.SubmitPlay(ctx, p); err != nil || !ok {
+			return err
+		}
+		return s.Credits.EarnQuizCredit(ctx, p.AccountID, *campaign, p.ID)
+	})
+	return ok, err
+}
+
+// creditCampaign is the campaign a ranked play of the activity earns credit in, if any.
+func (s *Service) creditCampaign(ctx context.Context, p *Play) (*int64, error) {
+	if !p.Ranked() || s.Credits == nil {
+		return nil, nil
+	}
+	a, err := s.activityOf(ctx, p.ActivityID)
+	if err != nil {
+		return nil, err
+	}
+	return a.CampaignID, nil
+}
+
+// rankOnSubmit ranks the player on the round board with this play counted, without waiting
+// for the board writer: their standing is the stored best unless this play beats it; players
+// ahead are the stored ones (buckets plus the bucket's rows) plus this process's unflushed
+// plays ahead whose stored standing is not ahead already. Unflushed plays of other replicas
+// show within their flush delay.
+func (s *Service) rankOnSubmit(ctx context.Context, p *Play) (*Standing, error) {
+	board := RoundBoard(p.RoundID)
+	if !p.Ranked() {
+		if err := s.settleBoards(ctx); err != nil {
+			return nil, err
+		}
+		return s.reads().Rank(ctx, board, p.AccountID)
+	}
+	old, err := s.Board.Get(ctx, board, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	me := playStanding(*p)
+	if old != nil && !ahead(me, *old) {
+		me = *old
+	}
+	st, err := s.Board.RankOf(ctx, board, me)
+	if err != nil {
+		return nil, err
+	}
+	others := s.pendingAhead(board, me)
+	if len(others) == 0 {
+		return st, nil
+	}
+	stored, err := s.Board.GetMany(ctx, board, others)
+	if err != nil {
+		return nil, err
+	}
+	for _, acct := range others {
+		if o := stored[acct]; o == nil || !ahead(*o, me) {
+			st.Rank++
+		}
+	}
+	return st, nil
 }
 
 // normalise checks each answer against its question and lines them up with the paper.
@@ -251,62 +316,11 @@ func scoreInto(p *Play, r *Round, graded []Graded, given Answers, now time.Time)
 	}
 }
 
-// boardWrite is a standing written to SQL in the transaction, to copy to Redis after commit.
+// boardWrite is a standing written to SQL by the board writer, to copy to Redis after commit.
 type boardWrite struct {
 	board string
 	old   *Standing
 	next  Standing
-}
-
-// rank puts a ranked play on its round board when it beats the player's best, moving the
-// activity board by the difference; it credits bound learners.
-func (s *Service) rank(ctx context.Context, p *Play) ([]boardWrite, error) {
-	var writes []boardWrite
-	rb := RoundBoard(p.RoundID)
-	old, err := s.Board.Get(ctx, rb, p.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	next := Standing{AccountID: p.AccountID, PlayID: p.ID, Score: p.Score, DurationMs: p.DurationMs, SubmittedMs: millis(*p.SubmittedAt)}
-	if old == nil || RankKey(next.Score, next.DurationMs) < RankKey(old.Score, old.DurationMs) {
-		if err := s.Board.Put(ctx, rb, old, next); err != nil {
-			return nil, err
-		}
-		writes = append(writes, boardWrite{rb, old, next})
-		w, err := s.addToActivity(ctx, p, old, next)
-		if err != nil {
-			return nil, err
-		}
-		writes = append(writes, w)
-	}
-	a, err := s.activityOf(ctx, p.ActivityID)
-	if err != nil {
-		return nil, err
-	}
-	if a.CampaignID != nil && s.Credits != nil {
-		if err := s.Credits.EarnQuizCredit(ctx, p.AccountID, *a.CampaignID, p.ID); err != nil {
-			return nil, err
-		}
-	}
-	return writes, nil
-}
-
-func (s *Service) addToActivity(ctx context.Context, p *Play, old *Standing, next Standing) (boardWrite, error) {
-	ab := ActivityBoard(p.ActivityID)
-	cur, err := s.Board.Get(ctx, ab, p.AccountID)
-	if err != nil {
-		return boardWrite{}, err
-	}
-	sum := Standing{AccountID: p.AccountID, PlayID: 0, Score: next.Score, DurationMs: next.DurationMs, SubmittedMs: next.SubmittedMs}
-	if cur != nil {
-		sum.Score += cur.Score
-		sum.DurationMs += cur.DurationMs
-		if old != nil {
-			sum.Score -= old.Score
-			sum.DurationMs -= old.DurationMs
-		}
-	}
-	return boardWrite{ab, cur, sum}, s.Board.Put(ctx, ab, cur, sum)
 }
 
 // mirror copies committed standings to Redis; a failure is logged, the SQL board stays right.
@@ -346,24 +360,29 @@ func (s *Service) ClearFlag(ctx context.Context, actor auth.Actor, playID int64)
 	if r.ClosedAt != nil {
 		return nil, errRoundClosed
 	}
-	var pending []boardWrite
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		pending = nil
 		now := s.Now()
 		ok, err := s.Store.ClearFlag(ctx, playID, actor.AccountID, now)
 		if err != nil || !ok {
 			return firstErr(err, errNotFlagged)
 		}
 		p.ClearedAt, p.ClearedBy = &now, &actor.AccountID
-		if pending, err = s.rank(ctx, p); err != nil {
+		campaign, err := s.creditCampaign(ctx, p)
+		if err != nil {
 			return err
+		}
+		if campaign != nil {
+			if err := s.Credits.EarnQuizCredit(ctx, p.AccountID, *campaign, p.ID); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, actor, "quiz_play.clear_flag", "quiz_play", playID, map[string]any{"round_id": p.RoundID})
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.mirror(ctx, pending)
+	p.BoardPending = true
+	s.boardsChanged()
 	return p, nil
 }
 

@@ -1,6 +1,7 @@
 package quiz_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sync"
@@ -75,6 +76,7 @@ func TestFiftyConcurrentSubmitsGradeOnce(t *testing.T) {
 		assert.GreaterOrEqual(t, got[http.StatusOK], 1)
 		assert.LessOrEqual(t, got[http.StatusOK], 25, "only the winning key's retries replay")
 		assert.Equal(t, map[any]int{float64(40): got[http.StatusOK]}, scores, "every 200 is the same result")
+		require.NoError(t, e.App.Quiz.FlushBoards(context.Background()), "the boards are written behind the submit")
 		var rows int64
 		require.NoError(t, e.DB.Table("quiz_scores").Where("board = ?", fmt.Sprintf("round:%d", f.roundID)).Count(&rows).Error)
 		assert.EqualValues(t, 1, rows)

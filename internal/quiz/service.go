@@ -114,6 +114,7 @@ type Service struct {
 	pools      sync.Map // round id → *Pool; a round's pool never changes once created
 	rounds     sync.Map // round id → *Round, for its fixed configuration
 	activities sync.Map // activity id → cachedActivity
+	bw         boardWriter
 }
 
 // NewService builds the service.
@@ -130,7 +131,9 @@ func NewService(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Deps: d}
+	svc := &Service{Deps: d}
+	svc.bw.dirty.Store(true) // plays may be pending from before a restart
+	return svc
 }
 
 // reads is the leaderboard reads go to.

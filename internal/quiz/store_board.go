@@ -3,8 +3,10 @@ package quiz
 import (
 	"context"
 	"errors"
+	"sort"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
@@ -145,4 +147,79 @@ func (b *SQLBoard) EligiblePlays(ctx context.Context, board string, minScore int
 
 func standing(r Score) Standing {
 	return Standing{AccountID: r.AccountID, PlayID: r.PlayID, Score: r.Score, DurationMs: r.DurationMs, SubmittedMs: r.SubmittedMs}
+}
+
+// Load reads and locks players' rows on a board (absent players are missing from the map).
+func (b *SQLBoard) Load(ctx context.Context, board string, accountIDs []int64) (map[int64]*Standing, error) {
+	return b.getMany(lockForUpdate(b.conn(ctx)), board, accountIDs)
+}
+
+// GetMany reads players' rows on a board without locking them.
+func (b *SQLBoard) GetMany(ctx context.Context, board string, accountIDs []int64) (map[int64]*Standing, error) {
+	return b.getMany(b.conn(ctx), board, accountIDs)
+}
+
+func (b *SQLBoard) getMany(q *gorm.DB, board string, accountIDs []int64) (map[int64]*Standing, error) {
+	var rows []Score
+	err := q.Where("board = ? AND account_id IN ?", board, accountIDs).Find(&rows).Error
+	out := make(map[int64]*Standing, len(rows))
+	for _, r := range rows {
+		s := standing(r)
+		out[r.AccountID] = &s
+	}
+	return out, err
+}
+
+// PutMany writes a batch of standings (each replacing its old one) in one multi-row upsert
+// of rows and one of bucket counts. Only the board writer calls it, one batch at a time per
+// process, so the upserts' gap locks have nobody to queue behind on one replica.
+func (b *SQLBoard) PutMany(ctx context.Context, writes []boardWrite) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	rows := make([]Score, len(writes))
+	type bk struct {
+		board  string
+		bucket int64
+	}
+	delta := map[bk]int64{}
+	for i, w := range writes {
+		key := RankKey(w.next.Score, w.next.DurationMs)
+		rows[i] = Score{Board: w.board, AccountID: w.next.AccountID, PlayID: w.next.PlayID, Score: w.next.Score,
+			DurationMs: w.next.DurationMs, SubmittedMs: w.next.SubmittedMs, RankKey: key}
+		delta[bk{w.board, key >> bucketShift}]++
+		if w.old != nil {
+			delta[bk{w.board, RankKey(w.old.Score, w.old.DurationMs) >> bucketShift}]--
+		}
+	}
+	err := b.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "board"}, {Name: "account_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"play_id", "score", "duration_ms", "submitted_ms", "rank_key"}),
+	}).CreateInBatches(rows, 500).Error
+	if err != nil {
+		return err
+	}
+	buckets := make([]Bucket, 0, len(delta))
+	for k, n := range delta {
+		if n != 0 {
+			buckets = append(buckets, Bucket{Board: k.board, Bucket: k.bucket, N: n})
+		}
+	}
+	if len(buckets) == 0 {
+		return nil
+	}
+	sort.Slice(buckets, func(i, j int) bool { // one lock order for every writer
+		if buckets[i].Board != buckets[j].Board {
+			return buckets[i].Board < buckets[j].Board
+		}
+		return buckets[i].Bucket < buckets[j].Bucket
+	})
+	add := "quiz_score_buckets.n + excluded.n"
+	if b.db.Dialector.Name() == "mysql" {
+		add = "n + VALUES(n)"
+	}
+	return b.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "board"}, {Name: "bucket"}},
+		DoUpdates: clause.Assignments(map[string]any{"n": gorm.Expr(add)}),
+	}).CreateInBatches(buckets, 500).Error
 }

@@ -63,7 +63,7 @@ func (s *Store) SubmitPlay(ctx context.Context, p *Play) (bool, error) {
 	res := s.conn(ctx).Model(&Play{}).Where("id = ? AND status = ?", p.ID, PlayActive).Updates(map[string]any{
 		"status": PlaySubmitted, "answers": p.Answers, "submitted_at": p.SubmittedAt, "score": p.Score,
 		"correct_count": p.CorrectCount, "duration_ms": p.DurationMs, "flagged": p.Flagged, "flag_reason": p.FlagReason,
-		"idempotency_key": p.IdempotencyKey,
+		"idempotency_key": p.IdempotencyKey, "board_pending": p.BoardPending,
 	})
 	return res.RowsAffected == 1, res.Error
 }
@@ -71,7 +71,7 @@ func (s *Store) SubmitPlay(ctx context.Context, p *Play) (bool, error) {
 // ClearFlag releases a flagged play once; it reports false when it was cleared already.
 func (s *Store) ClearFlag(ctx context.Context, id, by int64, at time.Time) (bool, error) {
 	res := s.conn(ctx).Model(&Play{}).Where("id = ? AND flagged = ? AND cleared_at IS NULL", id, true).
-		Updates(map[string]any{"cleared_at": at, "cleared_by": by})
+		Updates(map[string]any{"cleared_at": at, "cleared_by": by, "board_pending": true})
 	return res.RowsAffected == 1, res.Error
 }
 
@@ -102,4 +102,18 @@ func (s *Store) IsLearner(ctx context.Context, accountID int64) (bool, error) {
 	var n int64
 	err := s.conn(ctx).Table("learners").Where("account_id = ?", accountID).Count(&n).Error
 	return n > 0, err
+}
+
+// PendingPlays locks up to n plays waiting for the boards, oldest first (their standing
+// columns only).
+func (s *Store) PendingPlays(ctx context.Context, n int) ([]Play, error) {
+	var out []Play
+	err := lockForUpdate(s.conn(ctx)).Select("id, round_id, activity_id, account_id, score, duration_ms, submitted_at").
+		Where("board_pending = ?", true).Order("id").Limit(n).Find(&out).Error
+	return out, err
+}
+
+// MarkBoarded clears the pending mark of plays folded into the boards.
+func (s *Store) MarkBoarded(ctx context.Context, ids []int64) error {
+	return s.conn(ctx).Model(&Play{}).Where("id IN ?", ids).UpdateColumn("board_pending", false).Error
 }
