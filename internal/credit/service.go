@@ -183,19 +183,19 @@ func (s *Service) award(ctx context.Context, a Award) (Result, error) {
 	if err := s.store.AddDaily(ctx, day, entry.Amount); err != nil {
 		return Result{}, err
 	}
-	if err := s.store.AddUnitDaily(ctx, a.CampaignID, learner.UnitID, entry.Day, entry.Amount); err != nil {
-		return Result{}, err
-	}
 	if err := s.store.AddToSummary(ctx, a.LearnerID, a.CampaignID, a.Source, entry.Amount, now); err != nil {
 		return Result{}, err
 	}
-	if s.events == nil {
-		return res, nil
+	if s.events != nil {
+		if err := s.events.Emit(ctx, EventCreditAwarded, learner.UnitPath, AwardedEvent{
+			EntryID: entry.ID, LearnerID: a.LearnerID, UnitID: learner.UnitID, CampaignID: a.CampaignID, Source: a.Source,
+			SourceID: a.SourceID, Amount: entry.Amount, Total: summary.Total + entry.Amount, Reason: a.Reason, AwardedAt: now.UTC(),
+		}); err != nil {
+			return Result{}, err
+		}
 	}
-	return res, s.events.Emit(ctx, EventCreditAwarded, learner.UnitPath, AwardedEvent{
-		EntryID: entry.ID, LearnerID: a.LearnerID, UnitID: learner.UnitID, CampaignID: a.CampaignID, Source: a.Source,
-		SourceID: a.SourceID, Amount: entry.Amount, Total: summary.Total + entry.Amount, Reason: a.Reason, AwardedAt: now.UTC(),
-	})
+	// Last: the unit's day row is shared by all its learners, so it is locked for the shortest time.
+	return res, s.store.AddUnitDaily(ctx, a.CampaignID, learner.UnitID, entry.Day, entry.Amount)
 }
 
 // Day is the Asia/Shanghai calendar day of t, YYYY-MM-DD.

@@ -80,14 +80,14 @@ func (s *Store) AddDaily(ctx context.Context, d Daily, amount Amount) error {
 		Update("amount", gorm.Expr("amount + ?", amount)).Error
 }
 
-// AddUnitDaily adds to what a unit's learners earned on a day.
+// AddUnitDaily adds to what a unit's learners earned on a day, in one upsert: the row is
+// shared by the unit's learners, so the fewer statements hold its lock the better.
 func (s *Store) AddUnitDaily(ctx context.Context, campaignID, unitID int64, day string, amount Amount) error {
-	row := &UnitDaily{CampaignID: campaignID, UnitID: unitID, Day: day}
-	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row).Error; err != nil {
-		return err
-	}
-	return s.conn(ctx).Model(&UnitDaily{}).Where("campaign_id = ? AND unit_id = ? AND day = ?", campaignID, unitID, day).
-		Update("amount", gorm.Expr("amount + ?", amount)).Error
+	row := &UnitDaily{CampaignID: campaignID, UnitID: unitID, Day: day, Amount: amount}
+	return s.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "campaign_id"}, {Name: "unit_id"}, {Name: "day"}},
+		DoUpdates: clause.Assignments(map[string]any{"amount": gorm.Expr("amount + ?", amount)}),
+	}).Create(row).Error
 }
 
 // EntryExists reports whether the award (learner, campaign, source, source id) is recorded.

@@ -245,7 +245,7 @@ type Saved struct {
 // SaveAnswer stores the actor's answer to one question of an active attempt (last write
 // wins; null clears it). After the deadline and its grace it is 409 exam.deadline_passed.
 func (s *Service) SaveAnswer(ctx context.Context, actor auth.Actor, attemptID, questionID int64, raw *string) (*Saved, error) {
-	a, err := s.Store.GetAttempt(ctx, attemptID)
+	a, it, err := s.Store.AttemptItem(ctx, attemptID, questionID)
 	if errors.Is(err, ErrNotFound) || (err == nil && a.AccountID != actor.AccountID) {
 		return nil, errAttemptNotFound
 	}
@@ -261,12 +261,8 @@ func (s *Service) SaveAnswer(ctx context.Context, actor auth.Actor, attemptID, q
 	if a.Status != AttemptActive {
 		return nil, errAttemptFinished
 	}
-	it, err := s.Store.GetItem(ctx, attemptID, questionID)
-	if errors.Is(err, ErrNotFound) {
+	if it == nil {
 		return nil, errNotInPaper
-	}
-	if err != nil {
-		return nil, err
 	}
 	var stored *string
 	if raw != nil {

@@ -98,36 +98,45 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 // counted result, the exam credit when passed, and the wrong-answer book. A conditional update
 // on the attempt's status makes concurrent gradings (two submits, a submit and the sweeper)
 // happen once; the losers roll back, change nothing and get graded false. On success a holds
-// the graded attempt.
+// the graded attempt. The reads (exam, paper, blueprint, campaign rules) come before the
+// transaction, which then only writes: its locks are held for as few statements as possible.
+// (An answer saved between the read and the update is too late either way: the snapshot read
+// inside a transaction would not see it either.)
 func (s *Service) grade(ctx context.Context, a *Attempt, by string, key *string) (*Row, bool, error) {
-	var r *Row
+	r, err := s.examRow(ctx, a.ExamID)
+	if err != nil {
+		return nil, false, err
+	}
+	items, err := s.keyedItems(ctx, a.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	sections, err := s.trackSections(ctx, a.ExamID, a.Track)
+	if err != nil {
+		return nil, false, err
+	}
+	g := grade(r.PartialCredit, sections, items)
+	now := s.now()
+	a.Status, a.ActiveKey, a.SubmittedAt, a.FinalisedBy, a.SubmitKey, a.UpdatedAt = AttemptSubmitted, nil, &now, by, key, now
+	a.Score, a.Passed, a.CorrectCount = g.Score, g.Score >= r.PassScore, g.Correct
+	a.SectionScores, a.ItemScores = encode(g.Sections), encode(g.Items)
+	var award *credit.Award
+	if a.Passed {
+		if award, err = s.passAward(ctx, r, a); err != nil {
+			return nil, false, err
+		}
+	}
 	won := false
-	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		var err error
-		if r, err = s.examRow(ctx, a.ExamID); err != nil {
-			return err
-		}
-		items, err := s.keyedItems(ctx, a.ID)
-		if err != nil {
-			return err
-		}
-		sections, err := s.trackSections(ctx, a.ExamID, a.Track)
-		if err != nil {
-			return err
-		}
-		g := grade(r.PartialCredit, sections, items)
-		now := s.now()
-		a.Status, a.ActiveKey, a.SubmittedAt, a.FinalisedBy, a.SubmitKey, a.UpdatedAt = AttemptSubmitted, nil, &now, by, key, now
-		a.Score, a.Passed, a.CorrectCount = g.Score, g.Score >= r.PassScore, g.Correct
-		a.SectionScores, a.ItemScores = encode(g.Sections), encode(g.Items)
 		if won, err = s.Store.Finalise(ctx, a); err != nil || !won {
 			return err
 		}
 		if err := s.count(ctx, r, a); err != nil {
 			return err
 		}
-		if a.Passed {
-			if err := s.awardPass(ctx, r, a); err != nil {
+		if award != nil {
+			if _, err := s.Credits.Award(ctx, *award); err != nil {
 				return err
 			}
 		}
@@ -158,20 +167,20 @@ func (s *Service) count(ctx context.Context, r *Row, a *Attempt) error {
 	return s.Store.SaveResult(ctx, res)
 }
 
-// awardPass writes the campaign's exam-pass credit: source exam, source id the main exam's id,
-// so a learner earns it once per exam however many attempts (or a make-up) pass.
-func (s *Service) awardPass(ctx context.Context, r *Row, a *Attempt) error {
+// passAward is the campaign's exam-pass credit (nil when the campaign grants none): source
+// exam, source id the main exam's id, so a learner earns it once per exam however many
+// attempts (or a make-up) pass.
+func (s *Service) passAward(ctx context.Context, r *Row, a *Attempt) (*credit.Award, error) {
 	facts, err := s.Campaigns.Facts(ctx, r.CampaignID)
 	if err != nil || facts.Rules.ExamPass <= 0 {
-		return err
+		return nil, err
 	}
 	examID := r.ID
 	if r.MainExamID != nil {
 		examID = *r.MainExamID
 	}
-	_, err = s.Credits.Award(ctx, credit.Award{LearnerID: a.LearnerID, CampaignID: r.CampaignID, Source: credit.SourceExam,
-		SourceID: fmt.Sprint(examID), Amount: facts.Rules.ExamPass, Reason: "考试通过：" + r.Title})
-	return err
+	return &credit.Award{LearnerID: a.LearnerID, CampaignID: r.CampaignID, Source: credit.SourceExam,
+		SourceID: fmt.Sprint(examID), Amount: facts.Rules.ExamPass, Reason: "考试通过：" + r.Title}, nil
 }
 
 func encode(v any) string {

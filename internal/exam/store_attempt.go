@@ -77,9 +77,29 @@ func (s *Store) KeyedItems(ctx context.Context, attemptID int64) ([]KeyedItem, e
 	return out, err
 }
 
-// GetItem loads one item of an attempt.
-func (s *Store) GetItem(ctx context.Context, attemptID, questionID int64) (*Item, error) {
-	return take[Item](s.conn(ctx).Where("attempt_id = ? AND question_id = ?", attemptID, questionID))
+// AttemptItem loads an attempt and one of its items in one statement (autosave, the hottest
+// path); the item is nil when the question is not in the paper.
+func (s *Store) AttemptItem(ctx context.Context, attemptID, questionID int64) (*Attempt, *Item, error) {
+	var row struct {
+		Attempt
+		ItemType        *string
+		ItemOptionOrder string
+	}
+	q := s.conn(ctx).Table("exam_attempts AS a").
+		Select("a.*, i.type AS item_type, i.option_order AS item_option_order").
+		Joins("LEFT JOIN exam_attempt_items i ON i.attempt_id = a.id AND i.question_id = ?", questionID).
+		Where("a.id = ?", attemptID).Limit(1).Scan(&row)
+	if q.Error != nil {
+		return nil, nil, q.Error
+	}
+	if q.RowsAffected == 0 {
+		return nil, nil, ErrNotFound
+	}
+	a := row.Attempt
+	if row.ItemType == nil {
+		return &a, nil, nil
+	}
+	return &a, &Item{AttemptID: attemptID, QuestionID: questionID, Type: *row.ItemType, OptionOrder: row.ItemOptionOrder}, nil
 }
 
 // SaveAnswer stores an item's answer (last write wins).

@@ -102,20 +102,45 @@ func sqliteDSN(dsn string) (string, error) {
 	return dsn + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate", nil
 }
 
-// mysqlDSN adds the parameters the platform relies on unless the operator set them.
+// mysqlDSN adds the parameters the platform relies on unless the operator set them. With the
+// utf8mb4 charset it also sets interpolateParams=true: the driver then sends a statement with
+// its arguments in one round trip instead of prepare, execute and close (the driver's escaping
+// is safe for utf8mb4, which is why other charsets keep server-side prepares).
 func mysqlDSN(dsn string) string {
-	want := map[string]string{"parseTime": "true", "loc": "UTC", "charset": "utf8mb4"}
-	for k, v := range want {
-		if strings.Contains(dsn, k+"=") {
-			continue
-		}
-		if strings.Contains(dsn, "?") {
-			dsn += "&" + k + "=" + v
-		} else {
-			dsn += "?" + k + "=" + v
-		}
+	for _, kv := range [][2]string{{"parseTime", "true"}, {"loc", "UTC"}, {"charset", "utf8mb4"}} {
+		dsn = withParam(dsn, kv[0], kv[1])
+	}
+	if dsnParam(dsn, "charset") == "utf8mb4" {
+		dsn = withParam(dsn, "interpolateParams", "true")
 	}
 	return dsn
+}
+
+// withParam appends k=v to a DSN unless k is already there.
+func withParam(dsn, k, v string) string {
+	if _, query, ok := strings.Cut(dsn, "?"); ok {
+		if _, set := dsnValue(query, k); set {
+			return dsn
+		}
+		return dsn + "&" + k + "=" + v
+	}
+	return dsn + "?" + k + "=" + v
+}
+
+// dsnParam returns the value of a DSN parameter ("" when absent).
+func dsnParam(dsn, k string) string {
+	_, query, _ := strings.Cut(dsn, "?")
+	v, _ := dsnValue(query, k)
+	return v
+}
+
+func dsnValue(query, k string) (string, bool) {
+	for part := range strings.SplitSeq(query, "&") {
+		if name, v, _ := strings.Cut(part, "="); name == k {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func configurePool(sqlDB *sql.DB, opts Options) {
