@@ -67,6 +67,8 @@ func run(ctx context.Context, in, outYAML, outJSON string) error {
 		}
 	}
 
+	typeNullableRefs(doc3)
+
 	// Validate with kin-openapi's defaults (examples and defaults are checked
 	// against their schemas). Any loosening for swag quirks belongs here, each
 	// with a comment saying which quirk it works around.
@@ -101,6 +103,22 @@ func run(ctx context.Context, in, outYAML, outJSON string) error {
 	}
 
 	return errors.Join(writeFile(outJSON, jb.Bytes()), writeFile(outYAML, yb.Bytes()))
+}
+
+// typeNullableRefs gives a type to nullable struct-pointer properties. Swag writes a pointer to a
+// struct marked x-nullable as allOf [$ref] plus nullable, with no type; OpenAPI 3.0 only reads
+// nullable next to a type (Redocly's nullable-type-sibling rule), so say object.
+func typeNullableRefs(doc *openapi3.T) {
+	for _, s := range doc.Components.Schemas {
+		if s.Value == nil {
+			continue
+		}
+		for _, p := range s.Value.Properties {
+			if v := p.Value; v != nil && v.Nullable && len(v.AllOf) > 0 && v.Type == nil {
+				v.Type = &openapi3.Types{openapi3.TypeObject}
+			}
+		}
+	}
 }
 
 // toGeneric marshals v to JSON and decodes it into maps, slices and scalars.
