@@ -108,6 +108,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.IntVar(&o.BoardRate, "board-rate", 200, "requests per second of the leaderboard scenario")
 		fs.DurationVar(&o.BoardFor, "board-duration", 15*time.Second, "duration of the leaderboard scenario")
 		fs.IntVar(&o.Batch, "batch", 2000, "rows per INSERT statement")
+		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the submit run to this file")
 		if err = fs.Parse(rest); err != nil {
 			return 2
 		}
@@ -123,6 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.DurationVar(&opts.AutosaveFor, "autosave-for", 30*time.Second, "measured autosave duration")
 		fs.DurationVar(&opts.SubmitWindow, "submit-window", 10*time.Second, "every examinee submits within this window")
 		fs.IntVar(&opts.Workers, "workers", 16, "concurrent clients for the saturation runs")
+		fs.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the saturated submit run to this file")
 		if err = fs.Parse(rest); err != nil {
 			return 2
 		}

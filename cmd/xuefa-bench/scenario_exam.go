@@ -31,7 +31,8 @@ type examOptions struct {
 	AutosaveEvery time.Duration
 	AutosaveFor   time.Duration
 	SubmitWindow  time.Duration
-	Workers       int // concurrent clients at saturation
+	Workers       int    // concurrent clients at saturation
+	CPUProfile    string // file for a CPU profile of the saturated submits
 }
 
 type examinee struct {
@@ -120,8 +121,10 @@ func examCommand(ctx context.Context, dsn string, opts examOptions, getenv func(
 	base := saturate(ctx, "baseline-insert", opts.Workers, n, func(int) (*http.Request, error) {
 		return http.NewRequestWithContext(ctx, http.MethodPost, env.base+"/baseline/insert", nil)
 	})
-	subSat := saturate(ctx, "exam-submit (max)", opts.Workers, n, func(i int) (*http.Request, error) {
-		return submitRequest(ctx, env.api, people[i])
+	subSat := profiled(opts.CPUProfile, func() outcome {
+		return saturate(ctx, "exam-submit (max)", opts.Workers, n, func(i int) (*http.Request, error) {
+			return submitRequest(ctx, env.api, people[i])
+		})
 	})
 	fmt.Fprintf(out, "  %-22s %s\n", base.Name, base.line())
 	fmt.Fprintf(out, "  %-22s %s\n\n", subSat.Name, subSat.line())

@@ -39,6 +39,7 @@ type quizOptions struct {
 	BoardRate    int           // req/s of the leaderboard scenario
 	BoardFor     time.Duration // its duration
 	Batch        int
+	CPUProfile   string // file for a CPU profile of the submit run
 }
 
 // quizBench is the state of one quiz bench run.
@@ -141,7 +142,9 @@ func quizCommand(ctx context.Context, dsn string, o quizOptions, getenv func(str
 	fmt.Fprintf(out, "  %-22s %s\n", base.Name, base.line())
 	results = append(results, base)
 
-	sub := b.closedLoop("quiz-submit", o.Workers, o.Duration, len(b.players), func(i int) (int, error) { return b.submit(ctx, i) })
+	sub := profiled(o.CPUProfile, func() outcome {
+		return b.closedLoop("quiz-submit", o.Workers, o.Duration, len(b.players), func(i int) (int, error) { return b.submit(ctx, i) })
+	})
 	fmt.Fprintf(out, "  %-22s %s   (%.2f× the baseline's throughput)\n", sub.Name, sub.line(), sub.Throughput/base.Throughput)
 	results = append(results, sub)
 
