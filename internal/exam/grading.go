@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/xuefa/xuefa/internal/credit"
-	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/practice"
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
@@ -94,77 +93,63 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 	return err
 }
 
-// grade grades an active attempt in one transaction: the attempt's score, the learner's
-// counted result, the exam credit when passed, and the wrong-answer book. A conditional update
-// on the attempt's status makes concurrent gradings (two submits, a submit and the sweeper)
-// happen once; the losers roll back, change nothing and get graded false. On success a holds
-// the graded attempt. The reads (exam, paper, blueprint, campaign rules) come before the
-// transaction, which then only writes: its locks are held for as few statements as possible.
-// (An answer saved between the read and the update is too late either way: the snapshot read
-// inside a transaction would not see it either.)
+// grade grades an active attempt: its score, the learner's counted result, the exam credit
+// when passed, and the wrong-answer book, written in one transaction together with whatever
+// other gradings are waiting (see committer). Of concurrent gradings of one attempt (two
+// submits, a submit and the sweeper) exactly one wins; the losers change nothing and get
+// graded false. On success a holds the graded attempt.
 func (s *Service) grade(ctx context.Context, a *Attempt, by string, key *string) (*Row, bool, error) {
-	r, err := s.examRow(ctx, a.ExamID)
+	j, err := s.prepare(ctx, a, by, key)
 	if err != nil {
 		return nil, false, err
+	}
+	s.commit(ctx, j)
+	return j.r, j.won, j.err
+}
+
+// prepare grades an attempt in memory and sets its graded columns. The reads (exam, paper,
+// blueprint, campaign rules) all happen here, before any transaction, so the transaction only
+// writes and holds its locks for as few statements as possible. (An answer saved between the
+// read and the write is too late either way: the snapshot read inside a transaction would not
+// see it either.)
+func (s *Service) prepare(ctx context.Context, a *Attempt, by string, key *string) (*gradeJob, error) {
+	r, err := s.examRow(ctx, a.ExamID)
+	if err != nil {
+		return nil, err
 	}
 	items, err := s.keyedItems(ctx, a.ID)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	sections, err := s.trackSections(ctx, a.ExamID, a.Track)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	g := grade(r.PartialCredit, sections, items)
 	now := s.now()
 	a.Status, a.ActiveKey, a.SubmittedAt, a.FinalisedBy, a.SubmitKey, a.UpdatedAt = AttemptSubmitted, nil, &now, by, key, now
 	a.Score, a.Passed, a.CorrectCount = g.Score, g.Score >= r.PassScore, g.Correct
 	a.SectionScores, a.ItemScores = encode(g.Sections), encode(g.Items)
-	var award *credit.Award
+	j := &gradeJob{r: r, a: a, wrong: g.Wrong}
 	if a.Passed {
-		if award, err = s.passAward(ctx, r, a); err != nil {
-			return nil, false, err
+		if j.award, err = s.passAward(ctx, r, a); err != nil {
+			return nil, err
 		}
 	}
-	won := false
-	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		var err error
-		if won, err = s.Store.Finalise(ctx, a); err != nil || !won {
-			return err
-		}
-		if err := s.count(ctx, r, a); err != nil {
-			return err
-		}
-		if award != nil {
-			if _, err := s.Credits.Award(ctx, *award); err != nil {
-				return err
-			}
-		}
-		if s.WrongBook == nil {
-			return nil
-		}
-		return s.WrongBook.RecordWrongMany(ctx, a.AccountID, g.Wrong, now)
-	})
-	return r, won && err == nil, err
+	return j, nil
 }
 
-// count updates the learner's result row by the exam's score policy.
-func (s *Service) count(ctx context.Context, r *Row, a *Attempt) error {
-	// A plain read is enough: a learner has one active attempt per exam, so their gradings never
-	// overlap; a locking read of a missing row would take a gap lock that deadlocks with other
-	// learners' first results.
-	res, err := s.Store.ResultOf(ctx, r.ID, a.LearnerID)
-	if err != nil {
-		return err
-	}
+// count applies the exam's score policy to a learner's result row (nil when none yet) for a
+// graded attempt and returns the row to save.
+func count(r *Row, a *Attempt, res *Result) *Result {
 	if res == nil {
 		res = &Result{ExamID: r.ID, LearnerID: a.LearnerID}
 	}
-	res.UnitID, res.Track, res.Attempts, res.UpdatedAt = a.UnitID, a.Track, res.Attempts+1, s.now()
+	res.UnitID, res.Track, res.Attempts, res.UpdatedAt = a.UnitID, a.Track, res.Attempts+1, a.UpdatedAt
 	if res.CountedAttemptID == 0 || r.ScorePolicy == ScoreLast || a.Score > res.Score {
 		res.Score, res.MaxScore, res.Passed, res.CountedAttemptID = a.Score, a.MaxScore, a.Passed, a.ID
 	}
-	return s.Store.SaveResult(ctx, res)
+	return res
 }
 
 // passAward is the campaign's exam-pass credit (nil when the campaign grants none): source

@@ -130,7 +130,7 @@ func (s *Service) trackSections(ctx context.Context, examID int64, track string)
 // keyedItems returns an attempt's items with the keys of their versions (kept in memory: a
 // version never changes), so grading reads only the attempt's own rows.
 func (s *Service) keyedItems(ctx context.Context, attemptID int64) ([]KeyedItem, error) {
-	items, err := s.Store.Items(ctx, attemptID)
+	items, err := s.Store.GradingItems(ctx, attemptID)
 	if err != nil {
 		return nil, err
 	}

@@ -53,10 +53,10 @@ type Credits interface {
 	Award(ctx context.Context, a credit.Award) (credit.Result, error)
 }
 
-// WrongBook receives the questions a learner got wrong (the practice wrong-answer book), in
-// one statement per graded attempt.
+// WrongBook receives the questions learners got wrong (the practice wrong-answer book), for a
+// whole batch of gradings at once.
 type WrongBook interface {
-	RecordWrongMany(ctx context.Context, accountID int64, wrong []practice.WrongAnswer, at time.Time) error
+	RecordWrongBatch(ctx context.Context, wrong []practice.AccountWrong) error
 }
 
 // Auditor records admin writes.
@@ -87,7 +87,8 @@ type Deps struct {
 // Service runs exams and attempts.
 type Service struct {
 	Deps
-	cache *poolCache
+	cache     *poolCache
+	committer *committer
 }
 
 // NewService builds the service.
@@ -101,7 +102,9 @@ func NewService(d Deps) *Service {
 	if d.Settings.PoolTTL == 0 {
 		d.Settings.PoolTTL = DefaultPoolTTL
 	}
-	return &Service{Deps: d, cache: newPoolCache(d.Settings.PoolTTL)}
+	s := &Service{Deps: d, cache: newPoolCache(d.Settings.PoolTTL)}
+	s.committer = &committer{write: s.writeBatch}
+	return s
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // CountAttempts counts a learner's attempts at an exam (active ones included).
@@ -108,17 +107,6 @@ func (s *Store) SaveAnswer(ctx context.Context, attemptID, questionID int64, ans
 		Updates(map[string]any{"answer": answer, "answered_at": at}).Error
 }
 
-// Finalise records a graded attempt if it is still active, and reports whether this call did
-// it: of concurrent submits exactly one sees true.
-func (s *Store) Finalise(ctx context.Context, a *Attempt) (bool, error) {
-	res := s.conn(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptActive).Updates(map[string]any{
-		"status": AttemptSubmitted, "active_key": nil, "submitted_at": a.SubmittedAt, "finalised_by": a.FinalisedBy,
-		"submit_key": a.SubmitKey, "score": a.Score, "max_score": a.MaxScore, "passed": a.Passed,
-		"correct_count": a.CorrectCount, "section_scores": a.SectionScores, "item_scores": a.ItemScores, "updated_at": a.UpdatedAt,
-	})
-	return res.RowsAffected == 1, res.Error
-}
-
 // AttemptsOf returns a learner's attempts at the given exams, oldest first.
 func (s *Store) AttemptsOf(ctx context.Context, learnerID int64, examIDs []int64) ([]Attempt, error) {
 	out := []Attempt{}
@@ -134,30 +122,6 @@ func (s *Store) Expired(ctx context.Context, t time.Time, limit int) ([]int64, e
 	out := []int64{}
 	err := s.conn(ctx).Model(&Attempt{}).Where("status = ? AND deadline < ?", AttemptActive, t).
 		Order("deadline").Limit(limit).Pluck("id", &out).Error
-	return out, err
-}
-
-// SaveResult inserts or replaces a learner's result row.
-func (s *Store) SaveResult(ctx context.Context, r *Result) error {
-	return s.conn(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "exam_id"}, {Name: "learner_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"unit_id", "track", "attempts", "score", "max_score", "passed", "counted_attempt_id", "updated_at"}),
-	}).Create(r).Error
-}
-
-// ResultOf returns a learner's result row (nil when none).
-func (s *Store) ResultOf(ctx context.Context, examID, learnerID int64) (*Result, error) {
-	r, err := take[Result](s.conn(ctx).Where("exam_id = ? AND learner_id = ?", examID, learnerID))
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	return r, err
-}
-
-// Items returns an attempt's items in paper order (no question text).
-func (s *Store) Items(ctx context.Context, attemptID int64) ([]Item, error) {
-	out := []Item{}
-	err := s.conn(ctx).Where("attempt_id = ?", attemptID).Order("position").Find(&out).Error
 	return out, err
 }
 

@@ -10,8 +10,8 @@ import (
 const sweepBatch = 500
 
 // Sweep finalises every active attempt past its deadline and grace with the answers saved, and
-// returns how many it graded. Each attempt is graded in its own transaction; one racing a
-// learner's submit is graded once either way.
+// returns how many it graded. The attempts of one pass are written together, in batches (see
+// committer); one racing a learner's submit is graded once either way.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	done := 0
 	for {
@@ -19,11 +19,29 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		if err != nil || len(ids) == 0 {
 			return done, err
 		}
+		jobs := make([]*gradeJob, 0, len(ids))
 		for _, id := range ids {
-			if err := s.finalise(ctx, id, ByDeadline, nil); err != nil {
+			a, err := s.Store.GetAttempt(ctx, id)
+			if err != nil {
 				return done, err
 			}
-			done++
+			if a.Status != AttemptActive {
+				continue
+			}
+			j, err := s.prepare(ctx, a, ByDeadline, nil)
+			if err != nil {
+				return done, err
+			}
+			jobs = append(jobs, j)
+		}
+		s.commit(ctx, jobs...)
+		for _, j := range jobs {
+			if j.err != nil {
+				return done, j.err
+			}
+			if j.won {
+				done++
+			}
 		}
 		if len(ids) < sweepBatch {
 			return done, nil

@@ -69,8 +69,15 @@ type WrongAnswer struct {
 	Given      string
 }
 
-// RecordWrongMany adds the questions an account got wrong in an exam to its wrong-answer book,
-// in one statement inside the caller's transaction.
-func (s *Service) RecordWrongMany(ctx context.Context, accountID int64, wrong []WrongAnswer, at time.Time) error {
-	return s.Store.AddWrongMany(ctx, accountID, wrong, at)
+// AccountWrong is a wrong answer of one account, at a time (exam gradings written together).
+type AccountWrong struct {
+	AccountID int64
+	WrongAnswer
+	At time.Time
+}
+
+// RecordWrongBatch adds the questions accounts got wrong in exams to their wrong-answer books,
+// in as few statements as it can, inside the caller's transaction.
+func (s *Service) RecordWrongBatch(ctx context.Context, wrong []AccountWrong) error {
+	return s.Store.AddWrongBatch(ctx, wrong)
 }

@@ -131,22 +131,42 @@ func (s *Store) QuestionBankStatus(ctx context.Context, questionID int64) (int64
 	return row.BankID, row.Status, err
 }
 
-// AddWrongMany puts several questions in an account's wrong-answer book in one statement (exam
-// grading), in question order so concurrent gradings lock rows in the same order.
-func (s *Store) AddWrongMany(ctx context.Context, accountID int64, wrong []WrongAnswer, at time.Time) error {
-	if len(wrong) == 0 {
-		return nil
+// wrongChunk caps the rows of one wrong-book upsert (7 parameters each: SQLite allows 32,766
+// per statement).
+const wrongChunk = 1000
+
+// AddWrongBatch puts the questions several accounts got wrong in their wrong-answer books
+// (exam gradings written together), each row as AddWrong would: one more wrong answer, the run
+// of right answers back to zero. Rows go in (account, question) order so concurrent batches
+// lock them in the same order. One statement cannot carry a key twice (MySQL would count the
+// second row once more, SQLite refuses), so a key that repeats (one learner's main exam and
+// make-up in the same batch) goes again in a later round: the last answer given wins.
+func (s *Store) AddWrongBatch(ctx context.Context, wrong []AccountWrong) error {
+	type key struct{ account, question int64 }
+	var rounds [][]WrongQuestion
+	seen := map[key]int{}
+	for _, w := range wrong {
+		k := key{w.AccountID, w.QuestionID}
+		n := seen[k]
+		seen[k] = n + 1
+		if n == len(rounds) {
+			rounds = append(rounds, nil)
+		}
+		rounds[n] = append(rounds[n], WrongQuestion{AccountID: w.AccountID, QuestionID: w.QuestionID, WrongCount: 1,
+			LastAnswer: w.Given, LastWrongAt: w.At, CreatedAt: w.At, UpdatedAt: w.At})
 	}
-	rows := make([]WrongQuestion, len(wrong))
-	for i, w := range wrong {
-		rows[i] = WrongQuestion{AccountID: accountID, QuestionID: w.QuestionID, WrongCount: 1, LastAnswer: w.Given,
-			LastWrongAt: at, CreatedAt: at, UpdatedAt: at}
-	}
-	slices.SortFunc(rows, func(a, b WrongQuestion) int { return cmp.Compare(a.QuestionID, b.QuestionID) })
 	updates := append(clause.Assignments(map[string]any{"wrong_count": gorm.Expr("wrong_count + 1"), "correct_streak": 0}),
 		clause.AssignmentColumns([]string{"last_answer", "last_wrong_at", "updated_at"})...)
-	return s.conn(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "account_id"}, {Name: "question_id"}},
-		DoUpdates: updates,
-	}).Create(&rows).Error
+	upsert := clause.OnConflict{Columns: []clause.Column{{Name: "account_id"}, {Name: "question_id"}}, DoUpdates: updates}
+	for _, rows := range rounds {
+		slices.SortFunc(rows, func(a, b WrongQuestion) int {
+			return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.QuestionID, b.QuestionID))
+		})
+		for chunk := range slices.Chunk(rows, wrongChunk) {
+			if err := s.conn(ctx).Clauses(upsert).Create(&chunk).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -193,6 +193,13 @@ func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error
 	return err
 }
 
+// InTx reports whether ctx carries a transaction opened by WithTx (work queued for another
+// goroutine's transaction must not be written there instead).
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
 // isDeadlock reports MySQL's "deadlock found" (1213) and "lock wait timeout" (1205).
 func isDeadlock(err error) bool {
 	var me *mysqldriver.MySQLError

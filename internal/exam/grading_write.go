@@ -1,0 +1,144 @@
+package exam
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/practice"
+)
+
+// commit writes prepared gradings and sets each one's outcome. Inside a caller's transaction
+// the jobs are written there, at once: queueing them for another goroutine's transaction would
+// both escape the caller's and wait on locks it holds.
+func (s *Service) commit(ctx context.Context, jobs ...*gradeJob) {
+	if len(jobs) == 0 {
+		return
+	}
+	if database.InTx(ctx) {
+		err := s.writeGradings(ctx, jobs)
+		for _, j := range jobs {
+			j.won, j.err = j.won && err == nil, err
+		}
+		return
+	}
+	s.committer.run(ctx, jobs...)
+}
+
+// writeBatch writes a batch in one transaction. If that fails, each job is written again alone,
+// so one bad grading cannot fail the others and every error belongs to its own job. (A
+// deadlock victim is rerun by WithTx before it counts as failed.)
+func (s *Service) writeBatch(ctx context.Context, batch []*gradeJob) {
+	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error { return s.writeGradings(ctx, batch) })
+	if err != nil && len(batch) > 1 {
+		for _, j := range batch {
+			j.err = database.WithTx(ctx, s.DB, func(ctx context.Context) error { return s.writeGradings(ctx, []*gradeJob{j}) })
+			j.won = j.won && j.err == nil
+		}
+		return
+	}
+	for _, j := range batch {
+		j.won, j.err = j.won && err == nil, err
+	}
+}
+
+// writeGradings writes the gradings of jobs whose attempt is still active, with one statement
+// per table: the attempts, the learners' results, the wrong-answer books; then the credits of
+// those that passed. It sets won on every job; it may run again (a deadlock rerun), so it
+// touches nothing but the database and those flags.
+func (s *Service) writeGradings(ctx context.Context, jobs []*gradeJob) error {
+	ids := make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i], j.won = j.a.ID, false
+	}
+	active, err := s.Store.LockActive(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var winners []*gradeJob
+	for _, j := range jobs {
+		if active[j.a.ID] { // the first grading of an attempt in the batch wins it
+			j.won, active[j.a.ID] = true, false
+			winners = append(winners, j)
+		}
+	}
+	if len(winners) == 0 {
+		return nil
+	}
+	attempts := make([]*Attempt, len(winners))
+	for i, j := range winners {
+		attempts[i] = j.a
+	}
+	if err := s.Store.FinaliseMany(ctx, attempts); err != nil {
+		return err
+	}
+	if err := s.countAll(ctx, winners); err != nil {
+		return err
+	}
+	if err := s.recordWrong(ctx, winners); err != nil {
+		return err
+	}
+	return s.awardPasses(ctx, winners)
+}
+
+// countAll updates the learners' result rows by their exams' score policies, in job order.
+func (s *Service) countAll(ctx context.Context, jobs []*gradeJob) error {
+	keys := make([]resultKey, len(jobs))
+	for i, j := range jobs {
+		keys[i] = resultKey{j.r.ID, j.a.LearnerID}
+	}
+	results, err := s.Store.ResultsFor(ctx, keys)
+	if err != nil {
+		return err
+	}
+	var order []resultKey // each key once, first seen first
+	for i, j := range jobs {
+		k := keys[i]
+		if !slices.Contains(order, k) {
+			order = append(order, k)
+		}
+		results[k] = count(j.r, j.a, results[k])
+	}
+	rows := make([]Result, len(order))
+	for i, k := range order {
+		rows[i] = *results[k]
+	}
+	return s.Store.SaveResults(ctx, rows)
+}
+
+// recordWrong puts every wrong answer of the batch in the wrong-answer books.
+func (s *Service) recordWrong(ctx context.Context, jobs []*gradeJob) error {
+	if s.WrongBook == nil {
+		return nil
+	}
+	var wrong []practice.AccountWrong
+	for _, j := range jobs {
+		for _, w := range j.wrong {
+			wrong = append(wrong, practice.AccountWrong{AccountID: j.a.AccountID, WrongAnswer: w, At: j.a.UpdatedAt})
+		}
+	}
+	if len(wrong) == 0 {
+		return nil
+	}
+	return s.WrongBook.RecordWrongBatch(ctx, wrong)
+}
+
+// awardPasses awards the exam credit of the jobs that passed, in learner order so that
+// concurrent batches lock the learners' ledger rows in the same order. A learner passing a main
+// exam and its make-up in one batch earns it once: both name the main exam as source.
+func (s *Service) awardPasses(ctx context.Context, jobs []*gradeJob) error {
+	var passed []*gradeJob
+	for _, j := range jobs {
+		if j.award != nil {
+			passed = append(passed, j)
+		}
+	}
+	slices.SortStableFunc(passed, func(a, b *gradeJob) int { return cmp.Compare(a.award.LearnerID, b.award.LearnerID) })
+	for _, j := range passed {
+		if _, err := s.Credits.Award(ctx, *j.award); err != nil {
+			return err
+		}
+	}
+	return nil
+}
