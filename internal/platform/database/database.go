@@ -182,15 +182,41 @@ func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error
 	}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
+		hooks := &afterCommit{}
 		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(ctx, txKey{}, tx))
+			return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterCommitKey{}, hooks))
 		})
+		if err == nil {
+			hooks.run()
+		}
 		if !isDeadlock(err) {
 			return err
 		}
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 	}
 	return err
+}
+
+type afterCommitKey struct{}
+
+// afterCommit holds what runs once the outermost transaction has committed.
+type afterCommit struct{ fns []func() }
+
+func (h *afterCommit) run() {
+	for _, fn := range h.fns {
+		fn()
+	}
+}
+
+// AfterCommit runs fn once the transaction in ctx has committed (never when it rolls back), or
+// at once outside a transaction. Caches use it to drop entries only when the change is visible
+// to other connections: dropped earlier, a concurrent read could put the old row back.
+func AfterCommit(ctx context.Context, fn func()) {
+	if h, ok := ctx.Value(afterCommitKey{}).(*afterCommit); ok {
+		h.fns = append(h.fns, fn)
+		return
+	}
+	fn()
 }
 
 // isDeadlock reports MySQL's "deadlock found" (1213) and "lock wait timeout" (1205).
