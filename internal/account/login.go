@@ -220,7 +220,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) 
 }
 
 func (s *Service) revokeReused(ctx context.Context, sess *Session) error {
-	if err := s.Store.RevokeSession(ctx, sess.ID, s.Now(), "refresh_reuse"); err != nil {
+	if err := s.Store.RevokeSession(ctx, sess.AccountID, sess.ID, s.Now(), "refresh_reuse"); err != nil {
 		return err
 	}
 	_ = s.Audit.Record(ctx, audit.Entry{Action: "auth.refresh_reuse", ResourceType: "account", ResourceID: sess.AccountID,
@@ -233,21 +233,21 @@ func (s *Service) Logout(ctx context.Context, actor auth.Actor) error {
 	if actor.SessionID == "" {
 		return nil
 	}
-	return s.Store.RevokeSession(ctx, actor.SessionID, s.Now(), "logout")
+	return s.Store.RevokeSession(ctx, actor.AccountID, actor.SessionID, s.Now(), "logout")
 }
 
 // Authenticate turns verified token claims into an Actor, checking against the database on
 // every request that the account is active, its token version current (a password change,
 // role change or disable revokes at once) and its session not revoked.
 func (s *Service) Authenticate(ctx context.Context, c *auth.Claims) (auth.Actor, error) {
-	p, err := s.Store.Principal(ctx, c.AccountID(), c.SessionID)
+	now := s.Now()
+	p, err := s.Store.Principal(ctx, c.AccountID(), c.SessionID, now)
 	if errors.Is(err, ErrNotFound) {
 		return auth.Actor{}, errTokenRevoked
 	}
 	if err != nil {
 		return auth.Actor{}, err
 	}
-	now := s.Now()
 	switch {
 	case p.Status != StatusActive, p.TokenVersion != c.TokenVersion, p.Role != c.Role:
 		return auth.Actor{}, errTokenRevoked

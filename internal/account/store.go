@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,11 +19,37 @@ var ErrNotFound = errors.New("account not found")
 
 // Store is the only place that queries accounts, sessions and refresh tokens.
 type Store struct {
-	db *gorm.DB
+	db         *gorm.DB
+	principals *principalCache // nil: every Principal reads the database
 }
 
 // NewStore builds a store on db.
 func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+// CachePrincipals keeps principals for ttl (at most maxEntries; 0 or less: no cache) and
+// returns the function that applies other replicas' drop messages (see PrincipalBus).
+func (s *Store) CachePrincipals(ttl time.Duration, maxEntries int, bus PrincipalBus) func(message string) {
+	if ttl <= 0 || maxEntries <= 0 {
+		s.principals = nil
+		return func(string) {}
+	}
+	s.principals = newPrincipalCache(ttl, maxEntries, bus)
+	return s.principals.Forget
+}
+
+// changed drops an account's cached principals: every write that can change one calls it.
+func (s *Store) changed(ctx context.Context, accountID int64) {
+	if s.principals != nil {
+		s.principals.drop(ctx, strconv.FormatInt(accountID, 10))
+	}
+}
+
+// UnitsMoved drops every cached principal: a moved unit changes the unit paths of its subtree.
+func (s *Store) UnitsMoved(ctx context.Context) {
+	if s.principals != nil {
+		s.principals.drop(ctx, allAccounts)
+	}
+}
 
 func (s *Store) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, s.db) }
 
@@ -62,6 +89,7 @@ func (s *Store) ByPhoneIndex(ctx context.Context, index string) (*Account, error
 
 // Update writes the given columns.
 func (s *Store) Update(ctx context.Context, id int64, cols map[string]any) error {
+	s.changed(ctx, id)
 	return s.conn(ctx).Model(&Account{}).Where("id = ?", id).Updates(cols).Error
 }
 
@@ -149,9 +177,26 @@ func (s *Store) List(ctx context.Context, f Filter, offset, limit int) ([]Row, i
 	return rows, total, err
 }
 
-// Principal loads, in one query, what authenticating a request needs: the account, its unit's
-// current path, and the state of the token's session.
-func (s *Store) Principal(ctx context.Context, accountID int64, sessionID string) (*principal, error) {
+// Principal returns what authenticating a request needs: the account, its unit's current path,
+// and the state of the token's session; from the cache when it holds them (now is the clock
+// of the caller, which also checks the session's expiry).
+func (s *Store) Principal(ctx context.Context, accountID int64, sessionID string, now time.Time) (*principal, error) {
+	if s.principals == nil {
+		return s.readPrincipal(ctx, accountID, sessionID)
+	}
+	p, gen := s.principals.get(accountID, sessionID, now)
+	if p != nil {
+		return p, nil
+	}
+	p, err := s.readPrincipal(ctx, accountID, sessionID)
+	if err == nil {
+		s.principals.put(p, sessionID, gen, now)
+	}
+	return p, err
+}
+
+// readPrincipal loads a principal in one query.
+func (s *Store) readPrincipal(ctx context.Context, accountID int64, sessionID string) (*principal, error) {
 	var row struct {
 		ID                 int64
 		DisplayName        string

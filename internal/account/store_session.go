@@ -47,14 +47,16 @@ func (s *Store) AddRefresh(ctx context.Context, t *RefreshToken) error {
 	return s.conn(ctx).Model(&Session{}).Where("id = ?", t.SessionID).Update("last_used_at", t.CreatedAt).Error
 }
 
-// RevokeSession revokes one session (idempotent).
-func (s *Store) RevokeSession(ctx context.Context, id string, at time.Time, reason string) error {
-	return s.conn(ctx).Model(&Session{}).Where("id = ? AND revoked_at IS NULL", id).
+// RevokeSession revokes one of an account's sessions (idempotent).
+func (s *Store) RevokeSession(ctx context.Context, accountID int64, id string, at time.Time, reason string) error {
+	s.changed(ctx, accountID)
+	return s.conn(ctx).Model(&Session{}).Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, accountID).
 		Updates(map[string]any{"revoked_at": at, "revoke_reason": reason}).Error
 }
 
 // RevokeAccountSessions revokes every live session of an account except keep (may be "").
 func (s *Store) RevokeAccountSessions(ctx context.Context, accountID int64, keep string, at time.Time, reason string) error {
+	s.changed(ctx, accountID)
 	return s.conn(ctx).Model(&Session{}).Where("account_id = ? AND revoked_at IS NULL AND id <> ?", accountID, keep).
 		Updates(map[string]any{"revoked_at": at, "revoke_reason": reason}).Error
 }

@@ -77,6 +77,8 @@ type App struct {
 	FakeWeChat   *wechatfake.Server
 	// Exams are the formal exams; Serve runs their deadline sweeper.
 	Exams *exam.Service
+
+	stopBus func() // ends the principal-cache subscription
 }
 
 // Options let tests and the CLI adjust how the app is built.
@@ -132,8 +134,13 @@ func (a *App) wire(opts Options) error {
 
 	a.Audit = audit.NewService(audit.NewStore(a.DB), opts.Now)
 	a.Units = unit.NewService(a.DB, unit.NewStore(a.DB), a.Audit)
+	accounts := account.NewStore(a.DB)
+	if err := a.cachePrincipals(accounts); err != nil {
+		return err
+	}
+	a.Units.OnMove(accounts.UnitsMoved)
 	a.Accounts, err = account.NewService(account.Deps{
-		DB: a.DB, Store: account.NewStore(a.DB), Units: a.Units, Audit: a.Audit,
+		DB: a.DB, Store: accounts, Units: a.Units, Audit: a.Audit,
 		Hasher: auth.NewHasher(opts.PasswordParams), Issuer: issuer, Sealer: sealer, Limiter: limiter, Now: opts.Now,
 		Settings: account.Settings{
 			RefreshTTL:               cfg.Auth.RefreshTTL.Std(),
@@ -255,6 +262,9 @@ func (a *App) limiter(now func() time.Time) (ratelimit.Limiter, error) {
 
 // Close releases the database pool and Redis.
 func (a *App) Close() {
+	if a.stopBus != nil {
+		a.stopBus()
+	}
 	if a.Redis != nil {
 		_ = a.Redis.Close()
 	}

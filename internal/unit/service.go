@@ -42,6 +42,7 @@ type Service struct {
 	store      *Store
 	audit      Auditor
 	dependents []Dependents
+	moved      []func(ctx context.Context)
 }
 
 // NewService builds the unit service.
@@ -51,6 +52,10 @@ func NewService(db *gorm.DB, store *Store, auditor Auditor) *Service {
 
 // AddDependents registers a domain whose rows pin units (called while composing the app).
 func (s *Service) AddDependents(d Dependents) { s.dependents = append(s.dependents, d) }
+
+// OnMove registers what must happen when a unit moves (its subtree's paths change), called in
+// the moving transaction (called while composing the app).
+func (s *Service) OnMove(fn func(ctx context.Context)) { s.moved = append(s.moved, fn) }
 
 // CreateInput is a new unit.
 type CreateInput struct {
@@ -212,6 +217,9 @@ func (s *Service) move(ctx context.Context, actor auth.Actor, u *Unit, parentID 
 	}
 	if err := s.store.Move(ctx, u, parent); err != nil {
 		return s.translateDup(ctx, err, u.Code, u.ID)
+	}
+	for _, fn := range s.moved {
+		fn(ctx)
 	}
 	return nil
 }

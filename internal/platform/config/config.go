@@ -114,6 +114,10 @@ type Auth struct {
 	RefreshTTL               Duration `yaml:"refresh_ttl"`
 	LoginPerIPPerMinute      int      `yaml:"login_per_ip_per_minute"`
 	LoginPerAccountPerMinute int      `yaml:"login_per_account_per_minute"`
+	// PrincipalCacheTTL keeps a token's account/session check in memory (0: check the database
+	// on every request); PrincipalCacheSize caps the entries.
+	PrincipalCacheTTL  Duration `yaml:"principal_cache_ttl"`
+	PrincipalCacheSize int      `yaml:"principal_cache_size"`
 }
 
 // Crypto settings: data_key is base64 of 32 bytes, the AES-256-GCM key for personal data.
@@ -220,6 +224,8 @@ func Default() Config {
 			RefreshTTL:               Duration(30 * 24 * time.Hour),
 			LoginPerIPPerMinute:      30,
 			LoginPerAccountPerMinute: 10,
+			PrincipalCacheTTL:        Duration(time.Minute),
+			PrincipalCacheSize:       200_000,
 		},
 		Bootstrap: Bootstrap{RootUnitName: "本县"},
 		Log:       Log{Level: "info"},

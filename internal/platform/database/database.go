@@ -182,9 +182,13 @@ func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error
 	}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
+		hooks := &afterCommit{}
 		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(ctx, txKey{}, tx))
+			return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterCommitKey{}, hooks))
 		})
+		if err == nil {
+			hooks.run()
+		}
 		if !isDeadlock(err) {
 			return err
 		}
@@ -198,6 +202,28 @@ func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error
 func InTx(ctx context.Context) bool {
 	_, ok := ctx.Value(txKey{}).(*gorm.DB)
 	return ok
+}
+
+type afterCommitKey struct{}
+
+// afterCommit holds what runs once the outermost transaction has committed.
+type afterCommit struct{ fns []func() }
+
+func (h *afterCommit) run() {
+	for _, fn := range h.fns {
+		fn()
+	}
+}
+
+// AfterCommit runs fn once the transaction in ctx has committed (never when it rolls back), or
+// at once outside a transaction. Caches use it to drop entries only when the change is visible
+// to other connections: dropped earlier, a concurrent read could put the old row back.
+func AfterCommit(ctx context.Context, fn func()) {
+	if h, ok := ctx.Value(afterCommitKey{}).(*afterCommit); ok {
+		h.fns = append(h.fns, fn)
+		return
+	}
+	fn()
 }
 
 // isDeadlock reports MySQL's "deadlock found" (1213) and "lock wait timeout" (1205).

@@ -341,3 +341,31 @@ func TestConn(t *testing.T) {
 		assert.Equal(t, int64(1), countUnits(t, db, "seen"))
 	})
 }
+
+func TestAfterCommit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		var ran []string
+		database.AfterCommit(ctx, func() { ran = append(ran, "no tx") })
+		assert.Equal(t, []string{"no tx"}, ran, "outside a transaction it runs at once")
+
+		ran = nil
+		require.NoError(t, database.WithTx(ctx, db, func(ctx context.Context) error {
+			database.AfterCommit(ctx, func() { ran = append(ran, "outer") })
+			return database.WithTx(ctx, db, func(ctx context.Context) error {
+				database.AfterCommit(ctx, func() { ran = append(ran, "nested") })
+				assert.Empty(t, ran, "nothing runs before the commit")
+				return nil
+			})
+		}))
+		assert.Equal(t, []string{"outer", "nested"}, ran, "after the outermost commit, in order")
+
+		ran = nil
+		err := database.WithTx(ctx, db, func(ctx context.Context) error {
+			database.AfterCommit(ctx, func() { ran = append(ran, "rolled back") })
+			return errors.New("boom")
+		})
+		require.Error(t, err)
+		assert.Empty(t, ran, "a rollback runs nothing")
+	})
+}
