@@ -103,7 +103,7 @@ func NewService(d Deps) *Service {
 		d.Settings.PoolTTL = DefaultPoolTTL
 	}
 	s := &Service{Deps: d, cache: newPoolCache(d.Settings.PoolTTL)}
-	s.committer = &committer{write: s.writeBatch}
+	s.committer = &committer{write: s.writeBatch, lanes: writeLanes}
 	return s
 }
 
