@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
 
@@ -131,7 +133,7 @@ func (s *Store) QuestionBankStatus(ctx context.Context, questionID int64) (int64
 	return row.BankID, row.Status, err
 }
 
-// wrongChunk caps the rows of one wrong-book upsert (7 parameters each: SQLite allows 32,766
+// wrongChunk caps the rows of one wrong-book upsert (6 parameters each: SQLite allows 32,766
 // per statement).
 const wrongChunk = 1000
 
@@ -139,11 +141,11 @@ const wrongChunk = 1000
 // (exam gradings written together), each row as AddWrong would: one more wrong answer, the run
 // of right answers back to zero. Rows go in (account, question) order so concurrent batches
 // lock them in the same order. One statement cannot carry a key twice (MySQL would count the
-// second row once more, SQLite refuses), so a key that repeats (one learner's main exam and
-// make-up in the same batch) goes again in a later round: the last answer given wins.
+// second row once more, SQLite refuses), so a key that repeats (one learner's two exams in the
+// same batch) goes again in a later round: the last answer given wins.
 func (s *Store) AddWrongBatch(ctx context.Context, wrong []AccountWrong) error {
 	type key struct{ account, question int64 }
-	var rounds [][]WrongQuestion
+	var rounds [][]AccountWrong
 	seen := map[key]int{}
 	for _, w := range wrong {
 		k := key{w.AccountID, w.QuestionID}
@@ -152,21 +154,38 @@ func (s *Store) AddWrongBatch(ctx context.Context, wrong []AccountWrong) error {
 		if n == len(rounds) {
 			rounds = append(rounds, nil)
 		}
-		rounds[n] = append(rounds[n], WrongQuestion{AccountID: w.AccountID, QuestionID: w.QuestionID, WrongCount: 1,
-			LastAnswer: w.Given, LastWrongAt: w.At, CreatedAt: w.At, UpdatedAt: w.At})
+		rounds[n] = append(rounds[n], w)
 	}
-	updates := append(clause.Assignments(map[string]any{"wrong_count": gorm.Expr("wrong_count + 1"), "correct_streak": 0}),
-		clause.AssignmentColumns([]string{"last_answer", "last_wrong_at", "updated_at"})...)
-	upsert := clause.OnConflict{Columns: []clause.Column{{Name: "account_id"}, {Name: "question_id"}}, DoUpdates: updates}
 	for _, rows := range rounds {
-		slices.SortFunc(rows, func(a, b WrongQuestion) int {
+		slices.SortFunc(rows, func(a, b AccountWrong) int {
 			return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.QuestionID, b.QuestionID))
 		})
 		for chunk := range slices.Chunk(rows, wrongChunk) {
-			if err := s.conn(ctx).Clauses(upsert).Create(&chunk).Error; err != nil {
+			if err := s.upsertWrong(ctx, chunk); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// upsertWrong writes one multi-row upsert. It is built by hand: a batch carries thousands of
+// rows, and GORM's per-row reflection would be most of the grading writer's own time.
+func (s *Store) upsertWrong(ctx context.Context, rows []AccountWrong) error {
+	var sql strings.Builder
+	args := make([]any, 0, 6*len(rows))
+	sql.WriteString("INSERT INTO wrong_questions (account_id, question_id, wrong_count, correct_streak, last_answer, last_wrong_at, created_at, updated_at) VALUES ")
+	for i, w := range rows {
+		if i > 0 {
+			sql.WriteByte(',')
+		}
+		sql.WriteString("(?,?,1,0,?,?,?,?)")
+		args = append(args, w.AccountID, w.QuestionID, w.Given, w.At, w.At, w.At)
+	}
+	if database.Dialect(s.db) == database.MySQL {
+		sql.WriteString(" ON DUPLICATE KEY UPDATE wrong_count = wrong_count + 1, correct_streak = 0, last_answer = VALUES(last_answer), last_wrong_at = VALUES(last_wrong_at), updated_at = VALUES(updated_at)")
+	} else {
+		sql.WriteString(" ON CONFLICT (account_id, question_id) DO UPDATE SET wrong_count = wrong_count + 1, correct_streak = 0, last_answer = excluded.last_answer, last_wrong_at = excluded.last_wrong_at, updated_at = excluded.updated_at")
+	}
+	return s.conn(ctx).Exec(sql.String(), args...).Error
 }
