@@ -2,6 +2,7 @@ package exam
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -35,9 +36,18 @@ func (s *Store) CreateAttempt(ctx context.Context, a *Attempt, items []Item) err
 	return s.conn(ctx).Create(&items).Error
 }
 
-// GetAttempt loads an attempt.
+// GetAttempt loads an attempt. Every submit, resume and review starts here, so the row is
+// scanned by hand rather than through GORM's reflection.
 func (s *Store) GetAttempt(ctx context.Context, id int64) (*Attempt, error) {
-	return take[Attempt](s.conn(ctx).Where("id = ?", id))
+	var a Attempt
+	err := s.conn(ctx).Raw("SELECT "+attemptColumns+" FROM exam_attempts AS a WHERE a.id = ?", id).Row().Scan(attemptFields(&a)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // PaperItem is an item with the question text of its version, never its key.

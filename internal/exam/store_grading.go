@@ -31,6 +31,17 @@ func (s *Store) GradingItems(ctx context.Context, attemptID int64) ([]Item, erro
 	return out, rows.Err()
 }
 
+// attemptColumns are an attempt's columns (table alias a) in the order of attemptFields.
+const attemptColumns = "a.id, a.exam_id, a.learner_id, a.account_id, a.unit_id, a.track, a.number, a.status, a.active_key, " +
+	"a.started_at, a.deadline, a.submitted_at, a.finalised_by, a.submit_key, a.score, a.max_score, a.passed, " +
+	"a.correct_count, a.question_count, a.section_scores, a.item_scores, a.created_at, a.updated_at"
+
+func attemptFields(a *Attempt) []any {
+	return []any{&a.ID, &a.ExamID, &a.LearnerID, &a.AccountID, &a.UnitID, &a.Track, &a.Number, &a.Status, &a.ActiveKey,
+		&a.StartedAt, &a.Deadline, &a.SubmittedAt, &a.FinalisedBy, &a.SubmitKey, &a.Score, &a.MaxScore, &a.Passed,
+		&a.CorrectCount, &a.QuestionCount, &a.SectionScores, &a.ItemScores, &a.CreatedAt, &a.UpdatedAt}
+}
+
 // LockActive locks the given attempts that are still active and returns their ids: a grading
 // of any other lost the race to one already committed. On MySQL the rows stay locked until
 // the transaction ends, so a concurrent batch holding the same attempt waits and then finds it
