@@ -124,9 +124,11 @@ func (s *Service) recordWrong(ctx context.Context, jobs []*gradeJob) error {
 	return s.WrongBook.RecordWrongBatch(ctx, wrong)
 }
 
-// awardPasses awards the exam credit of the jobs that passed, in learner order so that
-// concurrent batches lock the learners' ledger rows in the same order. A learner passing a main
-// exam and its make-up in one batch earns it once: both name the main exam as source.
+// awardPasses awards the exam credit of the jobs that passed, in (unit, learner) order: an
+// award locks its learner's rows and then the unit's day row, which all the unit's learners
+// share, so concurrent batches that take them in the same order wait for each other instead of
+// deadlocking. A learner passing a main exam and its make-up in one batch earns it once: both
+// name the main exam as source.
 func (s *Service) awardPasses(ctx context.Context, jobs []*gradeJob) error {
 	var passed []*gradeJob
 	for _, j := range jobs {
@@ -134,7 +136,9 @@ func (s *Service) awardPasses(ctx context.Context, jobs []*gradeJob) error {
 			passed = append(passed, j)
 		}
 	}
-	slices.SortStableFunc(passed, func(a, b *gradeJob) int { return cmp.Compare(a.award.LearnerID, b.award.LearnerID) })
+	slices.SortStableFunc(passed, func(a, b *gradeJob) int {
+		return cmp.Or(cmp.Compare(a.a.UnitID, b.a.UnitID), cmp.Compare(a.award.LearnerID, b.award.LearnerID))
+	})
 	for _, j := range passed {
 		if _, err := s.Credits.Award(ctx, *j.award); err != nil {
 			return err
