@@ -115,6 +115,8 @@ type Service struct {
 	rounds     sync.Map // round id → *Round, for its fixed configuration
 	activities sync.Map // activity id → cachedActivity
 	bw         boardWriter
+	started    startedPlays
+	submits    submitQueue
 }
 
 // NewService builds the service.

@@ -111,23 +111,19 @@ func (b *SQLBoard) Rank(ctx context.Context, board string, accountID int64) (*St
 	return b.RankOf(ctx, board, *me)
 }
 
-// RankOf ranks a standing known to be on the board (saves reading it back).
+// RankOf ranks a standing known to be on the board (saves reading it back): the players of
+// better buckets plus the better players of its own bucket, in one statement.
 func (b *SQLBoard) RankOf(ctx context.Context, board string, me Standing) (*Standing, error) {
-	accountID := me.AccountID
 	key := RankKey(me.Score, me.DurationMs)
 	bucket := key >> bucketShift
-	var above struct{ N int64 }
-	if err := b.conn(ctx).Model(&Bucket{}).Select("COALESCE(SUM(n), 0) AS n").
-		Where("board = ? AND bucket < ?", board, bucket).Scan(&above).Error; err != nil {
-		return nil, err
-	}
-	var within int64
-	err := b.conn(ctx).Model(&Score{}).
-		Where("board = ? AND rank_key >= ? AND rank_key <= ?", board, bucket<<bucketShift, key).
-		Where("rank_key < ? OR (rank_key = ? AND (submitted_ms < ? OR (submitted_ms = ? AND account_id < ?)))",
-			key, key, me.SubmittedMs, me.SubmittedMs, accountID).
-		Count(&within).Error
-	me.Rank = above.N + within + 1
+	var ahead int64
+	err := b.conn(ctx).Raw(`SELECT
+		(SELECT COALESCE(SUM(n), 0) FROM quiz_score_buckets WHERE board = ? AND bucket < ?) +
+		(SELECT COUNT(*) FROM quiz_scores WHERE board = ? AND rank_key >= ? AND rank_key <= ?
+			AND (rank_key < ? OR (rank_key = ? AND (submitted_ms < ? OR (submitted_ms = ? AND account_id < ?)))))`,
+		board, bucket, board, bucket<<bucketShift, key, key, key, me.SubmittedMs, me.SubmittedMs, me.AccountID).
+		Row().Scan(&ahead)
+	me.Rank = ahead + 1
 	return &me, err
 }
 
