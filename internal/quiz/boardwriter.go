@@ -158,7 +158,9 @@ func (s *Service) flushLocked(ctx context.Context) error {
 func (s *Service) flushBatch(ctx context.Context) (int, error) {
 	var writes []boardWrite
 	var plays []Play
-	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+	// Read committed: the locking read of the pending plays must not lock the gap after them,
+	// or every submit marking a new play pending would wait for this whole transaction.
+	err := database.WithTxReadCommitted(ctx, s.DB, func(ctx context.Context) error {
 		var err error
 		plays, err = s.Store.PendingPlays(ctx, boardBatch)
 		if err != nil || len(plays) == 0 {
