@@ -188,6 +188,7 @@ func (s *Service) flushBatch(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	s.mirror(ctx, writes)
+	s.applyFold(writes) // before forgetting them as pending: ranks see them in one or the other
 	s.forgetPending(plays)
 	return len(plays), nil
 }

@@ -222,7 +222,8 @@ func (s *Service) storedStanding(ctx context.Context, p *Play) (*Standing, error
 
 // rankOnSubmit ranks the player on the round board with this play counted, without waiting
 // for the board writer: their standing is the stored best (onBoard) unless this play beats it;
-// players ahead are the stored ones (buckets plus the bucket's rows) plus this process's
+// players ahead are the stored ones (bucket counts kept in memory, see bucket_counts.go, plus
+// the better rows of its own bucket) plus this process's
 // unflushed plays ahead whose stored standing is not ahead already. Unflushed plays of other
 // replicas show within their flush delay.
 func (s *Service) rankOnSubmit(ctx context.Context, p *Play, onBoard *Standing) (*Standing, error) {
@@ -237,12 +238,16 @@ func (s *Service) rankOnSubmit(ctx context.Context, p *Play, onBoard *Standing) 
 	if onBoard != nil && !ahead(me, *onBoard) {
 		me = *onBoard
 	}
-	st, err := s.Board.RankOf(ctx, board, me)
+	above, err := s.playersAbove(ctx, board, RankKey(me.Score, me.DurationMs)>>bucketShift)
 	if err != nil {
 		return nil, err
 	}
-	st.Rank += s.pendingAhead(board, me)
-	return st, nil
+	within, err := s.Board.AheadInBucket(ctx, board, me)
+	if err != nil {
+		return nil, err
+	}
+	me.Rank = above + within + s.pendingAhead(board, me) + 1
+	return &me, nil
 }
 
 // normalise checks each answer against its question and lines them up with the paper.

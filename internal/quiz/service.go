@@ -117,6 +117,7 @@ type Service struct {
 	bw         boardWriter
 	started    startedPlays
 	submits    submitQueue
+	buckets    bucketCounts
 }
 
 // NewService builds the service.

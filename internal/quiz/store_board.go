@@ -111,20 +111,39 @@ func (b *SQLBoard) Rank(ctx context.Context, board string, accountID int64) (*St
 	return b.RankOf(ctx, board, *me)
 }
 
+// aheadInBucket counts the players of a standing's bucket who rank before it (a short range
+// of the rank index); its arguments come from aheadInBucketArgs.
+const aheadInBucket = `SELECT COUNT(*) FROM quiz_scores WHERE board = ? AND rank_key >= ? AND rank_key <= ?
+	AND (rank_key < ? OR (rank_key = ? AND (submitted_ms < ? OR (submitted_ms = ? AND account_id < ?))))`
+
+func aheadInBucketArgs(board string, me Standing) []any {
+	key := RankKey(me.Score, me.DurationMs)
+	return []any{board, key >> bucketShift << bucketShift, key, key, key, me.SubmittedMs, me.SubmittedMs, me.AccountID}
+}
+
 // RankOf ranks a standing known to be on the board (saves reading it back): the players of
 // better buckets plus the better players of its own bucket, in one statement.
 func (b *SQLBoard) RankOf(ctx context.Context, board string, me Standing) (*Standing, error) {
-	key := RankKey(me.Score, me.DurationMs)
-	bucket := key >> bucketShift
+	args := append([]any{board, RankKey(me.Score, me.DurationMs) >> bucketShift}, aheadInBucketArgs(board, me)...)
 	var ahead int64
-	err := b.conn(ctx).Raw(`SELECT
-		(SELECT COALESCE(SUM(n), 0) FROM quiz_score_buckets WHERE board = ? AND bucket < ?) +
-		(SELECT COUNT(*) FROM quiz_scores WHERE board = ? AND rank_key >= ? AND rank_key <= ?
-			AND (rank_key < ? OR (rank_key = ? AND (submitted_ms < ? OR (submitted_ms = ? AND account_id < ?)))))`,
-		board, bucket, board, bucket<<bucketShift, key, key, key, me.SubmittedMs, me.SubmittedMs, me.AccountID).
-		Row().Scan(&ahead)
+	err := b.conn(ctx).Raw(`SELECT (SELECT COALESCE(SUM(n), 0) FROM quiz_score_buckets WHERE board = ? AND bucket < ?) + (`+
+		aheadInBucket+`)`, args...).Row().Scan(&ahead)
 	me.Rank = ahead + 1
 	return &me, err
+}
+
+// Buckets returns a board's bucket counts in bucket order.
+func (b *SQLBoard) Buckets(ctx context.Context, board string) ([]BucketCount, error) {
+	var out []BucketCount
+	err := b.conn(ctx).Model(&Bucket{}).Select("bucket, n").Where("board = ? AND n <> 0", board).Order("bucket").Scan(&out).Error
+	return out, err
+}
+
+// AheadInBucket counts the players of a standing's own bucket who rank before it.
+func (b *SQLBoard) AheadInBucket(ctx context.Context, board string, me Standing) (int64, error) {
+	var n int64
+	err := b.conn(ctx).Raw(aheadInBucket, aheadInBucketArgs(board, me)...).Row().Scan(&n)
+	return n, err
 }
 
 // EligiblePlays lists the play ids of a round board with at least minScore, ascending, and

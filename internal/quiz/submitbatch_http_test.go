@@ -62,3 +62,30 @@ func TestConcurrentSubmitsOfManyPlayersAreEachRecorded(t *testing.T) {
 		assert.EqualValues(t, players, n, "every play on the board once")
 	}, highLimits)
 }
+
+// The rank a submit answers with counts flushed players through the bucket counts kept in
+// memory and unflushed ones as pending; either way it must match the board's order.
+func TestSubmitRanksMatchTheBoardAcrossFlushes(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		f := newRound(t, e, nil)
+		var earlier []int // scores of those who submitted before (all take 10 s, so ties go to them)
+		for i, nRight := range []int{3, 5, 1, 5, 0, 4, 2, 5, 3, 1, 4, 0} {
+			tok := participant(t, e, fmt.Sprintf("p-rank-%d", i), fmt.Sprintf("名次%d", i))
+			p := startPlay(t, e, tok, f.roundID)
+			e.Clock.Advance(10 * time.Second)
+			r := submit(e, tok, p.ID, "", answers(t, e, p, nRight))
+			require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
+			want := 1
+			for _, s := range earlier {
+				if s >= 10*nRight {
+					want++
+				}
+			}
+			assert.EqualValues(t, want, r.Map(t)["rank"], "player %d (score %d)", i, 10*nRight)
+			earlier = append(earlier, 10*nRight)
+			if i%3 == 2 {
+				require.NoError(t, e.App.Quiz.FlushBoards(context.Background()))
+			}
+		}
+	}, highLimits)
+}
