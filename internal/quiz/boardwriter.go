@@ -63,6 +63,16 @@ func (s *Service) notePending(p *Play, onBoard *Standing) {
 	}
 }
 
+// dropPending forgets a play noted pending that was not recorded after all.
+func (s *Service) dropPending(p *Play) {
+	k := boardKey{RoundBoard(p.RoundID), p.AccountID}
+	s.bw.pendingMu.Lock()
+	defer s.bw.pendingMu.Unlock()
+	if cur, ok := s.bw.pending[k]; ok && cur.PlayID == p.ID {
+		delete(s.bw.pending, k)
+	}
+}
+
 // forgetPending drops the remembered standings of flushed plays, and any older than a minute
 // (plays another replica's writer folded).
 func (s *Service) forgetPending(plays []Play) {

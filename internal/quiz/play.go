@@ -159,11 +159,19 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 	scoreInto(p, r, graded, given, now)
 	p.IdempotencyKey = key
 	p.BoardPending = p.Ranked()
-	ok, err := s.markSubmitted(ctx, p)
+	var onBoard, rankAt *Standing
+	if p.BoardPending {
+		if onBoard, err = s.storedStanding(ctx, p); err != nil {
+			return nil, err
+		}
+		at := rankStanding(p, onBoard)
+		rankAt = &at
+	}
+	job, err := s.markSubmitted(ctx, p, onBoard, rankAt)
 	if err != nil {
 		return nil, err
 	}
-	if !ok { // a concurrent submit graded it first (the guarded UPDATE lets exactly one through)
+	if !job.won { // a concurrent submit graded it first (the guarded write lets exactly one through)
 		if p, err = s.Store.Play(ctx, playID); err != nil {
 			return nil, err
 		}
@@ -174,13 +182,12 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 		out.Rank, err = s.rankOnSubmit(ctx, p, nil)
 		return out, err
 	}
-	onBoard, err := s.storedStanding(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	s.notePending(p, onBoard)
 	s.boardsChanged()
-	out.Rank, err = s.rankOnSubmit(ctx, p, onBoard)
+	if job.withinErr != nil { // recorded; only the batch's count failed: rank on our own
+		out.Rank, err = s.rankOnSubmit(ctx, p, onBoard)
+		return out, err
+	}
+	out.Rank, err = s.rankWith(ctx, RoundBoard(p.RoundID), *rankAt, job.within)
 	return out, err
 }
 
@@ -221,11 +228,11 @@ func (s *Service) storedStanding(ctx context.Context, p *Play) (*Standing, error
 }
 
 // rankOnSubmit ranks the player on the round board with this play counted, without waiting
-// for the board writer: their standing is the stored best (onBoard) unless this play beats it;
-// players ahead are the stored ones (bucket counts kept in memory, see bucket_counts.go, plus
-// the better rows of its own bucket) plus this process's
-// unflushed plays ahead whose stored standing is not ahead already. Unflushed plays of other
-// replicas show within their flush delay.
+// for the board writer: their standing is the stored best (onBoard) unless this play beats it
+// (rankStanding); players ahead are the stored ones (bucket counts kept in memory, see
+// bucket_counts.go, plus the better rows of its own bucket) plus this process's unflushed plays
+// ahead whose stored standing is not ahead already. Unflushed plays of other replicas show
+// within their flush delay. A submit has its bucket's rows counted with its batch (rankWith).
 func (s *Service) rankOnSubmit(ctx context.Context, p *Play, onBoard *Standing) (*Standing, error) {
 	board := RoundBoard(p.RoundID)
 	if !p.Ranked() {
@@ -234,15 +241,27 @@ func (s *Service) rankOnSubmit(ctx context.Context, p *Play, onBoard *Standing) 
 		}
 		return s.reads().Rank(ctx, board, p.AccountID)
 	}
+	me := rankStanding(p, onBoard)
+	within, err := s.Board.AheadInBuckets(ctx, []BoardStanding{{Board: board, Standing: me}})
+	if err != nil {
+		return nil, err
+	}
+	return s.rankWith(ctx, board, me, within[0])
+}
+
+// rankStanding is what a ranked play ranks the player at: the play, or their stored best when
+// that is ahead of it.
+func rankStanding(p *Play, onBoard *Standing) Standing {
 	me := playStanding(*p)
 	if onBoard != nil && !ahead(me, *onBoard) {
 		me = *onBoard
 	}
+	return me
+}
+
+// rankWith completes a rank on the play's round board given the better players of its bucket.
+func (s *Service) rankWith(ctx context.Context, board string, me Standing, within int64) (*Standing, error) {
 	above, err := s.playersAbove(ctx, board, RankKey(me.Score, me.DurationMs)>>bucketShift)
-	if err != nil {
-		return nil, err
-	}
-	within, err := s.Board.AheadInBucket(ctx, board, me)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -139,11 +140,32 @@ func (b *SQLBoard) Buckets(ctx context.Context, board string) ([]BucketCount, er
 	return out, err
 }
 
-// AheadInBucket counts the players of a standing's own bucket who rank before it.
-func (b *SQLBoard) AheadInBucket(ctx context.Context, board string, me Standing) (int64, error) {
-	var n int64
-	err := b.conn(ctx).Raw(aheadInBucket, aheadInBucketArgs(board, me)...).Row().Scan(&n)
-	return n, err
+// BoardStanding is a standing on a named board.
+type BoardStanding struct {
+	Board string
+	Standing
+}
+
+// AheadInBuckets counts, for each standing, the players of its own bucket who rank before it,
+// in one statement (one column per standing).
+func (b *SQLBoard) AheadInBuckets(ctx context.Context, at []BoardStanding) ([]int64, error) {
+	var sql strings.Builder
+	var args []any
+	sql.WriteString("SELECT ")
+	for i, a := range at {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(" + aheadInBucket + ")")
+		args = append(args, aheadInBucketArgs(a.Board, a.Standing)...)
+	}
+	out := make([]int64, len(at))
+	dest := make([]any, len(at))
+	for i := range out {
+		dest[i] = &out[i]
+	}
+	err := b.conn(ctx).Raw(sql.String(), args...).Row().Scan(dest...)
+	return out, err
 }
 
 // EligiblePlays lists the play ids of a round board with at least minScore, ascending, and

@@ -23,6 +23,14 @@ type submitJob struct {
 	won      bool   // recorded by this job (false: another submit of the play was first)
 	err      error
 	done     chan struct{}
+
+	// rankAt is the standing a ranked play is ranked at once recorded; the batch counts the
+	// better players of its bucket for all its jobs in one statement (within, or withinErr).
+	// onBoard is the player's stored standing before it.
+	rankAt    *Standing
+	onBoard   *Standing
+	within    int64
+	withinErr error
 }
 
 type submitQueue struct {
@@ -31,13 +39,15 @@ type submitQueue struct {
 	running bool // a submit or goroutine is writing batches
 }
 
-// markSubmitted records the graded play once; false when another submit did.
-func (s *Service) markSubmitted(ctx context.Context, p *Play) (bool, error) {
+// markSubmitted records the graded play once (won false when another submit did) and, for a
+// ranked play, notes it pending for the boards and counts the better players of rankAt's
+// bucket on the board.
+func (s *Service) markSubmitted(ctx context.Context, p *Play, onBoard, rankAt *Standing) (*submitJob, error) {
 	campaign, err := s.creditCampaign(ctx, p)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	job := &submitJob{play: p, campaign: campaign, done: make(chan struct{})}
+	job := &submitJob{play: p, campaign: campaign, rankAt: rankAt, onBoard: onBoard, done: make(chan struct{})}
 	q := &s.submits
 	q.mu.Lock()
 	q.jobs = append(q.jobs, job)
@@ -49,7 +59,7 @@ func (s *Service) markSubmitted(ctx context.Context, p *Play) (bool, error) {
 		s.writeBatches(context.WithoutCancel(ctx), job)
 	}
 	<-job.done
-	return job.won, job.err
+	return job, job.err
 }
 
 // writeBatches records queued batches until mine is done (nil: until the queue is empty),
@@ -88,6 +98,13 @@ func isDone(j *submitJob) bool {
 // recordBatch writes a batch in one transaction. If it fails, each job is retried alone, so
 // one bad job cannot fail the others and each error belongs to its own submit.
 func (s *Service) recordBatch(ctx context.Context, batch []*submitJob) {
+	// Ranked plays are noted pending before they commit: a board fold that picks them up right
+	// after the commit must find them noted to forget them, or they would count twice.
+	for _, j := range batch {
+		if j.rankAt != nil {
+			s.notePending(j.play, j.onBoard)
+		}
+	}
 	var won map[*submitJob]bool
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		var err error
@@ -100,9 +117,39 @@ func (s *Service) recordBatch(ctx context.Context, batch []*submitJob) {
 		}
 		return
 	}
+	if err == nil {
+		s.countWithin(ctx, batch, won)
+	}
 	for _, j := range batch {
+		if j.rankAt != nil && (err != nil || !won[j]) {
+			s.dropPending(j.play)
+		}
 		j.won, j.err = won[j] && err == nil, err
 		close(j.done)
+	}
+}
+
+// countWithin counts, in one statement, the better players of each recorded ranked play's
+// bucket (the part of its rank the bucket counts in memory cannot give).
+func (s *Service) countWithin(ctx context.Context, batch []*submitJob, won map[*submitJob]bool) {
+	var ranked []*submitJob
+	var at []BoardStanding
+	for _, j := range batch {
+		if won[j] && j.rankAt != nil {
+			ranked = append(ranked, j)
+			at = append(at, BoardStanding{Board: RoundBoard(j.play.RoundID), Standing: *j.rankAt})
+		}
+	}
+	if len(ranked) == 0 {
+		return
+	}
+	counts, err := s.Board.AheadInBuckets(ctx, at)
+	for i, j := range ranked {
+		if err != nil {
+			j.withinErr = err
+		} else {
+			j.within = counts[i]
+		}
 	}
 }
 

@@ -33,17 +33,27 @@ func TestConcurrentSubmitsOfManyPlayersAreEachRecorded(t *testing.T) {
 			entries[i].body = answers(t, e, p, entries[i].nRight)
 		}
 		e.Clock.Advance(30 * time.Second)
-		scores := make([]float64, players)
+		scores, ranks := make([]float64, players), make([]float64, players)
 		got := parallel(players, func(i int) *apitest.Response {
 			r := submit(e, entries[i].token, entries[i].play.ID, fmt.Sprintf("key-%d", i), entries[i].body)
 			if r.Status == http.StatusOK {
-				scores[i] = r.Map(t)["score"].(float64)
+				m := r.Map(t)
+				scores[i], ranks[i] = m["score"].(float64), m["rank"].(float64)
 			}
 			return r
 		})
 		require.Equal(t, map[int]int{http.StatusOK: players}, got)
 		for i, en := range entries {
 			assert.EqualValues(t, 10*en.nRight, scores[i], "player %d's answer", i)
+			// Who is counted ahead depends on timing, but only players scoring at least as much can be.
+			atLeastAsGood := 0
+			for j, other := range entries {
+				if j != i && other.nRight >= en.nRight {
+					atLeastAsGood++
+				}
+			}
+			assert.LessOrEqual(t, ranks[i], float64(1+atLeastAsGood), "player %d's rank", i)
+			assert.GreaterOrEqual(t, ranks[i], float64(1))
 			var row struct {
 				Status         string
 				Score          int
