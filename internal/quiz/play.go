@@ -159,8 +159,15 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 	scoreInto(p, r, graded, given, now)
 	p.IdempotencyKey = key
 	p.BoardPending = p.Ranked()
+	return s.recordPlay(ctx, p, pool, graded)
+}
+
+// recordPlay writes a graded play (in a shared batch, see submitbatch.go) and answers with the
+// result and the player's rank; a play another submit recorded first answers as a replay.
+func (s *Service) recordPlay(ctx context.Context, p *Play, pool *Pool, graded []Graded) (*Result, error) {
 	var onBoard, rankAt *Standing
 	if p.BoardPending {
+		var err error
 		if onBoard, err = s.storedStanding(ctx, p); err != nil {
 			return nil, err
 		}
@@ -171,23 +178,24 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 	if err != nil {
 		return nil, err
 	}
-	if !job.won { // a concurrent submit graded it first (the guarded write lets exactly one through)
-		if p, err = s.Store.Play(ctx, playID); err != nil {
+	if !job.won { // a concurrent submit recorded it first (the locked batch lets exactly one through)
+		stored, err := s.Store.Play(ctx, p.ID)
+		if err != nil {
 			return nil, err
 		}
-		return s.replay(ctx, p, pool, key)
+		return s.replay(ctx, stored, pool, p.IdempotencyKey)
 	}
 	out := &Result{Play: *p, Graded: graded}
-	if !p.BoardPending {
+	switch {
+	case !p.BoardPending:
 		out.Rank, err = s.rankOnSubmit(ctx, p, nil)
-		return out, err
-	}
-	s.boardsChanged()
-	if job.withinErr != nil { // recorded; only the batch's count failed: rank on our own
+	case job.withinErr != nil: // recorded; only the batch's count failed: rank on our own
+		s.boardsChanged()
 		out.Rank, err = s.rankOnSubmit(ctx, p, onBoard)
-		return out, err
+	default:
+		s.boardsChanged()
+		out.Rank, err = s.rankWith(ctx, RoundBoard(p.RoundID), *rankAt, job.within)
 	}
-	out.Rank, err = s.rankWith(ctx, RoundBoard(p.RoundID), *rankAt, job.within)
 	return out, err
 }
 
