@@ -32,7 +32,8 @@ type boardWriter struct {
 
 type pendingStanding struct {
 	Standing
-	at time.Time
+	onBoard *Standing // the player's stored standing when this play was submitted (nil: none)
+	at      time.Time
 }
 
 // ahead reports whether a ranks before b on a board (the boards' order, ties included).
@@ -47,8 +48,9 @@ func ahead(a, b Standing) bool {
 	return a.AccountID < b.AccountID
 }
 
-// notePending remembers a submitted play until its flush, so submit answers rank against it.
-func (s *Service) notePending(p *Play) {
+// notePending remembers a submitted play until its flush, so submit answers rank against it,
+// with the player's stored standing (onBoard) at the time.
+func (s *Service) notePending(p *Play, onBoard *Standing) {
 	next := playStanding(*p)
 	k := boardKey{RoundBoard(p.RoundID), p.AccountID}
 	s.bw.pendingMu.Lock()
@@ -57,7 +59,17 @@ func (s *Service) notePending(p *Play) {
 		s.bw.pending = map[boardKey]pendingStanding{}
 	}
 	if cur, ok := s.bw.pending[k]; !ok || ahead(next, cur.Standing) {
-		s.bw.pending[k] = pendingStanding{next, time.Now()}
+		s.bw.pending[k] = pendingStanding{next, onBoard, time.Now()}
+	}
+}
+
+// dropPending forgets a play noted pending that was not recorded after all.
+func (s *Service) dropPending(p *Play) {
+	k := boardKey{RoundBoard(p.RoundID), p.AccountID}
+	s.bw.pendingMu.Lock()
+	defer s.bw.pendingMu.Unlock()
+	if cur, ok := s.bw.pending[k]; ok && cur.PlayID == p.ID {
+		delete(s.bw.pending, k)
 	}
 }
 
@@ -80,17 +92,21 @@ func (s *Service) forgetPending(plays []Play) {
 	}
 }
 
-// pendingAhead lists the other players whose unflushed standing on a board ranks before me.
-func (s *Service) pendingAhead(board string, me Standing) []int64 {
+// pendingAhead counts the other players whose unflushed standing on a board ranks before me
+// and whose stored standing (as it was at their submit) does not already: those the stored
+// board's rank does not count yet. A stored standing that changed since (a player with
+// several plays whose earlier one was flushed meanwhile) can make the count off by one for the
+// length of a flush delay; the boards themselves are exact.
+func (s *Service) pendingAhead(board string, me Standing) int64 {
 	s.bw.pendingMu.Lock()
 	defer s.bw.pendingMu.Unlock()
-	var out []int64
+	var n int64
 	for k, v := range s.bw.pending {
-		if k.board == board && k.account != me.AccountID && ahead(v.Standing, me) {
-			out = append(out, k.account)
+		if k.board == board && k.account != me.AccountID && ahead(v.Standing, me) && (v.onBoard == nil || !ahead(*v.onBoard, me)) {
+			n++
 		}
 	}
-	return out
+	return n
 }
 
 // boardsChanged notes that a play became pending and schedules a flush shortly, so many
@@ -152,7 +168,9 @@ func (s *Service) flushLocked(ctx context.Context) error {
 func (s *Service) flushBatch(ctx context.Context) (int, error) {
 	var writes []boardWrite
 	var plays []Play
-	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+	// Read committed: the locking read of the pending plays must not lock the gap after them,
+	// or every submit marking a new play pending would wait for this whole transaction.
+	err := database.WithTxReadCommitted(ctx, s.DB, func(ctx context.Context) error {
 		var err error
 		plays, err = s.Store.PendingPlays(ctx, boardBatch)
 		if err != nil || len(plays) == 0 {
@@ -180,6 +198,7 @@ func (s *Service) flushBatch(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	s.mirror(ctx, writes)
+	s.applyFold(writes) // before forgetting them as pending: ranks see them in one or the other
 	s.forgetPending(plays)
 	return len(plays), nil
 }

@@ -103,6 +103,7 @@ func (s *Service) Start(ctx context.Context, actor auth.Actor, ip string, roundI
 		}
 		return nil, err
 	}
+	s.started.keep(*p, now)
 	left := playsLeft(*r, PlayCounts{Round: c.Round + 1, Day: c.Day + 1})
 	return &StartedPlay{Play: *p, Pool: pool, PlaysLeft: left}, nil
 }
@@ -128,7 +129,7 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 	if err := s.limitBoth(ctx, "submit", actor, ip, s.Settings.SubmitPerAccountPerMinute, s.Settings.SubmitPerIPPerMinute); err != nil {
 		return nil, err
 	}
-	p, err := s.Store.Play(ctx, playID)
+	p, err := s.play(ctx, playID)
 	if errors.Is(err, ErrNotFound) || (err == nil && p.AccountID != actor.AccountID) {
 		return nil, errPlayNotFound
 	}
@@ -158,22 +159,43 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 	scoreInto(p, r, graded, given, now)
 	p.IdempotencyKey = key
 	p.BoardPending = p.Ranked()
-	ok, err := s.markSubmitted(ctx, p)
+	return s.recordPlay(ctx, p, pool, graded)
+}
+
+// recordPlay writes a graded play (in a shared batch, see submitbatch.go) and answers with the
+// result and the player's rank; a play another submit recorded first answers as a replay.
+func (s *Service) recordPlay(ctx context.Context, p *Play, pool *Pool, graded []Graded) (*Result, error) {
+	var onBoard, rankAt *Standing
+	if p.BoardPending {
+		var err error
+		if onBoard, err = s.storedStanding(ctx, p); err != nil {
+			return nil, err
+		}
+		at := rankStanding(p, onBoard)
+		rankAt = &at
+	}
+	job, err := s.markSubmitted(ctx, p, onBoard, rankAt)
 	if err != nil {
 		return nil, err
 	}
-	if !ok { // a concurrent submit graded it first (the guarded UPDATE lets exactly one through)
-		if p, err = s.Store.Play(ctx, playID); err != nil {
+	if !job.won { // a concurrent submit recorded it first (the locked batch lets exactly one through)
+		stored, err := s.Store.Play(ctx, p.ID)
+		if err != nil {
 			return nil, err
 		}
-		return s.replay(ctx, p, pool, key)
-	}
-	if p.BoardPending {
-		s.notePending(p)
-		s.boardsChanged()
+		return s.replay(ctx, stored, pool, p.IdempotencyKey)
 	}
 	out := &Result{Play: *p, Graded: graded}
-	out.Rank, err = s.rankOnSubmit(ctx, p)
+	switch {
+	case !p.BoardPending:
+		out.Rank, err = s.rankOnSubmit(ctx, p, nil)
+	case job.withinErr != nil: // recorded; only the batch's count failed: rank on our own
+		s.boardsChanged()
+		out.Rank, err = s.rankOnSubmit(ctx, p, onBoard)
+	default:
+		s.boardsChanged()
+		out.Rank, err = s.rankWith(ctx, RoundBoard(p.RoundID), *rankAt, job.within)
+	}
 	return out, err
 }
 
@@ -183,29 +205,12 @@ func (s *Service) replay(ctx context.Context, p *Play, pool *Pool, key string) (
 		return nil, errAlreadySubmitted
 	}
 	out := &Result{Play: *p, Graded: grade(pool, p.Paper, p.Answers)}
-	var err error
-	out.Rank, err = s.rankOnSubmit(ctx, p)
-	return out, err
-}
-
-// markSubmitted records the graded play once (false when another submit did), in one
-// statement, or in a transaction with the credit when the activity credits learners.
-func (s *Service) markSubmitted(ctx context.Context, p *Play) (bool, error) {
-	campaign, err := s.creditCampaign(ctx, p)
-	if err != nil || campaign == nil {
-		if err != nil {
-			return false, err
-		}
-		return s.Store.SubmitPlay(ctx, p)
+	onBoard, err := s.storedStanding(ctx, p)
+	if err != nil {
+		return nil, err
 	}
-	var ok bool
-	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		if ok, err = s.Store.SubmitPlay(ctx, p); err != nil || !ok {
-			return err
-		}
-		return s.Credits.EarnQuizCredit(ctx, p.AccountID, *campaign, p.ID)
-	})
-	return ok, err
+	out.Rank, err = s.rankOnSubmit(ctx, p, onBoard)
+	return out, err
 }
 
 // creditCampaign is the campaign a ranked play of the activity earns credit in, if any.
@@ -220,12 +225,23 @@ func (s *Service) creditCampaign(ctx context.Context, p *Play) (*int64, error) {
 	return a.CampaignID, nil
 }
 
+// storedStanding is the player's standing on the round board as stored from their earlier
+// plays: none, without a read, for their first play of the round (the board can then hold only
+// this play itself, once flushed, which ranks the same).
+func (s *Service) storedStanding(ctx context.Context, p *Play) (*Standing, error) {
+	if p.Seq <= 1 {
+		return nil, nil
+	}
+	return s.Board.Get(ctx, RoundBoard(p.RoundID), p.AccountID)
+}
+
 // rankOnSubmit ranks the player on the round board with this play counted, without waiting
-// for the board writer: their standing is the stored best unless this play beats it; players
-// ahead are the stored ones (buckets plus the bucket's rows) plus this process's unflushed
-// plays ahead whose stored standing is not ahead already. Unflushed plays of other replicas
-// show within their flush delay.
-func (s *Service) rankOnSubmit(ctx context.Context, p *Play) (*Standing, error) {
+// for the board writer: their standing is the stored best (onBoard) unless this play beats it
+// (rankStanding); players ahead are the stored ones (bucket counts kept in memory, see
+// bucket_counts.go, plus the better rows of its own bucket) plus this process's unflushed plays
+// ahead whose stored standing is not ahead already. Unflushed plays of other replicas show
+// within their flush delay. A submit has its bucket's rows counted with its batch (rankWith).
+func (s *Service) rankOnSubmit(ctx context.Context, p *Play, onBoard *Standing) (*Standing, error) {
 	board := RoundBoard(p.RoundID)
 	if !p.Ranked() {
 		if err := s.settleBoards(ctx); err != nil {
@@ -233,32 +249,32 @@ func (s *Service) rankOnSubmit(ctx context.Context, p *Play) (*Standing, error) 
 		}
 		return s.reads().Rank(ctx, board, p.AccountID)
 	}
-	old, err := s.Board.Get(ctx, board, p.AccountID)
+	me := rankStanding(p, onBoard)
+	within, err := s.Board.AheadInBuckets(ctx, []BoardStanding{{Board: board, Standing: me}})
 	if err != nil {
 		return nil, err
 	}
+	return s.rankWith(ctx, board, me, within[0])
+}
+
+// rankStanding is what a ranked play ranks the player at: the play, or their stored best when
+// that is ahead of it.
+func rankStanding(p *Play, onBoard *Standing) Standing {
 	me := playStanding(*p)
-	if old != nil && !ahead(me, *old) {
-		me = *old
+	if onBoard != nil && !ahead(me, *onBoard) {
+		me = *onBoard
 	}
-	st, err := s.Board.RankOf(ctx, board, me)
+	return me
+}
+
+// rankWith completes a rank on the play's round board given the better players of its bucket.
+func (s *Service) rankWith(ctx context.Context, board string, me Standing, within int64) (*Standing, error) {
+	above, err := s.playersAbove(ctx, board, RankKey(me.Score, me.DurationMs)>>bucketShift)
 	if err != nil {
 		return nil, err
 	}
-	others := s.pendingAhead(board, me)
-	if len(others) == 0 {
-		return st, nil
-	}
-	stored, err := s.Board.GetMany(ctx, board, others)
-	if err != nil {
-		return nil, err
-	}
-	for _, acct := range others {
-		if o := stored[acct]; o == nil || !ahead(*o, me) {
-			st.Rank++
-		}
-	}
-	return st, nil
+	me.Rank = above + within + s.pendingAhead(board, me) + 1
+	return &me, nil
 }
 
 // normalise checks each answer against its question and lines them up with the paper.

@@ -115,6 +115,9 @@ type Service struct {
 	rounds     sync.Map // round id → *Round, for its fixed configuration
 	activities sync.Map // activity id → cachedActivity
 	bw         boardWriter
+	started    startedPlays
+	submits    submitQueue
+	buckets    bucketCounts
 }
 
 // NewService builds the service.

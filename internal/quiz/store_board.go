@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -111,24 +112,60 @@ func (b *SQLBoard) Rank(ctx context.Context, board string, accountID int64) (*St
 	return b.RankOf(ctx, board, *me)
 }
 
-// RankOf ranks a standing known to be on the board (saves reading it back).
-func (b *SQLBoard) RankOf(ctx context.Context, board string, me Standing) (*Standing, error) {
-	accountID := me.AccountID
+// aheadInBucket counts the players of a standing's bucket who rank before it (a short range
+// of the rank index); its arguments come from aheadInBucketArgs.
+const aheadInBucket = `SELECT COUNT(*) FROM quiz_scores WHERE board = ? AND rank_key >= ? AND rank_key <= ?
+	AND (rank_key < ? OR (rank_key = ? AND (submitted_ms < ? OR (submitted_ms = ? AND account_id < ?))))`
+
+func aheadInBucketArgs(board string, me Standing) []any {
 	key := RankKey(me.Score, me.DurationMs)
-	bucket := key >> bucketShift
-	var above struct{ N int64 }
-	if err := b.conn(ctx).Model(&Bucket{}).Select("COALESCE(SUM(n), 0) AS n").
-		Where("board = ? AND bucket < ?", board, bucket).Scan(&above).Error; err != nil {
-		return nil, err
-	}
-	var within int64
-	err := b.conn(ctx).Model(&Score{}).
-		Where("board = ? AND rank_key >= ? AND rank_key <= ?", board, bucket<<bucketShift, key).
-		Where("rank_key < ? OR (rank_key = ? AND (submitted_ms < ? OR (submitted_ms = ? AND account_id < ?)))",
-			key, key, me.SubmittedMs, me.SubmittedMs, accountID).
-		Count(&within).Error
-	me.Rank = above.N + within + 1
+	return []any{board, key >> bucketShift << bucketShift, key, key, key, me.SubmittedMs, me.SubmittedMs, me.AccountID}
+}
+
+// RankOf ranks a standing known to be on the board (saves reading it back): the players of
+// better buckets plus the better players of its own bucket, in one statement.
+func (b *SQLBoard) RankOf(ctx context.Context, board string, me Standing) (*Standing, error) {
+	args := append([]any{board, RankKey(me.Score, me.DurationMs) >> bucketShift}, aheadInBucketArgs(board, me)...)
+	var ahead int64
+	err := b.conn(ctx).Raw(`SELECT (SELECT COALESCE(SUM(n), 0) FROM quiz_score_buckets WHERE board = ? AND bucket < ?) + (`+
+		aheadInBucket+`)`, args...).Row().Scan(&ahead)
+	me.Rank = ahead + 1
 	return &me, err
+}
+
+// Buckets returns a board's bucket counts in bucket order.
+func (b *SQLBoard) Buckets(ctx context.Context, board string) ([]BucketCount, error) {
+	var out []BucketCount
+	err := b.conn(ctx).Model(&Bucket{}).Select("bucket, n").Where("board = ? AND n <> 0", board).Order("bucket").Scan(&out).Error
+	return out, err
+}
+
+// BoardStanding is a standing on a named board.
+type BoardStanding struct {
+	Board string
+	Standing
+}
+
+// AheadInBuckets counts, for each standing, the players of its own bucket who rank before it,
+// in one statement (one column per standing).
+func (b *SQLBoard) AheadInBuckets(ctx context.Context, at []BoardStanding) ([]int64, error) {
+	var sql strings.Builder
+	var args []any
+	sql.WriteString("SELECT ")
+	for i, a := range at {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(" + aheadInBucket + ")")
+		args = append(args, aheadInBucketArgs(a.Board, a.Standing)...)
+	}
+	out := make([]int64, len(at))
+	dest := make([]any, len(at))
+	for i := range out {
+		dest[i] = &out[i]
+	}
+	err := b.conn(ctx).Raw(sql.String(), args...).Row().Scan(dest...)
+	return out, err
 }
 
 // EligiblePlays lists the play ids of a round board with at least minScore, ascending, and

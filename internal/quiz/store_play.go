@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -58,14 +59,57 @@ func (s *Store) PlayForUpdate(ctx context.Context, id int64) (*Play, error) {
 	return take[Play](lockForUpdate(s.conn(ctx)).Where("id = ?", id))
 }
 
-// SubmitPlay records a play's result once; it reports false when it was submitted already.
-func (s *Store) SubmitPlay(ctx context.Context, p *Play) (bool, error) {
-	res := s.conn(ctx).Model(&Play{}).Where("id = ? AND status = ?", p.ID, PlayActive).Updates(map[string]any{
-		"status": PlaySubmitted, "answers": p.Answers, "submitted_at": p.SubmittedAt, "score": p.Score,
-		"correct_count": p.CorrectCount, "duration_ms": p.DurationMs, "flagged": p.Flagged, "flag_reason": p.FlagReason,
-		"idempotency_key": p.IdempotencyKey, "board_pending": p.BoardPending,
-	})
-	return res.RowsAffected == 1, res.Error
+// LockActivePlays locks those of the plays that are still active and returns their ids.
+func (s *Store) LockActivePlays(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	var active []int64
+	err := lockForUpdate(s.conn(ctx)).Model(&Play{}).Where("id IN ? AND status = ?", ids, PlayActive).Pluck("id", &active).Error
+	out := make(map[int64]bool, len(active))
+	for _, id := range active {
+		out[id] = true
+	}
+	return out, err
+}
+
+// SubmitPlays records graded plays (locked active by the caller) in one statement: each
+// column a CASE over the plays' ids. Written out rather than built by GORM from maps: this is
+// the statement of every quiz submit.
+func (s *Store) SubmitPlays(ctx context.Context, plays []*Play) error {
+	if len(plays) == 0 {
+		return nil
+	}
+	columns := []struct {
+		name  string
+		value func(p *Play) any
+	}{
+		{"answers", func(p *Play) any { return p.Answers }},
+		{"submitted_at", func(p *Play) any { return p.SubmittedAt }},
+		{"score", func(p *Play) any { return p.Score }},
+		{"correct_count", func(p *Play) any { return p.CorrectCount }},
+		{"duration_ms", func(p *Play) any { return p.DurationMs }},
+		{"flagged", func(p *Play) any { return p.Flagged }},
+		{"flag_reason", func(p *Play) any { return p.FlagReason }},
+		{"idempotency_key", func(p *Play) any { return p.IdempotencyKey }},
+		{"board_pending", func(p *Play) any { return p.BoardPending }},
+	}
+	var sql strings.Builder
+	args := make([]any, 0, 1+len(columns)*2*len(plays)+2)
+	sql.WriteString("UPDATE quiz_plays SET status = ?")
+	args = append(args, PlaySubmitted)
+	ids := make([]int64, len(plays))
+	for i, p := range plays {
+		ids[i] = p.ID
+	}
+	for _, c := range columns {
+		sql.WriteString(", " + c.name + " = CASE id")
+		for _, p := range plays {
+			sql.WriteString(" WHEN ? THEN ?")
+			args = append(args, p.ID, c.value(p))
+		}
+		sql.WriteString(" END")
+	}
+	sql.WriteString(" WHERE id IN ? AND status = ?")
+	args = append(args, ids, PlayActive)
+	return s.conn(ctx).Exec(sql.String(), args...).Error
 }
 
 // ClearFlag releases a flagged play once; it reports false when it was cleared already.

@@ -177,6 +177,21 @@ type txKey struct{}
 // reruns fn (up to 3 times) when MySQL picks it as a deadlock victim, so fn must only touch the
 // database.
 func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error) error {
+	return withTx(ctx, db, nil, fn)
+}
+
+// WithTxReadCommitted is WithTx at READ COMMITTED on MySQL: its locking reads lock the rows
+// they return and no gaps, so rows that others insert or move into a scanned range meanwhile
+// (a background job's "SELECT pending ... FOR UPDATE" under concurrent submits marking new
+// rows pending) do not wait for it. SQLite serialises writers and has one isolation level.
+func WithTxReadCommitted(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error) error {
+	if Dialect(db) != MySQL {
+		return withTx(ctx, db, nil, fn)
+	}
+	return withTx(ctx, db, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn)
+}
+
+func withTx(ctx context.Context, db *gorm.DB, opts *sql.TxOptions, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
@@ -185,7 +200,7 @@ func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error
 		hooks := &afterCommit{}
 		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterCommitKey{}, hooks))
-		})
+		}, optsOrNone(opts)...)
 		if err == nil {
 			hooks.run()
 		}
@@ -202,6 +217,13 @@ func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error
 func InTx(ctx context.Context) bool {
 	_, ok := ctx.Value(txKey{}).(*gorm.DB)
 	return ok
+}
+
+func optsOrNone(opts *sql.TxOptions) []*sql.TxOptions {
+	if opts == nil {
+		return nil
+	}
+	return []*sql.TxOptions{opts}
 }
 
 type afterCommitKey struct{}

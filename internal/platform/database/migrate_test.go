@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 
 	"github.com/xuefa/xuefa/internal/account"
@@ -367,5 +368,30 @@ func TestAfterCommit(t *testing.T) {
 		})
 		require.Error(t, err)
 		assert.Empty(t, ran, "a rollback runs nothing")
+	})
+}
+
+// A locking range read at READ COMMITTED locks the rows it returns, not the gap after them: a
+// row inserted into that gap meanwhile does not wait (at MySQL's default REPEATABLE READ it
+// would, until the reader commits).
+func TestWithTxReadCommittedLeavesGapsOpen(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		require.NoError(t, insertUnit(ctx, db, "rc-a"))
+		err := database.WithTxReadCommitted(ctx, db, func(txCtx context.Context) error {
+			var codes []string
+			if err := database.Conn(txCtx, db).Table("units").Clauses(clause.Locking{Strength: "UPDATE"}).
+				Where("code >= ?", "rc-").Order("code").Pluck("code", &codes).Error; err != nil {
+				return err
+			}
+			assert.Equal(t, []string{"rc-a"}, codes)
+			if database.Dialect(db) != database.MySQL {
+				return nil // one writer at a time: there is no concurrent insert to make
+			}
+			insertCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			return insertUnit(insertCtx, db, "rc-b")
+		})
+		require.NoError(t, err, "the insert into the scanned range went through while the reader held its locks")
 	})
 }

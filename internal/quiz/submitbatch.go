@@ -1,0 +1,187 @@
+package quiz
+
+import (
+	"context"
+	"sync"
+
+	"github.com/xuefa/xuefa/internal/platform/database"
+)
+
+// Submits are recorded by group commit: while one batch is being written, the submits that
+// arrive queue up, and the next batch records all of them in one transaction (a locking read
+// of which plays are still active, one multi-row UPDATE, the learners' credits, one commit).
+// Under a spike this turns a statement and a commit per submit into a few per batch; alone, a
+// submit is a batch of one. There is no background goroutine to start or stop: the submit
+// that finds no batch running writes batches until its own is done, then hands the rest of the
+// queue to a goroutine that ends when the queue is empty.
+const submitBatchMax = 128
+
+// submitJob is one graded play waiting to be recorded.
+type submitJob struct {
+	play     *Play
+	campaign *int64 // the campaign a learner's ranked play earns credit in, if any
+	won      bool   // recorded by this job (false: another submit of the play was first)
+	err      error
+	done     chan struct{}
+
+	// rankAt is the standing a ranked play is ranked at once recorded; the batch counts the
+	// better players of its bucket for all its jobs in one statement (within, or withinErr).
+	// onBoard is the player's stored standing before it.
+	rankAt    *Standing
+	onBoard   *Standing
+	within    int64
+	withinErr error
+}
+
+type submitQueue struct {
+	mu      sync.Mutex
+	jobs    []*submitJob
+	running bool // a submit or goroutine is writing batches
+}
+
+// markSubmitted records the graded play once (won false when another submit did) and, for a
+// ranked play, notes it pending for the boards and counts the better players of rankAt's
+// bucket on the board.
+func (s *Service) markSubmitted(ctx context.Context, p *Play, onBoard, rankAt *Standing) (*submitJob, error) {
+	campaign, err := s.creditCampaign(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	job := &submitJob{play: p, campaign: campaign, rankAt: rankAt, onBoard: onBoard, done: make(chan struct{})}
+	q := &s.submits
+	q.mu.Lock()
+	q.jobs = append(q.jobs, job)
+	lead := !q.running
+	q.running = true
+	q.mu.Unlock()
+	if lead {
+		// Batches outlive this request's context: they carry other submits too.
+		s.writeBatches(context.WithoutCancel(ctx), job)
+	}
+	<-job.done
+	return job, job.err
+}
+
+// writeBatches records queued batches until mine is done (nil: until the queue is empty),
+// then leaves what is left to a goroutine.
+func (s *Service) writeBatches(ctx context.Context, mine *submitJob) {
+	q := &s.submits
+	for {
+		q.mu.Lock()
+		if len(q.jobs) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		if mine != nil && isDone(mine) {
+			q.mu.Unlock()
+			go s.writeBatches(ctx, nil)
+			return
+		}
+		n := min(len(q.jobs), submitBatchMax)
+		batch := q.jobs[:n:n]
+		q.jobs = q.jobs[n:]
+		q.mu.Unlock()
+		s.recordBatch(ctx, batch)
+	}
+}
+
+func isDone(j *submitJob) bool {
+	select {
+	case <-j.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// recordBatch writes a batch in one transaction. If it fails, each job is retried alone, so
+// one bad job cannot fail the others and each error belongs to its own submit.
+func (s *Service) recordBatch(ctx context.Context, batch []*submitJob) {
+	// Ranked plays are noted pending before they commit: a board fold that picks them up right
+	// after the commit must find them noted to forget them, or they would count twice.
+	for _, j := range batch {
+		if j.rankAt != nil {
+			s.notePending(j.play, j.onBoard)
+		}
+	}
+	var won map[*submitJob]bool
+	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		var err error
+		won, err = s.recordInTx(ctx, batch)
+		return err
+	})
+	if err != nil && len(batch) > 1 {
+		for _, j := range batch {
+			s.recordBatch(ctx, []*submitJob{j})
+		}
+		return
+	}
+	if err == nil {
+		s.countWithin(ctx, batch, won)
+	}
+	for _, j := range batch {
+		if j.rankAt != nil && (err != nil || !won[j]) {
+			s.dropPending(j.play)
+		}
+		j.won, j.err = won[j] && err == nil, err
+		close(j.done)
+	}
+}
+
+// countWithin counts, in one statement, the better players of each recorded ranked play's
+// bucket (the part of its rank the bucket counts in memory cannot give).
+func (s *Service) countWithin(ctx context.Context, batch []*submitJob, won map[*submitJob]bool) {
+	var ranked []*submitJob
+	var at []BoardStanding
+	for _, j := range batch {
+		if won[j] && j.rankAt != nil {
+			ranked = append(ranked, j)
+			at = append(at, BoardStanding{Board: RoundBoard(j.play.RoundID), Standing: *j.rankAt})
+		}
+	}
+	if len(ranked) == 0 {
+		return
+	}
+	counts, err := s.Board.AheadInBuckets(ctx, at)
+	for i, j := range ranked {
+		if err != nil {
+			j.withinErr = err
+		} else {
+			j.within = counts[i]
+		}
+	}
+}
+
+// recordInTx locks the batch's plays that are still active, marks them submitted and credits
+// the learners among them. Of two submits of one play in a batch, the first wins.
+func (s *Service) recordInTx(ctx context.Context, batch []*submitJob) (map[*submitJob]bool, error) {
+	ids := make([]int64, len(batch))
+	for i, j := range batch {
+		ids[i] = j.play.ID
+	}
+	active, err := s.Store.LockActivePlays(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	won := map[*submitJob]bool{}
+	var plays []*Play
+	for _, j := range batch {
+		if active[j.play.ID] {
+			delete(active, j.play.ID)
+			won[j] = true
+			plays = append(plays, j.play)
+		}
+	}
+	if err := s.Store.SubmitPlays(ctx, plays); err != nil {
+		return nil, err
+	}
+	for _, j := range batch {
+		if won[j] && j.campaign != nil {
+			if err := s.Credits.EarnQuizCredit(ctx, j.play.AccountID, *j.campaign, j.play.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return won, nil
+}
