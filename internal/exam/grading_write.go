@@ -23,7 +23,7 @@ func (s *Service) commit(ctx context.Context, jobs ...*gradeJob) {
 		}
 		return
 	}
-	s.committer.run(ctx, jobs...)
+	s.committer.Run(ctx, jobs...)
 }
 
 // writeBatch writes a batch in one transaction. If that fails, each job is written again alone,

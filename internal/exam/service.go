@@ -10,6 +10,7 @@ import (
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/groupcommit"
 	"github.com/xuefa/xuefa/internal/practice"
 )
 
@@ -88,7 +89,7 @@ type Deps struct {
 type Service struct {
 	Deps
 	cache     *poolCache
-	committer *committer
+	committer *groupcommit.Committer[*gradeJob]
 }
 
 // NewService builds the service.
@@ -103,7 +104,7 @@ func NewService(d Deps) *Service {
 		d.Settings.PoolTTL = DefaultPoolTTL
 	}
 	s := &Service{Deps: d, cache: newPoolCache(d.Settings.PoolTTL)}
-	s.committer = &committer{write: s.writeBatch, lanes: writeLanes}
+	s.committer = groupcommit.New(writeLanes, maxBatch, s.writeBatch, failJob)
 	return s
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/crypto"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/groupcommit"
 	"github.com/xuefa/xuefa/internal/platform/ratelimit"
 	"github.com/xuefa/xuefa/internal/unit"
 )
@@ -116,7 +117,7 @@ type Service struct {
 	activities sync.Map // activity id → cachedActivity
 	bw         boardWriter
 	started    startedPlays
-	submits    submitQueue
+	submits    *groupcommit.Committer[*submitJob]
 	buckets    bucketCounts
 }
 
@@ -135,6 +136,7 @@ func NewService(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	svc := &Service{Deps: d}
+	svc.submits = groupcommit.New(1, submitBatchMax, svc.recordBatch, failSubmit)
 	svc.bw.dirty.Store(true) // plays may be pending from before a restart
 	return svc
 }

@@ -2,18 +2,16 @@ package quiz
 
 import (
 	"context"
-	"sync"
 
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
 
-// Submits are recorded by group commit: while one batch is being written, the submits that
-// arrive queue up, and the next batch records all of them in one transaction (a locking read
-// of which plays are still active, one multi-row UPDATE, the learners' credits, one commit).
-// Under a spike this turns a statement and a commit per submit into a few per batch; alone, a
-// submit is a batch of one. There is no background goroutine to start or stop: the submit
-// that finds no batch running writes batches until its own is done, then hands the rest of the
-// queue to a goroutine that ends when the queue is empty.
+// Submits are recorded by group commit (platform/groupcommit): concurrent submits queue, and
+// one batch records all of them in one transaction (a locking read of which plays are still
+// active, one multi-row UPDATE, the learners' credits, one commit), then counts the better
+// players of each recorded play's rank bucket in one more statement. Under a spike this turns a
+// statement and a commit per submit into a few per batch; alone, a submit is a batch of one.
+// One lane: the batches are short, and a second would only split them.
 const submitBatchMax = 128
 
 // submitJob is one graded play waiting to be recorded.
@@ -22,7 +20,6 @@ type submitJob struct {
 	campaign *int64 // the campaign a learner's ranked play earns credit in, if any
 	won      bool   // recorded by this job (false: another submit of the play was first)
 	err      error
-	done     chan struct{}
 
 	// rankAt is the standing a ranked play is ranked at once recorded; the batch counts the
 	// better players of its bucket for all its jobs in one statement (within, or withinErr).
@@ -33,11 +30,8 @@ type submitJob struct {
 	withinErr error
 }
 
-type submitQueue struct {
-	mu      sync.Mutex
-	jobs    []*submitJob
-	running bool // a submit or goroutine is writing batches
-}
+// failSubmit sets the outcome of a job whose batch could not be written at all.
+func failSubmit(j *submitJob, err error) { j.won, j.err = false, err }
 
 // markSubmitted records the graded play once (won false when another submit did) and, for a
 // ranked play, notes it pending for the boards and counts the better players of rankAt's
@@ -47,52 +41,9 @@ func (s *Service) markSubmitted(ctx context.Context, p *Play, onBoard, rankAt *S
 	if err != nil {
 		return nil, err
 	}
-	job := &submitJob{play: p, campaign: campaign, rankAt: rankAt, onBoard: onBoard, done: make(chan struct{})}
-	q := &s.submits
-	q.mu.Lock()
-	q.jobs = append(q.jobs, job)
-	lead := !q.running
-	q.running = true
-	q.mu.Unlock()
-	if lead {
-		// Batches outlive this request's context: they carry other submits too.
-		s.writeBatches(context.WithoutCancel(ctx), job)
-	}
-	<-job.done
+	job := &submitJob{play: p, campaign: campaign, rankAt: rankAt, onBoard: onBoard}
+	s.submits.Run(ctx, job)
 	return job, job.err
-}
-
-// writeBatches records queued batches until mine is done (nil: until the queue is empty),
-// then leaves what is left to a goroutine.
-func (s *Service) writeBatches(ctx context.Context, mine *submitJob) {
-	q := &s.submits
-	for {
-		q.mu.Lock()
-		if len(q.jobs) == 0 {
-			q.running = false
-			q.mu.Unlock()
-			return
-		}
-		if mine != nil && isDone(mine) {
-			q.mu.Unlock()
-			go s.writeBatches(ctx, nil)
-			return
-		}
-		n := min(len(q.jobs), submitBatchMax)
-		batch := q.jobs[:n:n]
-		q.jobs = q.jobs[n:]
-		q.mu.Unlock()
-		s.recordBatch(ctx, batch)
-	}
-}
-
-func isDone(j *submitJob) bool {
-	select {
-	case <-j.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // recordBatch writes a batch in one transaction. If it fails, each job is retried alone, so
@@ -125,7 +76,6 @@ func (s *Service) recordBatch(ctx context.Context, batch []*submitJob) {
 			s.dropPending(j.play)
 		}
 		j.won, j.err = won[j] && err == nil, err
-		close(j.done)
 	}
 }
 
