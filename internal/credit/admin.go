@@ -115,7 +115,7 @@ func (s *Service) Leaderboard(ctx context.Context, actor auth.Actor, in BoardInp
 		return nil, err
 	}
 	key := standingsKey(in.CampaignID, u, scope, c.Targets)
-	if board.Units, board.UnitsAsOf, err = s.standings.get(ctx, key, func(ctx context.Context) ([]UnitStanding, error) {
+	if board.Units, board.UnitsAsOf, err = s.standings.Get(ctx, key, func(ctx context.Context) ([]UnitStanding, error) {
 		return s.store.SubUnitStandings(ctx, in.CampaignID, u, scope, c.Targets)
 	}); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/clock"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/ttlcache"
 )
 
 // Errors of this domain.
@@ -64,7 +66,7 @@ type Service struct {
 	audit     Auditor
 	events    Events
 	now       func() time.Time
-	standings *standingsCache
+	standings *ttlcache.Cache[[]UnitStanding]
 }
 
 // Deps are the service's collaborators.
@@ -77,14 +79,14 @@ type Deps struct {
 	Now       func() time.Time
 	Events    Events // optional
 	// UnitRankingTTL keeps a leaderboard's unit ranking this long (0: computed per request);
-	// see standingsCache.
+	// see standings_key.go.
 	UnitRankingTTL time.Duration
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
 	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, units: d.Units, audit: d.Audit, events: d.Events, now: d.Now,
-		standings: newStandingsCache(d.UnitRankingTTL, d.Now)}
+		standings: ttlcache.New(d.UnitRankingTTL, d.Now, slices.Clone[[]UnitStanding])}
 }
 
 // AwardedEvent is the data of a credit.awarded webhook event.

@@ -191,7 +191,7 @@ type unitFigures struct {
 // aggregates group by unit id over the scope's unit ids, reading indexes only ((unit_id,
 // status) of learners, (campaign_id, unit_id, total, track) of summaries, joined to the
 // learner's primary key for the status); their cost grows with the number of learners in the
-// scope, which is why the service caches the result for a short time (standingsCache).
+// scope, which is why the service caches the result for a short time (standings_key.go).
 func (s *Store) SubUnitStandings(ctx context.Context, campaignID int64, u *unit.Unit, scope *Scope, targets map[string]Amount) ([]UnitStanding, error) {
 	ids := scope.ids()
 	var learners []unitFigures

@@ -12,6 +12,7 @@ import (
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/ttlcache"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -43,16 +44,16 @@ type Service struct {
 	campaigns Campaigns
 	reminders Reminders
 	now       func() time.Time
-	cache     *figuresCache
+	cache     *ttlcache.Cache[[]Figures]
 }
 
 // UseReminders lets lagging lists show how often each learner was already reminded.
 func (s *Service) UseReminders(r Reminders) { s.reminders = r }
 
 // NewService builds the service; dashboards' figures are kept for figuresTTL (0: computed on
-// every request, see figuresCache).
+// every request, see figures_key.go).
 func NewService(store *Store, units Units, campaigns Campaigns, now func() time.Time, figuresTTL time.Duration) *Service {
-	return &Service{store: store, units: units, campaigns: campaigns, now: now, cache: newFiguresCache(figuresTTL, now)}
+	return &Service{store: store, units: units, campaigns: campaigns, now: now, cache: ttlcache.New(figuresTTL, now, cloneFigures)}
 }
 
 // Figures are one unit's (or subtree's) numbers in a campaign.
@@ -151,7 +152,7 @@ func (s *Service) Dashboard(ctx context.Context, actor auth.Actor, unitID, campa
 	if err != nil {
 		return nil, err
 	}
-	figures, asOf, err := s.cache.get(ctx, figuresKey(c, u, children, subtree), func(ctx context.Context) ([]Figures, error) {
+	figures, asOf, err := s.cache.Get(ctx, figuresKey(c, u, children, subtree), func(ctx context.Context) ([]Figures, error) {
 		return s.figures(ctx, c, u, children, subtree, b, expected)
 	})
 	if err != nil {
