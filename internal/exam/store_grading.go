@@ -4,10 +4,10 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strings"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/xuefa/xuefa/internal/platform/database"
 )
 
 // GradingItems returns what grading needs of an attempt's items, in paper order. It is the
@@ -68,15 +68,7 @@ func (s *Store) FinaliseMany(ctx context.Context, as []*Attempt) error {
 		ids[i] = a.ID
 	}
 	byID := func(col func(a *Attempt) any) clause.Expr {
-		var sql strings.Builder
-		args := make([]any, 0, 2*len(as))
-		sql.WriteString("CASE id")
-		for _, a := range as {
-			sql.WriteString(" WHEN ? THEN ?")
-			args = append(args, a.ID, col(a))
-		}
-		sql.WriteString(" END")
-		return gorm.Expr(sql.String(), args...)
+		return database.CaseByID(as, func(a *Attempt) int64 { return a.ID }, col)
 	}
 	return s.conn(ctx).Model(&Attempt{}).Where("id IN ?", ids).Updates(map[string]any{
 		"status": AttemptSubmitted, "active_key": nil,

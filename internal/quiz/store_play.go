@@ -2,8 +2,11 @@ package quiz
 
 import (
 	"context"
-	"strings"
 	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/xuefa/xuefa/internal/platform/database"
 )
 
 // PlayCounts are how many plays an account started in a round, and on one day of it.
@@ -71,45 +74,30 @@ func (s *Store) LockActivePlays(ctx context.Context, ids []int64) (map[int64]boo
 }
 
 // SubmitPlays records graded plays (locked active by the caller) in one statement: each
-// column a CASE over the plays' ids. Written out rather than built by GORM from maps: this is
-// the statement of every quiz submit.
+// column a CASE over the plays' ids.
 func (s *Store) SubmitPlays(ctx context.Context, plays []*Play) error {
 	if len(plays) == 0 {
 		return nil
 	}
-	columns := []struct {
-		name  string
-		value func(p *Play) any
-	}{
-		{"answers", func(p *Play) any { return p.Answers }},
-		{"submitted_at", func(p *Play) any { return p.SubmittedAt }},
-		{"score", func(p *Play) any { return p.Score }},
-		{"correct_count", func(p *Play) any { return p.CorrectCount }},
-		{"duration_ms", func(p *Play) any { return p.DurationMs }},
-		{"flagged", func(p *Play) any { return p.Flagged }},
-		{"flag_reason", func(p *Play) any { return p.FlagReason }},
-		{"idempotency_key", func(p *Play) any { return p.IdempotencyKey }},
-		{"board_pending", func(p *Play) any { return p.BoardPending }},
-	}
-	var sql strings.Builder
-	args := make([]any, 0, 1+len(columns)*2*len(plays)+2)
-	sql.WriteString("UPDATE quiz_plays SET status = ?")
-	args = append(args, PlaySubmitted)
 	ids := make([]int64, len(plays))
 	for i, p := range plays {
 		ids[i] = p.ID
 	}
-	for _, c := range columns {
-		sql.WriteString(", " + c.name + " = CASE id")
-		for _, p := range plays {
-			sql.WriteString(" WHEN ? THEN ?")
-			args = append(args, p.ID, c.value(p))
-		}
-		sql.WriteString(" END")
+	byID := func(col func(p *Play) any) clause.Expr {
+		return database.CaseByID(plays, func(p *Play) int64 { return p.ID }, col)
 	}
-	sql.WriteString(" WHERE id IN ? AND status = ?")
-	args = append(args, ids, PlayActive)
-	return s.conn(ctx).Exec(sql.String(), args...).Error
+	return s.conn(ctx).Model(&Play{}).Where("id IN ? AND status = ?", ids, PlayActive).Updates(map[string]any{
+		"status":          PlaySubmitted,
+		"answers":         byID(func(p *Play) any { return p.Answers }),
+		"submitted_at":    byID(func(p *Play) any { return p.SubmittedAt }),
+		"score":           byID(func(p *Play) any { return p.Score }),
+		"correct_count":   byID(func(p *Play) any { return p.CorrectCount }),
+		"duration_ms":     byID(func(p *Play) any { return p.DurationMs }),
+		"flagged":         byID(func(p *Play) any { return p.Flagged }),
+		"flag_reason":     byID(func(p *Play) any { return p.FlagReason }),
+		"idempotency_key": byID(func(p *Play) any { return p.IdempotencyKey }),
+		"board_pending":   byID(func(p *Play) any { return p.BoardPending }),
+	}).Error
 }
 
 // ClearFlag releases a flagged play once; it reports false when it was cleared already.

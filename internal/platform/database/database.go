@@ -17,6 +17,7 @@ import (
 	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
@@ -313,4 +314,19 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// CaseByID is `CASE id WHEN ? THEN ? … END` over rows: one column's value for each row, so
+// an `UPDATE … WHERE id IN (…)` writes many rows' different values in one statement (both
+// dialects run it). Group commits write their batches with it.
+func CaseByID[T any](rows []T, id func(T) int64, value func(T) any) clause.Expr {
+	var b strings.Builder
+	args := make([]any, 0, 2*len(rows))
+	b.WriteString("CASE id")
+	for _, r := range rows {
+		b.WriteString(" WHEN ? THEN ?")
+		args = append(args, id(r), value(r))
+	}
+	b.WriteString(" END")
+	return gorm.Expr(b.String(), args...)
 }
