@@ -95,7 +95,7 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 
 // grade grades an active attempt: its score, the learner's counted result, the exam credit
 // when passed, and the wrong-answer book, written in one transaction together with whatever
-// other gradings are waiting (see committer). Of concurrent gradings of one attempt (two
+// other gradings are waiting (group commit, see grade_job.go). Of concurrent gradings of one attempt (two
 // submits, a submit and the sweeper) exactly one wins; the losers change nothing and get
 // graded false. On success a holds the graded attempt.
 func (s *Service) grade(ctx context.Context, a *Attempt, by string, key *string) (*Row, bool, error) {

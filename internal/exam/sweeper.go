@@ -10,8 +10,8 @@ import (
 const sweepBatch = 500
 
 // Sweep finalises every active attempt past its deadline and grace with the answers saved, and
-// returns how many it graded. The attempts of one pass are written together, in batches (see
-// committer); one racing a learner's submit is graded once either way.
+// returns how many it graded. The attempts of one pass are written together, in batches (group
+// commit, see grade_job.go); one racing a learner's submit is graded once either way.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	done := 0
 	for {
