@@ -95,9 +95,9 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 
 // grade grades an active attempt: its score, the learner's counted result, the exam credit
 // when passed, and the wrong-answer book, written in one transaction together with whatever
-// other gradings are waiting (group commit, see grade_job.go). Of concurrent gradings of one attempt (two
-// submits, a submit and the sweeper) exactly one wins; the losers change nothing and get
-// graded false. On success a holds the graded attempt.
+// other gradings are waiting (group commit, see grade_job.go). Of concurrent gradings of one
+// attempt (two submits, a submit and the sweeper) exactly one wins; the losers change nothing
+// and get graded false. On success a holds the graded attempt.
 func (s *Service) grade(ctx context.Context, a *Attempt, by string, key *string) (*Row, bool, error) {
 	j, err := s.prepare(ctx, a, by, key)
 	if err != nil {
