@@ -121,6 +121,18 @@ func rightAnswer(t *testing.T, e *apitest.Env, q playQuestion) string {
 	return strings.Join(out, "")
 }
 
+// shownKey is the key a submit's answer shows for q: in the play's letters, and for a fill
+// question every accepted answer ("诚信|诚实信用"), not just the one rightAnswer sends.
+func shownKey(t *testing.T, e *apitest.Env, q playQuestion) string {
+	t.Helper()
+	if q.Type != "fill" {
+		return rightAnswer(t, e, q)
+	}
+	var answer string
+	require.NoError(t, e.DB.Table("questions").Select("answer").Where("id = ?", q.QuestionID).Scan(&answer).Error)
+	return answer
+}
+
 // wrongAnswer is an answer to q that is surely wrong.
 func wrongAnswer(t *testing.T, e *apitest.Env, q playQuestion) string {
 	t.Helper()

@@ -109,7 +109,7 @@ func TestRoundFromPlayToVerifiedDraw(t *testing.T) {
 		qs := r["questions"].([]any)
 		require.Len(t, qs, 5)
 		first := qs[0].(map[string]any)
-		assert.Equal(t, rightAnswer(t, e, p.Questions[0]), first["answer"], "the key in this play's letters")
+		assert.Equal(t, shownKey(t, e, p.Questions[0]), first["answer"], "the key in this play's letters")
 		assert.NotEmpty(t, first["analysis"])
 
 		// Li: same score, same duration, later submit → below Zhang. Wang: fewer right.
