@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -206,13 +205,4 @@ func Day(t time.Time) string { return t.In(clock.Shanghai()).Format(time.DateOnl
 // MoveLearner keeps summaries in step when a learner's unit or track changes.
 func (s *Service) MoveLearner(ctx context.Context, learnerID, unitID int64, track string) error {
 	return s.store.MoveLearner(ctx, learnerID, unitID, track)
-}
-
-// sourceID builds a readable source id from parts ("course:12:minute:3").
-func sourceID(parts ...any) string {
-	out := make([]string, len(parts))
-	for i, p := range parts {
-		out[i] = fmt.Sprint(p)
-	}
-	return strings.Join(out, ":")
 }

@@ -113,10 +113,3 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 func (s *Service) record(ctx context.Context, actor auth.Actor, action string, id int64, detail map[string]any) error {
 	return s.Audit.Record(ctx, audit.Entry{Actor: &actor, Action: action, ResourceType: "exam", ResourceID: id, Outcome: audit.Success, Detail: detail})
 }
-
-func firstErr(err error, otherwise error) error {
-	if err != nil {
-		return err
-	}
-	return otherwise
-}

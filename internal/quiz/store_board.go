@@ -188,17 +188,8 @@ func standing(r Score) Standing {
 
 // Load reads and locks players' rows on a board (absent players are missing from the map).
 func (b *SQLBoard) Load(ctx context.Context, board string, accountIDs []int64) (map[int64]*Standing, error) {
-	return b.getMany(lockForUpdate(b.conn(ctx)), board, accountIDs)
-}
-
-// GetMany reads players' rows on a board without locking them.
-func (b *SQLBoard) GetMany(ctx context.Context, board string, accountIDs []int64) (map[int64]*Standing, error) {
-	return b.getMany(b.conn(ctx), board, accountIDs)
-}
-
-func (b *SQLBoard) getMany(q *gorm.DB, board string, accountIDs []int64) (map[int64]*Standing, error) {
 	var rows []Score
-	err := q.Where("board = ? AND account_id IN ?", board, accountIDs).Find(&rows).Error
+	err := lockForUpdate(b.conn(ctx)).Where("board = ? AND account_id IN ?", board, accountIDs).Find(&rows).Error
 	out := make(map[int64]*Standing, len(rows))
 	for _, r := range rows {
 		s := standing(r)

@@ -57,11 +57,6 @@ func (s *Store) Play(ctx context.Context, id int64) (*Play, error) {
 	return take[Play](s.conn(ctx).Where("id = ?", id))
 }
 
-// PlayForUpdate loads a play and locks it until the transaction ends.
-func (s *Store) PlayForUpdate(ctx context.Context, id int64) (*Play, error) {
-	return take[Play](lockForUpdate(s.conn(ctx)).Where("id = ?", id))
-}
-
 // LockActivePlays locks those of the plays that are still active and returns their ids.
 func (s *Store) LockActivePlays(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	var active []int64
@@ -127,13 +122,6 @@ func (s *Store) FlaggedPlays(ctx context.Context, roundID int64, all bool, offse
 	var out []FlaggedPlay
 	err := q.Select("quiz_plays.*, accounts.display_name").Order("quiz_plays.id").Offset(offset).Limit(limit).Scan(&out).Error
 	return out, total, err
-}
-
-// IsLearner reports whether an account is a learner's account (for credits).
-func (s *Store) IsLearner(ctx context.Context, accountID int64) (bool, error) {
-	var n int64
-	err := s.conn(ctx).Table("learners").Where("account_id = ?", accountID).Count(&n).Error
-	return n > 0, err
 }
 
 // PendingPlays locks up to n plays waiting for the boards, oldest first (their standing
