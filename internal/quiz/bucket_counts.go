@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // bucketRefresh bounds how long a board's bucket counts in memory may miss what other
@@ -22,6 +24,7 @@ type bucketCounts struct {
 	mu     sync.Mutex
 	gen    uint64 // bumped by every applied fold: a reload that overlapped one is not kept
 	boards map[string]*bucketSnapshot
+	loads  singleflight.Group
 }
 
 type bucketSnapshot struct {
@@ -65,12 +68,27 @@ func (s *Service) playersAbove(ctx context.Context, board string, bucket int64) 
 		c.mu.Unlock()
 		return n, nil
 	}
-	gen := c.gen
 	c.mu.Unlock()
-
-	loaded, err := s.Board.Buckets(ctx, board)
+	// One reload per board for all the submits that find it stale at once.
+	got, err, _ := c.loads.Do(board, func() (any, error) { return s.loadBuckets(context.WithoutCancel(ctx), board) })
 	if err != nil {
 		return 0, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return got.(*bucketSnapshot).above(bucket), nil
+}
+
+// loadBuckets reads a board's bucket counts and keeps them unless a fold was applied meanwhile
+// (the read may have missed it; the next submit reloads).
+func (s *Service) loadBuckets(ctx context.Context, board string) (*bucketSnapshot, error) {
+	c := &s.buckets
+	c.mu.Lock()
+	gen := c.gen
+	c.mu.Unlock()
+	loaded, err := s.Board.Buckets(ctx, board)
+	if err != nil {
+		return nil, err
 	}
 	fresh := &bucketSnapshot{loaded: time.Now(), buckets: loaded}
 	c.mu.Lock()
@@ -81,7 +99,7 @@ func (s *Service) playersAbove(ctx context.Context, board string, bucket int64) 
 	if c.gen == gen {
 		c.boards[board] = fresh
 	}
-	return fresh.above(bucket), nil
+	return fresh, nil
 }
 
 // applyFold moves the kept bucket counts by a committed fold's writes.
