@@ -232,7 +232,8 @@ func (b *quizBench) seedBoard(ctx context.Context, bulk *sql.DB, o quizOptions, 
 	board := quiz.RoundBoard(b.roundID)
 	rng := rand.New(rand.NewPCG(1, 2))
 	scores := newBulkTable("quiz_scores", o.Batch, "board", "account_id", "play_id", "score", "duration_ms", "submitted_ms", "rank_key")
-	buckets := map[int64]int64{}
+	type bucket struct{ n, chk int64 }
+	buckets := map[int64]bucket{}
 	args := make([]any, 0, o.Batch*7)
 	for i := range o.BoardRows {
 		correct := 0
@@ -242,9 +243,10 @@ func (b *quizBench) seedBoard(ctx context.Context, bulk *sql.DB, o quizOptions, 
 			}
 		}
 		score, dur := correct*10, int64(8_000+rng.IntN(290_000))
-		key := quiz.RankKey(score, dur)
-		buckets[key>>10]++
-		args = append(args, board, int64(100_000_000+i), int64(100_000_000+i), score, dur, now.UnixMilli()-int64(rng.IntN(3_600_000)), key)
+		key, acct, at := quiz.RankKey(score, dur), int64(100_000_000+i), now.UnixMilli()-int64(rng.IntN(3_600_000))
+		bk := buckets[key>>10]
+		buckets[key>>10] = bucket{bk.n + 1, bk.chk + quiz.StandingChecksum(key, at, acct)}
+		args = append(args, board, acct, acct, score, dur, at, key)
 		if len(args) >= o.Batch*7 {
 			if err := scores.insert(ctx, bulk, args); err != nil {
 				return err
@@ -255,10 +257,10 @@ func (b *quizBench) seedBoard(ctx context.Context, bulk *sql.DB, o quizOptions, 
 	if err := scores.insert(ctx, bulk, args); err != nil {
 		return err
 	}
-	bt := newBulkTable("quiz_score_buckets", o.Batch, "board", "bucket", "n")
+	bt := newBulkTable("quiz_score_buckets", o.Batch, "board", "bucket", "n", "chk")
 	args = args[:0]
-	for k, n := range buckets {
-		args = append(args, board, k, n)
+	for k, bk := range buckets {
+		args = append(args, board, k, bk.n, bk.chk)
 	}
 	return bt.insert(ctx, bulk, args)
 }

@@ -168,6 +168,7 @@ func (s *Service) flushLocked(ctx context.Context) error {
 func (s *Service) flushBatch(ctx context.Context) (int, error) {
 	var writes []boardWrite
 	var plays []Play
+	s.index.foldStarts()
 	// Read committed: the locking read of the pending plays must not lock the gap after them,
 	// or every submit marking a new play pending would wait for this whole transaction.
 	err := database.WithTxReadCommitted(ctx, s.DB, func(ctx context.Context) error {
@@ -195,10 +196,11 @@ func (s *Service) flushBatch(ctx context.Context) (int, error) {
 		return s.Store.MarkBoarded(ctx, ids)
 	})
 	if err != nil {
+		s.index.foldEnds(nil)
 		return 0, err
 	}
+	s.index.foldEnds(writes) // before forgetting them as pending: ranks see them in one or the other
 	s.mirror(ctx, writes)
-	s.applyFold(writes) // before forgetting them as pending: ranks see them in one or the other
 	s.forgetPending(plays)
 	return len(plays), nil
 }

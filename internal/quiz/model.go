@@ -167,6 +167,7 @@ type Bucket struct {
 	Board  string `gorm:"primaryKey"`
 	Bucket int64  `gorm:"primaryKey;autoIncrement:false"`
 	N      int64
+	Chk    int64 // the sum of its standings' checksums (standingChecksum)
 }
 
 // TableName pins the table.

@@ -104,6 +104,7 @@ func (s *Service) Start(ctx context.Context, actor auth.Actor, ip string, roundI
 		return nil, err
 	}
 	s.started.keep(*p, now)
+	s.warmIndex(RoundBoard(r.ID))
 	left := playsLeft(*r, PlayCounts{Round: c.Round + 1, Day: c.Day + 1})
 	return &StartedPlay{Play: *p, Pool: pool, PlaysLeft: left}, nil
 }
@@ -165,16 +166,14 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, ip string, playI
 // recordPlay writes a graded play (in a shared batch, see submitbatch.go) and answers with the
 // result and the player's rank; a play another submit recorded first answers as a replay.
 func (s *Service) recordPlay(ctx context.Context, p *Play, pool *Pool, graded []Graded) (*Result, error) {
-	var onBoard, rankAt *Standing
+	var onBoard *Standing
 	if p.BoardPending {
 		var err error
 		if onBoard, err = s.storedStanding(ctx, p); err != nil {
 			return nil, err
 		}
-		at := rankStanding(p, onBoard)
-		rankAt = &at
 	}
-	job, err := s.markSubmitted(ctx, p, onBoard, rankAt)
+	job, err := s.markSubmitted(ctx, p, onBoard)
 	if err != nil {
 		return nil, err
 	}
@@ -185,17 +184,11 @@ func (s *Service) recordPlay(ctx context.Context, p *Play, pool *Pool, graded []
 		}
 		return s.replay(ctx, stored, pool, p.IdempotencyKey)
 	}
-	out := &Result{Play: *p, Graded: graded}
-	switch {
-	case !p.BoardPending:
-		out.Rank, err = s.rankOnSubmit(ctx, p, nil)
-	case job.withinErr != nil: // recorded; only the batch's count failed: rank on our own
+	if p.BoardPending {
 		s.boardsChanged()
-		out.Rank, err = s.rankOnSubmit(ctx, p, onBoard)
-	default:
-		s.boardsChanged()
-		out.Rank, err = s.rankWith(ctx, RoundBoard(p.RoundID), *rankAt, job.within)
 	}
+	out := &Result{Play: *p, Graded: graded}
+	out.Rank, err = s.rankOnSubmit(ctx, p, onBoard)
 	return out, err
 }
 
@@ -237,10 +230,10 @@ func (s *Service) storedStanding(ctx context.Context, p *Play) (*Standing, error
 
 // rankOnSubmit ranks the player on the round board with this play counted, without waiting
 // for the board writer: their standing is the stored best (onBoard) unless this play beats it
-// (rankStanding); players ahead are the stored ones (bucket counts kept in memory, see
-// bucket_counts.go, plus the better rows of its own bucket) plus this process's unflushed plays
-// ahead whose stored standing is not ahead already. Unflushed plays of other replicas show
-// within their flush delay. A submit has its bucket's rows counted with its batch (rankWith).
+// (rankStanding); players ahead are the stored ones (counted in this process's rank index, see
+// rank_index.go, or in SQL while it loads) plus this process's unflushed plays ahead whose
+// stored standing is not ahead already. Unflushed plays of other replicas show within their
+// flush delay, their folds within the index's drift check.
 func (s *Service) rankOnSubmit(ctx context.Context, p *Play, onBoard *Standing) (*Standing, error) {
 	board := RoundBoard(p.RoundID)
 	if !p.Ranked() {
@@ -250,11 +243,16 @@ func (s *Service) rankOnSubmit(ctx context.Context, p *Play, onBoard *Standing) 
 		return s.reads().Rank(ctx, board, p.AccountID)
 	}
 	me := rankStanding(p, onBoard)
-	within, err := s.Board.AheadInBuckets(ctx, []BoardStanding{{Board: board, Standing: me}})
-	if err != nil {
-		return nil, err
+	stored, ok := s.indexedAhead(board, me)
+	if !ok {
+		r, err := s.Board.RankOf(ctx, board, me)
+		if err != nil {
+			return nil, err
+		}
+		stored = r.Rank - 1
 	}
-	return s.rankWith(ctx, board, me, within[0])
+	me.Rank = stored + s.pendingAhead(board, me) + 1
+	return &me, nil
 }
 
 // rankStanding is what a ranked play ranks the player at: the play, or their stored best when
@@ -265,16 +263,6 @@ func rankStanding(p *Play, onBoard *Standing) Standing {
 		me = *onBoard
 	}
 	return me
-}
-
-// rankWith completes a rank on the play's round board given the better players of its bucket.
-func (s *Service) rankWith(ctx context.Context, board string, me Standing, within int64) (*Standing, error) {
-	above, err := s.playersAbove(ctx, board, RankKey(me.Score, me.DurationMs)>>bucketShift)
-	if err != nil {
-		return nil, err
-	}
-	me.Rank = above + within + s.pendingAhead(board, me) + 1
-	return &me, nil
 }
 
 // normalise checks each answer against its question and lines them up with the paper.

@@ -118,7 +118,7 @@ type Service struct {
 	bw         boardWriter
 	started    startedPlays
 	submits    *groupcommit.Committer[*submitJob]
-	buckets    bucketCounts
+	index      rankIndex
 }
 
 // NewService builds the service.

@@ -23,57 +23,9 @@ func NewSQLBoard(db *gorm.DB) *SQLBoard { return &SQLBoard{db: db} }
 
 func (b *SQLBoard) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, b.db) }
 
-// Put implements Leaderboard. It avoids INSERT ... ON DUPLICATE KEY UPDATE: under MySQL's
-// repeatable read that takes gap locks, and concurrent submits of new players (neighbouring
-// account ids, or new buckets) then queue behind each other. A plain INSERT of a new row and
-// UPDATEs by primary key take only record locks.
+// Put implements Leaderboard (the board writer writes in batches: PutMany).
 func (b *SQLBoard) Put(ctx context.Context, board string, old *Standing, next Standing) error {
-	key := RankKey(next.Score, next.DurationMs)
-	row := Score{Board: board, AccountID: next.AccountID, PlayID: next.PlayID, Score: next.Score,
-		DurationMs: next.DurationMs, SubmittedMs: next.SubmittedMs, RankKey: key}
-	if err := b.putRow(ctx, row, old == nil); err != nil {
-		return err
-	}
-	newBucket := key >> bucketShift
-	if old != nil {
-		oldBucket := RankKey(old.Score, old.DurationMs) >> bucketShift
-		if oldBucket == newBucket {
-			return nil
-		}
-		if err := b.conn(ctx).Model(&Bucket{}).Where("board = ? AND bucket = ?", board, oldBucket).
-			UpdateColumn("n", gorm.Expr("n - 1")).Error; err != nil {
-			return err
-		}
-	}
-	return b.countIn(ctx, board, newBucket)
-}
-
-func (b *SQLBoard) putRow(ctx context.Context, row Score, fresh bool) error {
-	if fresh {
-		err := b.conn(ctx).Create(&row).Error
-		if !errors.Is(err, gorm.ErrDuplicatedKey) {
-			return err
-		}
-	}
-	return b.conn(ctx).Model(&Score{}).Where("board = ? AND account_id = ?", row.Board, row.AccountID).
-		Updates(map[string]any{"play_id": row.PlayID, "score": row.Score, "duration_ms": row.DurationMs,
-			"submitted_ms": row.SubmittedMs, "rank_key": row.RankKey}).Error
-}
-
-// countIn adds one player to a bucket, creating it on first use.
-func (b *SQLBoard) countIn(ctx context.Context, board string, bucket int64) error {
-	inc := func() (int64, error) {
-		res := b.conn(ctx).Model(&Bucket{}).Where("board = ? AND bucket = ?", board, bucket).UpdateColumn("n", gorm.Expr("n + 1"))
-		return res.RowsAffected, res.Error
-	}
-	if n, err := inc(); err != nil || n == 1 {
-		return err
-	}
-	err := b.conn(ctx).Create(&Bucket{Board: board, Bucket: bucket, N: 1}).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		_, err = inc()
-	}
-	return err
+	return b.PutMany(ctx, []boardWrite{{board: board, old: old, next: next}})
 }
 
 // Top implements Leaderboard with the rank index.
@@ -133,39 +85,55 @@ func (b *SQLBoard) RankOf(ctx context.Context, board string, me Standing) (*Stan
 	return &me, err
 }
 
+// BucketCount is a rank-key bucket, its number of players and the sum of their checksums.
+type BucketCount struct {
+	Bucket int64
+	N      int64
+	Chk    int64
+}
+
+// StandingChecksum is a standing's share of its bucket's checksum (the formula of the migration
+// that introduced it; below 2^30, so a bucket's sum never overflows).
+func StandingChecksum(rankKey, submittedMs, accountID int64) int64 {
+	return (rankKey*31 + submittedMs*7 + accountID) % 1_000_000_007
+}
+
+func standingChecksum(e rankEntry) int64 { return StandingChecksum(e.key, e.submittedMs, e.account) }
+
 // Buckets returns a board's bucket counts in bucket order.
 func (b *SQLBoard) Buckets(ctx context.Context, board string) ([]BucketCount, error) {
 	var out []BucketCount
-	err := b.conn(ctx).Model(&Bucket{}).Select("bucket, n").Where("board = ? AND n <> 0", board).Order("bucket").Scan(&out).Error
+	err := b.conn(ctx).Model(&Bucket{}).Select("bucket, n, chk").Where("board = ? AND n <> 0", board).Order("bucket").Scan(&out).Error
 	return out, err
 }
 
-// BoardStanding is a standing on a named board.
-type BoardStanding struct {
-	Board string
-	Standing
-}
-
-// AheadInBuckets counts, for each standing, the players of its own bucket who rank before it,
-// in one statement (one column per standing).
-func (b *SQLBoard) AheadInBuckets(ctx context.Context, at []BoardStanding) ([]int64, error) {
-	var sql strings.Builder
-	var args []any
-	sql.WriteString("SELECT ")
-	for i, a := range at {
-		if i > 0 {
-			sql.WriteString(", ")
+// Entries reads a board's standings in rank order, reduced to what orders them: all of them, or
+// those of the given buckets (ids must then not be empty).
+func (b *SQLBoard) Entries(ctx context.Context, board string, buckets []int64) ([]rankEntry, error) {
+	q := "SELECT rank_key, submitted_ms, account_id FROM quiz_scores WHERE board = ?"
+	args := []any{board}
+	if buckets != nil {
+		ranges := make([]string, len(buckets))
+		for i, id := range buckets {
+			ranges[i] = "rank_key BETWEEN ? AND ?"
+			args = append(args, id<<bucketShift, (id+1)<<bucketShift-1)
 		}
-		sql.WriteString("(" + aheadInBucket + ")")
-		args = append(args, aheadInBucketArgs(a.Board, a.Standing)...)
+		q += " AND (" + strings.Join(ranges, " OR ") + ")"
 	}
-	out := make([]int64, len(at))
-	dest := make([]any, len(at))
-	for i := range out {
-		dest[i] = &out[i]
+	rows, err := b.conn(ctx).Raw(q+" ORDER BY rank_key, submitted_ms, account_id", args...).Rows()
+	if err != nil {
+		return nil, err
 	}
-	err := b.conn(ctx).Raw(sql.String(), args...).Row().Scan(dest...)
-	return out, err
+	defer rows.Close()
+	var out []rankEntry
+	for rows.Next() {
+		var e rankEntry
+		if err := rows.Scan(&e.key, &e.submittedMs, &e.account); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // EligiblePlays lists the play ids of a round board with at least minScore, ascending, and
@@ -206,19 +174,9 @@ func (b *SQLBoard) PutMany(ctx context.Context, writes []boardWrite) error {
 		return nil
 	}
 	rows := make([]Score, len(writes))
-	type bk struct {
-		board  string
-		bucket int64
-	}
-	delta := map[bk]int64{}
 	for i, w := range writes {
-		key := RankKey(w.next.Score, w.next.DurationMs)
 		rows[i] = Score{Board: w.board, AccountID: w.next.AccountID, PlayID: w.next.PlayID, Score: w.next.Score,
-			DurationMs: w.next.DurationMs, SubmittedMs: w.next.SubmittedMs, RankKey: key}
-		delta[bk{w.board, key >> bucketShift}]++
-		if w.old != nil {
-			delta[bk{w.board, RankKey(w.old.Score, w.old.DurationMs) >> bucketShift}]--
-		}
+			DurationMs: w.next.DurationMs, SubmittedMs: w.next.SubmittedMs, RankKey: RankKey(w.next.Score, w.next.DurationMs)}
 	}
 	err := b.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "board"}, {Name: "account_id"}},
@@ -227,27 +185,54 @@ func (b *SQLBoard) PutMany(ctx context.Context, writes []boardWrite) error {
 	if err != nil {
 		return err
 	}
-	buckets := make([]Bucket, 0, len(delta))
-	for k, n := range delta {
-		if n != 0 {
-			buckets = append(buckets, Bucket{Board: k.board, Bucket: k.bucket, N: n})
-		}
-	}
+	buckets := bucketDeltas(writes)
 	if len(buckets) == 0 {
 		return nil
 	}
-	sort.Slice(buckets, func(i, j int) bool { // one lock order for every writer
-		if buckets[i].Board != buckets[j].Board {
-			return buckets[i].Board < buckets[j].Board
-		}
-		return buckets[i].Bucket < buckets[j].Bucket
-	})
-	add := "quiz_score_buckets.n + excluded.n"
+	add := map[string]any{"n": gorm.Expr("quiz_score_buckets.n + excluded.n"), "chk": gorm.Expr("quiz_score_buckets.chk + excluded.chk")}
 	if b.db.Dialector.Name() == "mysql" {
-		add = "n + VALUES(n)"
+		add = map[string]any{"n": gorm.Expr("n + VALUES(n)"), "chk": gorm.Expr("chk + VALUES(chk)")}
 	}
 	return b.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "board"}, {Name: "bucket"}},
-		DoUpdates: clause.Assignments(map[string]any{"n": gorm.Expr(add)}),
+		DoUpdates: clause.Assignments(add),
 	}).CreateInBatches(buckets, 500).Error
+}
+
+// bucketDeltas sums how writes move the bucket counts and checksums, in one lock order for
+// every writer (board, then bucket); buckets left unchanged are omitted.
+func bucketDeltas(writes []boardWrite) []Bucket {
+	type bk struct {
+		board  string
+		bucket int64
+	}
+	delta := map[bk]*Bucket{}
+	move := func(board string, s Standing, sign int64) {
+		e := entryOf(s)
+		k := bk{board, e.key >> bucketShift}
+		if delta[k] == nil {
+			delta[k] = &Bucket{Board: board, Bucket: k.bucket}
+		}
+		delta[k].N += sign
+		delta[k].Chk += sign * standingChecksum(e)
+	}
+	for _, w := range writes {
+		move(w.board, w.next, 1)
+		if w.old != nil {
+			move(w.board, *w.old, -1)
+		}
+	}
+	out := make([]Bucket, 0, len(delta))
+	for _, d := range delta {
+		if d.N != 0 || d.Chk != 0 {
+			out = append(out, *d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Board != out[j].Board {
+			return out[i].Board < out[j].Board
+		}
+		return out[i].Bucket < out[j].Bucket
+	})
+	return out
 }

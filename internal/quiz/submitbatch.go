@@ -8,40 +8,33 @@ import (
 
 // Submits are recorded by group commit (platform/groupcommit): concurrent submits queue, and
 // one batch records all of them in one transaction (a locking read of which plays are still
-// active, one multi-row UPDATE, the learners' credits, one commit), then counts the better
-// players of each recorded play's rank bucket in one more statement. Under a spike this turns a
+// active, one multi-row UPDATE, the learners' credits, one commit). Under a spike this turns a
 // statement and a commit per submit into a few per batch; alone, a submit is a batch of one.
-// One lane: the batches are short, and a second would only split them.
+// One lane: the batches are short, and a second would only split them. Nothing else runs in
+// the lane: the rank each submit answers with is counted afterwards, in memory (rank_index.go).
 const submitBatchMax = 128
 
 // submitJob is one graded play waiting to be recorded.
 type submitJob struct {
 	play     *Play
 	campaign *int64 // the campaign a learner's ranked play earns credit in, if any
-	won      bool   // recorded by this job (false: another submit of the play was first)
+	onBoard  *Standing
+	ranked   bool // noted pending for the boards before it commits
+	won      bool // recorded by this job (false: another submit of the play was first)
 	err      error
-
-	// rankAt is the standing a ranked play is ranked at once recorded; the batch counts the
-	// better players of its bucket for all its jobs in one statement (within, or withinErr).
-	// onBoard is the player's stored standing before it.
-	rankAt    *Standing
-	onBoard   *Standing
-	within    int64
-	withinErr error
 }
 
 // failSubmit sets the outcome of a job whose batch could not be written at all.
 func failSubmit(j *submitJob, err error) { j.won, j.err = false, err }
 
-// markSubmitted records the graded play once (won false when another submit did) and, for a
-// ranked play, notes it pending for the boards and counts the better players of rankAt's
-// bucket on the board.
-func (s *Service) markSubmitted(ctx context.Context, p *Play, onBoard, rankAt *Standing) (*submitJob, error) {
+// markSubmitted records the graded play once (won false when another submit did); a ranked
+// play is noted pending for the boards, with the player's stored standing onBoard.
+func (s *Service) markSubmitted(ctx context.Context, p *Play, onBoard *Standing) (*submitJob, error) {
 	campaign, err := s.creditCampaign(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	job := &submitJob{play: p, campaign: campaign, rankAt: rankAt, onBoard: onBoard}
+	job := &submitJob{play: p, campaign: campaign, onBoard: onBoard, ranked: p.BoardPending}
 	s.submits.Run(ctx, job)
 	return job, job.err
 }
@@ -52,7 +45,7 @@ func (s *Service) recordBatch(ctx context.Context, batch []*submitJob) {
 	// Ranked plays are noted pending before they commit: a board fold that picks them up right
 	// after the commit must find them noted to forget them, or they would count twice.
 	for _, j := range batch {
-		if j.rankAt != nil {
+		if j.ranked {
 			s.notePending(j.play, j.onBoard)
 		}
 	}
@@ -68,38 +61,11 @@ func (s *Service) recordBatch(ctx context.Context, batch []*submitJob) {
 		}
 		return
 	}
-	if err == nil {
-		s.countWithin(ctx, batch, won)
-	}
 	for _, j := range batch {
-		if j.rankAt != nil && (err != nil || !won[j]) {
+		if j.ranked && (err != nil || !won[j]) {
 			s.dropPending(j.play)
 		}
 		j.won, j.err = won[j] && err == nil, err
-	}
-}
-
-// countWithin counts, in one statement, the better players of each recorded ranked play's
-// bucket (the part of its rank the bucket counts in memory cannot give).
-func (s *Service) countWithin(ctx context.Context, batch []*submitJob, won map[*submitJob]bool) {
-	var ranked []*submitJob
-	var at []BoardStanding
-	for _, j := range batch {
-		if won[j] && j.rankAt != nil {
-			ranked = append(ranked, j)
-			at = append(at, BoardStanding{Board: RoundBoard(j.play.RoundID), Standing: *j.rankAt})
-		}
-	}
-	if len(ranked) == 0 {
-		return
-	}
-	counts, err := s.Board.AheadInBuckets(ctx, at)
-	for i, j := range ranked {
-		if err != nil {
-			j.withinErr = err
-		} else {
-			j.within = counts[i]
-		}
 	}
 }
 

@@ -73,8 +73,8 @@ func TestConcurrentSubmitsOfManyPlayersAreEachRecorded(t *testing.T) {
 	}, highLimits)
 }
 
-// The rank a submit answers with counts flushed players through the bucket counts kept in
-// memory and unflushed ones as pending; either way it must match the board's order.
+// The rank a submit answers with counts flushed players in the process's rank index (or in SQL
+// while it loads) and unflushed ones as pending; either way it must match the board's order.
 func TestSubmitRanksMatchTheBoardAcrossFlushes(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		f := newRound(t, e, nil)
@@ -96,6 +96,41 @@ func TestSubmitRanksMatchTheBoardAcrossFlushes(t *testing.T) {
 			if i%3 == 2 {
 				require.NoError(t, e.App.Quiz.FlushBoards(context.Background()))
 			}
+			if i == 3 { // from here on certainly from the index
+				require.NoError(t, e.App.Quiz.LoadRankIndex(context.Background(), f.roundID))
+			}
 		}
+	}, highLimits)
+}
+
+// A replica ranks submits on its own copy of the round board; the plays another replica folds
+// reach it through the drift check (stored bucket counts and checksums), including a player who
+// improves within one bucket, which leaves the bucket's count as it was.
+func TestSubmitRanksSeeAnotherReplicasFolds(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, one *apitest.Env) {
+		ctx := context.Background()
+		f := newRound(t, one, map[string]any{"plays_per_round": 2, "plays_per_day": 2})
+		other := apitest.New(t, one.DB, highLimits)
+		t.Cleanup(other.App.Close)
+		// All three score 30 within one bucket of duration (10,240–11,263 ms).
+		a := participant(t, one, "p-one-a", "甲一")
+		playRound(t, one, a, f.roundID, 3, 10_800*time.Millisecond)
+		require.NoError(t, one.App.Quiz.FlushBoards(ctx))
+		require.NoError(t, one.App.Quiz.LoadRankIndex(ctx, f.roundID))
+
+		b := participant(t, other, "p-other-b", "乙二")
+		playRound(t, other, b, f.roundID, 3, 11_000*time.Millisecond)
+		require.NoError(t, other.App.Quiz.FlushBoards(ctx))
+		require.NoError(t, one.App.Quiz.CheckRankIndex(ctx, f.roundID))
+		playRound(t, other, b, f.roundID, 3, 10_300*time.Millisecond) // b moves ahead of a, same bucket
+		require.NoError(t, other.App.Quiz.FlushBoards(ctx))
+		require.NoError(t, one.App.Quiz.CheckRankIndex(ctx, f.roundID))
+
+		c := participant(t, one, "p-one-c", "丙三")
+		got := playRound(t, one, c, f.roundID, 3, 10_500*time.Millisecond)
+		assert.EqualValues(t, 2, got["rank"], "b (10.3 s) ahead, a (10.8 s) behind")
+		board := one.Call(http.MethodGet, fmt.Sprintf("/api/v1/quiz/rounds/%d/leaderboard", f.roundID), c, nil)
+		require.Equal(t, http.StatusOK, board.Status, "%s", board.Body)
+		assert.EqualValues(t, 2, board.Map(t)["me"].(map[string]any)["rank"], "the board agrees")
 	}, highLimits)
 }
