@@ -64,8 +64,11 @@ type IssuerConfig struct {
 
 // Issuer issues and verifies access tokens (HS256, kid, iss/aud/exp required).
 type Issuer struct {
-	cfg IssuerConfig
-	now func() time.Time
+	cfg      IssuerConfig
+	now      func() time.Time
+	claims   []jwt.ParserOption // the claim checks (issuer, audience, times)
+	recheck  *jwt.Validator     // the same checks, for a token verified before
+	verified verifiedTokens
 }
 
 // NewIssuer builds an issuer reading time from now.
@@ -73,7 +76,11 @@ func NewIssuer(cfg IssuerConfig, now func() time.Time) *Issuer {
 	if cfg.Leeway == 0 {
 		cfg.Leeway = 30 * time.Second
 	}
-	return &Issuer{cfg: cfg, now: now}
+	i := &Issuer{cfg: cfg, now: now}
+	i.claims = []jwt.ParserOption{jwt.WithIssuer(cfg.Issuer), jwt.WithAudience(cfg.Audience), jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(), jwt.WithLeeway(cfg.Leeway), jwt.WithTimeFunc(now)}
+	i.recheck = jwt.NewValidator(i.claims...)
+	return i
 }
 
 // AccessTTL is how long access tokens live.
@@ -117,19 +124,19 @@ func (i *Issuer) Issue(s TokenSubject) (string, time.Time, error) {
 var ErrInvalidToken = errors.New("invalid token")
 
 // Verify parses and checks an access token: pinned algorithm, known kid, issuer, audience,
-// expiry present and not passed (with a small leeway), and the access type.
+// expiry present and not passed (with a small leeway), and the access type. A token verified
+// before skips the parse and the signature check (verified.go); its time claims are checked
+// again on every use.
 func (i *Issuer) Verify(raw string) (*Claims, error) {
+	if c, ok := i.verified.get(raw); ok {
+		if err := i.recheck.Validate(c); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		}
+		return c, nil
+	}
 	claims := &Claims{}
-	_, err := jwt.ParseWithClaims(raw, claims, i.keyFor,
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithIssuer(i.cfg.Issuer),
-		jwt.WithAudience(i.cfg.Audience),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithLeeway(i.cfg.Leeway),
-		jwt.WithTimeFunc(i.now),
-	)
-	if err != nil {
+	opts := append([]jwt.ParserOption{jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()})}, i.claims...)
+	if _, err := jwt.ParseWithClaims(raw, claims, i.keyFor, opts...); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	if claims.Type != tokenTypeAccess || !claims.Role.Valid() {
@@ -139,11 +146,10 @@ func (i *Issuer) Verify(raw string) (*Claims, error) {
 		if claims.Role != RoleIntegrator {
 			return nil, fmt.Errorf("%w: client subject without the integrator role", ErrInvalidToken)
 		}
-		return claims, nil
-	}
-	if _, err := strconv.ParseInt(claims.Subject, 10, 64); err != nil {
+	} else if _, err := strconv.ParseInt(claims.Subject, 10, 64); err != nil {
 		return nil, fmt.Errorf("%w: bad subject", ErrInvalidToken)
 	}
+	i.verified.put(raw, claims, i.now())
 	return claims, nil
 }
 
