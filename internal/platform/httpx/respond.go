@@ -4,6 +4,8 @@
 package httpx
 
 import (
+	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -73,10 +75,22 @@ func RenderError(c *gin.Context, err error) {
 }
 
 // OK writes 200 with v.
-func OK(c *gin.Context, v any) { c.JSON(http.StatusOK, v) }
+func OK(c *gin.Context, v any) { writeJSON(c, http.StatusOK, v) }
 
 // Created writes 201 with v.
-func Created(c *gin.Context, v any) { c.JSON(http.StatusCreated, v) }
+func Created(c *gin.Context, v any) { writeJSON(c, http.StatusCreated, v) }
+
+// writeJSON encodes v straight into the response: json.Encoder encodes in a pooled buffer,
+// where c.JSON marshals into a fresh one per answer (the largest allocation of a quiz submit,
+// whose answer is ~3 KB). Encoding completes before anything is written, so a value that cannot
+// be encoded still fails whole.
+func writeJSON(c *gin.Context, status int, v any) {
+	c.Header("Content-Type", "application/json; charset=utf-8")
+	c.Status(status)
+	if err := json.NewEncoder(c.Writer).Encode(v); err != nil {
+		panic(fmt.Errorf("httpx: encoding the answer: %w", err))
+	}
+}
 
 // NoContent writes 204.
 func NoContent(c *gin.Context) { c.Status(http.StatusNoContent) }
