@@ -146,7 +146,11 @@ func (b *boardIndex) replace(ids []int64, rows []rankEntry) {
 			b.buckets = slices.Insert(b.buckets, i, indexBucket{id: id})
 		}
 		bk := &b.buckets[i]
-		bk.entries = append(bk.entries, rows[start:end]...)
+		if bk.entries == nil { // a bucket just emptied: share rows (capped, so an insert copies)
+			bk.entries = rows[start:end:end]
+		} else {
+			bk.entries = append(bk.entries, rows[start:end]...)
+		}
 		for _, e := range rows[start:end] {
 			bk.chk += standingChecksum(e)
 		}
