@@ -197,11 +197,6 @@ func (s *Service) secondsLeft(a *Attempt) int {
 // ownAttempt loads one of the actor's attempts, finalising it first when its time is up.
 func (s *Service) ownAttempt(ctx context.Context, actor auth.Actor, id int64) (*Attempt, error) {
 	a, err := s.Store.GetAttempt(ctx, id)
-	return s.checkOwn(ctx, actor, id, a, err)
-}
-
-// checkOwn is ownAttempt on an attempt already read (a, err: what the read returned).
-func (s *Service) checkOwn(ctx context.Context, actor auth.Actor, id int64, a *Attempt, err error) (*Attempt, error) {
 	if errors.Is(err, ErrNotFound) || (err == nil && a.AccountID != actor.AccountID) {
 		return nil, errAttemptNotFound
 	}
@@ -319,9 +314,8 @@ func toDisplay(it Item, stored string) string {
 // second device, another Idempotency-Key) returns the graded attempt; only one grading ever
 // happens.
 func (s *Service) Submit(ctx context.Context, actor auth.Actor, id int64, key string) (*AttemptDetail, error) {
-	// The attempt and its items in one read: at the bell nearly every submit grades.
-	a, items, err := s.Store.AttemptWithItems(ctx, id)
-	if a, err = s.checkOwn(ctx, actor, id, a, err); err != nil {
+	a, err := s.ownAttempt(ctx, actor, id)
+	if err != nil {
 		return nil, err
 	}
 	if a.Status == AttemptActive {
@@ -329,7 +323,7 @@ func (s *Service) Submit(ctx context.Context, actor auth.Actor, id int64, key st
 		if key != "" {
 			k = &key
 		}
-		r, graded, err := s.grade(ctx, a, items, ByLearner, k)
+		r, graded, err := s.grade(ctx, a, ByLearner, k)
 		if err != nil {
 			return nil, err
 		}

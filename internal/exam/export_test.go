@@ -15,7 +15,7 @@ func (s *Service) GradeTogether(ctx context.Context, ids []int64) ([]bool, []err
 			errs[i] = err
 			continue
 		}
-		j, err := s.prepare(ctx, a, nil, ByLearner, nil)
+		j, err := s.prepare(ctx, a, ByLearner, nil)
 		if err != nil {
 			errs[i] = err
 			continue

@@ -89,7 +89,7 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 	if err != nil || a.Status != AttemptActive {
 		return err
 	}
-	_, _, err = s.grade(ctx, a, nil, by, key)
+	_, _, err = s.grade(ctx, a, by, key)
 	return err
 }
 
@@ -98,8 +98,8 @@ func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key 
 // other gradings are waiting (group commit, see grade_job.go). Of concurrent gradings of one
 // attempt (two submits, a submit and the sweeper) exactly one wins; the losers change nothing
 // and get graded false. On success a holds the graded attempt.
-func (s *Service) grade(ctx context.Context, a *Attempt, items []Item, by string, key *string) (*Row, bool, error) {
-	j, err := s.prepare(ctx, a, items, by, key)
+func (s *Service) grade(ctx context.Context, a *Attempt, by string, key *string) (*Row, bool, error) {
+	j, err := s.prepare(ctx, a, by, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -113,12 +113,12 @@ func (s *Service) grade(ctx context.Context, a *Attempt, items []Item, by string
 // read by the writer once per batch: see awardPasses.) (An answer saved between the
 // read and the write is too late either way: the snapshot read inside a transaction would not
 // see it either.)
-func (s *Service) prepare(ctx context.Context, a *Attempt, paper []Item, by string, key *string) (*gradeJob, error) {
+func (s *Service) prepare(ctx context.Context, a *Attempt, by string, key *string) (*gradeJob, error) {
 	r, err := s.examRow(ctx, a.ExamID)
 	if err != nil {
 		return nil, err
 	}
-	items, err := s.keyedItems(ctx, a.ID, paper)
+	items, err := s.keyedItems(ctx, a.ID)
 	if err != nil {
 		return nil, err
 	}

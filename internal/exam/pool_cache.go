@@ -128,14 +128,11 @@ func (s *Service) trackSections(ctx context.Context, examID int64, track string)
 }
 
 // keyedItems returns an attempt's items with the keys of their versions (kept in memory: a
-// version never changes), so grading reads only the attempt's own rows. items are the rows
-// GradingItems returns when the caller has read them already (nil: read here).
-func (s *Service) keyedItems(ctx context.Context, attemptID int64, items []Item) ([]KeyedItem, error) {
-	if items == nil {
-		var err error
-		if items, err = s.Store.GradingItems(ctx, attemptID); err != nil {
-			return nil, err
-		}
+// version never changes), so grading reads only the attempt's own rows.
+func (s *Service) keyedItems(ctx context.Context, attemptID int64) ([]KeyedItem, error) {
+	items, err := s.Store.GradingItems(ctx, attemptID)
+	if err != nil {
+		return nil, err
 	}
 	c := s.cache
 	out := make([]KeyedItem, len(items))

@@ -3,7 +3,6 @@ package exam
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"slices"
 
 	"gorm.io/gorm/clause"
@@ -30,51 +29,6 @@ func (s *Store) GradingItems(ctx context.Context, attemptID int64) ([]Item, erro
 		out = append(out, it)
 	}
 	return out, rows.Err()
-}
-
-// AttemptWithItems loads an attempt and, like GradingItems, what grading needs of its items,
-// in one round trip: a submit's two reads. The attempt's columns come on every item's row;
-// they are scanned on the first and skipped (as raw bytes) on the others.
-func (s *Store) AttemptWithItems(ctx context.Context, id int64) (*Attempt, []Item, error) {
-	rows, err := s.conn(ctx).Raw("SELECT "+attemptColumns+", i.question_id, i.position, i.section, i.version, i.type, i.points, i.answer"+
-		" FROM exam_attempts AS a LEFT JOIN exam_attempt_items AS i ON i.attempt_id = a.id WHERE a.id = ? ORDER BY i.position", id).Rows()
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var qid, pos, sec, ver sql.NullInt64
-	var typ sql.NullString
-	var points sql.NullFloat64
-	var answer *string
-	item := []any{&qid, &pos, &sec, &ver, &typ, &points, &answer}
-	a := &Attempt{}
-	first := append(attemptFields(a), item...)
-	rest := make([]any, 0, len(first))
-	for range len(first) - len(item) {
-		rest = append(rest, new(sql.RawBytes))
-	}
-	rest = append(rest, item...)
-	found, items := false, make([]Item, 0, 64)
-	for rows.Next() {
-		dest := rest
-		if !found {
-			dest, found = first, true
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, nil, err
-		}
-		if qid.Valid { // an attempt without items has one row, of NULLs
-			items = append(items, Item{AttemptID: id, QuestionID: qid.Int64, Position: int(pos.Int64), Section: int(sec.Int64),
-				Version: int(ver.Int64), Type: typ.String, Points: points.Float64, Answer: answer})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	if !found {
-		return nil, nil, ErrNotFound
-	}
-	return a, items, nil
 }
 
 // attemptColumns are an attempt's columns (table alias a) in the order of attemptFields.

@@ -28,7 +28,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			if a.Status != AttemptActive {
 				continue
 			}
-			j, err := s.prepare(ctx, a, nil, ByDeadline, nil)
+			j, err := s.prepare(ctx, a, ByDeadline, nil)
 			if err != nil {
 				return done, err
 			}
