@@ -28,7 +28,7 @@ import (
 // first papers are nearly blank and fail); then each starts a second attempt, answers it as a
 // real examinee would (every question saved, 80 % right, 15 % wrong, 5 % blank: see
 // answerAll), and the submits run at saturation next to the baseline INSERT. So a saturated
-// submit is a typical one: it passes (about 98 % do), earns the learner's first exam credit in
+// submit is a typical one: it passes (nearly all do), earns the learner's first exam credit in
 // the campaign and puts about 10 questions in the wrong-answer book.
 type examOptions struct {
 	Examinees     int
