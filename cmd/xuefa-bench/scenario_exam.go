@@ -24,8 +24,12 @@ import (
 )
 
 // examOptions shape the exam scenario (issue 5): examinees sit one 50-question paper each,
-// autosave every AutosaveEvery for AutosaveFor, then all submit within SubmitWindow; then each
-// starts a second attempt and the submits run at saturation next to the baseline INSERT.
+// autosave every AutosaveEvery for AutosaveFor, then all submit within SubmitWindow (those
+// first papers are nearly blank and fail); then each starts a second attempt, answers it as a
+// real examinee would (every question saved, 80 % right, 15 % wrong, 5 % blank: see
+// answerAll), and the submits run at saturation next to the baseline INSERT. So a saturated
+// submit is a typical one: it passes (nearly all do), earns the learner's first exam credit in
+// the campaign and puts about 10 questions in the wrong-answer book.
 type examOptions struct {
 	Examinees     int
 	AutosaveEvery time.Duration
@@ -113,11 +117,16 @@ func examCommand(ctx context.Context, dsn string, opts examOptions, getenv func(
 	sub := attack(env.submits(people), submitRate, opts.SubmitWindow+2*time.Second)
 	fmt.Fprintf(out, "  %-22s %s\n", sub.Name, sub.line())
 
-	// Saturation: fresh attempts, then as many submits as Workers clients can push, next to the
-	// baseline INSERT driven the same way.
+	// Saturation: fresh attempts, answered, then as many submits as Workers clients can push,
+	// next to the baseline INSERT driven the same way.
+	began = time.Now()
 	if err := env.startAll(ctx, examID, people, 8); err != nil {
 		return err
 	}
+	if err := env.answerAll(ctx, people, 8); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "setup: %d second attempts started and answered (%.1f s)\n", len(people), time.Since(began).Seconds())
 	base := saturate(ctx, "baseline-insert", opts.Workers, n, func(int) (*http.Request, error) {
 		return http.NewRequestWithContext(ctx, http.MethodPost, env.base+"/baseline/insert", nil)
 	})

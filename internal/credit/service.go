@@ -46,6 +46,8 @@ type CampaignFacts struct {
 // unitPath is the subtree the event belongs to. A nil Events emits nothing.
 type Events interface {
 	Emit(ctx context.Context, eventType, unitPath string, data any) error
+	// EmitMany emits one event of the type per data, data[i] belonging to unitPaths[i].
+	EmitMany(ctx context.Context, eventType string, unitPaths []string, data []any) error
 }
 
 // EventCreditAwarded is emitted for every ledger row that changes a total.

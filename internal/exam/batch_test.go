@@ -22,11 +22,13 @@ type failingCredits struct {
 	learnerID int64
 }
 
-func (c failingCredits) Award(ctx context.Context, a credit.Award) (credit.Result, error) {
-	if a.LearnerID == c.learnerID {
-		return credit.Result{}, errors.New("ledger unavailable")
+func (c failingCredits) AwardMany(ctx context.Context, awards []credit.Award) ([]credit.Result, error) {
+	for _, a := range awards {
+		if a.LearnerID == c.learnerID {
+			return nil, errors.New("ledger unavailable")
+		}
 	}
-	return c.Credits.Award(ctx, a)
+	return c.Credits.AwardMany(ctx, awards)
 }
 
 // answer saves the right answer to the questions in right and a wrong one to every other.

@@ -1,9 +1,6 @@
 package exam
 
-import (
-	"github.com/xuefa/xuefa/internal/credit"
-	"github.com/xuefa/xuefa/internal/practice"
-)
+import "github.com/xuefa/xuefa/internal/practice"
 
 // Gradings are written by group commit (platform/groupcommit): when everyone submits at once,
 // the gradings that arrive while batches are being written go together in the next batch.
@@ -23,7 +20,6 @@ type gradeJob struct {
 	r     *Row
 	a     *Attempt // with its graded columns set
 	wrong []practice.WrongAnswer
-	award *credit.Award // nil unless it passed and the campaign grants exam credit
 
 	// The outcome, set by the writer: won is true for the one grading of the attempt that was
 	// written.

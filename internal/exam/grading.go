@@ -108,8 +108,9 @@ func (s *Service) grade(ctx context.Context, a *Attempt, by string, key *string)
 }
 
 // prepare grades an attempt in memory and sets its graded columns. The reads (exam, paper,
-// blueprint, campaign rules) all happen here, before any transaction, so the transaction only
-// writes and holds its locks for as few statements as possible. (An answer saved between the
+// blueprint) all happen here, before any transaction, so the transaction only writes and holds
+// its locks for as few statements as possible. (The campaign's rules, for the pass credit, are
+// read by the writer once per batch: see awardPasses.) (An answer saved between the
 // read and the write is too late either way: the snapshot read inside a transaction would not
 // see it either.)
 func (s *Service) prepare(ctx context.Context, a *Attempt, by string, key *string) (*gradeJob, error) {
@@ -130,13 +131,7 @@ func (s *Service) prepare(ctx context.Context, a *Attempt, by string, key *strin
 	a.Status, a.ActiveKey, a.SubmittedAt, a.FinalisedBy, a.SubmitKey, a.UpdatedAt = AttemptSubmitted, nil, &now, by, key, now
 	a.Score, a.Passed, a.CorrectCount = g.Score, g.Score >= r.PassScore, g.Correct
 	a.SectionScores, a.ItemScores = encode(g.Sections), encode(g.Items)
-	j := &gradeJob{r: r, a: a, wrong: g.Wrong}
-	if a.Passed {
-		if j.award, err = s.passAward(ctx, r, a); err != nil {
-			return nil, err
-		}
-	}
-	return j, nil
+	return &gradeJob{r: r, a: a, wrong: g.Wrong}, nil
 }
 
 // count applies the exam's score policy to a learner's result row (nil when none yet) for a
@@ -152,20 +147,19 @@ func count(r *Row, a *Attempt, res *Result) *Result {
 	return res
 }
 
-// passAward is the campaign's exam-pass credit (nil when the campaign grants none): source
-// exam, source id the main exam's id, so a learner earns it once per exam however many
-// attempts (or a make-up) pass.
-func (s *Service) passAward(ctx context.Context, r *Row, a *Attempt) (*credit.Award, error) {
-	facts, err := s.Campaigns.Facts(ctx, r.CampaignID)
-	if err != nil || facts.Rules.ExamPass <= 0 {
-		return nil, err
+// passAward is the exam-pass credit of a passed attempt by the campaign's rules (nil when the
+// campaign grants none): source exam, source id the main exam's id, so a learner earns it once
+// per exam however many attempts (or a make-up) pass.
+func passAward(r *Row, a *Attempt, rules credit.Rules) *credit.Award {
+	if rules.ExamPass <= 0 {
+		return nil
 	}
 	examID := r.ID
 	if r.MainExamID != nil {
 		examID = *r.MainExamID
 	}
 	return &credit.Award{LearnerID: a.LearnerID, CampaignID: r.CampaignID, Source: credit.SourceExam,
-		SourceID: fmt.Sprint(examID), Amount: facts.Rules.ExamPass, Reason: "考试通过：" + r.Title}, nil
+		SourceID: fmt.Sprint(examID), Amount: rules.ExamPass, Reason: "考试通过：" + r.Title}
 }
 
 func encode(v any) string {

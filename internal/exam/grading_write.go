@@ -1,10 +1,10 @@
 package exam
 
 import (
-	"cmp"
 	"context"
 	"slices"
 
+	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/practice"
 )
@@ -124,25 +124,34 @@ func (s *Service) recordWrong(ctx context.Context, jobs []*gradeJob) error {
 	return s.WrongBook.RecordWrongBatch(ctx, wrong)
 }
 
-// awardPasses awards the exam credit of the jobs that passed, in (unit, learner) order: an
-// award locks its learner's rows and then the unit's day row, which all the unit's learners
-// share, so concurrent batches that take them in the same order wait for each other instead of
-// deadlocking. A learner passing a main exam and its make-up in one batch earns it once: both
-// name the main exam as source.
+// awardPasses awards the exam credit of the jobs that passed, in one call for the batch
+// (credit.AwardMany takes its locks in a global order, so concurrent batches wait for each
+// other instead of deadlocking). Each campaign's rules are read once per batch, here rather
+// than per submit: at the bell every submit of a batch names the same campaign. A learner
+// passing a main exam and its make-up in one batch earns it once: both name the main exam as
+// source.
 func (s *Service) awardPasses(ctx context.Context, jobs []*gradeJob) error {
-	var passed []*gradeJob
+	rules := map[int64]credit.Rules{}
+	var awards []credit.Award
 	for _, j := range jobs {
-		if j.award != nil {
-			passed = append(passed, j)
+		if !j.a.Passed {
+			continue
+		}
+		r, ok := rules[j.r.CampaignID]
+		if !ok {
+			facts, err := s.Campaigns.Facts(ctx, j.r.CampaignID)
+			if err != nil {
+				return err
+			}
+			r, rules[j.r.CampaignID] = facts.Rules, facts.Rules
+		}
+		if a := passAward(j.r, j.a, r); a != nil {
+			awards = append(awards, *a)
 		}
 	}
-	slices.SortStableFunc(passed, func(a, b *gradeJob) int {
-		return cmp.Or(cmp.Compare(a.a.UnitID, b.a.UnitID), cmp.Compare(a.award.LearnerID, b.award.LearnerID))
-	})
-	for _, j := range passed {
-		if _, err := s.Credits.Award(ctx, *j.award); err != nil {
-			return err
-		}
+	if len(awards) == 0 {
+		return nil
 	}
-	return nil
+	_, err := s.Credits.AwardMany(ctx, awards)
+	return err
 }

@@ -49,9 +49,10 @@ type Campaigns interface {
 	Facts(ctx context.Context, id int64) (*credit.CampaignFacts, error)
 }
 
-// Credits is the ledger; Award runs inside the grading transaction.
+// Credits is the ledger; AwardMany runs inside the grading transaction, for a whole batch of
+// gradings at once.
 type Credits interface {
-	Award(ctx context.Context, a credit.Award) (credit.Result, error)
+	AwardMany(ctx context.Context, awards []credit.Award) ([]credit.Result, error)
 }
 
 // WrongBook receives the questions learners got wrong (the practice wrong-answer book), for a

@@ -154,6 +154,11 @@ func (s *Store) AddFailure(ctx context.Context, id int64) (int, error) {
 // InsertEvent writes an outbox row.
 func (s *Store) InsertEvent(ctx context.Context, e *Event) error { return s.conn(ctx).Create(e).Error }
 
+// InsertEvents appends outbox rows in one statement.
+func (s *Store) InsertEvents(ctx context.Context, es []Event) error {
+	return s.conn(ctx).Create(&es).Error
+}
+
 // Event loads an outbox row.
 func (s *Store) Event(ctx context.Context, id int64) (*Event, error) {
 	return take[Event](s.conn(ctx).Where("id = ?", id))

@@ -259,3 +259,27 @@ func (s *Service) Emit(ctx context.Context, eventType, unitPath string, data any
 	}
 	return s.Store.InsertEvent(ctx, &Event{UID: uuid.NewString(), Type: eventType, UnitPath: unitPath, Data: string(raw), CreatedAt: s.Now()})
 }
+
+// EmitMany writes one event of the type per data (data[i] belongs to unitPaths[i]) into the
+// outbox in one statement: Emit for a whole batch of changes (a batch of exam gradings).
+func (s *Service) EmitMany(ctx context.Context, eventType string, unitPaths []string, data []any) error {
+	if !slices.Contains(AllEvents(), eventType) {
+		return fmt.Errorf("integration: unknown event type %q", eventType)
+	}
+	if len(unitPaths) != len(data) {
+		return fmt.Errorf("integration: %d unit paths for %d events", len(unitPaths), len(data))
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	now := s.Now()
+	events := make([]Event, len(data))
+	for i, d := range data {
+		raw, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		events[i] = Event{UID: uuid.NewString(), Type: eventType, UnitPath: unitPaths[i], Data: string(raw), CreatedAt: now}
+	}
+	return s.Store.InsertEvents(ctx, events)
+}
