@@ -21,7 +21,7 @@ const (
 	// soon other replicas see them; 100 ms rather than 20 ms made saturated submits ~18 % faster
 	// (fewer, larger folds competing with the submit batches; docs/performance.md).
 	boardFlushDelay = 100 * time.Millisecond
-	boardBatch      = 1000                  // plays folded per transaction
+	boardBatch      = 1000 // plays folded per transaction
 )
 
 // boardWriter serialises this process's flushes and remembers whether it may owe one.
