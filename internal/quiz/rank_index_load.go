@@ -113,14 +113,24 @@ func (s *Service) CheckRankIndex(ctx context.Context, roundID int64) error {
 	if b == nil {
 		return nil
 	}
-	return s.checkDrift(ctx, RoundBoard(roundID), b)
+	for { // a fold overlapping the check (a scheduled flush) makes it skip: try again
+		done, err := s.checkDrift(ctx, RoundBoard(roundID), b)
+		if done || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // driftCheck runs a drift check in the background.
 func (s *Service) driftCheck(board string, b *boardIndex) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := s.checkDrift(ctx, board, b); err != nil {
+	if _, err := s.checkDrift(ctx, board, b); err != nil {
 		s.Log.Error("quiz: rank index drift check failed", "board", board, "err", err)
 	}
 	s.index.mu.Lock()
@@ -130,29 +140,31 @@ func (s *Service) driftCheck(board string, b *boardIndex) {
 
 // checkDrift reloads the buckets whose stored count differs from the index: other replicas'
 // folds. It compares only when no fold of this process overlapped reading the counts (a fold
-// committed but not yet applied would look like drift); otherwise the next check does.
-func (s *Service) checkDrift(ctx context.Context, board string, b *boardIndex) error {
+// committed but not yet applied would look like drift); otherwise it reports not done and the
+// next check compares.
+func (s *Service) checkDrift(ctx context.Context, board string, b *boardIndex) (done bool, err error) {
 	x := &s.index
 	x.mu.Lock()
 	busy, gen := x.inflight > 0, x.gen
 	x.mu.Unlock()
 	if busy {
-		return nil
+		return false, nil
 	}
 	stored, err := s.Board.Buckets(ctx, board)
 	if err != nil {
-		return err
+		return false, err
 	}
-	var ids []int64
 	x.mu.Lock()
-	if x.gen == gen && x.inflight == 0 && b.ready {
+	done = x.gen == gen && x.inflight == 0
+	var ids []int64
+	if done && b.ready { // an index still loading has nothing to compare yet
 		ids = b.differing(stored)
 	}
 	x.mu.Unlock()
 	for chunk := range slices.Chunk(ids, indexLoadChunk) {
 		if err := s.loadIndex(ctx, board, b, chunk); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return done, nil
 }
