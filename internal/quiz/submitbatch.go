@@ -17,10 +17,9 @@ const submitBatchMax = 128
 // submitJob is one graded play waiting to be recorded.
 type submitJob struct {
 	play     *Play
-	campaign *int64 // the campaign a learner's ranked play earns credit in, if any
-	onBoard  *Standing
-	ranked   bool // noted pending for the boards before it commits
-	won      bool // recorded by this job (false: another submit of the play was first)
+	campaign *int64    // the campaign a learner's ranked play earns credit in, if any
+	onBoard  *Standing // the player's stored standing, noted with a ranked play (play.BoardPending)
+	won      bool      // recorded by this job (false: another submit of the play was first)
 	err      error
 }
 
@@ -34,7 +33,7 @@ func (s *Service) markSubmitted(ctx context.Context, p *Play, onBoard *Standing)
 	if err != nil {
 		return nil, err
 	}
-	job := &submitJob{play: p, campaign: campaign, onBoard: onBoard, ranked: p.BoardPending}
+	job := &submitJob{play: p, campaign: campaign, onBoard: onBoard}
 	s.submits.Run(ctx, job)
 	return job, job.err
 }
@@ -45,7 +44,7 @@ func (s *Service) recordBatch(ctx context.Context, batch []*submitJob) {
 	// Ranked plays are noted pending before they commit: a board fold that picks them up right
 	// after the commit must find them noted to forget them, or they would count twice.
 	for _, j := range batch {
-		if j.ranked {
+		if j.play.BoardPending {
 			s.notePending(j.play, j.onBoard)
 		}
 	}
@@ -62,7 +61,7 @@ func (s *Service) recordBatch(ctx context.Context, batch []*submitJob) {
 		return
 	}
 	for _, j := range batch {
-		if j.ranked && (err != nil || !won[j]) {
+		if j.play.BoardPending && (err != nil || !won[j]) {
 			s.dropPending(j.play)
 		}
 		j.won, j.err = won[j] && err == nil, err
