@@ -176,7 +176,7 @@ func (s *Service) checkStart(ctx context.Context, l *LearnerFacts, r *Row) error
 	}
 	if s.expired(active) {
 		// Finalised lazily: past its deadline it no longer blocks a new attempt.
-		return s.finalise(ctx, active.ID, ByDeadline, nil)
+		return s.finalise(ctx, active.ID)
 	}
 	return errAttemptActive
 }
@@ -204,7 +204,7 @@ func (s *Service) ownAttempt(ctx context.Context, actor auth.Actor, id int64) (*
 		return nil, err
 	}
 	if s.expired(a) {
-		if err := s.finalise(ctx, a.ID, ByDeadline, nil); err != nil {
+		if err := s.finalise(ctx, a.ID); err != nil {
 			return nil, err
 		}
 		return s.Store.GetAttempt(ctx, id)
@@ -253,7 +253,7 @@ func (s *Service) SaveAnswer(ctx context.Context, actor auth.Actor, attemptID, q
 		return nil, err
 	}
 	if s.expired(a) {
-		if err := s.finalise(ctx, a.ID, ByDeadline, nil); err != nil {
+		if err := s.finalise(ctx, a.ID); err != nil {
 			return nil, err
 		}
 		return nil, errDeadlinePassed
@@ -312,33 +312,21 @@ func toDisplay(it Item, stored string) string {
 
 // Submit finishes one of the actor's attempts and grades it. Submitting again (a retry, a
 // second device, another Idempotency-Key) returns the graded attempt; only one grading ever
-// happens.
+// happens. The attempt is read, checked and graded by the batch writer (see grade_job.go), so
+// the request itself runs no statement.
 func (s *Service) Submit(ctx context.Context, actor auth.Actor, id int64, key string) (*AttemptDetail, error) {
-	a, err := s.ownAttempt(ctx, actor, id)
-	if err != nil {
-		return nil, err
+	j := &gradeJob{attemptID: id, accountID: actor.AccountID, by: ByLearner}
+	if key != "" {
+		j.key = &key
 	}
-	if a.Status == AttemptActive {
-		var k *string
-		if key != "" {
-			k = &key
-		}
-		r, graded, err := s.grade(ctx, a, ByLearner, k)
-		if err != nil {
-			return nil, err
-		}
-		if graded {
-			// The answer carries the result, not the paper again (the hot path when everyone
-			// submits at once); GET /attempts/{id} has the paper.
-			return &AttemptDetail{Attempt: *a, Exam: *r}, nil
-		}
-		if a, err = s.Store.GetAttempt(ctx, id); err != nil { // another request graded it
-			return nil, err
-		}
+	s.commit(ctx, j)
+	if j.err != nil {
+		return nil, j.err
 	}
-	r, err := s.examRow(ctx, a.ExamID)
-	if err != nil {
-		return nil, err
+	if j.a == nil {
+		return nil, errAttemptNotFound
 	}
-	return &AttemptDetail{Attempt: *a, Exam: *r}, nil
+	// The answer carries the result, not the paper again (the hot path when everyone submits
+	// at once); GET /attempts/{id} has the paper.
+	return &AttemptDetail{Attempt: *j.a, Exam: *j.r}, nil
 }

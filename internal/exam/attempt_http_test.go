@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuefa/xuefa/internal/apitest"
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/exam"
 )
 
 func TestStartRules(t *testing.T) {
@@ -283,5 +284,39 @@ func TestConcurrentSubmitsGradeOnce(t *testing.T) {
 		assert.EqualValues(t, 1, ledger)
 		require.NoError(t, e.DB.Table("wrong_questions").Where("account_id = ?", accountOf(t, e, "张伟")).Select("SUM(wrong_count)").Scan(&book).Error)
 		assert.EqualValues(t, 2, book, "two unanswered questions, counted once each")
+	})
+}
+
+// A submit is checked by the batch writer, which reads the attempt: another learner's submit
+// is 404 and grades nothing; the owner's submit past the deadline and its grace is graded as
+// the deadline's (key and all), with the answers saved in time.
+func TestSubmitChecksOwnerAndDeadlineInTheWriter(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		qs := demoQuestions(t, e, "judge", 2)
+		id := publishedExam(t, e, examBody(t, e, ids(qs), func(b map[string]any) { b["pass_score"] = 2 }))
+		zhang := e.Token(zhangWei)
+		a := start(t, e, zhang, id)
+		q := a.Questions[0].QuestionID
+		require.Equal(t, http.StatusOK, save(e, zhang, a.ID, q, byID(qs)[q].Answer).Status)
+
+		resp := e.Do(apitest.Request{Method: http.MethodPost, Path: fmt.Sprintf("/api/v1/attempts/%d/submit", a.ID), Token: e.Token(liNa)})
+		assert.Equal(t, http.StatusNotFound, resp.Status)
+		assert.Equal(t, "exam.attempt_not_found", resp.ErrorCode())
+		status, _ := attemptScore(t, e, a.ID)
+		assert.Equal(t, "active", status, "another learner's submit graded nothing")
+
+		e.Clock.Advance(30*time.Minute + exam.DefaultGrace + time.Second)
+		zhang = fresh(e, zhangWei)
+		got := submit(t, e, zhang, a.ID)
+		assert.Equal(t, "submitted", got.Status)
+		require.NotNil(t, got.Result)
+		assert.Equal(t, "deadline", got.Result.FinalisedBy)
+		assert.Equal(t, 2.0, got.Result.Score)
+		var key *string
+		require.NoError(t, e.DB.Table("exam_attempts").Select("submit_key").Where("id = ?", a.ID).Scan(&key).Error)
+		assert.Nil(t, key, "a late submit is not the learner's")
+
+		resp = e.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/attempts/999999/submit", Token: zhang})
+		assert.Equal(t, http.StatusNotFound, resp.Status)
 	})
 }

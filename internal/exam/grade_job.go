@@ -15,16 +15,22 @@ const maxBatch = 64
 // batches and (rare, retried) deadlocks between them.
 const writeLanes = 2
 
-// gradeJob is one attempt graded in memory (prepare), waiting to be written.
+// gradeJob asks for one attempt to be graded: by its learner (a submit), by the deadline (the
+// sweeper, lazy finalisation). The writer reads and grades the attempt inside the batch's
+// transaction, so a submit costs no statement of its own.
 type gradeJob struct {
-	r     *Row
-	a     *Attempt // with its graded columns set
-	wrong []practice.WrongAnswer
+	attemptID int64
+	accountID int64 // the attempt's owner for a learner's submit (another's attempt is not found); 0: any
+	by        string
+	key       *string // the submit's Idempotency-Key
 
-	// The outcome, set by the writer: won is true for the one grading of the attempt that was
-	// written.
-	won bool
-	err error
+	// The outcome, set by the writer: a is the attempt as the batch left it (nil when not
+	// found) and r its exam; won is true for the one grading of the attempt that was written.
+	a     *Attempt
+	r     *Row
+	won   bool
+	err   error
+	wrong []practice.WrongAnswer // the winner's wrong answers, for the wrong-answer book
 }
 
 // failJob sets the outcome of a job whose batch could not be written at all.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/practice"
@@ -83,42 +84,19 @@ func grade(partial bool, sections []Section, items []KeyedItem) graded {
 	return g
 }
 
-// finalise grades an active attempt by id (the sweeper, lazy finalisation).
-func (s *Service) finalise(ctx context.Context, attemptID int64, by string, key *string) error {
-	a, err := s.Store.GetAttempt(ctx, attemptID)
-	if err != nil || a.Status != AttemptActive {
-		return err
-	}
-	_, _, err = s.grade(ctx, a, by, key)
-	return err
-}
-
-// grade grades an active attempt: its score, the learner's counted result, the exam credit
-// when passed, and the wrong-answer book, written in one transaction together with whatever
-// other gradings are waiting (group commit, see grade_job.go). Of concurrent gradings of one
-// attempt (two submits, a submit and the sweeper) exactly one wins; the losers change nothing
-// and get graded false. On success a holds the graded attempt.
-func (s *Service) grade(ctx context.Context, a *Attempt, by string, key *string) (*Row, bool, error) {
-	j, err := s.prepare(ctx, a, by, key)
-	if err != nil {
-		return nil, false, err
-	}
+// finalise grades an attempt past its deadline, if still active, with the answers saved (the
+// sweeper, lazy finalisation).
+func (s *Service) finalise(ctx context.Context, attemptID int64) error {
+	j := &gradeJob{attemptID: attemptID, by: ByDeadline}
 	s.commit(ctx, j)
-	return j.r, j.won, j.err
+	return j.err
 }
 
-// prepare grades an attempt in memory and sets its graded columns. The reads (exam, paper,
-// blueprint) all happen here, before any transaction, so the transaction only writes and holds
-// its locks for as few statements as possible. (The campaign's rules, for the pass credit, are
-// read by the writer once per batch: see awardPasses.) (An answer saved between the
-// read and the write is too late either way: the snapshot read inside a transaction would not
-// see it either.)
-func (s *Service) prepare(ctx context.Context, a *Attempt, by string, key *string) (*gradeJob, error) {
-	r, err := s.examRow(ctx, a.ExamID)
-	if err != nil {
-		return nil, err
-	}
-	items, err := s.keyedItems(ctx, a.ID)
+// gradeAttempt grades an active attempt in memory from its items: it sets the graded columns
+// and returns the wrong answers. The keys and the blueprint's sections come from memory (see
+// pool_cache.go).
+func (s *Service) gradeAttempt(ctx context.Context, a *Attempt, r *Row, items []Item, by string, key *string, now time.Time) ([]practice.WrongAnswer, error) {
+	keyed, err := s.withKeys(ctx, items)
 	if err != nil {
 		return nil, err
 	}
@@ -126,12 +104,11 @@ func (s *Service) prepare(ctx context.Context, a *Attempt, by string, key *strin
 	if err != nil {
 		return nil, err
 	}
-	g := grade(r.PartialCredit, sections, items)
-	now := s.now()
+	g := grade(r.PartialCredit, sections, keyed)
 	a.Status, a.ActiveKey, a.SubmittedAt, a.FinalisedBy, a.SubmitKey, a.UpdatedAt = AttemptSubmitted, nil, &now, by, key, now
 	a.Score, a.Passed, a.CorrectCount = g.Score, g.Score >= r.PassScore, g.Correct
 	a.SectionScores, a.ItemScores = encode(g.Sections), encode(g.Items)
-	return &gradeJob{r: r, a: a, wrong: g.Wrong}, nil
+	return g.Wrong, nil
 }
 
 // count applies the exam's score policy to a learner's result row (nil when none yet) for a

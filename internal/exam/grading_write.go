@@ -43,28 +43,23 @@ func (s *Service) writeBatch(ctx context.Context, batch []*gradeJob) {
 	}
 }
 
-// writeGradings writes the gradings of jobs whose attempt is still active, with one statement
-// per table: the attempts, the learners' results, the wrong-answer books; then the credits of
-// those that passed. It sets won on every job; it may run again (a deadlock rerun), so it
-// touches nothing but the database and those flags.
+// writeGradings reads the jobs' attempts (locked), grades those still active in memory and
+// writes them with one statement per table: the attempts, the learners' results, the
+// wrong-answer books; then the credits of those that passed. It sets every job's outcome
+// fields; it may run again (a deadlock rerun), so it touches nothing but the database and
+// those fields.
 func (s *Service) writeGradings(ctx context.Context, jobs []*gradeJob) error {
 	ids := make([]int64, len(jobs))
 	for i, j := range jobs {
-		ids[i], j.won = j.a.ID, false
+		ids[i], j.a, j.r, j.won, j.wrong = j.attemptID, nil, nil, false, nil
 	}
-	active, err := s.Store.LockActive(ctx, ids)
+	locked, err := s.Store.LockAttempts(ctx, ids)
 	if err != nil {
 		return err
 	}
-	var winners []*gradeJob
-	for _, j := range jobs {
-		if active[j.a.ID] { // the first grading of an attempt in the batch wins it
-			j.won, active[j.a.ID] = true, false
-			winners = append(winners, j)
-		}
-	}
-	if len(winners) == 0 {
-		return nil
+	winners, err := s.gradeLocked(ctx, jobs, locked)
+	if err != nil || len(winners) == 0 {
+		return err
 	}
 	attempts := make([]*Attempt, len(winners))
 	for i, j := range winners {
@@ -80,6 +75,48 @@ func (s *Service) writeGradings(ctx context.Context, jobs []*gradeJob) error {
 		return err
 	}
 	return s.awardPasses(ctx, winners)
+}
+
+// gradeLocked grades in memory the locked attempts that are still active, with their items
+// read in one statement, and returns the jobs that won them: the first job of an attempt in
+// the batch. Every job gets its attempt as the batch leaves it (none when it is not found or
+// not its learner's) and its exam. A learner's submit after the deadline and its grace is
+// graded as the deadline's, like every other late attempt.
+func (s *Service) gradeLocked(ctx context.Context, jobs []*gradeJob, locked map[int64]*Attempt) ([]*gradeJob, error) {
+	var active []int64
+	for id, a := range locked {
+		if a.Status == AttemptActive {
+			active = append(active, id)
+		}
+	}
+	items, err := s.Store.GradingItemsOf(ctx, active)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var winners []*gradeJob
+	for _, j := range jobs {
+		a := locked[j.attemptID]
+		if a == nil || (j.accountID != 0 && a.AccountID != j.accountID) {
+			continue
+		}
+		if j.r, err = s.examRow(ctx, a.ExamID); err != nil {
+			return nil, err
+		}
+		if a.Status == AttemptActive {
+			by, key := j.by, j.key
+			if s.expired(a) {
+				by, key = ByDeadline, nil
+			}
+			if j.wrong, err = s.gradeAttempt(ctx, a, j.r, items[a.ID], by, key, now); err != nil {
+				return nil, err
+			}
+			j.won, winners = true, append(winners, j)
+		}
+		c := *a // graded above, so later jobs of the attempt find it finished
+		j.a = &c
+	}
+	return winners, nil
 }
 
 // countAll updates the learners' result rows by their exams' score policies, in job order.

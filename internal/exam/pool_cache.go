@@ -127,13 +127,9 @@ func (s *Service) trackSections(ctx context.Context, examID int64, track string)
 	return sections, nil
 }
 
-// keyedItems returns an attempt's items with the keys of their versions (kept in memory: a
-// version never changes), so grading reads only the attempt's own rows.
-func (s *Service) keyedItems(ctx context.Context, attemptID int64) ([]KeyedItem, error) {
-	items, err := s.Store.GradingItems(ctx, attemptID)
-	if err != nil {
-		return nil, err
-	}
+// withKeys returns an attempt's items with the keys of their versions (kept in memory: a
+// version never changes), so grading reads only the attempts' own rows.
+func (s *Service) withKeys(ctx context.Context, items []Item) ([]KeyedItem, error) {
 	c := s.cache
 	out := make([]KeyedItem, len(items))
 	var missing []Pick

@@ -10,23 +10,30 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
 
-// GradingItems returns what grading needs of an attempt's items, in paper order. It is the
-// hottest read of a submit (50 rows each), so it names its columns and scans them by hand
-// instead of through GORM's reflection.
-func (s *Store) GradingItems(ctx context.Context, attemptID int64) ([]Item, error) {
-	rows, err := s.conn(ctx).Model(&Item{}).Select("question_id, position, section, version, type, points, answer").
-		Where("attempt_id = ?", attemptID).Order("position").Rows()
+// GradingItemsOf returns what grading needs of the given attempts' items, by attempt, in paper
+// order. It is the largest read of a grading batch (50 rows an attempt), so it names its
+// columns and scans them by hand instead of through GORM's reflection, and sorts in Go (an
+// ORDER BY made the database sort each attempt's rows apart from its primary key order).
+func (s *Store) GradingItemsOf(ctx context.Context, attemptIDs []int64) (map[int64][]Item, error) {
+	out := make(map[int64][]Item, len(attemptIDs))
+	if len(attemptIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.conn(ctx).Model(&Item{}).Select("attempt_id, question_id, position, section, version, type, points, answer").
+		Where("attempt_id IN ?", attemptIDs).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]Item, 0, 64)
 	for rows.Next() {
-		it := Item{AttemptID: attemptID}
-		if err := rows.Scan(&it.QuestionID, &it.Position, &it.Section, &it.Version, &it.Type, &it.Points, &it.Answer); err != nil {
+		var it Item
+		if err := rows.Scan(&it.AttemptID, &it.QuestionID, &it.Position, &it.Section, &it.Version, &it.Type, &it.Points, &it.Answer); err != nil {
 			return nil, err
 		}
-		out = append(out, it)
+		out[it.AttemptID] = append(out[it.AttemptID], it)
+	}
+	for _, items := range out {
+		slices.SortFunc(items, func(a, b Item) int { return cmp.Compare(a.Position, b.Position) })
 	}
 	return out, rows.Err()
 }
@@ -42,22 +49,29 @@ func attemptFields(a *Attempt) []any {
 		&a.CorrectCount, &a.QuestionCount, &a.SectionScores, &a.ItemScores, &a.CreatedAt, &a.UpdatedAt}
 }
 
-// LockActive locks the given attempts that are still active and returns their ids: a grading
-// of any other lost the race to one already committed. On MySQL the rows stay locked until
-// the transaction ends, so a concurrent batch holding the same attempt waits and then finds it
-// graded; SQLite has one writer, which serialises batches anyway (it drops the clause).
-func (s *Store) LockActive(ctx context.Context, ids []int64) (map[int64]bool, error) {
-	var active []int64
-	err := s.conn(ctx).Model(&Attempt{}).Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("id IN ? AND status = ?", ids, AttemptActive).Order("id").Pluck("id", &active).Error
-	out := make(map[int64]bool, len(active))
-	for _, id := range active {
-		out[id] = true
+// LockAttempts reads the given attempts, locked until the transaction ends, in id order (so
+// concurrent batches wait for each other instead of deadlocking): a batch that finds an
+// attempt no longer active lost the race to a grading already committed. SQLite has one
+// writer, which serialises batches anyway (GORM drops the locking clause there).
+func (s *Store) LockAttempts(ctx context.Context, ids []int64) (map[int64]*Attempt, error) {
+	rows, err := s.conn(ctx).Table("exam_attempts AS a").Select(attemptColumns).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("a.id IN ?", ids).Order("a.id").Rows()
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	defer rows.Close()
+	out := make(map[int64]*Attempt, len(ids))
+	for rows.Next() {
+		a := &Attempt{}
+		if err := rows.Scan(attemptFields(a)...); err != nil {
+			return nil, err
+		}
+		out[a.ID] = a
+	}
+	return out, rows.Err()
 }
 
-// FinaliseMany records graded attempts (locked active by LockActive) in one statement: every
+// FinaliseMany records graded attempts (locked and found active by LockAttempts) in one statement: every
 // grading column is a CASE on the id, which both dialects run.
 func (s *Store) FinaliseMany(ctx context.Context, as []*Attempt) error {
 	if len(as) == 0 {

@@ -19,20 +19,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		if err != nil || len(ids) == 0 {
 			return done, err
 		}
-		jobs := make([]*gradeJob, 0, len(ids))
-		for _, id := range ids {
-			a, err := s.Store.GetAttempt(ctx, id)
-			if err != nil {
-				return done, err
-			}
-			if a.Status != AttemptActive {
-				continue
-			}
-			j, err := s.prepare(ctx, a, ByDeadline, nil)
-			if err != nil {
-				return done, err
-			}
-			jobs = append(jobs, j)
+		jobs := make([]*gradeJob, len(ids))
+		for i, id := range ids {
+			jobs[i] = &gradeJob{attemptID: id, by: ByDeadline}
 		}
 		s.commit(ctx, jobs...)
 		for _, j := range jobs {
