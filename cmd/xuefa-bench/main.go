@@ -118,12 +118,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		err = quizCommand(ctx, d, o, getenv, stdout)
 	case "exam":
-		opts := examOptions{}
+		opts := examOptions{Clients: []int{16, 64}}
 		fs.IntVar(&opts.Examinees, "examinees", 2000, "learners sitting the exam at once")
 		fs.DurationVar(&opts.AutosaveEvery, "autosave-every", 10*time.Second, "how often each examinee autosaves")
 		fs.DurationVar(&opts.AutosaveFor, "autosave-for", 30*time.Second, "measured autosave duration")
 		fs.DurationVar(&opts.SubmitWindow, "submit-window", 10*time.Second, "every examinee submits within this window")
-		fs.IntVar(&opts.Workers, "workers", 16, "concurrent clients for the saturation runs")
+		fs.Func("workers", "concurrent clients of each saturation round, comma-separated (default 16,64)", func(v string) (err error) {
+			opts.Clients, err = intList(v)
+			return err
+		})
 		fs.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the saturated submit run to this file")
 		if err = fs.Parse(rest); err != nil {
 			return 2
@@ -298,4 +301,17 @@ func seedCommand(ctx context.Context, dsn string, spec seedSpec, getenv func(str
 	}
 	fmt.Fprintf(out, "Every learner's password is %s; log in by phone (bench learner k: %s…).\n", app.DemoPassword, benchPhone(0)[:7])
 	return nil
+}
+
+// intList parses "16,64".
+func intList(v string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
