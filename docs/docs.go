@@ -3935,7 +3935,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Per unit of the audience: expected (应参考), took (参考, a finished attempt), passed (通过), absent (未参加), participation = took/expected, pass_rate = passed/took, average counted score; the total; the distribution of counted scores in bands of percent of full marks; and per question the facility (mean share of points earned) and discrimination index (facility in the top 27% of learners by score minus the bottom 27%).",
+                "description": "Per unit of the audience: expected (应参考), took (参考, a finished attempt), passed (通过), absent (未参加), participation = took/expected, pass_rate = passed/took, average counted score; the total; the distribution of counted scores in bands of percent of full marks; and per question the facility (mean share of points earned) and discrimination index (facility in the top 27% of learners by score minus the bottom 27%). The per-question figures are also written to the question bank's item statistics (GET /questions/{id}/stats), as they are once more after the exam's window closes.",
                 "produces": [
                     "application/json"
                 ],
@@ -8618,7 +8618,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Attempts and correct answers in practice, kept incrementally as answers arrive; facility_index = correct / attempts. discrimination_index is null until formal exams exist.",
+                "description": "Practice: attempts and correct answers, kept incrementally as answers arrive; facility_index = correct / attempts. Formal exams: exam_served papers, exam_facility_index (mean share of points earned) and discrimination_index (top 27% minus bottom 27% by score), weighted by papers over the exams that fed them — an exam feeds its figures when an admin reads its statistics and once its window has closed.",
                 "produces": [
                     "application/json"
                 ],
@@ -17258,6 +17258,7 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "attempts": {
+                    "description": "Attempts and Correct count practice answers, as they arrive.",
                     "type": "integer",
                     "example": 40
                 },
@@ -17266,12 +17267,24 @@ const docTemplate = `{
                     "example": 30
                 },
                 "discrimination_index": {
-                    "description": "DiscriminationIndex compares top and bottom scorers of formal exams; it is always null\nuntil exams exist (practice answers do not measure it).",
+                    "description": "DiscriminationIndex is the exams' facility in the top 27% of learners by score minus that\nin the bottom 27%, weighted by papers (null until an exam could tell; practice answers do\nnot measure it).",
                     "type": "number",
-                    "x-nullable": true
+                    "x-nullable": true,
+                    "example": 0.35
+                },
+                "exam_facility_index": {
+                    "description": "ExamFacilityIndex is the mean share of the question's points earned in those papers\n(null before an exam fed it).",
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 0.68
+                },
+                "exam_served": {
+                    "description": "ExamServed counts the counted exam papers that held the question, over the exams that\nfed their statistics (when read by an admin, and once their window closed).",
+                    "type": "integer",
+                    "example": 120
                 },
                 "facility_index": {
-                    "description": "FacilityIndex is correct / attempts (null before the first attempt).",
+                    "description": "FacilityIndex is correct / attempts in practice (null before the first attempt).",
                     "type": "number",
                     "x-nullable": true,
                     "example": 0.75

@@ -191,10 +191,12 @@ func (a *App) wire(opts Options) error {
 		Settings: practice.Settings{RemoveAfter: practice.DefaultRemoveAfter},
 		Credits:  a.Credits,
 	})
+	examStore := exam.NewStore(a.DB)
 	a.Exams = exam.NewService(exam.Deps{
-		DB: a.DB, Store: exam.NewStore(a.DB), Campaigns: a.Campaigns, Credits: a.Credits, WrongBook: a.Practice,
+		DB: a.DB, Store: examStore, Campaigns: a.Campaigns, Credits: a.Credits, WrongBook: a.Practice,
 		Audit: a.Audit, Now: opts.Now,
 	})
+	a.Banks.UseExamStats(examStore)
 	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now, cfg.Supervision.DashboardTTL.Std())
 	a.Reminders = reminder.NewService(reminder.Deps{
 		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,

@@ -116,7 +116,7 @@ func (h *Handler) ExportResults(c *gin.Context) {
 // Stats godoc
 //
 //	@Summary		Exam statistics
-//	@Description	Per unit of the audience: expected (应参考), took (参考, a finished attempt), passed (通过), absent (未参加), participation = took/expected, pass_rate = passed/took, average counted score; the total; the distribution of counted scores in bands of percent of full marks; and per question the facility (mean share of points earned) and discrimination index (facility in the top 27% of learners by score minus the bottom 27%).
+//	@Description	Per unit of the audience: expected (应参考), took (参考, a finished attempt), passed (通过), absent (未参加), participation = took/expected, pass_rate = passed/took, average counted score; the total; the distribution of counted scores in bands of percent of full marks; and per question the facility (mean share of points earned) and discrimination index (facility in the top 27% of learners by score minus the bottom 27%). The per-question figures are also written to the question bank's item statistics (GET /questions/{id}/stats), as they are once more after the exam's window closes.
 //	@Tags			exams
 //	@Security		BearerAuth
 //	@Produce		json

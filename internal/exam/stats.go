@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/database"
 )
 
 // ResultsInput narrows a results listing.
@@ -159,8 +160,41 @@ func (s *Service) Stats(ctx context.Context, actor auth.Actor, examID, unitID in
 		finish(&out.Units[i], sums[out.Units[i].UnitID])
 	}
 	finish(&out.Total, sums[0])
-	out.Questions, err = s.questionStats(ctx, r.ID)
-	return out, err
+	if out.Questions, err = s.questionStats(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	return out, s.feedQuestionStats(ctx, r.ID, out.Questions)
+}
+
+// feedQuestionStats writes an exam's per-question statistics where the question bank reads
+// them (its item statistics add them up over exams).
+func (s *Service) feedQuestionStats(ctx context.Context, examID int64, qs []QuestionStats) error {
+	now := s.now()
+	rows := make([]QuestionStatsRow, len(qs))
+	for i, q := range qs {
+		rows[i] = QuestionStatsRow{ExamID: examID, QuestionID: q.QuestionID, Served: q.Served, Facility: q.Facility,
+			Discrimination: q.Discrimination, ComputedAt: now}
+	}
+	return database.WithTx(ctx, s.DB, func(ctx context.Context) error { return s.Store.SaveQuestionStats(ctx, examID, rows, now) })
+}
+
+// FeedClosedExams feeds the question statistics of every exam whose window closed (and whose
+// last attempts' grace ran out) since they were last fed, and returns how many it fed. The
+// sweeper runs it after finalising those attempts.
+func (s *Service) FeedClosedExams(ctx context.Context) (int, error) {
+	ids, err := s.Store.ExamsToFeed(ctx, s.now().Add(-s.Settings.Grace), 20)
+	fed := 0
+	for _, id := range ids {
+		qs, err := s.questionStats(ctx, id)
+		if err == nil {
+			err = s.feedQuestionStats(ctx, id, qs)
+		}
+		if err != nil {
+			return fed, err
+		}
+		fed++
+	}
+	return fed, err
 }
 
 func reindex(units []UnitStats) map[int64]*UnitStats {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/exam"
 	"github.com/xuefa/xuefa/internal/platform/sheet"
 )
 
@@ -99,6 +100,10 @@ func TestStatsHandComputed(t *testing.T) {
 		assert.Equal(t, 0.75, st.Questions[1].Facility)
 		require.NotNil(t, st.Questions[1].Discrimination)
 		assert.Equal(t, 1.0, *st.Questions[1].Discrimination)
+
+		// Reading the statistics fed them to the question bank.
+		assertBankStats(t, e, qs[0].ID, bankStats{ExamServed: 4, ExamFacility: ptr(0.5), Discrimination: ptr(0.0)})
+		assertBankStats(t, e, qs[1].ID, bankStats{ExamServed: 4, ExamFacility: ptr(0.75), Discrimination: ptr(1.0)})
 
 		// Results: filters and pages.
 		results := func(query string) (int, []map[string]any) {
@@ -200,5 +205,63 @@ func TestMakeupEligibility(t *testing.T) {
 		resp = e.Call(http.MethodPost, "/api/v1/exams", fresh(e, "admin"), examBody(t, e, ids(qs), func(b map[string]any) { b["main_exam_id"] = makeup }))
 		assert.Equal(t, http.StatusUnprocessableEntity, resp.Status)
 		assert.Contains(t, resp.ErrorFields(), "main_exam_id")
+	})
+}
+
+type bankStats struct {
+	ExamServed     int64    `json:"exam_served"`
+	ExamFacility   *float64 `json:"exam_facility_index"`
+	Discrimination *float64 `json:"discrimination_index"`
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// assertBankStats checks a question's exam figures in the question bank's item statistics.
+func assertBankStats(t *testing.T, e *apitest.Env, questionID int64, want bankStats) {
+	t.Helper()
+	resp := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/questions/%d/stats", questionID), fresh(e, "admin"), nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	var got bankStats
+	resp.JSON(t, &got)
+	assert.Equal(t, want, got, "question %d", questionID)
+}
+
+// Once an exam's window has closed (and the grace of its last attempts has run out), the
+// sweeper feeds its question statistics to the bank, once; a second exam on the same
+// questions adds its papers, weighted by how many each served.
+//
+//	exam A: 张伟 q1 ✓ q2 ✓ (2 of 2), 王芳 q1 ✗ q2 ✓ (1): upper 张伟, lower 王芳
+//	        q1 facility 1/2, discrimination 1 − 0 = 1; q2 facility 1, discrimination 0
+//	exam B: 李娜 q1 ✓ q2 ✗ alone: q1 facility 1, q2 facility 0, no discrimination (one learner)
+//	bank:   q1 served 3, facility (0.5·2 + 1·1)/3 = 0.6667, discrimination 1 (exam A only)
+//	        q2 served 3, facility (1·2 + 0·1)/3 = 0.6667, discrimination 0
+func TestClosedExamsFeedTheQuestionBank(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		qs := demoQuestions(t, e, "judge", 2)
+		closing := func(b map[string]any) {
+			b["closes_at"] = e.Clock.Now().Add(2 * time.Hour).Format(time.RFC3339)
+			b["shuffle_questions"] = false
+		}
+		examA := publishedExam(t, e, examBody(t, e, ids(qs), closing))
+		examB := publishedExam(t, e, examBody(t, e, ids(qs), closing))
+		sit(t, e, e.Token(zhangWei), examA, qs, true, true)
+		sit(t, e, e.Token(wangFang), examA, qs, false, true)
+		sit(t, e, e.Token(liNa), examB, qs, true, false)
+
+		fed, err := e.App.Exams.FeedClosedExams(t.Context())
+		require.NoError(t, err)
+		assert.Zero(t, fed, "the windows are still open")
+		assertBankStats(t, e, qs[0].ID, bankStats{})
+
+		e.Clock.Advance(2*time.Hour + exam.DefaultGrace + time.Second)
+		fed, err = e.App.Exams.FeedClosedExams(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, 2, fed)
+		assertBankStats(t, e, qs[0].ID, bankStats{ExamServed: 3, ExamFacility: ptr(0.6667), Discrimination: ptr(1)})
+		assertBankStats(t, e, qs[1].ID, bankStats{ExamServed: 3, ExamFacility: ptr(0.6667), Discrimination: ptr(0)})
+
+		fed, err = e.App.Exams.FeedClosedExams(t.Context())
+		require.NoError(t, err)
+		assert.Zero(t, fed, "each exam is fed once after it closes")
 	})
 }

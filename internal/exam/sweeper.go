@@ -53,6 +53,11 @@ func (s *Service) RunSweeper(ctx context.Context, log *slog.Logger) {
 			} else if n > 0 {
 				log.Info("exam sweeper finalised attempts", "count", n)
 			}
+			if n, err := s.FeedClosedExams(ctx); err != nil {
+				log.Error("exam question statistics", "error", err.Error())
+			} else if n > 0 {
+				log.Info("exam question statistics fed to the banks", "exams", n)
+			}
 		}
 	}
 }

@@ -223,7 +223,8 @@ func TestAnswerRules(t *testing.T) {
 		// Item statistics count first answers only.
 		stats := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/questions/%d/stats", qid(first)), e.Token("admin"), nil)
 		require.Equal(t, http.StatusOK, stats.Status, "%s", stats.Body)
-		assert.Equal(t, map[string]any{"question_id": float64(qid(first)), "attempts": 1.0, "correct": 1.0, "facility_index": 1.0, "discrimination_index": nil}, stats.Map(t))
+		assert.Equal(t, map[string]any{"question_id": float64(qid(first)), "attempts": 1.0, "correct": 1.0, "facility_index": 1.0,
+			"exam_served": 0.0, "exam_facility_index": nil, "discrimination_index": nil}, stats.Map(t))
 		wrong := answer(t, e, other, start(t, e, other, map[string]any{"mode": "sequential", "bank_id": demoBankID(t, e), "count": 1}).ID, qid(first), wrongFor(t, e, first))
 		require.Equal(t, http.StatusOK, wrong.Status)
 		stats = e.Call(http.MethodGet, fmt.Sprintf("/api/v1/questions/%d/stats", qid(first)), e.Token("admin"), nil)

@@ -149,16 +149,24 @@ type VersionList struct {
 	httpx.ListMeta
 } // @name QuestionVersionList
 
-// StatsView are a question's item statistics, counted as answers arrive.
+// StatsView are a question's item statistics: practice answers and formal exams.
 type StatsView struct {
 	QuestionID int64 `json:"question_id" example:"12"`
-	Attempts   int64 `json:"attempts" example:"40"`
-	Correct    int64 `json:"correct" example:"30"`
-	// FacilityIndex is correct / attempts (null before the first attempt).
+	// Attempts and Correct count practice answers, as they arrive.
+	Attempts int64 `json:"attempts" example:"40"`
+	Correct  int64 `json:"correct" example:"30"`
+	// FacilityIndex is correct / attempts in practice (null before the first attempt).
 	FacilityIndex *float64 `json:"facility_index" example:"0.75" extensions:"x-nullable"`
-	// DiscriminationIndex compares top and bottom scorers of formal exams; it is always null
-	// until exams exist (practice answers do not measure it).
-	DiscriminationIndex *float64 `json:"discrimination_index" extensions:"x-nullable"`
+	// ExamServed counts the counted exam papers that held the question, over the exams that
+	// fed their statistics (when read by an admin, and once their window closed).
+	ExamServed int64 `json:"exam_served" example:"120"`
+	// ExamFacilityIndex is the mean share of the question's points earned in those papers
+	// (null before an exam fed it).
+	ExamFacilityIndex *float64 `json:"exam_facility_index" example:"0.68" extensions:"x-nullable"`
+	// DiscriminationIndex is the exams' facility in the top 27% of learners by score minus that
+	// in the bottom 27%, weighted by papers (null until an exam could tell; practice answers do
+	// not measure it).
+	DiscriminationIndex *float64 `json:"discrimination_index" example:"0.35" extensions:"x-nullable"`
 } // @name QuestionStats
 
 // RowErrorView is one problem of an import.
@@ -230,7 +238,8 @@ func toVersionView(v Version) VersionView {
 }
 
 func toStatsView(s Stats) StatsView {
-	v := StatsView{QuestionID: s.QuestionID, Attempts: s.Attempts, Correct: s.Correct}
+	v := StatsView{QuestionID: s.QuestionID, Attempts: s.Attempts, Correct: s.Correct, ExamServed: s.Exam.Served,
+		ExamFacilityIndex: s.Exam.Facility, DiscriminationIndex: s.Exam.Discrimination}
 	if s.Attempts > 0 {
 		f := float64(s.Correct) / float64(s.Attempts)
 		v.FacilityIndex = &f

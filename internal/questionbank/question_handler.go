@@ -215,7 +215,7 @@ func (h *Handler) Versions(c *gin.Context) {
 // Stats godoc
 //
 //	@Summary		A question's item statistics
-//	@Description	Attempts and correct answers in practice, kept incrementally as answers arrive; facility_index = correct / attempts. discrimination_index is null until formal exams exist.
+//	@Description	Practice: attempts and correct answers, kept incrementally as answers arrive; facility_index = correct / attempts. Formal exams: exam_served papers, exam_facility_index (mean share of points earned) and discrimination_index (top 27% minus bottom 27% by score), weighted by papers over the exams that fed them — an exam feeds its figures when an admin reads its statistics and once its window has closed.
 //	@Tags			questions
 //	@Security		BearerAuth
 //	@Produce		json

@@ -250,20 +250,37 @@ func (s *Service) Versions(ctx context.Context, actor auth.Actor, id int64) ([]V
 	return s.store.Versions(ctx, id)
 }
 
-// Stats are a question's item statistics.
+// Stats are a question's item statistics: practice answers, counted as they arrive, and
+// formal exams, as the exams feed them.
 type Stats struct {
 	QuestionID int64
 	Attempts   int64
 	Correct    int64
+	Exam       ExamItemStats
 }
 
-// Stats returns the counters kept incrementally by practice (and, later, exams).
+// ExamItemStats are a question's statistics over the formal exams that served it, each exam's
+// weighted by how many counted papers held the question. An exam feeds its figures when its
+// statistics are read and once its window has closed.
+type ExamItemStats struct {
+	Served         int64
+	Facility       *float64 // mean share of the points earned; nil before any exam fed it
+	Discrimination *float64 // upper 27% facility minus lower 27%; nil when no exam could tell
+}
+
+// Stats returns a question's item statistics.
 func (s *Service) Stats(ctx context.Context, actor auth.Actor, id int64) (*Stats, error) {
 	q, err := s.GetQuestion(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
-	return &Stats{QuestionID: q.ID, Attempts: q.AttemptCount, Correct: q.CorrectCount}, nil
+	st := &Stats{QuestionID: q.ID, Attempts: q.AttemptCount, Correct: q.CorrectCount}
+	if s.exams != nil {
+		if st.Exam, err = s.exams.QuestionExamStats(ctx, q.ID); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
 }
 
 // RecordAttempt counts one answer to a question (called inside the answering transaction).

@@ -40,7 +40,17 @@ type Service struct {
 	units Units
 	audit Auditor
 	now   func() time.Time
+	exams ExamStats // optional: the formal exams' share of item statistics
 }
+
+// ExamStats reads a question's statistics from formal exams (the exam domain feeds them).
+type ExamStats interface {
+	QuestionExamStats(ctx context.Context, questionID int64) (ExamItemStats, error)
+}
+
+// UseExamStats adds the formal exams' statistics to the questions' item statistics. It is set
+// once while the application is built: the exam domain is built after the banks it draws from.
+func (s *Service) UseExamStats(exams ExamStats) { s.exams = exams }
 
 // NewService builds the service.
 func NewService(db *gorm.DB, store *Store, units Units, auditor Auditor, now func() time.Time) *Service {
