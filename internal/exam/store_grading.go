@@ -71,8 +71,8 @@ func (s *Store) LockAttempts(ctx context.Context, ids []int64) (map[int64]*Attem
 	return out, rows.Err()
 }
 
-// FinaliseMany records graded attempts (locked and found active by LockAttempts) in one statement: every
-// grading column is a CASE on the id, which both dialects run.
+// FinaliseMany records graded attempts (locked and found active by LockAttempts) in one
+// statement: every grading column is a CASE on the id, which both dialects run.
 func (s *Store) FinaliseMany(ctx context.Context, as []*Attempt) error {
 	if len(as) == 0 {
 		return nil
