@@ -273,8 +273,17 @@ func (s *Service) SaveAnswer(ctx context.Context, actor auth.Actor, attemptID, q
 		stored = &v
 	}
 	now := s.now()
-	if err := s.Store.SaveAnswer(ctx, attemptID, questionID, stored, now); err != nil {
+	saved, err := s.Store.SaveAnswer(ctx, attemptID, questionID, stored, now)
+	if err != nil {
 		return nil, err
+	}
+	if !saved { // graded between the read above and the write, or the same answer again
+		if a, err = s.Store.GetAttempt(ctx, attemptID); err != nil {
+			return nil, err
+		}
+		if a.Status != AttemptActive {
+			return nil, errAttemptFinished
+		}
 	}
 	return &Saved{QuestionID: questionID, Answer: raw, SavedAt: now, SecondsLeft: s.secondsLeft(a)}, nil
 }

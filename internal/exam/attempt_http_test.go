@@ -320,3 +320,31 @@ func TestSubmitChecksOwnerAndDeadlineInTheWriter(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, resp.Status)
 	})
 }
+
+// An autosave that read its attempt as active stores nothing once a grading has committed in
+// between (the store's write checks the attempt in the same statement); saving the same answer
+// again at the same instant is still a success.
+func TestSaveAnswerRefusedOnceGraded(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		qs := demoQuestions(t, e, "judge", 2)
+		id := publishedExam(t, e, examBody(t, e, ids(qs), nil))
+		zhang := e.Token(zhangWei)
+		a := start(t, e, zhang, id)
+		q := a.Questions[0].QuestionID
+		for range 2 { // the clock does not move: the second write changes nothing
+			require.Equal(t, http.StatusOK, save(e, zhang, a.ID, q, byID(qs)[q].Answer).Status)
+		}
+
+		store := exam.NewStore(e.DB)
+		won, errs := e.App.Exams.GradeTogether(t.Context(), []int64{a.ID})
+		require.Equal(t, []bool{true}, won)
+		require.NoError(t, errs[0])
+		saved, err := store.SaveAnswer(t.Context(), a.ID, a.Questions[1].QuestionID, nil, e.Clock.Now())
+		require.NoError(t, err)
+		assert.False(t, saved, "a graded attempt's items do not change")
+
+		resp := save(e, zhang, a.ID, q, byID(qs)[q].Answer)
+		assert.Equal(t, http.StatusConflict, resp.Status)
+		assert.Equal(t, "exam.attempt_finished", resp.ErrorCode())
+	})
+}

@@ -111,10 +111,18 @@ func (s *Store) AttemptItem(ctx context.Context, attemptID, questionID int64) (*
 	return &a, &Item{AttemptID: attemptID, QuestionID: questionID, Type: *row.ItemType, OptionOrder: row.ItemOptionOrder}, nil
 }
 
-// SaveAnswer stores an item's answer (last write wins).
-func (s *Store) SaveAnswer(ctx context.Context, attemptID, questionID int64, answer *string, at time.Time) error {
-	return s.conn(ctx).Model(&Item{}).Where("attempt_id = ? AND question_id = ?", attemptID, questionID).
-		Updates(map[string]any{"answer": answer, "answered_at": at}).Error
+// SaveAnswer stores an item's answer (last write wins) while its attempt is still active, and
+// says whether it changed the row (MySQL does not count a row written with the values it had:
+// the caller tells that apart from a finished attempt). The check is part of the statement: an
+// autosave that found the attempt active just before a grading committed would otherwise
+// store an answer the grading never saw. (The subquery of an UPDATE reads the attempt with a
+// shared lock on MySQL, so it waits for a grading batch that holds the attempt; SQLite has
+// one writer.)
+func (s *Store) SaveAnswer(ctx context.Context, attemptID, questionID int64, answer *string, at time.Time) (bool, error) {
+	active := s.conn(ctx).Model(&Attempt{}).Select("1").Where("id = ? AND status = ?", attemptID, AttemptActive)
+	res := s.conn(ctx).Model(&Item{}).Where("attempt_id = ? AND question_id = ? AND EXISTS (?)", attemptID, questionID, active).
+		Updates(map[string]any{"answer": answer, "answered_at": at})
+	return res.RowsAffected > 0, res.Error
 }
 
 // AttemptsOf returns a learner's attempts at the given exams, oldest first.
