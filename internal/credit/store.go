@@ -49,13 +49,18 @@ func (s *Store) LearnerByAccount(ctx context.Context, accountID int64) (*Learner
 
 func (s *Store) learnerWhere(ctx context.Context, cond string, arg any) (*LearnerFacts, error) {
 	var f LearnerFacts
-	err := s.conn(ctx).Table("learners").
-		Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, units.path AS unit_path, units.name AS unit_name, learners.track, learners.status").
-		Joins("JOIN units ON units.id = learners.unit_id").Where(cond, arg).Take(&f).Error
+	err := s.learnerFacts(ctx).Where(cond, arg).Take(&f).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
 	return &f, err
+}
+
+// learnerFacts selects LearnerFacts: learners with their unit's path and name.
+func (s *Store) learnerFacts(ctx context.Context) *gorm.DB {
+	return s.conn(ctx).Table("learners").
+		Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, units.path AS unit_path, units.name AS unit_name, learners.track, learners.status").
+		Joins("JOIN units ON units.id = learners.unit_id")
 }
 
 // LockDaily makes sure the day's counter exists and locks it until the transaction ends, so

@@ -19,9 +19,7 @@ import (
 // Learners loads the facts of the given learners, by id (missing ones are left out).
 func (s *Store) Learners(ctx context.Context, ids []int64) (map[int64]*LearnerFacts, error) {
 	var rows []LearnerFacts
-	err := s.conn(ctx).Table("learners").
-		Select("learners.id AS learner_id, learners.account_id, learners.name, learners.unit_id, units.path AS unit_path, units.name AS unit_name, learners.track, learners.status").
-		Joins("JOIN units ON units.id = learners.unit_id").Where("learners.id IN ?", ids).Scan(&rows).Error
+	err := s.learnerFacts(ctx).Where("learners.id IN ?", ids).Scan(&rows).Error
 	out := make(map[int64]*LearnerFacts, len(rows))
 	for i := range rows {
 		out[rows[i].LearnerID] = &rows[i]

@@ -202,6 +202,19 @@ type Result struct {
 // TableName pins the table.
 func (Result) TableName() string { return "exam_results" }
 
+// QuestionStatsRow is one exam's statistics of one question, fed to the question bank.
+type QuestionStatsRow struct {
+	ExamID         int64 `gorm:"primaryKey;autoIncrement:false"`
+	QuestionID     int64 `gorm:"primaryKey;autoIncrement:false"`
+	Served         int
+	Facility       float64
+	Discrimination *float64
+	ComputedAt     time.Time
+}
+
+// TableName pins the table.
+func (QuestionStatsRow) TableName() string { return "exam_question_stats" }
+
 // SectionScore is one section's score in an attempt.
 type SectionScore struct {
 	Position int     `json:"position"`

@@ -183,8 +183,10 @@ func (s *Service) feedQuestionStats(ctx context.Context, examID int64, qs []Ques
 // sweeper runs it after finalising those attempts.
 func (s *Service) FeedClosedExams(ctx context.Context) (int, error) {
 	ids, err := s.Store.ExamsToFeed(ctx, s.now().Add(-s.Settings.Grace), 20)
-	fed := 0
-	for _, id := range ids {
+	if err != nil {
+		return 0, err
+	}
+	for fed, id := range ids {
 		qs, err := s.questionStats(ctx, id)
 		if err == nil {
 			err = s.feedQuestionStats(ctx, id, qs)
@@ -192,9 +194,8 @@ func (s *Service) FeedClosedExams(ctx context.Context) (int, error) {
 		if err != nil {
 			return fed, err
 		}
-		fed++
 	}
-	return fed, err
+	return len(ids), nil
 }
 
 func reindex(units []UnitStats) map[int64]*UnitStats {

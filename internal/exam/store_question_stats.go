@@ -8,19 +8,6 @@ import (
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
 
-// QuestionStatsRow is one exam's statistics of one question, fed to the question bank.
-type QuestionStatsRow struct {
-	ExamID         int64 `gorm:"primaryKey;autoIncrement:false"`
-	QuestionID     int64 `gorm:"primaryKey;autoIncrement:false"`
-	Served         int
-	Facility       float64
-	Discrimination *float64
-	ComputedAt     time.Time
-}
-
-// TableName pins the table.
-func (QuestionStatsRow) TableName() string { return "exam_question_stats" }
-
 // SaveQuestionStats replaces an exam's question statistics and records when they were fed.
 func (s *Store) SaveQuestionStats(ctx context.Context, examID int64, rows []QuestionStatsRow, at time.Time) error {
 	db := s.conn(ctx)
