@@ -113,6 +113,7 @@ type outcome struct {
 	Errors     int
 	Codes      map[string]int
 	Load       string // 1-minute load average before → after
+	CPU        cpuUse // used during the run (saturated rounds only)
 }
 
 func (o outcome) ErrorPct() float64 {
@@ -127,6 +128,9 @@ func (o outcome) line() string {
 		o.Rate, o.Throughput, ms(o.P50), ms(o.P99), ms(o.Max), o.ErrorPct())
 	if o.Errors > 0 {
 		s += "  " + o.codes()
+	}
+	if o.CPU.total() > 0 {
+		s += "   " + o.CPU.perRequest(o.Requests)
 	}
 	return s
 }

@@ -124,7 +124,7 @@ func examCommand(ctx context.Context, dsn string, opts examOptions, getenv func(
 	// then as many submits as the clients can push, next to the baseline INSERT driven the same
 	// way.
 	results := []outcome{save, sub}
-	var ratios []string
+	var ratios, cpuRatios []string
 	var bestBase, bestSub float64
 	for k, clients := range opts.Clients {
 		base, subSat, err := env.saturation(ctx, out, people, clients, profileIf(opts.CPUProfile, k == len(opts.Clients)-1))
@@ -136,12 +136,28 @@ func examCommand(ctx context.Context, dsn string, opts examOptions, getenv func(
 		results = append(results, base, subSat)
 		ratios = append(ratios, fmt.Sprintf("%.2f× with %d clients", subSat.Throughput/base.Throughput, clients))
 		bestBase, bestSub = max(bestBase, base.Throughput), max(bestSub, subSat.Throughput)
+		if c := cpuRatio(base, subSat); c != "" {
+			cpuRatios = append(cpuRatios, fmt.Sprintf("%s with %d clients", c, clients))
+		}
 	}
 	fmt.Fprintln(out)
 	printTable(out, results)
 	fmt.Fprintf(out, "\nsubmit throughput at saturation: %.2f× the baseline INSERT (best of each: %.1f / %.1f ok/s; %s)\n",
 		bestSub/bestBase, bestSub, bestBase, strings.Join(ratios, ", "))
+	if len(cpuRatios) > 0 {
+		fmt.Fprintf(out, "CPU a baseline INSERT costs over the CPU a submit costs (the ratio a CPU-bound machine allows): %s\n", strings.Join(cpuRatios, ", "))
+	}
 	return nil
+}
+
+// cpuRatio is the CPU per baseline request over the CPU per submit, "" when not measured.
+func cpuRatio(base, sub outcome) string {
+	if base.CPU.total() <= 0 || sub.CPU.total() <= 0 || base.Requests == 0 || sub.Requests == 0 {
+		return ""
+	}
+	perBase := base.CPU.total().Seconds() / float64(base.Requests)
+	perSub := sub.CPU.total().Seconds() / float64(sub.Requests)
+	return fmt.Sprintf("%.2f×", perBase/perSub)
 }
 
 // saturation publishes a fresh exam, starts and answers every examinee's attempt at it, then
@@ -319,7 +335,8 @@ func saturate(ctx context.Context, name string, clients, n int, build func(i int
 	o := outcome{Name: name, Codes: map[string]int{}}
 	lat := make([]time.Duration, n)
 	codes := make([]int, n)
-	began := time.Now()
+	meter := newCPUMeter()
+	cpuBefore, began := meter.read(), time.Now()
 	_ = parallel(ctx, clients, n, func(i int) error {
 		req, err := build(i)
 		if err != nil {
@@ -336,7 +353,7 @@ func saturate(ctx context.Context, name string, clients, n int, build func(i int
 		codes[i] = res.StatusCode
 		return nil
 	})
-	o.Duration = time.Since(began)
+	o.Duration, o.CPU = time.Since(began), meter.read().since(cpuBefore)
 	ok := 0
 	for _, c := range codes {
 		if c >= 200 && c < 300 {
