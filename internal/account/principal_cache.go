@@ -28,8 +28,9 @@ type principalCache struct {
 }
 
 type cachedPrincipal struct {
-	p     principal
-	until time.Time
+	p          principal
+	until      time.Time
+	refreshing bool // a caller is reading it again ahead of its expiry
 }
 
 // PrincipalBus carries cache drops between replicas: Publish announces one ("*" drops every
@@ -46,14 +47,26 @@ func newPrincipalCache(ttl time.Duration, maxEntries int, bus PrincipalBus) *pri
 }
 
 // get returns a live entry, or the generation a caller must pass to put after reading.
-func (c *principalCache) get(accountID int64, sessionID string, now time.Time) (*principal, uint64) {
+//
+// refresh is true for one caller when the live entry is in the last quarter of its life: that
+// caller reads the principal again off the request's path and puts it (see Store.Principal).
+// Without it every entry of people who started together expires together, and at the bell
+// thousands of exam submits waited on a database read at once. An entry capped by its
+// session's expiry is not refreshed: a new read would be capped the same.
+func (c *principalCache) get(accountID int64, sessionID string, now time.Time) (p *principal, gen uint64, refresh bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.byAccount[accountID][sessionID]; ok && now.Before(e.until) {
-		p := e.p
-		return &p, c.gen
+	e, ok := c.byAccount[accountID][sessionID]
+	if !ok || !now.Before(e.until) {
+		return nil, c.gen, false
 	}
-	return nil, c.gen
+	live := e.p
+	if !e.refreshing && !now.Before(e.until.Add(-c.ttl/4)) && (e.p.SessionExpiresAt == nil || e.p.SessionExpiresAt.After(e.until)) {
+		e.refreshing = true
+		c.byAccount[accountID][sessionID] = e
+		return &live, c.gen, true
+	}
+	return &live, c.gen, false
 }
 
 // put stores a principal read at generation gen, unless a drop happened since.

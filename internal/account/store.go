@@ -184,7 +184,10 @@ func (s *Store) Principal(ctx context.Context, accountID int64, sessionID string
 	if s.principals == nil {
 		return s.readPrincipal(ctx, accountID, sessionID)
 	}
-	p, gen := s.principals.get(accountID, sessionID, now)
+	p, gen, refresh := s.principals.get(accountID, sessionID, now)
+	if refresh {
+		go s.refreshPrincipal(context.WithoutCancel(ctx), accountID, sessionID, gen, now)
+	}
 	if p != nil {
 		return p, nil
 	}
@@ -193,6 +196,16 @@ func (s *Store) Principal(ctx context.Context, accountID int64, sessionID string
 		s.principals.put(p, sessionID, gen, now)
 	}
 	return p, err
+}
+
+// refreshPrincipal reads a cached principal again before it expires (see principalCache.get).
+// A failed read changes nothing: the entry then expires and the next request reads it.
+func (s *Store) refreshPrincipal(ctx context.Context, accountID int64, sessionID string, gen uint64, now time.Time) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if p, err := s.readPrincipal(ctx, accountID, sessionID); err == nil {
+		s.principals.put(p, sessionID, gen, now)
+	}
 }
 
 // readPrincipal loads a principal in one query.
