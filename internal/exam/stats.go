@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -163,19 +164,25 @@ func (s *Service) Stats(ctx context.Context, actor auth.Actor, examID, unitID in
 	if out.Questions, err = s.questionStats(ctx, r.ID); err != nil {
 		return nil, err
 	}
-	return out, s.feedQuestionStats(ctx, r.ID, out.Questions)
+	return out, s.feedQuestionStats(ctx, r.ID, out.Questions, false)
 }
 
 // feedQuestionStats writes an exam's per-question statistics where the question bank reads
-// them (its item statistics add them up over exams).
-func (s *Service) feedQuestionStats(ctx context.Context, examID int64, qs []QuestionStats) error {
+// them (its item statistics add them up over exams). Only the feed after the exam closed
+// (closed true) marks the exam fed: an admin reading the statistics in the last minutes, before
+// the sweeper has graded the attempts still open at the close, must not stop that feed.
+func (s *Service) feedQuestionStats(ctx context.Context, examID int64, qs []QuestionStats, closed bool) error {
 	now := s.now()
 	rows := make([]QuestionStatsRow, len(qs))
 	for i, q := range qs {
 		rows[i] = QuestionStatsRow{ExamID: examID, QuestionID: q.QuestionID, Served: q.Served, Facility: q.Facility,
 			Discrimination: q.Discrimination, ComputedAt: now}
 	}
-	return database.WithTx(ctx, s.DB, func(ctx context.Context) error { return s.Store.SaveQuestionStats(ctx, examID, rows, now) })
+	var fedAt *time.Time
+	if closed {
+		fedAt = &now
+	}
+	return database.WithTx(ctx, s.DB, func(ctx context.Context) error { return s.Store.SaveQuestionStats(ctx, examID, rows, fedAt) })
 }
 
 // FeedClosedExams feeds the question statistics of every exam whose window closed (and whose
@@ -189,7 +196,7 @@ func (s *Service) FeedClosedExams(ctx context.Context) (int, error) {
 	for fed, id := range ids {
 		qs, err := s.questionStats(ctx, id)
 		if err == nil {
-			err = s.feedQuestionStats(ctx, id, qs)
+			err = s.feedQuestionStats(ctx, id, qs, true)
 		}
 		if err != nil {
 			return fed, err

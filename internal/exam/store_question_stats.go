@@ -8,8 +8,9 @@ import (
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
 
-// SaveQuestionStats replaces an exam's question statistics and records when they were fed.
-func (s *Store) SaveQuestionStats(ctx context.Context, examID int64, rows []QuestionStatsRow, at time.Time) error {
+// SaveQuestionStats replaces an exam's question statistics; fedAt, when set, records the feed
+// after the exam closed (ExamsToFeed then leaves the exam alone).
+func (s *Store) SaveQuestionStats(ctx context.Context, examID int64, rows []QuestionStatsRow, fedAt *time.Time) error {
 	db := s.conn(ctx)
 	if err := db.Where("exam_id = ?", examID).Delete(&QuestionStatsRow{}).Error; err != nil {
 		return err
@@ -19,7 +20,10 @@ func (s *Store) SaveQuestionStats(ctx context.Context, examID int64, rows []Ques
 			return err
 		}
 	}
-	return db.Table("exams").Where("id = ?", examID).Update("questions_fed_at", at).Error
+	if fedAt == nil {
+		return nil
+	}
+	return db.Table("exams").Where("id = ?", examID).Update("questions_fed_at", *fedAt).Error
 }
 
 // ExamsToFeed lists up to limit published or closed exams whose window closed before t and
