@@ -3470,7 +3470,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Rewrites a draft exam and its blueprints (same body as create). A published or closed exam is 409 exam.not_editable.",
+                "description": "Rewrites a draft exam and its blueprints (same body as create). A published or closed exam is 409 exam.not_editable; an exam that a make-up names as its main exam cannot become a make-up or move to another campaign (409 exam.has_makeup).",
                 "consumes": [
                     "application/json"
                 ],
@@ -3544,6 +3544,62 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Removes a draft exam and its blueprints. A published or closed exam stays for the record (409 exam.not_editable: close it instead); a draft that a make-up exam names as its main exam is 409 exam.has_makeup until that make-up is deleted or pointed elsewhere.",
+                "tags": [
+                    "exams"
+                ],
+                "summary": "Delete a draft exam",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "exam id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }

@@ -76,6 +76,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (*Deta
 	now := s.now()
 	e.Status, e.CreatedBy, e.CreatedAt, e.UpdatedAt = StatusDraft, &actor.AccountID, now, now
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.lockMain(ctx, e); err != nil {
+			return err
+		}
 		if err := s.Store.CreateExam(ctx, e, sections); err != nil {
 			return err
 		}
@@ -87,7 +90,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (*Deta
 	return s.Get(ctx, actor, e.ID)
 }
 
-// Replace rewrites a draft exam (a published one is 409 exam.not_editable).
+// Replace rewrites a draft exam (a published one is 409 exam.not_editable). The status is
+// checked again under the exam's lock: a publish committed between the first read and the
+// write would otherwise be undone, its exam turned back into a draft with another blueprint.
 func (s *Service) Replace(ctx context.Context, actor auth.Actor, id int64, in Input) (*Detail, error) {
 	cur, err := s.owned(ctx, actor, id)
 	if err != nil {
@@ -105,6 +110,15 @@ func (s *Service) Replace(ctx context.Context, actor auth.Actor, id int64, in In
 	}
 	e.ID, e.Status, e.CreatedBy, e.CreatedAt, e.UpdatedAt = id, StatusDraft, cur.CreatedBy, cur.CreatedAt, s.now()
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.lockDraft(ctx, id); err != nil {
+			return err
+		}
+		if err := s.lockMain(ctx, e); err != nil {
+			return err
+		}
+		if err := s.keepMakeups(ctx, cur, e); err != nil {
+			return err
+		}
 		if err := s.Store.ReplaceExam(ctx, e, sections); err != nil {
 			return err
 		}
@@ -114,6 +128,74 @@ func (s *Service) Replace(ctx context.Context, actor auth.Actor, id int64, in In
 		return nil, err
 	}
 	return s.Get(ctx, actor, id)
+}
+
+// Delete removes a draft exam and its blueprint. A published or closed exam stays for the
+// record (409 exam.not_editable), and so does a draft that a make-up exam names as its main
+// exam (409 exam.has_makeup) until that make-up is deleted or pointed elsewhere.
+func (s *Service) Delete(ctx context.Context, actor auth.Actor, id int64) error {
+	r, err := s.owned(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.lockDraft(ctx, id); err != nil {
+			return err
+		}
+		makeups, err := s.Store.CountMakeups(ctx, id)
+		if err != nil {
+			return err
+		}
+		if makeups > 0 {
+			return errHasMakeup
+		}
+		if err := s.Store.DeleteExam(ctx, id); err != nil {
+			return err
+		}
+		return s.record(ctx, actor, "exam.delete", id, map[string]any{"title": r.Title, "campaign_id": r.CampaignID})
+	})
+}
+
+// lockDraft locks an exam until the transaction ends, and fails unless it is still a draft.
+func (s *Service) lockDraft(ctx context.Context, id int64) error {
+	e, err := s.Store.LockExam(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if e.Status != StatusDraft {
+		return errNotEditable
+	}
+	return nil
+}
+
+// lockMain locks the main exam a make-up names, if any, and checks it again under the lock,
+// so that a delete or rewrite of that main exam either waits for this write (and then finds
+// the make-up) or has already happened.
+func (s *Service) lockMain(ctx context.Context, e *Exam) error {
+	if e.MainExamID == nil {
+		return nil
+	}
+	main, err := s.Store.LockExam(ctx, *e.MainExamID)
+	if errors.Is(err, ErrNotFound) || (err == nil && (main.ID == e.ID || main.MainExamID != nil || main.CampaignID != e.CampaignID)) {
+		return errMainExamInvalid
+	}
+	return err
+}
+
+// keepMakeups fails when a rewrite would leave the exam's make-ups pointing at an exam that is
+// itself a make-up or belongs to another campaign.
+func (s *Service) keepMakeups(ctx context.Context, cur *Row, e *Exam) error {
+	if e.MainExamID == nil && e.CampaignID == cur.CampaignID {
+		return nil
+	}
+	n, err := s.Store.CountMakeups(ctx, cur.ID)
+	if err == nil && n > 0 {
+		return errHasMakeup
+	}
+	return err
 }
 
 // Get returns an exam the actor administers, with its blueprint.
@@ -157,17 +239,16 @@ func (s *Service) Publish(ctx context.Context, actor auth.Actor, id int64) (*Det
 	if err != nil {
 		return nil, err
 	}
-	if r.Status != StatusDraft {
-		return nil, errBadTransition
-	}
-	sections, err := s.Store.Sections(ctx, id)
+	return s.transition(ctx, actor, r, StatusDraft, StatusPublished, "exam.publish", s.checkBlueprint)
+}
+
+// checkBlueprint checks an exam's stored blueprint against the banks.
+func (s *Service) checkBlueprint(ctx context.Context, r *Row) error {
+	sections, err := s.Store.Sections(ctx, r.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.checkSupply(ctx, r, sections); err != nil {
-		return nil, err
-	}
-	return s.transition(ctx, actor, r, StatusDraft, StatusPublished, "exam.publish")
+	return s.checkSupply(ctx, r, sections)
 }
 
 // Close stops new attempts (attempts in progress run to their deadline).
@@ -176,17 +257,32 @@ func (s *Service) Close(ctx context.Context, actor auth.Actor, id int64) (*Detai
 	if err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, actor, r, StatusPublished, StatusClosed, "exam.close")
+	return s.transition(ctx, actor, r, StatusPublished, StatusClosed, "exam.close", nil)
 }
 
-func (s *Service) transition(ctx context.Context, actor auth.Actor, r *Row, from, to Status, action string) (*Detail, error) {
+// transition moves an exam from one status to another under the exam's lock. check, when
+// given, runs under that lock on the exam as it is now: publishing checks the blueprint there,
+// so that a rewrite committed after the first read cannot slip past the check.
+func (s *Service) transition(ctx context.Context, actor auth.Actor, r *Row, from, to Status, action string, check func(context.Context, *Row) error) (*Detail, error) {
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		e, err := s.Store.LockExam(ctx, r.ID)
+		if errors.Is(err, ErrNotFound) {
+			return errNotFound
+		}
 		if err != nil {
 			return err
 		}
 		if e.Status != from {
 			return errBadTransition
+		}
+		if check != nil {
+			cur, err := s.Store.GetExam(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			if err := check(ctx, cur); err != nil {
+				return err
+			}
 		}
 		if err := s.Store.SetStatus(ctx, r.ID, to, s.now()); err != nil {
 			return err
@@ -225,7 +321,7 @@ func (s *Service) build(ctx context.Context, actor auth.Actor, in Input) (*Exam,
 	if in.MainExamID != nil {
 		main, err := s.owned(ctx, actor, *in.MainExamID)
 		if err != nil || main.MainExamID != nil || main.CampaignID != in.CampaignID {
-			bad("main_exam_id", "主考试不存在、本身是补考，或不属于同一学法活动")
+			bad("main_exam_id", mainExamRule)
 		}
 	}
 	sections := s.checkBlueprints(ctx, unitPath, in, bad)

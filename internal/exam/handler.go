@@ -103,7 +103,7 @@ func (h *Handler) Get(c *gin.Context) {
 // Replace godoc
 //
 //	@Summary		Replace a draft exam
-//	@Description	Rewrites a draft exam and its blueprints (same body as create). A published or closed exam is 409 exam.not_editable.
+//	@Description	Rewrites a draft exam and its blueprints (same body as create). A published or closed exam is 409 exam.not_editable; an exam that a make-up names as its main exam cannot become a make-up or move to another campaign (409 exam.has_makeup).
 //	@Tags			exams
 //	@Security		BearerAuth
 //	@Accept			json
@@ -136,6 +136,33 @@ func (h *Handler) Replace(c *gin.Context) {
 		return
 	}
 	httpx.OK(c, toView(*d))
+}
+
+// Delete godoc
+//
+//	@Summary		Delete a draft exam
+//	@Description	Removes a draft exam and its blueprints. A published or closed exam stays for the record (409 exam.not_editable: close it instead); a draft that a make-up exam names as its main exam is 409 exam.has_makeup until that make-up is deleted or pointed elsewhere.
+//	@Tags			exams
+//	@Security		BearerAuth
+//	@Param			id	path	int	true	"exam id"
+//	@Success		204
+//	@Failure		400	{object}	httpx.ErrorResponse
+//	@Failure		401	{object}	httpx.ErrorResponse
+//	@Failure		403	{object}	httpx.ErrorResponse
+//	@Failure		404	{object}	httpx.ErrorResponse
+//	@Failure		409	{object}	httpx.ErrorResponse
+//	@Router			/api/v1/exams/{id} [delete]
+func (h *Handler) Delete(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	if err := h.svc.Delete(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.NoContent(c)
 }
 
 // Publish godoc

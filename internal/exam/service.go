@@ -30,10 +30,15 @@ var (
 	errDeadlinePassed    = apperr.Conflict("exam.deadline_passed", "考试时间已到，答案未保存")
 	errAttemptFinished   = apperr.Conflict("exam.attempt_finished", "答卷已交，不能再修改")
 	errReviewUnavailable = apperr.Forbidden("exam.review_unavailable", "本次考试暂不开放查看答卷")
-	errNotEditable       = apperr.Conflict("exam.not_editable", "考试已发布，不能修改")
+	errNotEditable       = apperr.Conflict("exam.not_editable", "考试已发布，不能修改或删除")
+	errHasMakeup         = apperr.Conflict("exam.has_makeup", "该考试有关联的补考：不能删除，也不能改为补考或改到其他学法活动")
+	errMainExamInvalid   = apperr.Invalid("request.validation", "请求参数有误", apperr.Field("main_exam_id", mainExamRule))
 	errPaperUnavailable  = apperr.Conflict("exam.paper_unavailable", "题库中可用的题目不足，暂时无法组卷")
 	errBadTransition     = apperr.Invalid("exam.status_transition", "状态只能从草稿到已发布、从已发布到已关闭", apperr.Field("status", "不允许的状态变更"))
 )
+
+// mainExamRule says what a make-up's main exam must be.
+const mainExamRule = "主考试不存在、本身是补考，或不属于同一学法活动"
 
 // Default timings.
 const (

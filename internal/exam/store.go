@@ -79,6 +79,21 @@ func (s *Store) insertSections(ctx context.Context, examID int64, sections []Sec
 	return s.conn(ctx).Create(&sections).Error
 }
 
+// CountMakeups counts the make-up exams that name an exam as their main exam.
+func (s *Store) CountMakeups(ctx context.Context, mainID int64) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Exam{}).Where("main_exam_id = ?", mainID).Count(&n).Error
+	return n, err
+}
+
+// DeleteExam removes an exam and its blueprint sections (a draft: it has no attempts).
+func (s *Store) DeleteExam(ctx context.Context, id int64) error {
+	if err := s.conn(ctx).Where("exam_id = ?", id).Delete(&Section{}).Error; err != nil {
+		return err
+	}
+	return s.conn(ctx).Delete(&Exam{}, id).Error
+}
+
 // GetExam loads an exam with its unit path.
 func (s *Store) GetExam(ctx context.Context, id int64) (*Row, error) {
 	return take[Row](s.withUnit(ctx).Where("exams.id = ?", id))

@@ -213,6 +213,7 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPost, "/api/v1/exams", only(admin), h.Exams.Create},
 		{http.MethodGet, "/api/v1/exams/:id", only(admin), h.Exams.Get},
 		{http.MethodPut, "/api/v1/exams/:id", only(admin), h.Exams.Replace},
+		{http.MethodDelete, "/api/v1/exams/:id", only(admin), h.Exams.Delete},
 		{http.MethodPost, "/api/v1/exams/:id/publish", only(admin), h.Exams.Publish},
 		{http.MethodPost, "/api/v1/exams/:id/close", only(admin), h.Exams.Close},
 		{http.MethodGet, "/api/v1/exams/:id/results", only(admin), h.Exams.Results},
