@@ -20,7 +20,8 @@ var (
 )
 
 // Register gives the learner a place, or a waitlist position when the event is full. Places
-// are taken with one atomic counter update, so concurrent registrations never overfill it.
+// are taken with one atomic counter update, so concurrent registrations never overfill it; the
+// event is locked first so that the learner's own concurrent register or cancel is seen.
 func (s *Service) Register(ctx context.Context, actor auth.Actor, eventID int64) (*Registration, error) {
 	r, l, err := s.learnerEvent(ctx, actor, eventID)
 	if err != nil {
@@ -31,6 +32,9 @@ func (s *Service) Register(ctx context.Context, actor auth.Actor, eventID int64)
 	}
 	var out *Registration
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if _, err := s.lockEvent(ctx, eventID); err != nil {
+			return err
+		}
 		cur, err := s.Store.Registration(ctx, eventID, l.LearnerID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -63,12 +67,16 @@ func (s *Service) Register(ctx context.Context, actor auth.Actor, eventID int64)
 }
 
 // CancelRegistration gives the learner's place up and promotes the longest-waiting learner.
+// Under the event's lock: a doubled cancel would otherwise free the place twice.
 func (s *Service) CancelRegistration(ctx context.Context, actor auth.Actor, eventID int64) error {
 	_, l, err := s.learnerEvent(ctx, actor, eventID)
 	if err != nil {
 		return err
 	}
 	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if _, err := s.lockEvent(ctx, eventID); err != nil {
+			return err
+		}
 		reg, err := s.Store.Registration(ctx, eventID, l.LearnerID)
 		if errors.Is(err, ErrNotFound) || (err == nil && reg.Status == Cancelled) {
 			return errNotRegistered

@@ -245,11 +245,16 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (*Row,
 	return out, err
 }
 
-// Update replaces an event's content (draft or published) and may publish or cancel it.
+// Update replaces an event's content (draft or published) and may publish or cancel it. The
+// status is checked under the event's lock: a cancel or summary committed after the first read
+// would otherwise be overwritten, or have an edit land on the closed event.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Input, status *Status) (*Row, error) {
 	var out *Row
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		cur, err := s.adminEvent(ctx, actor, id)
+		if _, err := s.adminEvent(ctx, actor, id); err != nil {
+			return err
+		}
+		cur, err := s.lockEvent(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -291,6 +296,15 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Inp
 		return err
 	})
 	return out, err
+}
+
+// lockEvent locks an event until the transaction ends and returns it as it is now.
+func (s *Service) lockEvent(ctx context.Context, id int64) (*Event, error) {
+	e, err := s.Store.Lock(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errNotFound
+	}
+	return e, err
 }
 
 // adminEvent loads an event organised in the actor's subtree.

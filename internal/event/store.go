@@ -81,6 +81,12 @@ func (s *Store) Get(ctx context.Context, id int64) (*Row, error) {
 	return take[Row](s.withUnit(ctx).Where("events.id = ?", id))
 }
 
+// Lock loads an event row and locks it until the transaction ends (MySQL; SQLite's single
+// writer connection already serialises transactions).
+func (s *Store) Lock(ctx context.Context, id int64) (*Event, error) {
+	return take[Event](s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id))
+}
+
 // Update writes the given columns.
 func (s *Store) Update(ctx context.Context, id int64, cols map[string]any) error {
 	return s.conn(ctx).Model(&Event{}).Where("id = ?", id).Updates(cols).Error

@@ -18,22 +18,26 @@ type SummaryInput struct {
 	Photos        []string
 }
 
-// SaveSummary records what happened and marks the event finished (organisers; audited).
+// SaveSummary records what happened and marks the event finished (organisers; audited). The
+// event is checked under its lock, so that a cancel racing the summary is not overwritten.
 func (s *Service) SaveSummary(ctx context.Context, actor auth.Actor, eventID int64, in SummaryInput) (*Summary, error) {
-	r, err := s.organisedEvent(ctx, actor, eventID)
-	if err != nil {
+	if _, err := s.organisedEvent(ctx, actor, eventID); err != nil {
 		return nil, err
-	}
-	if r.Status == StatusDraft || r.Status == StatusCancelled {
-		return nil, errClosedEvent
-	}
-	if !s.now().After(r.StartsAt) {
-		return nil, apperr.Conflict("event.not_started", "活动尚未开始")
 	}
 	photos, _ := json.Marshal(orEmpty(in.Photos))
 	sum := &Summary{EventID: eventID, Summary: strings.TrimSpace(in.Summary), AudienceCount: in.AudienceCount,
 		Photos: string(photos), UpdatedBy: actor.AccountID, UpdatedAt: s.now()}
-	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		e, err := s.lockEvent(ctx, eventID)
+		if err != nil {
+			return err
+		}
+		if e.Status == StatusDraft || e.Status == StatusCancelled {
+			return errClosedEvent
+		}
+		if !s.now().After(e.StartsAt) {
+			return apperr.Conflict("event.not_started", "活动尚未开始")
+		}
 		if err := s.Store.SaveSummary(ctx, sum); err != nil {
 			return err
 		}
