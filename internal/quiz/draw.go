@@ -33,24 +33,56 @@ func (s *Service) Close(ctx context.Context, actor auth.Actor, roundID int64) (*
 	if r.ClosedAt != nil {
 		return r, nil
 	}
-	if err := s.FlushBoards(ctx); err != nil { // every play submitted in time is on the board
-		return nil, err
+	for range closeAttempts {
+		if err := s.FlushBoards(ctx); err != nil { // every play submitted in time is on the board
+			return nil, err
+		}
+		err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+			return s.closeLocked(ctx, actor, r, now)
+		})
+		if !errors.Is(err, errPlaysPending) {
+			break
+		}
 	}
-	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		ids, _, err := s.Board.EligiblePlays(ctx, RoundBoard(roundID), r.PrizeThreshold)
-		if err != nil {
-			return err
-		}
-		ok, err := s.Store.CloseRound(ctx, roundID, len(ids), EligibleDigest(ids), now)
-		if err != nil || !ok {
-			return err // lost a race with another close: its list is the same
-		}
-		return s.record(ctx, actor, "quiz_round.close", "quiz_round", roundID, map[string]any{"eligible_count": len(ids)})
-	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Store.Round(ctx, roundID)
+}
+
+// closeAttempts bounds the flushes a close makes for plays that became pending after its
+// previous flush (a flagged play released just before the close took the round's lock).
+const closeAttempts = 5
+
+// errPlaysPending is a close finding plays of the round not yet on the board: flush and retry.
+var errPlaysPending = errors.New("quiz: plays of the round still pending for the boards")
+
+// closeLocked fixes the eligible list under the round's lock, which a release of a flagged
+// play takes too: no play can join the board between the list and its digest.
+func (s *Service) closeLocked(ctx context.Context, actor auth.Actor, r *Round, now time.Time) error {
+	cur, err := s.Store.LockRound(ctx, r.ID)
+	if errors.Is(err, ErrNotFound) {
+		return errRoundNotFound
+	}
+	if err != nil || cur.ClosedAt != nil {
+		return err // closed by a concurrent close: its list stands
+	}
+	pending, err := s.Store.CountPendingPlays(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	if pending > 0 {
+		return errPlaysPending
+	}
+	ids, _, err := s.Board.EligiblePlays(ctx, RoundBoard(r.ID), r.PrizeThreshold)
+	if err != nil {
+		return err
+	}
+	ok, err := s.Store.CloseRound(ctx, r.ID, len(ids), EligibleDigest(ids), now)
+	if err != nil || !ok {
+		return err
+	}
+	return s.record(ctx, actor, "quiz_round.close", "quiz_round", r.ID, map[string]any{"eligible_count": len(ids)})
 }
 
 // Draw draws a closed round's winners from the committed seed (and the beacon the round named),

@@ -348,7 +348,9 @@ func (s *Service) Flags(ctx context.Context, actor auth.Actor, roundID int64, al
 }
 
 // ClearFlag releases a flagged play after review: it enters the boards (and the draw) as if
-// it had not been flagged. Once the round is closed the eligible list is fixed.
+// it had not been flagged. Once the round is closed the eligible list is fixed, so the round
+// is checked under its lock, which a close takes too (draw.go): a release committed after the
+// list was fixed would change it and leave the round undrawable.
 func (s *Service) ClearFlag(ctx context.Context, actor auth.Actor, playID int64) (*Play, error) {
 	p, err := s.Store.Play(ctx, playID)
 	if errors.Is(err, ErrNotFound) {
@@ -357,14 +359,20 @@ func (s *Service) ClearFlag(ctx context.Context, actor auth.Actor, playID int64)
 	if err != nil {
 		return nil, err
 	}
-	r, _, err := s.adminRound(ctx, actor, p.RoundID)
-	if err != nil {
+	if _, _, err := s.adminRound(ctx, actor, p.RoundID); err != nil {
 		return nil, errPlayNotFound
 	}
-	if r.ClosedAt != nil {
-		return nil, errRoundClosed
-	}
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		r, err := s.Store.LockRound(ctx, p.RoundID)
+		if errors.Is(err, ErrNotFound) {
+			return errPlayNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if r.ClosedAt != nil {
+			return errRoundClosed
+		}
 		now := s.Now()
 		ok, err := s.Store.ClearFlag(ctx, playID, actor.AccountID, now)
 		if err != nil || !ok {

@@ -137,6 +137,9 @@ func (s *Service) CreateRound(ctx context.Context, actor auth.Actor, activityID 
 		prizes[i] = Prize{Position: i + 1, Name: strings.TrimSpace(p.Name), Stock: p.Stock, Remaining: p.Stock}
 	}
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.lockActivity(ctx, a.ID); err != nil { // a delete counts rounds under it
+			return err
+		}
 		if err := s.Store.CreateRound(ctx, r, pool, prizes); err != nil {
 			return err
 		}

@@ -264,6 +264,9 @@ func (s *Service) UpdateActivity(ctx context.Context, actor auth.Actor, id int64
 	var out *ActivityRow
 	defer s.activities.Delete(id)
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.lockActivity(ctx, id); err != nil {
+			return err
+		}
 		if err := s.Store.UpdateActivity(ctx, id, cols); err != nil {
 			return err
 		}
@@ -277,22 +280,41 @@ func (s *Service) UpdateActivity(ctx context.Context, actor auth.Actor, id int64
 	return out, err
 }
 
-// DeleteActivity deletes an activity that has no rounds.
+// DeleteActivity deletes an activity that has no rounds. The rounds are counted under the
+// activity's lock, which a round's creation takes too: a round created after the first read
+// would otherwise be left under a deleted activity (or fail the delete on a foreign key).
 func (s *Service) DeleteActivity(ctx context.Context, actor auth.Actor, id int64) error {
 	a, err := s.Activity(ctx, actor, id)
 	if err != nil {
 		return err
 	}
-	if a.RoundCount > 0 {
-		return errActivityHasRounds
-	}
 	defer s.activities.Delete(id)
 	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.lockActivity(ctx, id); err != nil {
+			return err
+		}
+		rounds, err := s.Store.CountRounds(ctx, id)
+		if err != nil {
+			return err
+		}
+		if rounds > 0 {
+			return errActivityHasRounds
+		}
 		if err := s.Store.DeleteActivity(ctx, id); err != nil {
 			return err
 		}
 		return s.record(ctx, actor, "quiz_activity.delete", "quiz_activity", id, map[string]any{"name": a.Name})
 	})
+}
+
+// lockActivity locks an activity until the transaction ends; one deleted since it was first
+// read is 404.
+func (s *Service) lockActivity(ctx context.Context, id int64) error {
+	_, err := s.Store.LockActivity(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return errActivityNotFound
+	}
+	return err
 }
 
 func httpxInvalidHeader() error {

@@ -76,6 +76,18 @@ func (s *Store) UpdateActivity(ctx context.Context, id int64, cols map[string]an
 	return s.conn(ctx).Model(&Activity{}).Where("id = ?", id).Updates(cols).Error
 }
 
+// LockActivity loads an activity and locks it until the transaction ends.
+func (s *Store) LockActivity(ctx context.Context, id int64) (*Activity, error) {
+	return take[Activity](lockForUpdate(s.conn(ctx)).Where("id = ?", id))
+}
+
+// CountRounds counts an activity's rounds.
+func (s *Store) CountRounds(ctx context.Context, activityID int64) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Round{}).Where("activity_id = ?", activityID).Count(&n).Error
+	return n, err
+}
+
 // DeleteActivity removes an activity without rounds.
 func (s *Store) DeleteActivity(ctx context.Context, id int64) error {
 	return s.conn(ctx).Delete(&Activity{}, id).Error
@@ -104,6 +116,11 @@ func (s *Store) CreateRound(ctx context.Context, r *Round, pool []RoundQuestion,
 // Round loads a round.
 func (s *Store) Round(ctx context.Context, id int64) (*Round, error) {
 	return take[Round](s.conn(ctx).Where("id = ?", id))
+}
+
+// LockRound loads a round and locks it until the transaction ends.
+func (s *Store) LockRound(ctx context.Context, id int64) (*Round, error) {
+	return take[Round](lockForUpdate(s.conn(ctx)).Where("id = ?", id))
 }
 
 // Rounds lists an activity's rounds by start.

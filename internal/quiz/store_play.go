@@ -133,6 +133,13 @@ func (s *Store) PendingPlays(ctx context.Context, n int) ([]Play, error) {
 	return out, err
 }
 
+// CountPendingPlays counts a round's plays waiting for the boards.
+func (s *Store) CountPendingPlays(ctx context.Context, roundID int64) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Play{}).Where("board_pending = ? AND round_id = ?", true, roundID).Count(&n).Error
+	return n, err
+}
+
 // MarkBoarded clears the pending mark of plays folded into the boards.
 func (s *Store) MarkBoarded(ctx context.Context, ids []int64) error {
 	return s.conn(ctx).Model(&Play{}).Where("id IN ?", ids).UpdateColumn("board_pending", false).Error
