@@ -151,6 +151,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (*Row,
 	var out *Row
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
 		if err := s.store.Create(ctx, c); err != nil {
+			if errors.Is(err, gorm.ErrForeignKeyViolated) {
+				return errUnitNotFound // the unit was deleted since the check
+			}
 			return err
 		}
 		if err := s.record(ctx, actor, "campaign.create", c.ID, map[string]any{"name": c.Name}); err != nil {
@@ -207,14 +210,24 @@ type UpdateInput struct {
 	Contacts  *[]Contact
 }
 
-// Update edits a campaign of the actor's subtree; a closed campaign is read-only.
+// Update edits a campaign of the actor's subtree; a closed campaign is read-only. It merges
+// over the row read under its lock: every column is written back, so a merge over an older
+// read would undo a concurrent edit or close.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput) (*Row, error) {
 	var out *Row
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
+		locked, err := s.store.Lock(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
 		cur, err := s.Get(ctx, actor, id)
 		if err != nil {
 			return err
 		}
+		cur.Campaign = *locked
 		if cur.Status == StatusClosed {
 			return errClosed
 		}

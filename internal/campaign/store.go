@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
@@ -46,6 +47,17 @@ func (s *Store) Get(ctx context.Context, id int64) (*Row, error) {
 		return nil, ErrNotFound
 	}
 	return &r, err
+}
+
+// Lock loads one campaign and locks its row until the transaction ends (MySQL; SQLite
+// serialises transactions on its one connection).
+func (s *Store) Lock(ctx context.Context, id int64) (*Campaign, error) {
+	var c Campaign
+	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &c, err
 }
 
 // Update writes the given columns.

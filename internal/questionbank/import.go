@@ -196,7 +196,7 @@ func (s *Service) Import(ctx context.Context, actor auth.Actor, bankID int64, fi
 
 // importRows validates rows against the bank (locked) and inserts the good ones in batches.
 func (s *Service) importRows(ctx context.Context, actor auth.Actor, bankID int64, rows []sourceRow, partial bool) (*ImportResult, error) {
-	if err := s.store.LockBank(ctx, bankID); err != nil {
+	if err := s.lockBank(ctx, bankID); err != nil {
 		return nil, err
 	}
 	existing, err := s.store.StemHashes(ctx, bankID)

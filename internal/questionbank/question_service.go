@@ -39,17 +39,21 @@ func (s *Service) CreateQuestion(ctx context.Context, actor auth.Actor, bankID i
 	now := s.now()
 	q := &Question{BankID: bankID, StemHash: StemHash(content.Stem), Content: content, Status: status, Version: 1,
 		CreatedBy: actorID(actor), UpdatedBy: actorID(actor), CreatedAt: now, UpdatedAt: now}
+	if _, err := s.managedBank(ctx, actor, bankID); err != nil {
+		return nil, err
+	}
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
-		if _, err := s.managedBank(ctx, actor, bankID); err != nil {
-			return err
-		}
-		if err := s.store.LockBank(ctx, bankID); err != nil {
+		// Locked before any read, so the stem check sees the creates committed before it.
+		if err := s.lockBank(ctx, bankID); err != nil {
 			return err
 		}
 		if id, err := s.store.QuestionIDByStem(ctx, bankID, q.StemHash, 0); err != nil || id != 0 {
 			return firstErr(err, duplicateStem(id))
 		}
 		if err := s.store.CreateQuestions(ctx, []*Question{q}); err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return duplicateStem(0) // an edit took the stem after the check (it does not lock the bank)
+			}
 			return err
 		}
 		if status == StatusPublished {
@@ -155,12 +159,12 @@ func (u QuestionUpdate) apply(in *Input) {
 // once published, a content change makes version n+1 with its own snapshot, so attempts keep
 // the version they saw. Publishing a draft snapshots its current content.
 func (s *Service) UpdateQuestion(ctx context.Context, actor auth.Actor, id int64, in QuestionUpdate) (*Question, error) {
+	if _, err := s.GetQuestion(ctx, actor, id); err != nil {
+		return nil, err
+	}
 	var out *Question
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
-		if _, err := s.GetQuestion(ctx, actor, id); err != nil {
-			return err
-		}
-		q, err := s.store.GetQuestionForUpdate(ctx, id)
+		q, err := s.lockQuestion(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -219,9 +223,13 @@ func (s *Service) UpdateQuestion(ctx context.Context, actor auth.Actor, id int64
 }
 
 // DeleteQuestion removes a question that was never published (published ones are retired).
+// It is checked again under the question's lock: an edit may have published or retired it.
 func (s *Service) DeleteQuestion(ctx context.Context, actor auth.Actor, id int64) error {
+	if _, err := s.GetQuestion(ctx, actor, id); err != nil {
+		return err
+	}
 	return database.WithTx(ctx, s.db, func(ctx context.Context) error {
-		q, err := s.GetQuestion(ctx, actor, id)
+		q, err := s.lockQuestion(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -240,6 +248,17 @@ func (s *Service) DeleteQuestion(ctx context.Context, actor auth.Actor, id int64
 		}
 		return s.record(ctx, actor, "question.delete", "question", id, map[string]any{"bank_id": q.BankID})
 	})
+}
+
+// lockQuestion locks a question until the transaction ends; one deleted meanwhile is 404.
+// Take it before any other read of the transaction: MySQL's snapshot then starts after the
+// lock, so the version rows of an edit committed meanwhile are seen.
+func (s *Service) lockQuestion(ctx context.Context, id int64) (*Question, error) {
+	q, err := s.store.GetQuestionForUpdate(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errQuestionNotFound
+	}
+	return q, err
 }
 
 // Versions lists the published versions of a question, newest first.

@@ -124,6 +124,9 @@ func (s *Service) CreateBank(ctx context.Context, actor auth.Actor, in BankInput
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return errBankNameTaken
 			}
+			if errors.Is(err, gorm.ErrForeignKeyViolated) {
+				return errBankUnit // the unit was deleted since the lookup
+			}
 			return err
 		}
 		if err := s.record(ctx, actor, "question_bank.create", "question_bank", b.ID, map[string]any{"name": b.Name, "unit_id": unitID}); err != nil {
@@ -194,11 +197,15 @@ type BankUpdate struct {
 	Description *string
 }
 
-// UpdateBank edits a bank the actor administers.
+// UpdateBank edits a bank the actor administers. The bank is locked first, so a delete
+// committed meanwhile is a 404 rather than a 200 for a write that hit no row.
 func (s *Service) UpdateBank(ctx context.Context, actor auth.Actor, id int64, in BankUpdate) (*BankRow, error) {
+	if _, err := s.managedBank(ctx, actor, id); err != nil {
+		return nil, err
+	}
 	var row *BankRow
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
-		if _, err := s.managedBank(ctx, actor, id); err != nil {
+		if err := s.lockBank(ctx, id); err != nil {
 			return err
 		}
 		cols := map[string]any{}
@@ -233,10 +240,17 @@ func (s *Service) UpdateBank(ctx context.Context, actor auth.Actor, id int64, in
 	return row, err
 }
 
-// DeleteBank removes an empty bank the actor administers.
+// DeleteBank removes an empty bank the actor administers. The questions are counted under
+// the bank's lock, which creates and imports take too.
 func (s *Service) DeleteBank(ctx context.Context, actor auth.Actor, id int64) error {
+	if _, err := s.managedBank(ctx, actor, id); err != nil {
+		return err
+	}
 	return database.WithTx(ctx, s.db, func(ctx context.Context) error {
-		b, err := s.managedBank(ctx, actor, id)
+		if err := s.lockBank(ctx, id); err != nil {
+			return err
+		}
+		b, err := s.store.GetBank(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -251,6 +265,16 @@ func (s *Service) DeleteBank(ctx context.Context, actor auth.Actor, id int64) er
 		}
 		return s.record(ctx, actor, "question_bank.delete", "question_bank", id, map[string]any{"name": b.Name})
 	})
+}
+
+// lockBank locks a bank until the transaction ends; a bank deleted meanwhile is 404. Take it
+// before any other read of the transaction: MySQL's snapshot then starts after the lock.
+func (s *Service) lockBank(ctx context.Context, id int64) error {
+	err := s.store.LockBank(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return errBankNotFound
+	}
+	return err
 }
 
 func (s *Service) record(ctx context.Context, actor auth.Actor, action, resource string, id int64, detail map[string]any) error {

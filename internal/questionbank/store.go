@@ -56,8 +56,8 @@ func (s *Store) GetBank(ctx context.Context, id int64) (*BankRow, error) {
 	return &r, err
 }
 
-// LockBank locks a bank row until the transaction ends (MySQL), serialising imports and
-// creates into one bank.
+// LockBank locks a bank row until the transaction ends (MySQL), serialising imports, creates,
+// renames and the delete of one bank.
 func (s *Store) LockBank(ctx context.Context, id int64) error {
 	var b Bank
 	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&b).Error

@@ -65,17 +65,19 @@ type CreateInput struct {
 	Kind     Kind
 }
 
-// Create adds a unit under a parent inside the actor's subtree.
+// Create adds a unit under a parent inside the actor's subtree. The parent is read under its
+// lock: a move or delete of it committed meanwhile would otherwise leave the new unit with a
+// stale path, or fail on the foreign key.
 func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) (*Unit, error) {
-	parent, err := s.visible(ctx, actor, in.ParentID)
-	if err != nil {
-		if errors.Is(err, errNotFound) {
-			return nil, errParentAbsent
-		}
-		return nil, err
-	}
 	u := &Unit{Code: strings.TrimSpace(in.Code), Name: strings.TrimSpace(in.Name), Kind: in.Kind}
-	err = database.WithTx(ctx, s.db, func(ctx context.Context) error {
+	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
+		parent, err := s.store.GetForUpdate(ctx, in.ParentID)
+		if errors.Is(err, ErrNotFound) || (err == nil && !actor.Covers(parent.Path)) {
+			return errParentAbsent
+		}
+		if err != nil {
+			return err
+		}
 		if err := s.store.Create(ctx, u, parent); err != nil {
 			return s.translateDup(ctx, err, u.Code, 0)
 		}
