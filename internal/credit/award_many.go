@@ -278,11 +278,7 @@ func (b *batch) lock(ctx context.Context, st *Store) error {
 	byCampaign := groupBy(b.awards, func(a Award) int64 { return a.CampaignID })
 	for _, c := range slices.Sorted(maps.Keys(byCampaign)) {
 		ids := sortedUnique(byCampaign[c], func(a Award) int64 { return a.LearnerID })
-		learners := make([]*LearnerFacts, len(ids))
-		for i, id := range ids {
-			learners[i] = b.learners[id]
-		}
-		totals, err := st.LockSummaries(ctx, c, learners, b.now)
+		totals, err := st.LockSummaries(ctx, c, ids, b.now)
 		if err != nil {
 			return err
 		}

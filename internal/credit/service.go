@@ -162,7 +162,10 @@ func (s *Service) award(ctx context.Context, a Award) (Result, error) {
 	if dup, err := s.store.EntryExists(ctx, entry); err != nil || dup {
 		return Result{Duplicate: dup}, err
 	}
-	summary, err := s.store.LockSummary(ctx, a.LearnerID, a.CampaignID, learner.UnitID, learner.Track, now)
+	summary, err := s.store.LockSummary(ctx, a.LearnerID, a.CampaignID, now)
+	if errors.Is(err, ErrNotFound) {
+		return Result{}, errLearnerNotFound
+	}
 	if err != nil {
 		return Result{}, err
 	}

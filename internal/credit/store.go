@@ -109,16 +109,29 @@ func (s *Store) InsertEntry(ctx context.Context, e *Entry) error {
 	return s.conn(ctx).Create(e).Error
 }
 
-// LockSummary makes sure the summary row exists and locks it; it returns its current state.
-func (s *Store) LockSummary(ctx context.Context, learnerID, campaignID, unitID int64, track string, now time.Time) (*Summary, error) {
-	row := &Summary{LearnerID: learnerID, CampaignID: campaignID, UnitID: unitID, Track: track, UpdatedAt: now}
-	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row).Error; err != nil {
+// LockSummary makes sure the summary row exists and locks it; it returns its current state
+// (ErrNotFound when the learner is gone).
+func (s *Store) LockSummary(ctx context.Context, learnerID, campaignID int64, now time.Time) (*Summary, error) {
+	if err := s.ensureSummaries(ctx, campaignID, []int64{learnerID}, now); err != nil {
 		return nil, err
 	}
 	var sum Summary
 	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
 		Where("learner_id = ? AND campaign_id = ?", learnerID, campaignID).Take(&sum).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
 	return &sum, err
+}
+
+// ensureSummaries creates the missing summary rows of the learners (ascending ids) in a
+// campaign. A new row copies unit and track from the learners row as committed now (on MySQL
+// INSERT … SELECT reads it under a shared lock), not from facts read earlier in the
+// transaction: a move committed since found no summary to update (MoveLearner) and would be
+// lost.
+func (s *Store) ensureSummaries(ctx context.Context, campaignID int64, learners []int64, now time.Time) error {
+	return s.conn(ctx).Exec("INSERT INTO credit_summaries (learner_id, campaign_id, unit_id, track, updated_at) "+
+		"SELECT id, ?, unit_id, track, ? FROM learners WHERE id IN ? ORDER BY id"+onConflictKeep(s), campaignID, now, learners).Error
 }
 
 // AddToSummary adds an amount to the total and to the source's column.

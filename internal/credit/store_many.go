@@ -88,18 +88,8 @@ func (s *Store) ExistingEntries(ctx context.Context, campaignID int64, source So
 
 // LockSummaries makes sure the summary rows of the learners (ascending ids) in a campaign
 // exist and locks them, like LockSummary for each; it returns their totals.
-func (s *Store) LockSummaries(ctx context.Context, campaignID int64, learners []*LearnerFacts, now time.Time) (map[int64]Amount, error) {
-	var b strings.Builder
-	args := make([]any, 0, 5*len(learners))
-	ids := make([]int64, len(learners))
-	b.WriteString("INSERT INTO credit_summaries (learner_id, campaign_id, unit_id, track, updated_at) VALUES ")
-	for i, l := range learners {
-		b.WriteString(sep(i) + "(?,?,?,?,?)")
-		args = append(args, l.LearnerID, campaignID, l.UnitID, l.Track, now)
-		ids[i] = l.LearnerID
-	}
-	b.WriteString(onConflictKeep(s))
-	if err := s.conn(ctx).Exec(b.String(), args...).Error; err != nil {
+func (s *Store) LockSummaries(ctx context.Context, campaignID int64, ids []int64, now time.Time) (map[int64]Amount, error) {
+	if err := s.ensureSummaries(ctx, campaignID, ids, now); err != nil {
 		return nil, err
 	}
 	var rows []struct {
