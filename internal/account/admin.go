@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"gorm.io/gorm"
+
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -64,7 +66,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 	var row *Row
 	err = s.inTx(ctx, func(ctx context.Context) error {
 		if err := s.Store.Create(ctx, a); err != nil {
-			return s.dupError(ctx, err, &username, phoneIdx, 0)
+			return unitGone(s.dupError(ctx, err, &username, phoneIdx, 0))
 		}
 		if err := s.record(ctx, &actor, "account.create", a.ID, audit.Success, map[string]any{"username": username, "role": a.Role, "unit_id": a.UnitID}); err != nil {
 			return err
@@ -80,6 +82,31 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in CreateInput) 
 		out.InitialPassword = password
 	}
 	return out, nil
+}
+
+// unitGone turns a foreign-key failure on the unit (deleted since checkUnit) into its 422.
+func unitGone(err error) error {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return errUnitOutsideScope
+	}
+	return err
+}
+
+// lockedGet locks an account of the actor's subtree and returns the row read under the lock.
+func (s *Service) lockedGet(ctx context.Context, actor auth.Actor, id int64) (*Row, error) {
+	locked, err := s.Store.GetForUpdate(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	row, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	row.Account = *locked
+	return row, nil
 }
 
 // checkUnit refuses units outside the actor's subtree (as "not found", so ids do not leak).
@@ -131,11 +158,12 @@ type UpdateInput struct {
 }
 
 // Update edits a staff account in the actor's subtree. An admin cannot change their own role,
-// unit or status; role, unit and status changes revoke the account's tokens at once.
+// unit or status; role, unit and status changes revoke the account's tokens at once. The
+// account is locked first so that no concurrent token-version bump is lost.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput) (*Row, error) {
 	var row *Row
 	err := s.inTx(ctx, func(ctx context.Context) error {
-		target, err := s.Get(ctx, actor, id)
+		target, err := s.lockedGet(ctx, actor, id)
 		if err != nil {
 			return err
 		}
@@ -152,7 +180,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 		if len(cols) > 0 {
 			if err := s.Store.Update(ctx, id, cols); err != nil {
 				idx, _ := cols["phone_index"].(*string)
-				return s.dupError(ctx, err, nil, idx, id)
+				return unitGone(s.dupError(ctx, err, nil, idx, id))
 			}
 		}
 		if in.Status != nil && *in.Status == StatusDisabled {
@@ -237,7 +265,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor auth.Actor, id int64)
 		return "", err
 	}
 	err = s.inTx(ctx, func(ctx context.Context) error {
-		target, err := s.Get(ctx, actor, id)
+		target, err := s.lockedGet(ctx, actor, id)
 		if err != nil {
 			return err
 		}

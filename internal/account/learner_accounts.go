@@ -58,7 +58,7 @@ type LearnerProfile struct {
 // SyncLearnerProfile copies a learner's name, unit and phone to their account. A unit change
 // revokes the account's tokens (they carry the unit).
 func (s *Service) SyncLearnerProfile(ctx context.Context, accountID int64, p LearnerProfile) error {
-	acct, err := s.Store.Get(ctx, accountID)
+	acct, err := s.Store.GetForUpdate(ctx, accountID) // the token-version bump builds on it
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Service) SyncLearnerProfile(ctx context.Context, accountID int64, p Lea
 
 // DisableLearnerAccount signs a learner who left out everywhere and stops their logins.
 func (s *Service) DisableLearnerAccount(ctx context.Context, accountID int64) error {
-	acct, err := s.Store.Get(ctx, accountID)
+	acct, err := s.Store.GetForUpdate(ctx, accountID) // the token-version bump builds on it
 	if err != nil {
 		return err
 	}

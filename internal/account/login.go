@@ -61,7 +61,13 @@ func (s *Service) Login(ctx context.Context, identifier, password string) (*Toke
 		return nil, errDisabled
 	}
 	var tokens *Tokens
+	var refused string
 	err = s.inTx(ctx, func(ctx context.Context) error {
+		reason, err := s.recheckLogin(ctx, acct, now)
+		if err != nil {
+			refused = reason
+			return err
+		}
 		if err := s.Store.Update(ctx, acct.ID, map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}); err != nil {
 			return err
 		}
@@ -72,7 +78,29 @@ func (s *Service) Login(ctx context.Context, identifier, password string) (*Toke
 		s.auditLogin(ctx, acct, identifier, audit.Success, "")
 		return nil
 	})
+	if refused != "" {
+		s.auditLogin(ctx, acct, identifier, audit.Failure, refused)
+	}
 	return tokens, err
+}
+
+// recheckLogin locks the account and checks again what a login checked before verifying the
+// password (outside any lock: hashing is slow): a password change or reset, a disable or a
+// lockout committed meanwhile must neither be outlived by the new session nor undone by the
+// reset of the failure count. reason says why it refused, for the audit.
+func (s *Service) recheckLogin(ctx context.Context, verified *Account, now time.Time) (reason string, err error) {
+	cur, err := s.Store.GetForUpdate(ctx, verified.ID)
+	switch {
+	case err != nil:
+		return "", err
+	case cur.PasswordHash != verified.PasswordHash:
+		return "password_changed", errInvalidCredential
+	case cur.LockedUntil != nil && cur.LockedUntil.After(now):
+		return "locked", withRetry(errLocked, cur.LockedUntil.Sub(now))
+	case cur.Status != StatusActive:
+		return "disabled", errDisabled
+	}
+	return "", nil
 }
 
 func (s *Service) findByIdentifier(ctx context.Context, identifier string) (*Account, error) {
@@ -287,9 +315,20 @@ func (s *Service) ChangePassword(ctx context.Context, actor auth.Actor, current,
 	}
 	var tokens *Tokens
 	err = s.inTx(ctx, func(ctx context.Context) error {
+		// Checked again under the lock (the hashing above holds none): a reset or change
+		// committed meanwhile replaced the password checked, a disable revoked the caller.
+		cur, err := s.Store.GetForUpdate(ctx, acct.ID)
+		switch {
+		case err != nil:
+			return err
+		case cur.PasswordHash != acct.PasswordHash:
+			return errWrongPassword
+		case cur.Status != StatusActive:
+			return errTokenRevoked
+		}
 		now := s.Now()
 		if err := s.Store.Update(ctx, acct.ID, map[string]any{
-			"password_hash": hash, "must_change_password": false, "token_version": acct.TokenVersion + 1,
+			"password_hash": hash, "must_change_password": false, "token_version": cur.TokenVersion + 1,
 		}); err != nil {
 			return err
 		}
@@ -302,6 +341,9 @@ func (s *Service) ChangePassword(ctx context.Context, actor auth.Actor, current,
 		tokens, err = s.openSession(ctx, acct.ID)
 		return err
 	})
+	if errors.Is(err, errWrongPassword) {
+		_ = s.record(ctx, &actor, "account.change_password", actor.AccountID, audit.Failure, map[string]any{"reason": "password_changed"})
+	}
 	return tokens, err
 }
 

@@ -26,7 +26,8 @@ func (s *Service) CreateParticipant(ctx context.Context, displayName string, uni
 func (s *Service) OpenSessionFor(ctx context.Context, accountID int64) (*Tokens, error) {
 	var tokens *Tokens
 	err := s.inTx(ctx, func(ctx context.Context) error {
-		acct, err := s.Store.Get(ctx, accountID)
+		// Under the lock, so a disable cannot commit between the check and the new session.
+		acct, err := s.Store.GetForUpdate(ctx, accountID)
 		if err != nil {
 			return err
 		}
@@ -79,7 +80,19 @@ func (s *Service) CheckLearnerPassword(ctx context.Context, phone, password stri
 		s.auditLogin(ctx, acct, phone, audit.Failure, "disabled")
 		return 0, errDisabled
 	}
-	if err := s.Store.Update(ctx, acct.ID, map[string]any{"failed_logins": 0, "locked_until": nil}); err != nil {
+	var refused string
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		reason, err := s.recheckLogin(ctx, acct, now)
+		if err != nil {
+			refused = reason
+			return err
+		}
+		return s.Store.Update(ctx, acct.ID, map[string]any{"failed_logins": 0, "locked_until": nil})
+	})
+	if refused != "" {
+		s.auditLogin(ctx, acct, phone, audit.Failure, refused)
+	}
+	if err != nil {
 		return 0, err
 	}
 	return acct.ID, nil

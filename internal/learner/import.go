@@ -154,8 +154,8 @@ func (s *Service) Import(ctx context.Context, actor auth.Actor, in ImportInput) 
 			"rows": res.Rows, "created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged, "invalid_rows": res.InvalidRows})
 	})
 	if err != nil {
-		if e, ok := apperr.As(err); errors.Is(err, gorm.ErrDuplicatedKey) || (ok && e.Status == http.StatusConflict) {
-			return nil, errImportConflict // someone wrote the same phone or ID number meanwhile
+		if e, ok := apperr.As(err); errors.Is(err, gorm.ErrDuplicatedKey) || errors.Is(err, gorm.ErrForeignKeyViolated) || (ok && e.Status == http.StatusConflict) {
+			return nil, errImportConflict // someone wrote the same phone or ID number, or deleted a unit, meanwhile
 		}
 		return nil, err
 	}

@@ -211,7 +211,7 @@ func (s *Service) insert(ctx context.Context, p Profile, acct account.LearnerAcc
 	acct.DisplayName, acct.UnitID, acct.Phone = p.Name, p.UnitID, p.Phone
 	created, generated, err := s.accounts.CreateLearnerAccount(ctx, acct)
 	if err != nil {
-		return nil, "", err
+		return nil, "", unitGone(err)
 	}
 	enc, idx, err := s.sealIDCard(p.IDCard)
 	if err != nil {
@@ -223,9 +223,35 @@ func (s *Service) insert(ctx context.Context, p Profile, acct account.LearnerAcc
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return nil, "", errIDCardTaken
 		}
-		return nil, "", err
+		return nil, "", unitGone(err)
 	}
 	return l, generated, nil
+}
+
+// unitGone turns a foreign-key failure on the unit (deleted since checkUnit) into its 422.
+func unitGone(err error) error {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return errUnitNotFound
+	}
+	return err
+}
+
+// lockedGet locks a learner of the actor's subtree and returns the row read under the lock
+// (Sync reads before it, so a plain read here could see MySQL's older snapshot).
+func (s *Service) lockedGet(ctx context.Context, actor auth.Actor, id int64) (*Row, error) {
+	locked, err := s.store.Lock(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	r.Learner = *locked
+	return r, nil
 }
 
 // Get returns a learner in the actor's subtree.
@@ -313,10 +339,11 @@ type UpdateInput struct {
 }
 
 // Update edits a learner in the actor's subtree (and mirrors name, unit and phone to the account).
+// Every column is written back, so it merges over the row read under its lock.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput) (*Row, error) {
 	var out *Row
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
-		cur, err := s.Get(ctx, actor, id)
+		cur, err := s.lockedGet(ctx, actor, id)
 		if err != nil {
 			return err
 		}
@@ -342,14 +369,14 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return errIDCardTaken
 			}
-			return err
+			return unitGone(err)
 		}
 		profile := account.LearnerProfile{DisplayName: &p.Name, UnitID: &p.UnitID}
 		if in.Phone != nil {
 			profile.Phone = &p.Phone
 		}
 		if err := s.accounts.SyncLearnerProfile(ctx, cur.AccountID, profile); err != nil {
-			return err
+			return unitGone(err)
 		}
 		if err := s.credits.MoveLearner(ctx, id, p.UnitID, string(p.Track)); err != nil {
 			return err
@@ -401,7 +428,7 @@ func changedFields(in UpdateInput) map[string]any {
 func (s *Service) Leave(ctx context.Context, actor auth.Actor, id int64) (*Row, error) {
 	var out *Row
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
-		cur, err := s.Get(ctx, actor, id)
+		cur, err := s.lockedGet(ctx, actor, id)
 		if err != nil {
 			return err
 		}

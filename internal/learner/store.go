@@ -50,9 +50,16 @@ func (s *Store) GetRow(ctx context.Context, id int64) (*Row, error) {
 	return s.takeRow(s.withUnit(ctx).Where("learners.id = ?", id))
 }
 
-// GetRowForUpdate loads one learner with their unit and locks the learner row (MySQL).
-func (s *Store) GetRowForUpdate(ctx context.Context, id int64) (*Row, error) {
-	return s.takeRow(s.withUnit(ctx).Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "learners"}}).Where("learners.id = ?", id))
+// Lock loads one learner and locks the row until the transaction ends (MySQL; SQLite
+// serialises transactions on its one connection). A locking read returns the latest row even
+// when the transaction's snapshot is older.
+func (s *Store) Lock(ctx context.Context, id int64) (*Learner, error) {
+	var l Learner
+	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&l).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &l, err
 }
 
 // ByAccount loads the learner behind an account.
