@@ -135,6 +135,12 @@ func (d *Dispatcher) fanOut(ctx context.Context) error {
 					(h.ClientStatus != nil && *h.ClientStatus != ClientActive) {
 					continue
 				}
+				// The list was read before this transaction: a webhook deleted since gets nothing.
+				if err := s.Store.LockWebhook(ctx, h.ID); errors.Is(err, ErrNotFound) {
+					continue
+				} else if err != nil {
+					return err
+				}
 				if err := s.Store.CreateDelivery(ctx, &Delivery{WebhookID: h.ID, EventID: e.ID, EventUID: e.UID, EventType: e.Type,
 					Status: DeliveryPending, NextAttemptAt: now, CreatedAt: now}); err != nil {
 					return err
@@ -160,6 +166,9 @@ func (d *Dispatcher) fanOut(ctx context.Context) error {
 func (d *Dispatcher) attempt(ctx context.Context, del *Delivery) (bool, error) {
 	s := d.svc
 	hook, err := s.Store.Webhook(ctx, del.WebhookID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil // deleted since the batch was read, and its deliveries with it
+	}
 	if err != nil {
 		return false, err
 	}
@@ -203,12 +212,14 @@ func (d *Dispatcher) attempt(ctx context.Context, del *Delivery) (bool, error) {
 	} else {
 		cols["next_attempt_at"] = now.Add(backoff(s.Settings.WebhookBackoff, attempts))
 	}
+	// The webhook's row first, as every write on a webhook and its deliveries locks them: the
+	// other order deadlocks with a concurrent delete.
 	return true, database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		if err := s.Store.UpdateDelivery(ctx, del.ID, cols); err != nil {
-			return err
-		}
 		failures, err := s.Store.AddFailure(ctx, hook.ID)
 		if err != nil {
+			return err
+		}
+		if err := s.Store.UpdateDelivery(ctx, del.ID, cols); err != nil {
 			return err
 		}
 		if limit := s.Settings.WebhookDisableAfter; limit > 0 && failures >= limit {

@@ -280,20 +280,28 @@ func (s *Service) UpdateClient(ctx context.Context, actor auth.Actor, id int64, 
 }
 
 // RotateSecret issues a new secret; the previous one keeps working for the grace period so
-// the integrator can deploy the new one without downtime.
+// the integrator can deploy the new one without downtime. The client is read under its lock:
+// the secret kept as the previous one must be the current one, even when a concurrent rotation
+// just set it, and a concurrent disable must be seen.
 func (s *Service) RotateSecret(ctx context.Context, actor auth.Actor, id int64) (*CreatedClient, error) {
-	cur, err := s.Client(ctx, actor, id)
-	if err != nil {
+	if _, err := s.Client(ctx, actor, id); err != nil {
 		return nil, err
-	}
-	if cur.Status != ClientActive {
-		return nil, errClientDisabled
 	}
 	secret := randomToken(clientSecretPrefix)
 	now := s.Now()
 	prevExpires := now.Add(s.Settings.SecretGrace)
 	out := &CreatedClient{Secret: secret}
-	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		cur, err := s.Store.LockClient(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			return errClientNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if cur.Status != ClientActive {
+			return errClientDisabled
+		}
 		if err := s.Store.UpdateClient(ctx, id, map[string]any{"secret_hash": auth.HashOpaqueToken(secret),
 			"prev_secret_hash": cur.SecretHash, "prev_secret_expires_at": prevExpires, "updated_at": now}); err != nil {
 			return err

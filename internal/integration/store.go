@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
@@ -74,6 +75,12 @@ func (s *Store) Clients(ctx context.Context, offset, limit int) ([]ClientRow, in
 	return rows, total, err
 }
 
+// LockClient loads a client's row and locks it until the transaction ends (MySQL; SQLite's
+// single writer connection already serialises transactions).
+func (s *Store) LockClient(ctx context.Context, id int64) (*Client, error) {
+	return take[Client](s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id))
+}
+
 // UpdateClient sets columns of a client.
 func (s *Store) UpdateClient(ctx context.Context, id int64, cols map[string]any) error {
 	return s.conn(ctx).Model(&Client{}).Where("id = ?", id).Updates(cols).Error
@@ -125,6 +132,13 @@ func (s *Store) ActiveWebhooks(ctx context.Context) ([]WebhookRow, error) {
 	rows := []WebhookRow{}
 	err := s.webhooksWithUnit(ctx).Where("webhooks.status = ?", WebhookActive).Order("webhooks.id").Scan(&rows).Error
 	return rows, err
+}
+
+// LockWebhook locks a webhook's row until the transaction ends (MySQL; SQLite's single writer
+// connection already serialises transactions).
+func (s *Store) LockWebhook(ctx context.Context, id int64) error {
+	_, err := take[Webhook](s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", id))
+	return err
 }
 
 // UpdateWebhook sets columns of a webhook.

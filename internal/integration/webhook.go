@@ -180,6 +180,9 @@ func (s *Service) UpdateWebhook(ctx context.Context, actor auth.Actor, id int64,
 	}
 	var out *WebhookRow
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.lockWebhook(ctx, id); err != nil {
+			return err
+		}
 		if err := s.Store.UpdateWebhook(ctx, id, cols); err != nil {
 			return err
 		}
@@ -206,11 +209,25 @@ func (s *Service) DeleteWebhook(ctx context.Context, actor auth.Actor, id int64)
 		return err
 	}
 	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.lockWebhook(ctx, id); err != nil {
+			return err
+		}
 		if err := s.Store.DeleteWebhook(ctx, id); err != nil {
 			return err
 		}
 		return s.record(ctx, actor, "webhook.delete", "webhook", id, nil)
 	})
+}
+
+// lockWebhook locks a webhook until the transaction ends. Writes take it first: one checked
+// before a concurrent delete committed would otherwise write to a vanished row (a 500, or a
+// 204 for a second delete).
+func (s *Service) lockWebhook(ctx context.Context, id int64) error {
+	err := s.Store.LockWebhook(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return errWebhookNotFound
+	}
+	return err
 }
 
 // Deliveries lists a webhook's delivery log, newest first.
@@ -238,6 +255,9 @@ func (s *Service) Redeliver(ctx context.Context, actor auth.Actor, webhookID, de
 	next := &Delivery{WebhookID: webhookID, EventID: d.EventID, EventUID: d.EventUID, EventType: d.EventType,
 		Status: DeliveryPending, NextAttemptAt: now, RedeliveryOf: &orig, CreatedAt: now}
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.lockWebhook(ctx, webhookID); err != nil {
+			return err
+		}
 		if err := s.Store.CreateDelivery(ctx, next); err != nil {
 			return err
 		}

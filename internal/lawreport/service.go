@@ -328,12 +328,19 @@ func (s *Service) Mine(ctx context.Context, actor auth.Actor, in ListInput) ([]R
 }
 
 // Revise replaces the content of a returned report and submits it again; only its learner may.
+// The report is read under its lock: the next revision number comes from that read, and one
+// taken earlier may miss a resubmission and return committed meanwhile.
 func (s *Service) Revise(ctx context.Context, actor auth.Actor, id int64, c Content) (*Detail, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
 	var out *Detail
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		if err := s.Store.Lock(ctx, id); errors.Is(err, ErrNotFound) {
+			return errNotFound
+		} else if err != nil {
+			return err
+		}
 		r, err := s.load(ctx, actor, id)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
@@ -56,6 +57,16 @@ func (s *Store) Get(ctx context.Context, id int64) (*Row, error) {
 		return nil, ErrNotFound
 	}
 	return &r, err
+}
+
+// Lock locks a report's row until the transaction ends (MySQL; SQLite's single writer
+// connection already serialises transactions).
+func (s *Store) Lock(ctx context.Context, id int64) error {
+	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&Report{}).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
 }
 
 // Transition writes cols only if the report is still in status from; false means another

@@ -162,7 +162,7 @@ func (s *Service) SaveRule(ctx context.Context, actor auth.Actor, id int64, in R
 	var out *RuleRow
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		if id > 0 {
-			if _, err := s.rule(ctx, actor, id); err != nil {
+			if _, err := s.lockRule(ctx, actor, id); err != nil {
 				return err
 			}
 			r.ID = id
@@ -189,6 +189,17 @@ func (s *Service) rule(ctx context.Context, actor auth.Actor, id int64) (*RuleRo
 	return r, err
 }
 
+// lockRule locks a rule of the actor's subtree until the transaction ends and loads it. A
+// replace must not run past a concurrent delete: Save would insert the deleted rule again.
+func (s *Service) lockRule(ctx context.Context, actor auth.Actor, id int64) (*RuleRow, error) {
+	if err := s.Store.LockRule(ctx, id); errors.Is(err, ErrNotFound) {
+		return nil, errRuleNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	return s.rule(ctx, actor, id)
+}
+
 // Rule returns a rule of the actor's subtree.
 func (s *Service) Rule(ctx context.Context, actor auth.Actor, id int64) (*RuleRow, error) {
 	return s.rule(ctx, actor, id)
@@ -202,7 +213,7 @@ func (s *Service) Rules(ctx context.Context, actor auth.Actor) ([]RuleRow, error
 // DeleteRule removes a rule of the actor's subtree.
 func (s *Service) DeleteRule(ctx context.Context, actor auth.Actor, id int64) error {
 	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		if _, err := s.rule(ctx, actor, id); err != nil {
+		if _, err := s.lockRule(ctx, actor, id); err != nil {
 			return err
 		}
 		if err := s.Store.DeleteRule(ctx, id); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // RuleRow is a rule with its unit's path.
@@ -40,6 +41,16 @@ func (s *Store) Rule(ctx context.Context, id int64) (*RuleRow, error) {
 		return nil, ErrNotFound
 	}
 	return &r, err
+}
+
+// LockRule locks a rule's row until the transaction ends (MySQL; SQLite's single writer
+// connection already serialises transactions).
+func (s *Store) LockRule(ctx context.Context, id int64) error {
+	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&Rule{}).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
 }
 
 // Rules lists the rules of a subtree (optionally only enabled ones).

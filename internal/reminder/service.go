@@ -129,6 +129,11 @@ func (s *Service) Manual(ctx context.Context, actor auth.Actor, in ManualInput) 
 	now := s.now()
 	out := &ManualResult{}
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		// Manual reminders of a campaign take turns, so that a double tap sees the first one's
+		// reminders and is throttled.
+		if err := s.Store.LockCampaign(ctx, in.CampaignID); err != nil {
+			return err
+		}
 		recent, err := s.Store.RemindedSince(ctx, in.CampaignID, ids, now.Add(-ManualThrottle))
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
@@ -22,6 +23,13 @@ type Store struct {
 func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
 func (s *Store) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, s.db) }
+
+// LockCampaign locks a campaign's row until the transaction ends (MySQL; SQLite's single
+// writer connection already serialises transactions).
+func (s *Store) LockCampaign(ctx context.Context, id int64) error {
+	var ids []int64
+	return s.conn(ctx).Table("campaigns").Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Pluck("id", &ids).Error
+}
 
 // RemindedSince returns which of the learners were reminded in the campaign since t.
 func (s *Store) RemindedSince(ctx context.Context, campaignID int64, learnerIDs []int64, t time.Time) (map[int64]bool, error) {
