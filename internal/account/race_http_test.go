@@ -13,17 +13,6 @@ import (
 	"github.com/xuefa/xuefa/internal/app"
 )
 
-// race runs a and b at once and returns their answers.
-func race(a, b func() *apitest.Response) (*apitest.Response, *apitest.Response) {
-	var wg sync.WaitGroup
-	var ra, rb *apitest.Response
-	wg.Add(2)
-	go func() { defer wg.Done(); ra = a() }()
-	go func() { defer wg.Done(); rb = b() }()
-	wg.Wait()
-	return ra, rb
-}
-
 func call(e *apitest.Env, method, path, token string, body any) func() *apitest.Response {
 	return func() *apitest.Response { return e.Call(method, path, token, body) }
 }
@@ -60,7 +49,7 @@ func TestPasswordResetRaces(t *testing.T) {
 		for i := range 8 {
 			own := e.Login(user, password)["access_token"].(string)
 			next := fmt.Sprintf("Own-Choice-%d!", i)
-			changed, resetResp := race(call(e, http.MethodPut, "/api/v1/me/password", own,
+			changed, resetResp := apitest.Race(call(e, http.MethodPut, "/api/v1/me/password", own,
 				map[string]string{"current_password": password, "new_password": next}), reset)
 			require.Equal(t, http.StatusOK, resetResp.Status, "%s", resetResp.Body)
 			assert.Contains(t, []int{http.StatusOK, http.StatusUnauthorized, http.StatusUnprocessableEntity}, changed.Status, "%s", changed.Body)
@@ -73,7 +62,7 @@ func TestPasswordResetRaces(t *testing.T) {
 			}
 
 			before := tokenVersion(t, e, id)
-			old, resetResp := race(login(e, user, password), reset)
+			old, resetResp := apitest.Race(login(e, user, password), reset)
 			require.Equal(t, http.StatusOK, resetResp.Status, "%s", resetResp.Body)
 			assert.Contains(t, []int{http.StatusOK, http.StatusUnauthorized}, old.Status, "%s", old.Body)
 			if old.Status == http.StatusOK {
@@ -97,7 +86,7 @@ func TestTokenVersionBumpsRace(t *testing.T) {
 		password := app.DemoPassword
 		for i := range 8 {
 			before := tokenVersion(t, e, id)
-			role, resetResp := race(call(e, http.MethodPatch, path, admin, map[string]any{"role": "auditor"}), reset)
+			role, resetResp := apitest.Race(call(e, http.MethodPatch, path, admin, map[string]any{"role": "auditor"}), reset)
 			require.Equal(t, http.StatusOK, role.Status, "%s", role.Body)
 			require.Equal(t, http.StatusOK, resetResp.Status, "%s", resetResp.Body)
 			assert.Equal(t, before+2, tokenVersion(t, e, id), "a role change and a reset at once")
@@ -106,7 +95,7 @@ func TestTokenVersionBumpsRace(t *testing.T) {
 			own := e.Login(user, password)["access_token"].(string)
 			before = tokenVersion(t, e, id)
 			next := fmt.Sprintf("Own-Choice-%d!", i)
-			changed, role := race(call(e, http.MethodPut, "/api/v1/me/password", own,
+			changed, role := apitest.Race(call(e, http.MethodPut, "/api/v1/me/password", own,
 				map[string]string{"current_password": password, "new_password": next}), call(e, http.MethodPatch, path, admin, map[string]any{"role": "lecturer"}))
 			require.Equal(t, http.StatusOK, role.Status, "%s", role.Body)
 			require.Contains(t, []int{http.StatusOK, http.StatusUnauthorized}, changed.Status, "%s", changed.Body)
@@ -130,7 +119,7 @@ func TestDisableRaces(t *testing.T) {
 		}
 		password := app.DemoPassword
 		for i := range 8 {
-			in, disabled := race(login(e, user, password), status("disabled"))
+			in, disabled := apitest.Race(login(e, user, password), status("disabled"))
 			require.Equal(t, http.StatusOK, disabled.Status, "%s", disabled.Body)
 			assert.Contains(t, []int{http.StatusOK, http.StatusForbidden}, in.Status, "%s", in.Body)
 			require.Equal(t, http.StatusOK, status("active")().Status)
@@ -140,7 +129,7 @@ func TestDisableRaces(t *testing.T) {
 
 			own := e.Login(user, password)["access_token"].(string)
 			next := fmt.Sprintf("Own-Choice-%d!", i)
-			changed, disabled := race(call(e, http.MethodPut, "/api/v1/me/password", own,
+			changed, disabled := apitest.Race(call(e, http.MethodPut, "/api/v1/me/password", own,
 				map[string]string{"current_password": password, "new_password": next}), status("disabled"))
 			require.Equal(t, http.StatusOK, disabled.Status, "%s", disabled.Body)
 			require.Contains(t, []int{http.StatusOK, http.StatusUnauthorized}, changed.Status, "%s", changed.Body)
@@ -160,7 +149,7 @@ func TestRefreshAndLockoutRaces(t *testing.T) {
 		for range 8 {
 			tokens := e.Login("huayang-admin", app.DemoPassword)
 			refresh := call(e, http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refresh_token": tokens["refresh_token"].(string)})
-			a, b := race(refresh, refresh)
+			a, b := apitest.Race(refresh, refresh)
 			ok := 0
 			for _, r := range []*apitest.Response{a, b} {
 				if r.Status == http.StatusOK {
@@ -203,12 +192,12 @@ func TestAccountInDeletedUnitRace(t *testing.T) {
 		}
 		for i := range 8 {
 			unitID := newUnit(fmt.Sprintf("race-%d", i))
-			deleted, created := race(call(e, http.MethodDelete, unitPath(unitID), admin, nil), call(e, http.MethodPost, "/api/v1/accounts", admin,
+			deleted, created := apitest.Race(call(e, http.MethodDelete, unitPath(unitID), admin, nil), call(e, http.MethodPost, "/api/v1/accounts", admin,
 				map[string]any{"username": fmt.Sprintf("race-%d", i), "display_name": "并发", "role": "lecturer", "unit_id": unitID}))
 			assert.Contains(t, want(http.StatusCreated), [2]int{deleted.Status, created.Status}, "delete and create in: %s", created.Body)
 
 			unitID = newUnit(fmt.Sprintf("race-m%d", i))
-			deleted, moved := race(call(e, http.MethodDelete, unitPath(unitID), admin, nil), call(e, http.MethodPatch, moving, admin, map[string]any{"unit_id": unitID}))
+			deleted, moved := apitest.Race(call(e, http.MethodDelete, unitPath(unitID), admin, nil), call(e, http.MethodPatch, moving, admin, map[string]any{"unit_id": unitID}))
 			assert.Contains(t, want(http.StatusOK), [2]int{deleted.Status, moved.Status}, "delete and move into: %s", moved.Body)
 			if moved.Status == http.StatusOK {
 				require.Equal(t, http.StatusOK, e.Call(http.MethodPatch, moving, admin, map[string]any{"unit_id": e.UnitID("jixi")}).Status)

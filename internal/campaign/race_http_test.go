@@ -18,13 +18,10 @@ func TestCampaignEditsRace(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		admin := e.Token("huayang-admin")
 		race := func(a, b map[string]any, path string) (int, int) {
-			var wg sync.WaitGroup
-			var sa, sb int
-			wg.Add(2)
-			go func() { defer wg.Done(); sa = e.Call(http.MethodPatch, path, admin, a).Status }()
-			go func() { defer wg.Done(); sb = e.Call(http.MethodPatch, path, admin, b).Status }()
-			wg.Wait()
-			return sa, sb
+			patch := func(body map[string]any) func() int {
+				return func() int { return e.Call(http.MethodPatch, path, admin, body).Status }
+			}
+			return apitest.Race(patch(a), patch(b))
 		}
 		newActive := func() string {
 			resp := e.Call(http.MethodPost, "/api/v1/campaigns", admin, newCampaign(e.UnitID("huayang")))

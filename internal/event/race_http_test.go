@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,17 +11,6 @@ import (
 
 	"github.com/xuefa/xuefa/internal/apitest"
 )
-
-// race runs a and b at the same time and returns their statuses.
-func race(a, b func() int) (int, int) {
-	var wg sync.WaitGroup
-	var sa, sb int
-	wg.Add(2)
-	go func() { defer wg.Done(); sa = a() }()
-	go func() { defer wg.Done(); sb = b() }()
-	wg.Wait()
-	return sa, sb
-}
 
 func eventPath(id int64) string { return fmt.Sprintf("/api/v1/events/%d", id) }
 
@@ -44,7 +32,7 @@ func TestEventWritesRace(t *testing.T) {
 			edited, cancel := maps.Clone(body), maps.Clone(body)
 			edited["title"], edited["status"] = "改名后的活动", "published"
 			cancel["title"], cancel["status"] = "取消的活动", "cancelled"
-			put, del := race(call(http.MethodPut, eventPath(id), edited), call(http.MethodPut, eventPath(id), cancel))
+			put, del := apitest.Race(call(http.MethodPut, eventPath(id), edited), call(http.MethodPut, eventPath(id), cancel))
 			require.Equal(t, http.StatusOK, del)
 			assert.Contains(t, []int{http.StatusOK, http.StatusConflict}, put)
 			status, title := state(id)
@@ -52,7 +40,7 @@ func TestEventWritesRace(t *testing.T) {
 			assert.Equal(t, "取消的活动", title, "an edit landed on a cancelled event")
 
 			id = createEvent(t, e, maps.Clone(body))
-			sum, del := race(call(http.MethodPut, eventPath(id)+"/summary", map[string]any{"summary": "活动已举行"}),
+			sum, del := apitest.Race(call(http.MethodPut, eventPath(id)+"/summary", map[string]any{"summary": "活动已举行"}),
 				call(http.MethodPut, eventPath(id), cancel))
 			status, _ = state(id)
 			switch {
@@ -93,7 +81,7 @@ func TestRegistrationDoubleTapRace(t *testing.T) {
 			for _, tok := range []string{first, second, third} {
 				require.Equal(t, http.StatusCreated, e.Call(http.MethodPost, regs, tok, nil).Status)
 			}
-			a, b := race(call(http.MethodDelete, regs+"/me", first), call(http.MethodDelete, regs+"/me", first))
+			a, b := apitest.Race(call(http.MethodDelete, regs+"/me", first), call(http.MethodDelete, regs+"/me", first))
 			assert.ElementsMatch(t, []int{http.StatusNoContent, http.StatusNotFound}, []int{a, b})
 			assert.EqualValues(t, 1, count(id, "registered"), "one cancellation promoted two learners")
 			assert.EqualValues(t, 1, count(id, "waitlisted"))
@@ -103,7 +91,7 @@ func TestRegistrationDoubleTapRace(t *testing.T) {
 			require.Equal(t, http.StatusNoContent, e.Call(http.MethodDelete, regs+"/me", second, nil).Status)
 			require.Equal(t, http.StatusNoContent, e.Call(http.MethodDelete, regs+"/me", third, nil).Status)
 			require.Equal(t, 0, registered(id))
-			a, b = race(call(http.MethodPost, regs, second), call(http.MethodPost, regs, second))
+			a, b = apitest.Race(call(http.MethodPost, regs, second), call(http.MethodPost, regs, second))
 			assert.ElementsMatch(t, []int{http.StatusCreated, http.StatusConflict}, []int{a, b})
 			assert.EqualValues(t, 1, count(id, "registered"), "the place was taken and the learner left waiting")
 			assert.Equal(t, 1, registered(id))

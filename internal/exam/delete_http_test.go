@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -87,31 +86,22 @@ func TestDraftWritesRace(t *testing.T) {
 		admin := e.Token("admin")
 		body := examBody(t, e, ids(demoQuestions(t, e, "judge", 3)), nil)
 		renamed := with(body, "title", "改名后的考试")
-		race := func(a, b func() int) (int, int) {
-			var wg sync.WaitGroup
-			var sa, sb int
-			wg.Add(2)
-			go func() { defer wg.Done(); sa = a() }()
-			go func() { defer wg.Done(); sb = b() }()
-			wg.Wait()
-			return sa, sb
-		}
 		call := func(method, path string, body any) func() int {
 			return func() int { return e.Call(method, path, admin, body).Status }
 		}
 		for range 8 {
 			id := draftExam(t, e, body)
-			put, pub := race(call(http.MethodPut, examPath(id), renamed), call(http.MethodPost, examPath(id)+"/publish", nil))
+			put, pub := apitest.Race(call(http.MethodPut, examPath(id), renamed), call(http.MethodPost, examPath(id)+"/publish", nil))
 			require.Equal(t, http.StatusOK, pub)
 			require.Contains(t, []int{http.StatusOK, http.StatusConflict}, put)
 			assert.Equal(t, "published", e.Call(http.MethodGet, examPath(id), admin, nil).Map(t)["status"], "a rewrite undid the publish")
 
 			id = draftExam(t, e, body)
-			del, pub := race(call(http.MethodDelete, examPath(id), nil), call(http.MethodPost, examPath(id)+"/publish", nil))
+			del, pub := apitest.Race(call(http.MethodDelete, examPath(id), nil), call(http.MethodPost, examPath(id)+"/publish", nil))
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusNotFound}, {http.StatusConflict, http.StatusOK}}, [2]int{del, pub})
 
 			main := draftExam(t, e, body)
-			del, created := race(call(http.MethodDelete, examPath(main), nil), call(http.MethodPost, "/api/v1/exams", withMain(body, main)))
+			del, created := apitest.Race(call(http.MethodDelete, examPath(main), nil), call(http.MethodPost, "/api/v1/exams", withMain(body, main)))
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusUnprocessableEntity}, {http.StatusConflict, http.StatusCreated}}, [2]int{del, created})
 		}
 	})

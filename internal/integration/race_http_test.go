@@ -13,17 +13,6 @@ import (
 	"github.com/xuefa/xuefa/internal/apitest"
 )
 
-// race runs a and b at the same time and returns their responses.
-func race(a, b func() *apitest.Response) (*apitest.Response, *apitest.Response) {
-	var wg sync.WaitGroup
-	var ra, rb *apitest.Response
-	wg.Add(2)
-	go func() { defer wg.Done(); ra = a() }()
-	go func() { defer wg.Done(); rb = b() }()
-	wg.Wait()
-	return ra, rb
-}
-
 // A doubled rotation leaves both new secrets working (the later one, and the earlier one as the
 // previous secret); a rotation racing a disable never brings a previous secret back.
 func TestRotateSecretRace(t *testing.T) {
@@ -35,7 +24,7 @@ func TestRotateSecretRace(t *testing.T) {
 		for i := range 8 {
 			c := e.CreateClient("huayang", "units:read")
 			rotate := fmt.Sprintf("/api/v1/integration/clients/%d/secret", c.ID)
-			a, b := race(call(rotate), call(rotate))
+			a, b := apitest.Race(call(rotate), call(rotate))
 			require.Equal(t, http.StatusOK, a.Status, "%s", a.Body)
 			require.Equal(t, http.StatusOK, b.Status, "%s", b.Body)
 			for _, r := range []*apitest.Response{a, b} {
@@ -44,7 +33,7 @@ func TestRotateSecretRace(t *testing.T) {
 			}
 
 			c = e.CreateClient("huayang", "units:read")
-			rot, dis := race(call(fmt.Sprintf("/api/v1/integration/clients/%d/secret", c.ID)),
+			rot, dis := apitest.Race(call(fmt.Sprintf("/api/v1/integration/clients/%d/secret", c.ID)),
 				call(fmt.Sprintf("/api/v1/integration/clients/%d/disable", c.ID)))
 			assert.Equal(t, http.StatusOK, dis.Status, "%s", dis.Body)
 			assert.Contains(t, []int{http.StatusOK, http.StatusConflict}, rot.Status, "%s", rot.Body)
@@ -75,19 +64,19 @@ func TestWebhookDeleteRace(t *testing.T) {
 			require.Equal(t, len(hooks), dispatch(t, e))
 			path := func(j int) string { return fmt.Sprintf("/api/v1/integration/webhooks/%d", hooks[j]) }
 
-			patch, del := race(call(http.MethodPatch, path(0), map[string]any{"description": "改"}), call(http.MethodDelete, path(0), nil))
+			patch, del := apitest.Race(call(http.MethodPatch, path(0), map[string]any{"description": "改"}), call(http.MethodDelete, path(0), nil))
 			assert.Equal(t, http.StatusNoContent, del.Status, "%s", del.Body)
 			assert.Contains(t, []int{http.StatusOK, http.StatusNotFound}, patch.Status, "%s", patch.Body)
 
 			log := deliveries(t, e, root, hooks[1])
 			require.Len(t, log, 1)
 			redeliver := fmt.Sprintf("%s/deliveries/%d/redeliver", path(1), int64(log[0]["id"].(float64)))
-			red, del := race(call(http.MethodPost, redeliver, nil), call(http.MethodDelete, path(1), nil))
+			red, del := apitest.Race(call(http.MethodPost, redeliver, nil), call(http.MethodDelete, path(1), nil))
 			assert.Equal(t, http.StatusNoContent, del.Status, "%s", del.Body)
 			assert.Contains(t, []int{http.StatusAccepted, http.StatusNotFound}, red.Status, "%s", red.Body)
 
 			assert.ElementsMatch(t, []int{http.StatusNoContent, http.StatusNotFound},
-				statuses(race(call(http.MethodDelete, path(2), nil), call(http.MethodDelete, path(2), nil))))
+				statuses(apitest.Race(call(http.MethodDelete, path(2), nil), call(http.MethodDelete, path(2), nil))))
 			for j := range hooks {
 				assert.Equal(t, http.StatusNotFound, e.Call(http.MethodGet, path(j), root, nil).Status)
 			}

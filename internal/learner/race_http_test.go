@@ -3,7 +3,6 @@ package learner_test
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,17 +11,6 @@ import (
 	"github.com/xuefa/xuefa/internal/apitest"
 	"github.com/xuefa/xuefa/internal/learner"
 )
-
-// race runs a and b at once and returns their answers.
-func race(a, b func() *apitest.Response) (*apitest.Response, *apitest.Response) {
-	var wg sync.WaitGroup
-	var ra, rb *apitest.Response
-	wg.Add(2)
-	go func() { defer wg.Done(); ra = a() }()
-	go func() { defer wg.Done(); rb = b() }()
-	wg.Wait()
-	return ra, rb
-}
 
 func call(e *apitest.Env, method, path, token string, body any) func() *apitest.Response {
 	return func() *apitest.Response { return e.Call(method, path, token, body) }
@@ -57,7 +45,7 @@ func TestLearnerEditsRace(t *testing.T) {
 			path := fmt.Sprintf("/api/v1/learners/%d", id)
 
 			name := fmt.Sprintf("改名%d", i)
-			a, b := race(call(e, http.MethodPatch, path, admin, map[string]any{"name": name}),
+			a, b := apitest.Race(call(e, http.MethodPatch, path, admin, map[string]any{"name": name}),
 				call(e, http.MethodPatch, path, admin, map[string]any{"track": "leader", "position": "科员"}))
 			assert.Equal(t, [2]int{http.StatusOK, http.StatusOK}, [2]int{a.Status, b.Status})
 			got := e.Call(http.MethodGet, path, admin, nil).Map(t)
@@ -66,7 +54,7 @@ func TestLearnerEditsRace(t *testing.T) {
 			assert.Equal(t, "科员", got["position"], "the new position was kept")
 
 			_, before := accountOf(t, e, id)
-			moved, left := race(call(e, http.MethodPatch, path, admin, map[string]any{"unit_id": linxi}),
+			moved, left := apitest.Race(call(e, http.MethodPatch, path, admin, map[string]any{"unit_id": linxi}),
 				call(e, http.MethodPost, path+"/leave", admin, nil))
 			assert.Equal(t, [2]int{http.StatusOK, http.StatusOK}, [2]int{moved.Status, left.Status}, "%s %s", moved.Body, left.Body)
 			got = e.Call(http.MethodGet, path, admin, nil).Map(t)
@@ -76,14 +64,14 @@ func TestLearnerEditsRace(t *testing.T) {
 			assert.Equal(t, "disabled", status)
 			assert.Equal(t, before+2, after, "a move and a leave each bump the token version")
 
-			a, b = race(call(e, http.MethodPost, path+"/leave", admin, nil), call(e, http.MethodPost, path+"/leave", admin, nil))
+			a, b = apitest.Race(call(e, http.MethodPost, path+"/leave", admin, nil), call(e, http.MethodPost, path+"/leave", admin, nil))
 			assert.Equal(t, http.StatusConflict, a.Status, "%s", a.Body)
 			assert.Equal(t, http.StatusConflict, b.Status, "%s", b.Body)
 
 			resp = create(t, e, admin, raceLearner(e, huayang, 100+i))
 			require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 			path = fmt.Sprintf("/api/v1/learners/%d", int64(resp.Map(t)["id"].(float64)))
-			a, b = race(call(e, http.MethodPost, path+"/leave", admin, nil), call(e, http.MethodPost, path+"/leave", admin, nil))
+			a, b = apitest.Race(call(e, http.MethodPost, path+"/leave", admin, nil), call(e, http.MethodPost, path+"/leave", admin, nil))
 			assert.ElementsMatch(t, []int{http.StatusOK, http.StatusConflict}, []int{a.Status, b.Status}, "two leaves at once")
 		}
 	})
@@ -101,7 +89,7 @@ func TestCreateInDeletedUnitRace(t *testing.T) {
 		}
 		for i := range 8 {
 			unitID := newUnit(fmt.Sprintf("race-%d", i))
-			deleted, created := race(call(e, http.MethodDelete, fmt.Sprintf("/api/v1/units/%d", unitID), admin, nil),
+			deleted, created := apitest.Race(call(e, http.MethodDelete, fmt.Sprintf("/api/v1/units/%d", unitID), admin, nil),
 				call(e, http.MethodPost, "/api/v1/learners", admin, raceLearner(e, unitID, i)))
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusUnprocessableEntity}, {http.StatusConflict, http.StatusCreated}},
 				[2]int{deleted.Status, created.Status}, "delete and create in: %s", created.Body)
@@ -110,7 +98,7 @@ func TestCreateInDeletedUnitRace(t *testing.T) {
 			unitID = newUnit(code)
 			file := csvFile(t, templateHeader, [][]string{{fmt.Sprintf("导入%d", i), code, "普及", "", fmt.Sprintf("1375551%04d", i), ""}})
 			var imported *apitest.Response
-			deleted, imported = race(call(e, http.MethodDelete, fmt.Sprintf("/api/v1/units/%d", unitID), admin, nil),
+			deleted, imported = apitest.Race(call(e, http.MethodDelete, fmt.Sprintf("/api/v1/units/%d", unitID), admin, nil),
 				func() *apitest.Response { return upload(e, admin, "", "learners.csv", file) })
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusUnprocessableEntity}, {http.StatusNoContent, http.StatusConflict}, {http.StatusConflict, http.StatusOK}},
 				[2]int{deleted.Status, imported.Status}, "delete and import into: %s", imported.Body)
@@ -134,7 +122,7 @@ func TestImportRacesCreate(t *testing.T) {
 				{sameID, []string{"导入", "huayang", "普及", "", fmt.Sprintf("1375552%04d", i), sameID["id_card"].(string)}},
 			} {
 				file := csvFile(t, templateHeader, [][]string{c.row})
-				created, imported := race(call(e, http.MethodPost, "/api/v1/learners", admin, c.single),
+				created, imported := apitest.Race(call(e, http.MethodPost, "/api/v1/learners", admin, c.single),
 					func() *apitest.Response { return upload(e, admin, "", "learners.csv", file) })
 				assert.Contains(t, []int{http.StatusCreated, http.StatusConflict}, created.Status, "%s", created.Body)
 				assert.Contains(t, []int{http.StatusOK, http.StatusConflict}, imported.Status, "%s", imported.Body)

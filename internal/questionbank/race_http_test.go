@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,17 +12,6 @@ import (
 
 	"github.com/xuefa/xuefa/internal/apitest"
 )
-
-// race runs a and b at once and returns their statuses.
-func race(a, b func() int) (int, int) {
-	var wg sync.WaitGroup
-	var sa, sb int
-	wg.Add(2)
-	go func() { defer wg.Done(); sa = a() }()
-	go func() { defer wg.Done(); sb = b() }()
-	wg.Wait()
-	return sa, sb
-}
 
 // Admin writes on one question race each other: two edits of a published question make two
 // versions, and a delete of a draft either wins (the edit is 404) or sees it published (409).
@@ -42,7 +30,7 @@ func TestQuestionWritesRace(t *testing.T) {
 		}
 		for i := range 8 {
 			path := newQuestion(2*i, "published")
-			a, b := race(call(http.MethodPatch, path, map[string]any{"analysis": "甲"}), call(http.MethodPatch, path, map[string]any{"difficulty": 5}))
+			a, b := apitest.Race(call(http.MethodPatch, path, map[string]any{"analysis": "甲"}), call(http.MethodPatch, path, map[string]any{"difficulty": 5}))
 			assert.Equal(t, [2]int{http.StatusOK, http.StatusOK}, [2]int{a, b}, "two edits of a published question")
 			q := e.Call(http.MethodGet, path, admin, nil).Map(t)
 			assert.EqualValues(t, 3, q["version"], "each edit makes a version")
@@ -51,7 +39,7 @@ func TestQuestionWritesRace(t *testing.T) {
 			assert.Len(t, e.Call(http.MethodGet, path+"/versions", admin, nil).Map(t)["items"], 3)
 
 			path = newQuestion(2*i+1, "draft")
-			del, pub := race(call(http.MethodDelete, path, nil), call(http.MethodPatch, path, map[string]any{"status": "published"}))
+			del, pub := apitest.Race(call(http.MethodDelete, path, nil), call(http.MethodPatch, path, map[string]any{"status": "published"}))
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusNotFound}, {http.StatusConflict, http.StatusOK}}, [2]int{del, pub}, "delete and publish of a draft")
 		}
 	})
@@ -66,7 +54,7 @@ func TestCreateSameStemRace(t *testing.T) {
 		for i := range 8 {
 			body := map[string]any{"type": "judge", "stem": fmt.Sprintf("同题干第%d题。", i), "answer": "对"}
 			create := func() int { return e.Call(http.MethodPost, path, admin, body).Status }
-			a, b := race(create, create)
+			a, b := apitest.Race(create, create)
 			assert.ElementsMatch(t, []int{http.StatusCreated, http.StatusConflict}, []int{a, b}, "two creates")
 
 			// An edit taking a stem races a create of that stem.
@@ -74,7 +62,7 @@ func TestCreateSameStemRace(t *testing.T) {
 			require.Equal(t, http.StatusCreated, other.Status, "%s", other.Body)
 			taken, otherPath := fmt.Sprintf("被占用的题干第%d题。", i), fmt.Sprintf("/api/v1/questions/%d", idOf(t, other.Map(t)))
 			edit := func() int { return e.Call(http.MethodPatch, otherPath, admin, map[string]any{"stem": taken}).Status }
-			c, u := race(func() int {
+			c, u := apitest.Race(func() int {
 				return e.Call(http.MethodPost, path, admin, map[string]any{"type": "judge", "stem": taken, "answer": "对"}).Status
 			}, edit)
 			assert.Contains(t, [][2]int{{http.StatusCreated, http.StatusConflict}, {http.StatusConflict, http.StatusOK}}, [2]int{c, u}, "create and edit to one stem")
@@ -106,20 +94,20 @@ func TestBankWritesRace(t *testing.T) {
 			bank := newBank(t, e, admin, map[string]any{"name": fmt.Sprintf("题库%d", i), "subject": "综合"})
 			path := fmt.Sprintf("/api/v1/question-banks/%d", bank)
 			del := func() int { return e.Call(http.MethodDelete, path, admin, nil).Status }
-			d, c := race(del, func() int {
+			d, c := apitest.Race(del, func() int {
 				return e.Call(http.MethodPost, path+"/questions", admin, map[string]any{"type": "judge", "stem": "题。", "answer": "对"}).Status
 			})
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusNotFound}, {http.StatusConflict, http.StatusCreated}}, [2]int{d, c}, "delete and create")
 
 			bank = newBank(t, e, admin, map[string]any{"name": fmt.Sprintf("导入题库%d", i), "subject": "综合"})
 			path = fmt.Sprintf("/api/v1/question-banks/%d", bank)
-			d, c = race(del, importFile(bank))
+			d, c = apitest.Race(del, importFile(bank))
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusNotFound}, {http.StatusConflict, http.StatusOK}}, [2]int{d, c}, "delete and import")
 
 			bank = newBank(t, e, admin, map[string]any{"name": fmt.Sprintf("改名题库%d", i), "subject": "综合"})
 			path = fmt.Sprintf("/api/v1/question-banks/%d", bank)
 			var renamed *apitest.Response
-			d, c = race(del, func() int {
+			d, c = apitest.Race(del, func() int {
 				renamed = e.Call(http.MethodPatch, path, admin, map[string]any{"name": fmt.Sprintf("新名%d", i)})
 				return renamed.Status
 			})
@@ -140,7 +128,7 @@ func TestCreateBankInDeletedUnitRace(t *testing.T) {
 			resp := e.Call(http.MethodPost, "/api/v1/units", admin, map[string]any{"parent_id": e.UnitID("huayang"), "code": fmt.Sprintf("race-%d", i), "name": fmt.Sprintf("并发村%d", i), "kind": "other"})
 			require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 			unitID := idOf(t, resp.Map(t))
-			d, c := race(
+			d, c := apitest.Race(
 				func() int {
 					return e.Call(http.MethodDelete, fmt.Sprintf("/api/v1/units/%d", unitID), admin, nil).Status
 				},

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,17 +12,6 @@ import (
 
 	"github.com/xuefa/xuefa/internal/apitest"
 )
-
-// both runs a and b at once and returns their statuses.
-func both(a, b func() int) (int, int) {
-	var wg sync.WaitGroup
-	var sa, sb int
-	wg.Add(2)
-	go func() { defer wg.Done(); sa = a() }()
-	go func() { defer wg.Done(); sb = b() }()
-	wg.Wait()
-	return sa, sb
-}
 
 // Admin writes on one activity race each other: a round is never created under an activity
 // being deleted (nor the delete failed by it), and an update of a deleted activity is a 404.
@@ -45,11 +33,11 @@ func TestActivityWritesRace(t *testing.T) {
 		}
 		for range 8 {
 			path := activity()
-			del, created := both(call(http.MethodDelete, path, nil), call(http.MethodPost, path+"/rounds", round))
+			del, created := apitest.Race(call(http.MethodDelete, path, nil), call(http.MethodPost, path+"/rounds", round))
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusNotFound}, {http.StatusConflict, http.StatusCreated}}, [2]int{del, created})
 
 			path = activity()
-			del, patched := both(call(http.MethodDelete, path, nil), call(http.MethodPatch, path, map[string]any{"name": "改名"}))
+			del, patched := apitest.Race(call(http.MethodDelete, path, nil), call(http.MethodPatch, path, map[string]any{"name": "改名"}))
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusNotFound}, {http.StatusNoContent, http.StatusOK}}, [2]int{del, patched})
 		}
 		var orphans int64
@@ -93,7 +81,7 @@ func TestClearFlagRacesClose(t *testing.T) {
 				}
 				return r.Status
 			}
-			cleared, closedStatus := both(clear, closeRound)
+			cleared, closedStatus := apitest.Race(clear, closeRound)
 			require.Equal(t, http.StatusOK, closedStatus, "case %d: %s", i, closeBody)
 			if cleared == http.StatusOK {
 				assert.Equal(t, 1, closed.EligibleCount, "case %d: a released play counts", i)

@@ -3,7 +3,6 @@ package reminder_test
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,17 +11,6 @@ import (
 
 	"github.com/xuefa/xuefa/internal/apitest"
 )
-
-// race runs a and b at the same time and returns their results.
-func race[T any](a, b func() T) (T, T) {
-	var wg sync.WaitGroup
-	var ra, rb T
-	wg.Add(2)
-	go func() { defer wg.Done(); ra = a() }()
-	go func() { defer wg.Done(); rb = b() }()
-	wg.Wait()
-	return ra, rb
-}
 
 // A double-tapped manual reminder reminds the learner once: the second is throttled.
 func TestManualReminderDoubleTapRace(t *testing.T) {
@@ -35,7 +23,7 @@ func TestManualReminderDoubleTapRace(t *testing.T) {
 			admin := e.Login("huayang-admin", "Xuefa@2026")["access_token"].(string)
 			tap := func() *apitest.Response { return e.Call(http.MethodPost, "/api/v1/reminders", admin, body) }
 			before := count(t, e, "reminders", "learner_id = ? AND campaign_id = ?", learner, c)
-			a, b := race(tap, tap)
+			a, b := apitest.Race(tap, tap)
 			require.Equal(t, http.StatusCreated, a.Status, "%s", a.Body)
 			require.Equal(t, http.StatusCreated, b.Status, "%s", b.Body)
 			reminded := a.Map(t)["reminded"].(float64) + b.Map(t)["reminded"].(float64)
@@ -61,7 +49,7 @@ func TestRuleReplaceDeleteRace(t *testing.T) {
 					edited[k] = v
 				}
 			}
-			put, del := race(
+			put, del := apitest.Race(
 				func() int { return e.Call(http.MethodPut, path, admin, edited).Status },
 				func() int { return e.Call(http.MethodDelete, path, admin, nil).Status })
 			assert.Equal(t, http.StatusNoContent, del)

@@ -3,7 +3,6 @@ package unit_test
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,17 +10,6 @@ import (
 
 	"github.com/xuefa/xuefa/internal/apitest"
 )
-
-// race runs a and b at once and returns their answers.
-func race(a, b func() *apitest.Response) (*apitest.Response, *apitest.Response) {
-	var wg sync.WaitGroup
-	var ra, rb *apitest.Response
-	wg.Add(2)
-	go func() { defer wg.Done(); ra = a() }()
-	go func() { defer wg.Done(); rb = b() }()
-	wg.Wait()
-	return ra, rb
-}
 
 // A sub-unit created while its parent is deleted or moved: the delete either wins (422
 // parent_id) or sees the child (409 unit.has_children), and the child's path always follows
@@ -40,13 +28,13 @@ func TestCreateUnderChangingParentRace(t *testing.T) {
 			resp := create(huayang, fmt.Sprintf("p-%d", i))()
 			require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 			parent := int64(resp.Map(t)["id"].(float64))
-			del, child := race(func() *apitest.Response { return e.Call(http.MethodDelete, unitPath(parent), admin, nil) }, create(parent, fmt.Sprintf("c-%d", i)))
+			del, child := apitest.Race(func() *apitest.Response { return e.Call(http.MethodDelete, unitPath(parent), admin, nil) }, create(parent, fmt.Sprintf("c-%d", i)))
 			assert.Contains(t, [][2]int{{http.StatusNoContent, http.StatusUnprocessableEntity}, {http.StatusConflict, http.StatusCreated}}, [2]int{del.Status, child.Status}, "delete and create under: %s", child.Body)
 
 			resp = create(huayang, fmt.Sprintf("m-%d", i))()
 			require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 			parent = int64(resp.Map(t)["id"].(float64))
-			moved, child := race(func() *apitest.Response {
+			moved, child := apitest.Race(func() *apitest.Response {
 				return e.Call(http.MethodPatch, unitPath(parent), admin, map[string]any{"parent_id": linxi})
 			}, create(parent, fmt.Sprintf("mc-%d", i)))
 			require.Equal(t, http.StatusOK, moved.Status, "%s", moved.Body)
