@@ -6646,7 +6646,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Published and closed exams whose audience includes me, with the window state, attempts used and left, an attempt in progress, my counted score (best or last) and whether I passed. eligible is false for a make-up exam I may not sit (I passed the main exam or am still sitting it). Never includes answer keys.",
+                "description": "Published and closed exams whose audience includes me, with the window state, attempts used and left, an attempt in progress, my counted score (best or last) and whether I passed. eligible is false for a make-up exam I may not sit (I passed the main exam or am still sitting it). An attempt of mine past its deadline is finalised first, with what was saved. Never includes answer keys.",
                 "produces": [
                     "application/json"
                 ],

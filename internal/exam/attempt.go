@@ -150,7 +150,7 @@ func (s *Service) checkStart(ctx context.Context, l *LearnerFacts, r *Row) error
 		if err != nil {
 			return err
 		}
-		attempts, err := s.Store.AttemptsOf(ctx, l.LearnerID, []int64{main.ID})
+		attempts, err := s.settledAttempts(ctx, l.LearnerID, []int64{main.ID})
 		if err != nil {
 			return err
 		}

@@ -46,7 +46,7 @@ func (s *Service) MyExams(ctx context.Context, actor auth.Actor) ([]Mine, error)
 	if err != nil {
 		return nil, err
 	}
-	attempts, err := s.Store.AttemptsOf(ctx, l.LearnerID, examIDs)
+	attempts, err := s.settledAttempts(ctx, l.LearnerID, examIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -92,4 +92,27 @@ func (s *Service) MyExams(ctx context.Context, actor auth.Actor) ([]Mine, error)
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// settledAttempts reads a learner's attempts at the given exams, finalising first those past
+// their deadline and grace that the sweeper has not reached yet (lazy finalisation), so that
+// scores, attempts in progress and make-up eligibility are what the deadline made them.
+func (s *Service) settledAttempts(ctx context.Context, learnerID int64, examIDs []int64) ([]Attempt, error) {
+	attempts, err := s.Store.AttemptsOf(ctx, learnerID, examIDs)
+	if err != nil {
+		return nil, err
+	}
+	settled := false
+	for i := range attempts {
+		if s.expired(&attempts[i]) {
+			if err := s.finalise(ctx, attempts[i].ID); err != nil {
+				return nil, err
+			}
+			settled = true
+		}
+	}
+	if !settled {
+		return attempts, nil
+	}
+	return s.Store.AttemptsOf(ctx, learnerID, examIDs)
 }

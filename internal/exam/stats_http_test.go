@@ -191,9 +191,30 @@ func TestMakeupEligibility(t *testing.T) {
 		a := sit(t, e, li, makeup, qs, true, true)
 		assert.True(t, a.Result.Passed)
 
+		// 王芳 starts the main exam and leaves without submitting.
+		start(t, e, e.Token(wangFang), main)
+
 		// Once the main window closes, 陈静 missed it and may sit the make-up.
 		e.Clock.Advance(3 * time.Hour)
 		start(t, e, fresh(e, chenJing), makeup)
+
+		// 王芳's attempt ran out. Before the sweeper reaches it, her list grades it (blank:
+		// failed), so the make-up is open to her.
+		wang := fresh(e, wangFang)
+		resp = e.Call(http.MethodGet, "/api/v1/me/exams", wang, nil)
+		require.Equal(t, http.StatusOK, resp.Status)
+		for _, it := range resp.Map(t)["items"].([]any) {
+			m := it.(map[string]any)
+			switch int64(m["id"].(float64)) {
+			case main:
+				assert.Nil(t, m["active_attempt_id"], "the expired attempt is finalised")
+				assert.EqualValues(t, 0, m["score"])
+				assert.Equal(t, false, m["passed"])
+			case makeup:
+				assert.Equal(t, true, m["eligible"])
+			}
+		}
+		start(t, e, wang, makeup)
 
 		// The exam credit is earned once per exam line: 李娜's make-up pass earns it under the
 		// main exam's id.
