@@ -158,17 +158,20 @@ func (s *Service) Delete(ctx context.Context, actor auth.Actor, id int64) error 
 
 // lockDraft locks an exam until the transaction ends, and fails unless it is still a draft.
 func (s *Service) lockDraft(ctx context.Context, id int64) error {
+	return s.lockIn(ctx, id, StatusDraft, errNotEditable)
+}
+
+// lockIn locks an exam until the transaction ends and fails with notIn unless it is in the
+// given status; an exam deleted meanwhile is 404.
+func (s *Service) lockIn(ctx context.Context, id int64, st Status, notIn error) error {
 	e, err := s.Store.LockExam(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return errNotFound
 	}
-	if err != nil {
-		return err
+	if err == nil && e.Status != st {
+		return notIn
 	}
-	if e.Status != StatusDraft {
-		return errNotEditable
-	}
-	return nil
+	return err
 }
 
 // lockMain locks the main exam a make-up names, if any, and checks it again under the lock,
@@ -265,15 +268,8 @@ func (s *Service) Close(ctx context.Context, actor auth.Actor, id int64) (*Detai
 // so that a rewrite committed after the first read cannot slip past the check.
 func (s *Service) transition(ctx context.Context, actor auth.Actor, r *Row, from, to Status, action string, check func(context.Context, *Row) error) (*Detail, error) {
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		e, err := s.Store.LockExam(ctx, r.ID)
-		if errors.Is(err, ErrNotFound) {
-			return errNotFound
-		}
-		if err != nil {
+		if err := s.lockIn(ctx, r.ID, from, errBadTransition); err != nil {
 			return err
-		}
-		if e.Status != from {
-			return errBadTransition
 		}
 		if check != nil {
 			cur, err := s.Store.GetExam(ctx, r.ID)
