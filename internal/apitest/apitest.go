@@ -75,13 +75,44 @@ func (e *Env) Responses() []string {
 // Each runs fn once per configured dialect with a fresh seeded Env.
 func Each(t *testing.T, fn func(t *testing.T, e *Env), tweaks ...func(*config.Config)) {
 	t.Helper()
-	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		fn(t, New(t, db, tweaks...))
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			fn(t, New(t, seededDB(t, dialect, tweaks), tweaks...))
+		})
+	}
+}
+
+// seededDB returns a fresh database holding the demo county as the configuration seeds it: a
+// copy of a template seeded once per test process and configuration. With Redis configured the
+// seed may leave state there too, so such a database is seeded for the test itself.
+func seededDB(t *testing.T, dialect string, tweaks []func(*config.Config)) *gorm.DB {
+	t.Helper()
+	cfg := testConfig(t, tweaks)
+	if cfg.Redis.Addr != "" {
+		return dbtest.New(t, dialect)
+	}
+	key, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	return dbtest.Seeded(t, dialect, "demo:"+string(key), func(db *gorm.DB) error {
+		_, err := build(cfg, db, clock.NewFake(Start), io.Discard)
+		return err
 	})
 }
 
-// New builds the app on db (already migrated), seeds the demo county and returns the Env.
+// New builds the app on db (already migrated), seeds the demo county unless it is there and
+// returns the Env.
 func New(t *testing.T, db *gorm.DB, tweaks ...func(*config.Config)) *Env {
+	t.Helper()
+	cfg := testConfig(t, tweaks)
+	fake := clock.NewFake(Start)
+	logs := &lockedBuffer{}
+	a, err := build(cfg, db, fake, logs)
+	require.NoError(t, err)
+	return &Env{T: t, App: a, Clock: fake, DB: db, Config: cfg, tokens: map[string]string{}, spec: sharedSpec(t), logs: logs}
+}
+
+// testConfig is the default configuration with login limits out of the way, then tweaks.
+func testConfig(t *testing.T, tweaks []func(*config.Config)) config.Config {
 	t.Helper()
 	cfg, err := config.Load("", func(string) string { return "" })
 	require.NoError(t, err)
@@ -90,15 +121,22 @@ func New(t *testing.T, db *gorm.DB, tweaks ...func(*config.Config)) *Env {
 	for _, tweak := range tweaks {
 		tweak(&cfg)
 	}
-	fake := clock.NewFake(Start)
-	logs := &lockedBuffer{}
+	return cfg
+}
+
+// build makes the app on db with cheap password hashing and seeds the demo county (a no-op on a
+// seeded database).
+func build(cfg config.Config, db *gorm.DB, fake *clock.Fake, logs io.Writer) (*app.App, error) {
 	a, err := app.New(cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), app.Options{
 		DB: db, Now: fake.Now, PasswordParams: auth.FastPasswordParams(),
 	})
-	require.NoError(t, err)
-	require.NoError(t, a.Seed(context.Background(), io.Discard))
-	require.NoError(t, a.EnsureRoot(context.Background(), io.Discard))
-	return &Env{T: t, App: a, Clock: fake, DB: db, Config: cfg, tokens: map[string]string{}, spec: newSpecValidator(t), logs: logs}
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Seed(context.Background(), io.Discard); err != nil {
+		return nil, err
+	}
+	return a, a.EnsureRoot(context.Background(), io.Discard)
 }
 
 // Response is a recorded answer.

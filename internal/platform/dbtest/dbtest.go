@@ -1,13 +1,12 @@
-// Package dbtest gives each test a freshly migrated database: SQLite in t.TempDir() always, and
+// Package dbtest gives each test a fresh database: SQLite in t.TempDir() always, and
 // MySQL/MariaDB too when XUEFA_TEST_MYSQL_DSN is set (a throwaway schema per test, dropped when
-// the test ends).
+// the test ends). Migrated (and seeded) databases are copies of a template built once per test
+// process (template.go).
 package dbtest
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,24 +38,24 @@ func Each(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 	}
 }
 
-// New opens a fresh, migrated database of the given dialect, closed (and for MySQL dropped)
-// when the test ends.
+// New opens a fresh, migrated database of the given dialect (a copy of a migrated template),
+// closed (and for MySQL dropped) when the test ends.
 func New(t *testing.T, dialect string) *gorm.DB {
 	t.Helper()
-	db := Empty(t, dialect)
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("migrate %s: %v", dialect, err)
-	}
-	return db
+	return Seeded(t, dialect, "migrated", nil)
 }
 
 // Empty opens a fresh database with no migrations applied.
 func Empty(t *testing.T, dialect string) *gorm.DB {
 	t.Helper()
-	opts := Options(t, dialect)
+	return open(t, Options(t, dialect))
+}
+
+func open(t *testing.T, opts database.Options) *gorm.DB {
+	t.Helper()
 	db, err := database.Open(opts)
 	if err != nil {
-		t.Fatalf("open %s: %v", dialect, err)
+		t.Fatalf("open %s: %v", opts.Driver, err)
 	}
 	t.Cleanup(func() { _ = database.Close(db) })
 	return db
@@ -77,37 +76,53 @@ func Options(t *testing.T, dialect string) database.Options {
 	}
 }
 
-// throwawaySchema creates a uniquely named schema on the test server and returns a DSN for it.
+// throwawaySchema creates a uniquely named schema on the test server, dropped when the test
+// ends, and returns a DSN for it.
 func throwawaySchema(t *testing.T) string {
 	t.Helper()
+	cfg, err := serverConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "xuefa_t_" + randomSuffix()
+	if err := createSchema(cfg, name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dropSchema(cfg, name) })
+	cfg.DBName = name
+	return cfg.FormatDSN()
+}
+
+// serverConfig parses the test server's DSN.
+func serverConfig() (*mysqldriver.Config, error) {
 	serverDSN := os.Getenv(MySQLDSNEnv)
 	if serverDSN == "" {
-		t.Fatalf("%s is not set", MySQLDSNEnv)
+		return nil, fmt.Errorf("%s is not set", MySQLDSNEnv)
 	}
 	cfg, err := mysqldriver.ParseDSN(serverDSN)
 	if err != nil {
-		t.Fatalf("parse %s: %v", MySQLDSNEnv, err)
+		return nil, fmt.Errorf("parse %s: %w", MySQLDSNEnv, err)
 	}
-	suffix := make([]byte, 6)
-	_, _ = rand.Read(suffix)
-	name := "xuefa_t_" + hex.EncodeToString(suffix)
+	return cfg, nil
+}
 
+func createSchema(cfg *mysqldriver.Config, name string) error {
 	admin, err := sql.Open("mysql", cfg.FormatDSN())
 	if err != nil {
-		t.Fatalf("connect mysql: %v", err)
+		return fmt.Errorf("connect mysql: %w", err)
 	}
 	defer admin.Close()
 	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		t.Fatalf("create schema: %v", err)
+		return fmt.Errorf("create schema: %w", err)
 	}
-	t.Cleanup(func() {
-		drop, err := sql.Open("mysql", cfg.FormatDSN())
-		if err != nil {
-			return
-		}
-		defer drop.Close()
-		_, _ = drop.Exec("DROP DATABASE IF EXISTS " + name)
-	})
-	cfg.DBName = name
-	return cfg.FormatDSN()
+	return nil
+}
+
+func dropSchema(cfg *mysqldriver.Config, name string) {
+	drop, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return
+	}
+	defer drop.Close()
+	_, _ = drop.Exec("DROP DATABASE IF EXISTS " + name)
 }
