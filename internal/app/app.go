@@ -96,6 +96,9 @@ func New(cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	}
 	if opts.PasswordParams == (auth.PasswordParams{}) {
 		opts.PasswordParams = auth.DefaultPasswordParams()
+		if cfg.Auth.PasswordHashing == config.PasswordHashingFast {
+			opts.PasswordParams = auth.FastPasswordParams()
+		}
 	}
 	a := &App{Config: cfg, Log: log, DB: opts.DB}
 	if a.DB == nil {

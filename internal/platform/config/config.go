@@ -118,7 +118,16 @@ type Auth struct {
 	// on every request); PrincipalCacheSize caps the entries.
 	PrincipalCacheTTL  Duration `yaml:"principal_cache_ttl"`
 	PrincipalCacheSize int      `yaml:"principal_cache_size"`
+	// PasswordHashing is the argon2id cost: standard (64 MiB, 3 passes) or fast (1 MiB, 1 pass),
+	// which only development and tests may use.
+	PasswordHashing string `yaml:"password_hashing"`
 }
+
+// Password hashing costs.
+const (
+	PasswordHashingStandard = "standard"
+	PasswordHashingFast     = "fast"
+)
 
 // Crypto settings: data_key is base64 of 32 bytes, the AES-256-GCM key for personal data.
 type Crypto struct {
@@ -226,6 +235,7 @@ func Default() Config {
 			LoginPerAccountPerMinute: 10,
 			PrincipalCacheTTL:        Duration(time.Minute),
 			PrincipalCacheSize:       200_000,
+			PasswordHashing:          PasswordHashingStandard,
 		},
 		Bootstrap: Bootstrap{RootUnitName: "本县"},
 		Log:       Log{Level: "info"},
@@ -319,9 +329,17 @@ func (c *Config) Validate() error {
 		} else if key, err := base64.StdEncoding.DecodeString(c.Crypto.DataKey); err != nil || len(key) != 32 {
 			problems = append(problems, "crypto.data_key must be base64 of 32 bytes (openssl rand -base64 32)")
 		}
+		if c.Auth.PasswordHashing == PasswordHashingFast {
+			problems = append(problems, "auth.password_hashing fast is for development and tests only")
+		}
 		if c.Database.Driver == "sqlite" && !c.Database.AllowSQLiteInProduction {
 			problems = append(problems, "production needs database.driver mysql (or database.allow_sqlite_in_production: true)")
 		}
+	}
+	switch c.Auth.PasswordHashing {
+	case PasswordHashingStandard, PasswordHashingFast:
+	default:
+		problems = append(problems, fmt.Sprintf("auth.password_hashing must be standard or fast, not %q", c.Auth.PasswordHashing))
 	}
 	problems = append(problems, c.WeChat.problems(c.Mode)...)
 	if (c.Bootstrap.AdminUsername == "") != (c.Bootstrap.AdminPassword == "") {

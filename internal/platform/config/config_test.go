@@ -217,6 +217,10 @@ func TestProductionRequiresSecrets(t *testing.T) {
 			m["XUEFA_DATABASE_ALLOW_SQLITE_IN_PRODUCTION"] = "true"
 		}},
 		{name: "unknown mode", change: func(m map[string]string) { m["XUEFA_MODE"] = "staging" }, wantErr: `mode must be dev or production, not "staging"`},
+		{name: "cheap password hashing", change: func(m map[string]string) { m["XUEFA_AUTH_PASSWORD_HASHING"] = "fast" },
+			wantErr: "auth.password_hashing fast is for development and tests only"},
+		{name: "unknown password hashing", change: func(m map[string]string) { m["XUEFA_AUTH_PASSWORD_HASHING"] = "md5" },
+			wantErr: `auth.password_hashing must be standard or fast, not "md5"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
