@@ -17,49 +17,69 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/config"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/server"
 )
 
 // Version is set by main from its build-time ldflags.
 type Version string
 
-const usage = `usage: xuefa [serve|migrate up|migrate down|migrate status|seed|version|healthcheck] [--config FILE]
+const usage = `usage: xuefa [serve|migrate up|migrate down|migrate status|seed|version|healthcheck|help] [--config FILE]
 
   serve        run the API server (default). In dev mode it migrates and seeds an empty database.
   migrate      up | down | status: apply, roll back one, or list migrations
   seed         fill an empty database with a demo county and print the logins
-  version      print the version
+  version      print the version (also --version)
+  help         print this (also --help)
   healthcheck  exit 0 when the local server's /healthz answers 200 (for container HEALTHCHECK)
 
 Settings: defaults < configs/xuefa.yaml (or --config FILE) < XUEFA_* environment variables.
 `
 
 // Run is the whole program; main only calls it with the process's arguments and environment.
+// It exits 0 on success, 1 when the command failed and 2 when it was used wrongly.
 func Run(ctx context.Context, version Version, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cmd, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
 	}
+	switch cmd {
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "version", "serve", "migrate", "seed", "healthcheck":
+	default:
+		return usageError(stderr, fmt.Sprintf("unknown command %q", cmd))
+	}
 	sub := ""
-	if cmd == "migrate" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+	if cmd == "migrate" {
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			return usageError(stderr, "migrate needs a step: up, down or status")
+		}
 		sub, rest = rest[0], rest[1:]
+		if sub != "up" && sub != "down" && sub != "status" {
+			return usageError(stderr, fmt.Sprintf("unknown migrate step %q (up, down or status)", sub))
+		}
 	}
 	fs := flag.NewFlagSet("xuefa "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.SetOutput(io.Discard)
 	configPath := fs.String("config", "", "YAML config file (default configs/xuefa.yaml when present)")
+	showVersion := fs.Bool("version", false, "print the version")
 	if err := fs.Parse(rest); err != nil {
-		return 2
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		return usageError(stderr, err.Error())
 	}
-	switch cmd {
-	case "version":
+	if fs.NArg() > 0 {
+		return usageError(stderr, fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	switch {
+	case cmd == "version" || *showVersion:
 		fmt.Fprintln(stdout, "xuefa", version)
 		return 0
-	case "healthcheck":
+	case cmd == "healthcheck":
 		return healthcheck(ctx, getenv, *configPath, stderr)
-	case "serve", "migrate", "seed":
-	default:
-		fmt.Fprint(stderr, usage)
-		return 2
 	}
 	cfg, err := loadConfig(*configPath, getenv)
 	if err != nil {
@@ -72,6 +92,12 @@ func Run(ctx context.Context, version Version, args []string, getenv func(string
 		return 1
 	}
 	return 0
+}
+
+// usageError says what was wrong, then how to use the program, and exits 2.
+func usageError(stderr io.Writer, problem string) int {
+	fmt.Fprintf(stderr, "xuefa: %s\n\n%s", problem, usage)
+	return 2
 }
 
 func runWithConfig(ctx context.Context, cmd, sub string, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
@@ -93,11 +119,13 @@ func runWithConfig(ctx context.Context, cmd, sub string, cfg config.Config, log 
 		return a.EnsureRoot(ctx, stdout)
 	default:
 		log.Info("starting", "config", cfg.Masked())
-		if err := a.prepare(ctx, stdout); err != nil {
-			return err
-		}
+		// Take the address first: a port in use is reported before any migrating or seeding.
 		ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 		if err != nil {
+			return err
+		}
+		if err := a.prepare(ctx, stdout); err != nil {
+			_ = ln.Close()
 			return err
 		}
 		return a.Serve(ctx, ln)
@@ -131,7 +159,7 @@ func (a *App) migrate(ctx context.Context, sub string, stdout io.Writer) error {
 		return err
 	}
 	switch sub {
-	case "up", "":
+	case "up":
 		if err := m.Up(ctx); err != nil {
 			return err
 		}
@@ -181,7 +209,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		stopWorkers()
 		background.Wait()
 	}()
-	a.Log.Info("listening", "addr", ln.Addr().String(), "mode", a.Config.Mode, "database", a.Config.Database.Driver)
+	a.Log.Info("listening", "addr", ln.Addr().String(), "swagger", swaggerURL(ln.Addr()),
+		"mode", a.Config.Mode, "database", a.Config.Database.Driver)
 	select {
 	case err := <-errc:
 		return err
@@ -199,6 +228,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+// swaggerURL is where a person on this machine opens the API docs.
+func swaggerURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return server.SwaggerPath
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + server.SwaggerPath
 }
 
 func loadConfig(path string, getenv func(string) string) (config.Config, error) {

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"net"
 	"strings"
 	"testing"
 
@@ -41,12 +42,45 @@ func newCLI(t *testing.T, dialect string, extra map[string]string) cli {
 
 func TestVersionAndUsage(t *testing.T) {
 	c := cli{env: map[string]string{}}
-	code, out, _ := c.run(t, "version")
-	assert.Equal(t, 0, code)
-	assert.Equal(t, "xuefa 1.2.3\n", out)
-	code, _, errOut := c.run(t, "frobnicate")
-	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, "usage: xuefa")
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ := c.run(t, args...)
+		assert.Equal(t, 0, code, args)
+		assert.Equal(t, "xuefa 1.2.3\n", out, args)
+	}
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}, {"migrate", "up", "--help"}} {
+		code, out, _ := c.run(t, args...)
+		assert.Equal(t, 0, code, args)
+		assert.Contains(t, out, "usage: xuefa", args)
+	}
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"migrate"}, "migrate needs a step: up, down or status"},
+		{[]string{"migrate", "--config", "x.yaml"}, "migrate needs a step"},
+		{[]string{"migrate", "sideways"}, `unknown migrate step "sideways"`},
+		{[]string{"serve", "--port", "1"}, "flag provided but not defined: -port"},
+		{[]string{"seed", "extra"}, `unexpected argument "extra"`},
+	} {
+		code, _, errOut := c.run(t, tc.args...)
+		assert.Equal(t, 2, code, tc.args)
+		assert.Contains(t, errOut, "xuefa: "+tc.says, tc.args)
+		assert.Contains(t, errOut, "usage: xuefa", tc.args)
+	}
+}
+
+// A port in use is reported before the database is touched.
+func TestServeChecksTheAddressFirst(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	c := newCLI(t, "sqlite", map[string]string{"XUEFA_HTTP_ADDR": busy.Addr().String()})
+	code, _, errOut := c.run(t, "serve")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "address already in use")
+	_, out, _ := c.run(t, "migrate", "status")
+	assert.NotContains(t, out, "applied", "nothing was migrated")
 }
 
 func TestMigrateUpStatusDown(t *testing.T) {
@@ -67,8 +101,6 @@ func TestMigrateUpStatusDown(t *testing.T) {
 			_, out, _ = c.run(t, "migrate", "status")
 			assert.Contains(t, out, "pending")
 
-			code, _, _ = c.run(t, "migrate", "sideways")
-			assert.Equal(t, 1, code)
 		})
 	}
 }

@@ -58,6 +58,13 @@ func TestMetricsDocsAndEnvelope(t *testing.T) {
 		ui := e.Call(http.MethodGet, "/swagger/index.html", "", nil)
 		assert.Equal(t, http.StatusOK, ui.Status)
 		assert.Contains(t, string(ui.Body), "swagger-ui")
+		for path, to := range map[string]string{"/": "/swagger/index.html", "/swagger/": "/swagger/index.html",
+			"/swagger/doc.json": "/api/v1/openapi.json"} {
+			moved := e.Call(http.MethodGet, path, "", nil)
+			assert.Equal(t, http.StatusFound, moved.Status, path)
+			assert.Equal(t, to, moved.Header.Get("Location"), path)
+		}
+		assert.Equal(t, http.StatusMovedPermanently, e.Call(http.MethodGet, "/swagger", "", nil).Status, "gin adds the slash")
 
 		notFound := e.Call(http.MethodGet, "/api/v1/nothing-here", "", nil)
 		assert.Equal(t, http.StatusNotFound, notFound.Status)

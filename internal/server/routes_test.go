@@ -83,7 +83,7 @@ func TestEngineRoutesAreAllInTheTable(t *testing.T) {
 		for _, r := range e.App.Server.Routes(server.Handlers{}) {
 			table[r.Method+" "+r.Path] = true
 		}
-		ops := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /swagger/*any": true}
+		ops := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /swagger/*any": true, "GET /": true}
 		for _, r := range e.App.Server.Engine().Routes() {
 			key := r.Method + " " + r.Path
 			assert.True(t, table[key] || ops[key], "%s is registered outside the route table", key)

@@ -72,7 +72,8 @@ func New(opts Options, h Handlers) (*Server, error) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))
-	e.GET("/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/api/v1/openapi.json")))
+	e.GET("/", redirect(SwaggerPath))
+	e.GET("/swagger/*any", swaggerUI())
 	for _, r := range routes {
 		handlers := []gin.HandlerFunc{r.Handler}
 		if !r.Access.Public {
@@ -82,6 +83,29 @@ func New(opts Options, h Handlers) (*Server, error) {
 	}
 	s.engine = e
 	return s, nil
+}
+
+// SwaggerPath is where the Swagger UI answers; / and /swagger lead there.
+const SwaggerPath = "/swagger/index.html"
+
+// swaggerUI serves the UI over the OpenAPI 3 document. The UI package answers only its own
+// files, so the folder itself leads to the page and its doc.json to the published document.
+func swaggerUI() gin.HandlerFunc {
+	ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/api/v1/openapi.json"))
+	return func(c *gin.Context) {
+		switch c.Param("any") {
+		case "", "/":
+			redirect(SwaggerPath)(c)
+		case "/doc.json":
+			redirect("/api/v1/openapi.json")(c)
+		default:
+			ui(c)
+		}
+	}
+}
+
+func redirect(to string) gin.HandlerFunc {
+	return func(c *gin.Context) { c.Redirect(http.StatusFound, to) }
 }
 
 // Handler is the http.Handler to serve.
