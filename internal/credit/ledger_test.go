@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/app"
 	"github.com/xuefa/xuefa/internal/credit"
 )
 
@@ -227,4 +228,27 @@ func TestAmountJSON(t *testing.T) {
 	for a, want := range map[credit.Amount]string{1250: "12.5", 5: "0.05", 1200: "12", -25: "-0.25", 310: "3.1"} {
 		assert.Equal(t, want, a.String())
 	}
+}
+
+// The explanation's pace sentence says what the pace field says: a lag within the campaign's
+// tolerance (10 % of the target) is still on pace, beyond it lagging, beyond three times far behind.
+func TestPaceSentenceAgreesWithPace(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		demo(t, e)
+		for _, tc := range []struct {
+			day      int // day of the 61-day campaign (Nov 1 – Dec 31), target 30
+			pace     string
+			sentence string
+		}{
+			{2, "on_pace", "按活动日历，今天应达到 0.98 学分，还差 0.98 学分，未超过允许的 3 学分，进度正常。"},
+			{12, "lagging", "按活动日历，今天应达到 5.9 学分，目前落后 5.9 学分，超过允许的 3 学分，属进度落后。"},
+			{30, "far_behind", "按活动日历，今天应达到 14.75 学分，目前落后 14.75 学分，超过 9 学分，属严重落后。"},
+		} {
+			e.Clock.Set(apitest.Start.AddDate(0, 0, tc.day-2))
+			token := e.Login("13800000001", app.DemoPassword)["access_token"].(string) // days outlive a token
+			m := e.Call(http.MethodGet, "/api/v1/me/credits", token, nil).Map(t)
+			assert.Equal(t, tc.pace, m["pace"], "day %d", tc.day)
+			assert.Contains(t, m["explanation"], tc.sentence, "day %d", tc.day)
+		}
+	})
 }

@@ -182,14 +182,30 @@ func explain(st *Standing) []string {
 		}
 		lines = append(lines, line+"。")
 	}
-	lag := st.Expected - st.Summary.Total
-	if lag > 0 {
-		lines = append(lines, fmt.Sprintf("按活动日历，今天应达到 %s 学分，目前落后 %s 学分。", st.Expected, lag))
-	} else {
-		lines = append(lines, fmt.Sprintf("按活动日历，今天应达到 %s 学分，进度正常。", st.Expected))
-	}
+	lines = append(lines, paceText(st))
 	lines = append(lines, fmt.Sprintf("在本单位 %d 名学员中排第 %d 名。", st.UnitLearners, st.Rank))
 	return lines
+}
+
+// paceText says where the learner stands against the calendar in the same terms as the
+// standing's pace, so the sentence and the field never disagree.
+func paceText(st *Standing) string {
+	r := st.Campaign.Rules
+	lagging, far := r.Thresholds(st.Target)
+	lag := st.Expected - st.Summary.Total
+	head := fmt.Sprintf("按活动日历，今天应达到 %s 学分", st.Expected)
+	switch r.PaceOf(st.Summary.Total, st.Target, st.Expected) {
+	case Completed:
+		return head + "，已完成目标。"
+	case FarBehind:
+		return fmt.Sprintf("%s，目前落后 %s 学分，超过 %s 学分，属严重落后。", head, lag, far)
+	case Lagging:
+		return fmt.Sprintf("%s，目前落后 %s 学分，超过允许的 %s 学分，属进度落后。", head, lag, lagging)
+	}
+	if lag > 0 {
+		return fmt.Sprintf("%s，还差 %s 学分，未超过允许的 %s 学分，进度正常。", head, lag, lagging)
+	}
+	return head + "，进度正常。"
 }
 
 func ruleText(r Rules, src Source) string {
