@@ -102,14 +102,14 @@ func (s *Store) List(ctx context.Context, f Filter, offset, limit int) ([]Unit, 
 		return nil, 0, err
 	}
 	var units []Unit
-	err := q.Order("depth, name, id").Offset(offset).Limit(limit).Find(&units).Error
+	err := q.Order("depth, id").Offset(offset).Limit(limit).Find(&units).Error
 	return units, total, err
 }
 
 // Subtree returns every unit under (and including) the unit at path, parents before children.
 func (s *Store) Subtree(ctx context.Context, path string) ([]Unit, error) {
 	var units []Unit
-	err := s.filtered(ctx, Filter{PathPrefix: path}).Order("depth, name, id").Find(&units).Error
+	err := s.filtered(ctx, Filter{PathPrefix: path}).Order("depth, id").Find(&units).Error
 	return units, err
 }
 

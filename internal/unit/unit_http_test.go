@@ -81,7 +81,12 @@ func TestUnitListAndTree(t *testing.T) {
 		roots := tree["items"].([]any)
 		require.Len(t, roots, 1)
 		assert.Equal(t, "绩溪县", roots[0].(map[string]any)["name"])
-		assert.Len(t, roots[0].(map[string]any)["children"], 6)
+		var names []string
+		for _, c := range roots[0].(map[string]any)["children"].([]any) {
+			names = append(names, c.(map[string]any)["name"].(string))
+		}
+		assert.Equal(t, []string{"华阳镇", "临溪镇", "上庄镇", "县司法局", "县教育局", "县公安局"}, names,
+			"children in the order they were added, not the code-point order of their names")
 
 		townTree := e.Call(http.MethodGet, "/api/v1/units?tree=true", e.Token("huayang-admin"), nil).Map(t)
 		require.Len(t, townTree["items"], 1)
