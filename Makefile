@@ -1,17 +1,23 @@
 # xuefa developer tasks. CI (.ci/run) uses fmt-check, docs-check and the same test command.
 
 GO ?= go
+SHELL := /bin/bash
 
 # Go files gofmt must accept: tracked or new-but-not-ignored, minus swag's generated docs/.
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard -- '*.go' ':!:docs/' | while read -r f; do [ -f "$$f" ] && echo "$$f"; done)
 
-.PHONY: run test vet fmt-check docs docs-check build
+.PHONY: run test test-report vet fmt-check docs docs-check build
 
 run:
 	$(GO) run ./cmd/xuefa serve
 
 test:
 	$(GO) test -race ./...
+
+# The same tests through tools/testreport: package results, failing output, the 20 slowest tests
+# and every package's wall time (what CI prints).
+test-report:
+	set -o pipefail; $(GO) test -race -count=1 -json ./... | $(GO) run ./tools/testreport
 
 vet:
 	$(GO) vet ./...

@@ -1,4 +1,4 @@
-// Command xuefa-bench is the load harness (DESIGN.md §9): `seed` fills a MariaDB/MySQL schema
+// Command xuefa-bench is the load harness (docs/performance.md): `seed` fills a MariaDB/MySQL schema
 // with a large realistic dataset using multi-row INSERTs, `run` serves the real API and a bare
 // baseline next to it on loopback and drives named scenarios with vegeta, printing throughput,
 // p50/p99/max and errors side by side, then EXPLAINs and times the hot queries.

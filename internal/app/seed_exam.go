@@ -13,7 +13,7 @@ import (
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
 
-// demoTrackNames label the demo exams (DESIGN.md §1).
+// demoTrackNames label the demo exams; see docs/architecture.md.
 var demoTrackNames = map[string]string{"leader": "领航", "general": "普及", "judicial": "精准"}
 
 // SeedDemoExams publishes one demo exam per track in the running demo campaign, drawn from the

@@ -46,7 +46,7 @@ const (
 	ReviewAfterClose  ReviewPolicy = "after_close"
 )
 
-// Tracks are the learner tracks (DESIGN.md §1).
+// Tracks are the learner tracks; see docs/architecture.md.
 var Tracks = []string{"leader", "general", "judicial"}
 
 // Question types a section may draw.

@@ -48,7 +48,7 @@ func (s Status) Valid() bool {
 	return slices.Contains([]Status{StatusDraft, StatusPublished, StatusRetired}, s)
 }
 
-// Track is a learner track a bank suits (DESIGN.md §1).
+// Track is a learner track a bank suits; see docs/architecture.md.
 type Track string // @name BankTrack
 
 // Tracks.

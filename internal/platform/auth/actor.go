@@ -11,7 +11,7 @@ import (
 // Role is an account's single role.
 type Role string // @name Role
 
-// Roles, see DESIGN.md §2.
+// Roles, see docs/architecture.md.
 const (
 	RoleAdmin       Role = "admin"
 	RoleLecturer    Role = "lecturer"
