@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/sheet"
 )
 
 // The learner sheet: one layout for the import template, imports and exports, so an export
@@ -187,13 +188,10 @@ func (s *xlsxSource) close() {
 	_ = s.f.Close()
 }
 
-// xlsxLimits keep a small upload from unpacking into a huge workbook (zip bombs).
-var xlsxLimits = excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 16 << 20}
-
 // dataSheet is the sheet imports read: the one named like the template's, else the first.
 const dataSheet = "学员"
 
-func openSource(data []byte) (rowSource, Format, error) {
+func openSource(data []byte, maxRows int) (rowSource, Format, error) {
 	format, err := detectFormat(data)
 	if err != nil {
 		return nil, "", err
@@ -208,7 +206,15 @@ func openSource(data []byte) (rowSource, Format, error) {
 		r.ReuseRecord = false
 		return &csvSource{r: r}, format, nil
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), xlsxLimits)
+	// A small upload must not unpack into a huge workbook: refuse it before excelize reads it.
+	limits := sheet.ImportLimits(maxRows)
+	if err := sheet.InspectXLSX(data, limits); err != nil {
+		if tooBig := sheet.ImportError(err, "learner"); tooBig != nil {
+			return nil, "", tooBig
+		}
+		return nil, "", errUnreadableFile
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), limits.OpenOptions())
 	if err != nil {
 		return nil, "", errUnreadableFile
 	}
@@ -234,7 +240,7 @@ func openSource(data []byte) (rowSource, Format, error) {
 // readSheet reads the header and every non-blank data row (at most maxRows). A wrong header is
 // an *ImportRejected naming each missing or unknown column on row 1.
 func readSheet(data []byte, maxRows int) ([]sheetRow, Format, error) {
-	src, format, err := openSource(data)
+	src, format, err := openSource(data, maxRows)
 	if err != nil {
 		return nil, "", err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/sheet"
 )
 
 // Import limits. The upload limit itself is enforced by the server on the import route.
@@ -111,6 +112,9 @@ func parseFile(format Format, data []byte) ([]sourceRow, []RowError, error) {
 	switch format {
 	case FormatXLSX:
 		records, nos, err := readXLSX(data)
+		if tooBig := sheet.ImportError(err, "question"); tooBig != nil {
+			return nil, nil, tooBig
+		}
 		if err != nil {
 			return nil, nil, unreadable("不是有效的 xlsx 文件：" + err.Error())
 		}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/xuefa/xuefa/internal/platform/sheet"
 )
 
 // decodeText returns UTF-8 text without a BOM; text that is not UTF-8 is read as GB18030
@@ -56,12 +58,15 @@ func readCSV(text string) ([][]string, []int, *RowError) {
 	}
 }
 
-// xlsxLimits bound decompression so a small upload cannot expand without limit.
-var xlsxLimits = excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20}
-
-// readXLSX reads the first sheet into records and their row numbers.
+// readXLSX reads the first sheet into records and their row numbers, after checking that the
+// file stays within the import limits once unpacked (a small upload must not expand without
+// bound: see sheet.InspectXLSX).
 func readXLSX(data []byte) ([][]string, []int, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), xlsxLimits)
+	limits := sheet.ImportLimits(MaxImportRows)
+	if err := sheet.InspectXLSX(data, limits); err != nil {
+		return nil, nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), limits.OpenOptions())
 	if err != nil {
 		return nil, nil, err
 	}
