@@ -62,10 +62,16 @@ func (v *specValidator) check(t *testing.T, r *http.Request, resp *Response) {
 	if (!strings.HasPrefix(r.URL.Path, "/api/") && r.URL.Path != "/healthz" && r.URL.Path != "/readyz") || r.Method == http.MethodOptions {
 		return // Swagger UI, /metrics and CORS preflights are not part of the JSON contract
 	}
-	if resp.Status == http.StatusInternalServerError {
+	switch resp.Status {
+	case http.StatusInternalServerError:
 		// Any endpoint may fail this way (api/README.md says so); the body is still the envelope.
 		require.Equal(t, "internal", resp.ErrorCode(), "a 500 must carry the internal envelope: %s", resp.Body)
 		return
+	case http.StatusServiceUnavailable:
+		if resp.ErrorCode() == "service.unavailable" { // any endpoint while the database is out
+			require.NotEmpty(t, resp.Header.Get("Retry-After"), "a 503 says when to retry")
+			return
+		}
 	}
 	route, params, err := v.router.FindRoute(r)
 	if err != nil {

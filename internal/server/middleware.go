@@ -8,15 +8,34 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 	"github.com/xuefa/xuefa/internal/platform/reqctx"
 )
+
+// securityHeaders go on every response: no MIME sniffing, no framing (clickjacking), no
+// referrer leaking ids in URLs; and API answers, which carry tokens and personal data, are
+// never stored by browsers or proxies (the published contract is the one cacheable document).
+func securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		h.Set("Referrer-Policy", "no-referrer")
+		if strings.HasPrefix(c.Request.URL.Path, "/api/") && c.Request.URL.Path != "/api/v1/openapi.json" {
+			h.Set("Cache-Control", "no-store")
+		}
+		c.Next()
+	}
+}
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -101,19 +120,67 @@ func accessLog(log *slog.Logger, m *httpMetrics) gin.HandlerFunc {
 
 // renderErrors writes the error envelope for the error a handler reported with httpx.Fail, and
 // logs internal errors once with the request id (the client sees no detail).
-func renderErrors(log *slog.Logger) gin.HandlerFunc {
+func renderErrors(log *slog.Logger, now func() time.Time) gin.HandlerFunc {
+	limit := newLogLimiter(now)
 	return func(c *gin.Context) {
 		c.Next()
 		if len(c.Errors) == 0 || c.Writer.Written() {
 			return
 		}
 		err := c.Errors.Last().Err
-		if _, ok := apperr.As(err); !ok {
-			log.ErrorContext(c.Request.Context(), "internal error", "request_id", reqctx.From(c.Request.Context()).RequestID,
-				"route", c.FullPath(), "error", err.Error())
+		if _, ok := apperr.As(err); ok {
+			httpx.RenderError(c, err)
+			return
 		}
-		httpx.RenderError(c, err)
+		msg, kind, answer := "internal error", "internal "+c.FullPath(), apperr.ErrInternal
+		if database.IsUnavailable(err) {
+			msg, kind, answer = "database unavailable", "database unavailable", apperr.ErrServiceUnavailable
+		}
+		if suppressed, ok := limit.allow(kind); ok {
+			log.ErrorContext(c.Request.Context(), msg, "request_id", reqctx.From(c.Request.Context()).RequestID,
+				"route", c.FullPath(), "error", err.Error(), "suppressed_since_last", suppressed)
+		}
+		httpx.RenderError(c, answer)
 	}
+}
+
+// logLimiter lets one error line a second through per kind, so an outage that fails every
+// request cannot flood the log; the next line says how many were left out.
+type logLimiter struct {
+	now   func() time.Time
+	mu    sync.Mutex
+	kinds map[string]*logWindow
+}
+
+type logWindow struct {
+	last       time.Time
+	suppressed int
+}
+
+func newLogLimiter(now func() time.Time) *logLimiter {
+	return &logLimiter{now: now, kinds: map[string]*logWindow{}}
+}
+
+// allow reports whether a line of kind may be logged now, and how many were suppressed since
+// the last one that was.
+func (l *logLimiter) allow(kind string) (suppressed int, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, seen := l.kinds[kind]
+	if !seen {
+		if len(l.kinds) >= 1024 {
+			clear(l.kinds) // kinds are routes; a bound keeps a scan of odd paths from growing it
+		}
+		w = &logWindow{}
+		l.kinds[kind] = w
+	}
+	now := l.now()
+	if seen && now.Sub(w.last) < time.Second {
+		w.suppressed++
+		return 0, false
+	}
+	suppressed, w.suppressed, w.last = w.suppressed, 0, now
+	return suppressed, true
 }
 
 // bodyLimit refuses bodies over the limit with 413: at once when Content-Length says so, and

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/app"
 	"github.com/xuefa/xuefa/internal/platform/config"
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
@@ -31,10 +32,46 @@ func TestHealthReadinessAndDatabaseLoss(t *testing.T) {
 		assert.Equal(t, "unavailable.database", ready.ErrorCode())
 		assert.Equal(t, http.StatusOK, e.Call(http.MethodGet, "/healthz", "", nil).Status, "liveness does not depend on the database")
 
-		login := e.Call(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "whatever#1A"})
-		assert.Equal(t, http.StatusInternalServerError, login.Status)
-		assert.Equal(t, "internal", login.ErrorCode(), "no detail leaks")
-		assert.NotContains(t, string(login.Body), "sql")
+		for range 50 {
+			login := e.Call(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "whatever#1A"})
+			require.Equal(t, http.StatusServiceUnavailable, login.Status, "%s", login.Body)
+			assert.Equal(t, "service.unavailable", login.ErrorCode(), "retryable, and no detail leaks")
+			assert.Equal(t, "5", login.Header.Get("Retry-After"))
+			assert.NotContains(t, string(login.Body), "sql")
+		}
+		lines := strings.Count(e.Logs(), `"msg":"database unavailable"`)
+		assert.GreaterOrEqual(t, lines, 1)
+		assert.LessOrEqual(t, lines, 3, "an outage logs about a line a second, not one per request")
+	})
+}
+
+// Every response carries the headers that keep browsers from sniffing, framing and leaking;
+// API answers (tokens, personal data) are never stored.
+func TestSecurityHeaders(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		for _, r := range []struct {
+			path    string
+			token   string
+			noStore bool
+		}{
+			{"/healthz", "", false},
+			{"/api/v1/openapi.json", "", false},
+			{"/api/v1/me", e.Token("13800000001"), true},
+			{"/api/v1/units", e.Token("admin"), true},
+			{"/api/v1/nothing-here", "", true},
+			{"/swagger/index.html", "", false},
+		} {
+			resp := e.Call(http.MethodGet, r.path, r.token, nil)
+			assert.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"), r.path)
+			assert.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"), r.path)
+			assert.Equal(t, "frame-ancestors 'none'", resp.Header.Get("Content-Security-Policy"), r.path)
+			assert.Equal(t, "no-referrer", resp.Header.Get("Referrer-Policy"), r.path)
+			if r.noStore {
+				assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), r.path)
+			}
+		}
+		login := e.Call(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": app.DemoPassword})
+		assert.Equal(t, "no-store", login.Header.Get("Cache-Control"), "tokens")
 	})
 }
 

@@ -53,7 +53,7 @@ func New(opts Options, h Handlers) (*Server, error) {
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(requestID(), recovery(opts.Log), accessLog(opts.Log, newHTTPMetrics(opts.Registry)), renderErrors(opts.Log))
+	e.Use(requestID(), recovery(opts.Log), accessLog(opts.Log, newHTTPMetrics(opts.Registry)), securityHeaders(), renderErrors(opts.Log, time.Now))
 	if len(opts.CORSOrigins) > 0 {
 		e.Use(cors.New(cors.Config{
 			AllowOrigins:     opts.CORSOrigins,

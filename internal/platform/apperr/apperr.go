@@ -86,6 +86,10 @@ var (
 	ErrMethodNotAllowed = New(http.StatusMethodNotAllowed, "request.method_not_allowed", "不支持的请求方法")
 	ErrInternal         = New(http.StatusInternalServerError, "internal", "服务器内部错误")
 	ErrUnavailable      = New(http.StatusServiceUnavailable, "unavailable", "服务暂不可用")
+	// ErrServiceUnavailable answers a request the database could not serve (down, unreachable,
+	// overloaded): worth retrying after Retry-After seconds.
+	ErrServiceUnavailable = &Error{Status: http.StatusServiceUnavailable, Code: "service.unavailable",
+		Message: "服务繁忙，请稍后重试", RetryAfterSeconds: 5}
 )
 
 // WithFields returns a copy of e naming the fields at fault (for conflicts on a field).
