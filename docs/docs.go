@@ -11052,7 +11052,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Rename, re-code, change kind, or move (parent_id) a unit inside the caller's subtree. Moving a unit under itself or its descendants is refused; the caller's own unit cannot be moved.",
+                "description": "Rename, re-code, change kind, or move (parent_id) a unit inside the caller's subtree. Moving a unit under itself or its descendants is refused; the caller's own unit cannot be moved or change its kind (an admin above it does that).",
                 "consumes": [
                     "application/json"
                 ],
@@ -11972,14 +11972,17 @@ const docTemplate = `{
             "properties": {
                 "general": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 30
                 },
                 "judicial": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 50
                 },
                 "leader": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 40
                 }
             }
@@ -11989,14 +11992,17 @@ const docTemplate = `{
             "properties": {
                 "general": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 30
                 },
                 "judicial": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 50
                 },
                 "leader": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 40
                 }
             }
@@ -12395,6 +12401,7 @@ const docTemplate = `{
                 },
                 "credit": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 1
                 },
                 "duration_seconds": {
@@ -12520,6 +12527,7 @@ const docTemplate = `{
                 },
                 "credit": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 2
                 },
                 "duration_seconds": {
@@ -13296,6 +13304,7 @@ const docTemplate = `{
                 },
                 "credits": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 2
                 },
                 "description": {
@@ -14046,6 +14055,7 @@ const docTemplate = `{
                 },
                 "prerequisite_credits": {
                     "type": "number",
+                    "minimum": 0,
                     "example": 10
                 },
                 "review_policy": {

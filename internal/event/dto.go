@@ -90,7 +90,7 @@ type Request struct {
 	RegistrationRequired bool          `json:"registration_required" example:"true"`
 	AudienceTracks       []string      `json:"audience_tracks" binding:"max=3,dive,oneof=leader general judicial" example:"leader"`
 	AudienceUnitIDs      []int64       `json:"audience_unit_ids" binding:"max=100,dive,min=1" example:"2"`
-	Credits              credit.Amount `json:"credits" swaggertype:"number" example:"2"`
+	Credits              credit.Amount `json:"credits" binding:"min=0" swaggertype:"number" minimum:"0" example:"2"`
 	MinMinutes           int           `json:"min_minutes" binding:"min=0,max=1440" example:"60"`
 	AudienceReached      int           `json:"audience_reached" binding:"min=0,max=10000000" example:"0"`
 	CourtName            string        `json:"court_name" binding:"max=100" example:"绩溪县人民法院"`

@@ -40,7 +40,7 @@ type Request struct {
 	MaxAttempts         int                `json:"max_attempts" binding:"required,min=1,max=20" example:"3"`
 	ScorePolicy         ScorePolicy        `json:"score_policy,omitempty" binding:"omitempty,oneof=best last" example:"best"`
 	PassScore           float64            `json:"pass_score" binding:"min=0" example:"60"`
-	PrerequisiteCredits credit.Amount      `json:"prerequisite_credits" swaggertype:"number" example:"10"`
+	PrerequisiteCredits credit.Amount      `json:"prerequisite_credits" binding:"min=0" swaggertype:"number" minimum:"0" example:"10"`
 	AudienceTracks      []string           `json:"audience_tracks,omitempty" binding:"max=3,dive,oneof=leader general judicial" example:"general"`
 	AudienceUnitIDs     []int64            `json:"audience_unit_ids,omitempty" binding:"max=100,dive,min=1"`
 	ReviewPolicy        ReviewPolicy       `json:"review_policy,omitempty" binding:"omitempty,oneof=never after_submit after_close" example:"after_submit"`

@@ -71,7 +71,7 @@ type CourseRequest struct {
 	Body            *string       `json:"body" binding:"omitempty,max=100000" example:"宪法是国家的根本法……"`
 	DurationSeconds int           `json:"duration_seconds" binding:"required,min=60,max=36000" example:"600"`
 	Tracks          []string      `json:"tracks" binding:"required,min=1,max=3,dive,oneof=leader general judicial" example:"leader,general"`
-	Credit          credit.Amount `json:"credit" swaggertype:"number" example:"1"`
+	Credit          credit.Amount `json:"credit" binding:"min=0" swaggertype:"number" minimum:"0" example:"1"`
 	SortOrder       int           `json:"sort_order" binding:"min=0" example:"1"`
 	Status          CourseStatus  `json:"status" binding:"omitempty,oneof=draft published archived" example:"published"`
 } // @name CourseCreateRequest
@@ -84,7 +84,7 @@ type CourseUpdateRequest struct {
 	Body            *string        `json:"body" binding:"omitempty,max=100000" example:"宪法是国家的根本法……"`
 	DurationSeconds *int           `json:"duration_seconds" binding:"omitempty,min=60,max=36000" example:"900"`
 	Tracks          *[]string      `json:"tracks" binding:"omitempty,min=1,max=3,dive,oneof=leader general judicial" example:"judicial"`
-	Credit          *credit.Amount `json:"credit" swaggertype:"number" example:"2"`
+	Credit          *credit.Amount `json:"credit" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"2"`
 	SortOrder       *int           `json:"sort_order" binding:"omitempty,min=0" example:"2"`
 	Status          *CourseStatus  `json:"status" binding:"omitempty,oneof=draft published archived" example:"published"`
 } // @name CourseUpdateRequest

@@ -128,7 +128,7 @@ func (h *Handler) Get(c *gin.Context) {
 // Update godoc
 //
 //	@Summary		Update or move a unit
-//	@Description	Rename, re-code, change kind, or move (parent_id) a unit inside the caller's subtree. Moving a unit under itself or its descendants is refused; the caller's own unit cannot be moved.
+//	@Description	Rename, re-code, change kind, or move (parent_id) a unit inside the caller's subtree. Moving a unit under itself or its descendants is refused; the caller's own unit cannot be moved or change its kind (an admin above it does that).
 //	@Tags			units
 //	@Security		BearerAuth
 //	@Accept			json

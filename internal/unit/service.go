@@ -21,6 +21,7 @@ var (
 	errHasChildren  = apperr.Conflict("unit.has_children", "该单位下还有下级单位，不能删除")
 	errInUse        = apperr.Conflict("unit.in_use", "该单位下还有账号或学员，不能删除")
 	errOwnUnit      = apperr.Forbidden("unit.own_unit", "不能移动或删除自己所在的单位")
+	errOwnUnitKind  = apperr.Forbidden("unit.own_unit", "不能更改自己所在单位的类型，请由上级单位管理员更改")
 	errCycle        = apperr.Invalid("unit.cycle", "不能把单位移动到它自己或其下级单位之下", apperr.Field("parent_id", "不能是本单位或其下级单位"))
 	errParentAbsent = apperr.Invalid("unit.parent_not_found", "上级单位不存在", apperr.Field("parent_id", "上级单位不存在"))
 )
@@ -180,7 +181,11 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 		if in.Name != nil {
 			cols["name"] = strings.TrimSpace(*in.Name)
 		}
-		if in.Kind != nil {
+		if in.Kind != nil && *in.Kind != u.Kind {
+			// What kind of unit it is (county, township, ...) is the business of the level above.
+			if u.ID == actor.UnitID || u.ParentID == nil {
+				return errOwnUnitKind
+			}
 			cols["kind"] = *in.Kind
 		}
 		if len(cols) > 0 {

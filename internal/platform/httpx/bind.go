@@ -40,6 +40,9 @@ func BindJSON(c *gin.Context, dst any) error {
 	if dec.More() {
 		return apperr.ErrInvalidJSON
 	}
+	if err := cleanBody(dst); err != nil {
+		return err
+	}
 	return Validate(dst)
 }
 
