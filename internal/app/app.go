@@ -227,7 +227,7 @@ func (a *App) wire(opts Options) error {
 		TrustedProxies: cfg.HTTP.TrustedProxies, CORSOrigins: cfg.HTTP.CORSOrigins, BodyLimitBytes: cfg.HTTP.BodyLimitBytes,
 		Log: a.Log, Registry: registry, Issuer: issuer, Authenticator: principals{accounts: a.Accounts, clients: a.Integration},
 		Ping:    func(ctx context.Context) error { return database.Ping(ctx, a.DB) },
-		OpenAPI: api.OpenAPIJSON,
+		OpenAPI: api.OpenAPIJSON, MetricsOnAPI: cfg.MetricsOnAPI(),
 	}, server.Handlers{
 		Accounts:      account.NewHandler(a.Accounts),
 		Units:         unit.NewHandler(a.Units),

@@ -124,8 +124,18 @@ func runWithConfig(ctx context.Context, cmd, sub string, cfg config.Config, log 
 		if err != nil {
 			return err
 		}
+		defer ln.Close()
+		if cfg.HTTP.MetricsAddr != "" {
+			metrics, err := net.Listen("tcp", cfg.HTTP.MetricsAddr)
+			if err != nil {
+				return fmt.Errorf("http.metrics_addr: %w", err)
+			}
+			defer metrics.Close()
+			go a.ServeMetrics(ctx, metrics)
+		} else if !cfg.MetricsOnAPI() {
+			log.Warn("metrics are not served: set http.metrics_addr (e.g. 127.0.0.1:9090) to scrape them")
+		}
 		if err := a.prepare(ctx, stdout); err != nil {
-			_ = ln.Close()
 			return err
 		}
 		return a.Serve(ctx, ln)
@@ -240,6 +250,21 @@ func swaggerURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + server.SwaggerPath
+}
+
+// ServeMetrics answers /metrics on ln until ctx ends (production keeps it off the API listener).
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Server.MetricsHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	a.Log.Info("metrics listening", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.Log.Error("metrics server", "error", err.Error())
+	}
 }
 
 func loadConfig(path string, getenv func(string) string) (config.Config, error) {

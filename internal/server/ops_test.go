@@ -223,3 +223,26 @@ func TestGracefulShutdownFinishesInFlightRequest(t *testing.T) {
 		assert.Error(t, err, "no longer accepting connections")
 	})
 }
+
+// With http.metrics_addr set (and always in production) /metrics leaves the API listener and
+// answers on its own.
+func TestMetricsOnTheirOwnListener(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		assert.Equal(t, http.StatusNotFound, e.Call(http.MethodGet, "/metrics", "", nil).Status)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go e.App.ServeMetrics(ctx, ln)
+		resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Contains(t, string(body), "go_sql_max_open_connections")
+	}, func(c *config.Config) { c.HTTP.MetricsAddr = "127.0.0.1:0" })
+	prod := config.Default()
+	prod.Mode = config.ModeProduction
+	assert.False(t, prod.MetricsOnAPI(), "production never serves metrics with the API")
+	assert.True(t, config.Default().MetricsOnAPI(), "development does, unless an address is set")
+}

@@ -34,6 +34,8 @@ type Options struct {
 	Ping func(ctx context.Context) error
 	// OpenAPI is the OpenAPI 3 document served at /api/v1/openapi.json.
 	OpenAPI []byte
+	// MetricsOnAPI serves /metrics with the API; otherwise only MetricsHandler serves it.
+	MetricsOnAPI bool
 }
 
 // Server is the HTTP side of the app.
@@ -71,7 +73,9 @@ func New(opts Options, h Handlers) (*Server, error) {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))
+	if opts.MetricsOnAPI {
+		e.GET("/metrics", gin.WrapH(s.MetricsHandler()))
+	}
 	e.GET("/", redirect(SwaggerPath))
 	e.GET("/swagger/*any", swaggerUI())
 	for _, r := range routes {
@@ -106,6 +110,11 @@ func swaggerUI() gin.HandlerFunc {
 
 func redirect(to string) gin.HandlerFunc {
 	return func(c *gin.Context) { c.Redirect(http.StatusFound, to) }
+}
+
+// MetricsHandler serves the Prometheus metrics (on a listener of its own in production).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{Registry: s.opts.Registry})
 }
 
 // Handler is the http.Handler to serve.

@@ -89,7 +89,14 @@ type HTTP struct {
 	CORSOrigins     []string `yaml:"cors_origins"`
 	BodyLimitBytes  int64    `yaml:"body_limit_bytes"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// MetricsAddr serves /metrics on a listener of its own (e.g. 127.0.0.1:9090) instead of the
+	// API's. Production never serves it on the API's listener.
+	MetricsAddr string `yaml:"metrics_addr"`
 }
+
+// MetricsOnAPI reports whether /metrics is served on the API's own listener: in development
+// when no metrics address is set.
+func (c Config) MetricsOnAPI() bool { return c.HTTP.MetricsAddr == "" && c.Mode == ModeDev }
 
 // Database settings.
 type Database struct {
