@@ -20328,7 +20328,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "xuefa API",
-	Description:      "JSON REST API of the county's 机关集中学法月 (law-study month): accounts, units, roles and audit today; learners, credits, exams, events and the New-Year quiz as they land. Errors use one envelope {\"error\": {\"code\", \"message\", \"fields\"}, \"request_id\"}; lists use {\"items\", \"total\", \"page\", \"page_size\"}. See api/README.md for the auth flow and error codes.",
+	Description:      "JSON REST API of the county's 机关集中学法月 (law-study month): accounts, units and roles; learners and credits; courses and study; question banks, practice and exams; law events, 述法 reports and consultations; supervision and reminders; the New-Year quiz; integration clients and webhooks. Errors use one envelope {\"error\": {\"code\", \"message\", \"fields\"}, \"request_id\"}; lists use {\"items\", \"total\", \"page\", \"page_size\"}. See api/README.md for the auth flow and error codes.",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",

@@ -197,13 +197,13 @@ func (a *App) wire(opts Options) error {
 	examStore := exam.NewStore(a.DB)
 	a.Exams = exam.NewService(exam.Deps{
 		DB: a.DB, Store: examStore, Campaigns: a.Campaigns, Credits: a.Credits, WrongBook: a.Practice,
-		Audit: a.Audit, Now: opts.Now,
+		Events: a.Integration, Audit: a.Audit, Now: opts.Now,
 	})
 	a.Banks.UseExamStats(examStore)
 	a.Oversight = supervision.NewService(supervision.NewStore(a.DB), a.Units, a.Campaigns, opts.Now, cfg.Supervision.DashboardTTL.Std())
 	a.Reminders = reminder.NewService(reminder.Deps{
 		DB: a.DB, Store: reminder.NewStore(a.DB), Standings: a.Credits, Lagging: a.Oversight, Phones: a.Accounts,
-		SMS: reminder.LogSMS{Log: a.Log}, WeChat: a.WeChat, Exams: a.Exams, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Log: a.Log, Now: opts.Now,
+		SMS: reminder.LogSMS{Log: a.Log}, WeChat: a.WeChat, Exams: a.Exams, Units: a.Units, Campaigns: a.Campaigns, Audit: a.Audit, Events: a.Integration, Log: a.Log, Now: opts.Now,
 	})
 	a.Oversight.UseReminders(a.Reminders)
 	a.LawReports = lawreport.NewService(lawreport.Deps{

@@ -20,7 +20,7 @@ func (a *App) newQuiz(sealer *crypto.Sealer, limiter ratelimit.Limiter, now func
 	qc := a.Config.Quiz
 	return quiz.NewService(quiz.Deps{
 		DB: a.DB, Store: quiz.NewStore(a.DB), Board: quiz.NewSQLBoard(a.DB), Redis: redisBoard, Banks: a.Banks,
-		Units: a.Units, Campaigns: quizCampaigns{a.Campaigns}, Credits: a.Credits, Audit: a.Audit, Sealer: sealer,
+		Units: a.Units, Campaigns: quizCampaigns{a.Campaigns}, Credits: a.Credits, Events: a.Integration, Audit: a.Audit, Sealer: sealer,
 		Limiter: limiter, Log: a.Log, Now: now,
 		Settings: quiz.Settings{
 			StartPerAccountPerMinute: qc.StartPerAccountPerMinute, StartPerIPPerMinute: qc.StartPerIPPerMinute,

@@ -45,7 +45,7 @@ func (s *Service) writeBatch(ctx context.Context, batch []*gradeJob) {
 
 // writeGradings reads the jobs' attempts (locked), grades those still active in memory and
 // writes them with one statement per table: the attempts, the learners' results, the
-// wrong-answer books; then the credits of those that passed. It sets every job's outcome
+// wrong-answer books; then the credits of those that passed and the exam.attempt_graded events. It sets every job's outcome
 // fields; it may run again (a deadlock rerun), so it touches nothing but the database and
 // those fields.
 func (s *Service) writeGradings(ctx context.Context, jobs []*gradeJob) error {
@@ -74,7 +74,10 @@ func (s *Service) writeGradings(ctx context.Context, jobs []*gradeJob) error {
 	if err := s.recordWrong(ctx, winners); err != nil {
 		return err
 	}
-	return s.awardPasses(ctx, winners)
+	if err := s.awardPasses(ctx, winners); err != nil {
+		return err
+	}
+	return s.emitGraded(ctx, winners)
 }
 
 // gradeLocked grades in memory the locked attempts that are still active, with their items

@@ -86,6 +86,7 @@ type Deps struct {
 	Campaigns Campaigns
 	Credits   Credits
 	WrongBook WrongBook // optional
+	Events    Events    // optional
 	Audit     Auditor
 	Now       func() time.Time
 	Settings  Settings

@@ -19,6 +19,38 @@ type DrawView struct {
 	Prizes      []Prize
 }
 
+// EventRoundDrawn is emitted when a round's winners are drawn, in the draw's transaction.
+const EventRoundDrawn = "quiz.round_drawn"
+
+// Events receives domain events inside the transaction that caused them (the webhook outbox);
+// unitPath is the subtree the event belongs to. A nil Events emits nothing.
+type Events interface {
+	Emit(ctx context.Context, eventType, unitPath string, data any) error
+}
+
+// DrawnEvent is the data of quiz.round_drawn: what anyone needs to recompute the draw with
+// GET /quiz-rounds/{id}/draw.
+type DrawnEvent struct {
+	RoundID        int64     `json:"round_id"`
+	ActivityID     int64     `json:"activity_id"`
+	Commitment     string    `json:"commitment"`
+	Seed           string    `json:"seed"`
+	Beacon         string    `json:"beacon"`
+	EligibleDigest string    `json:"eligible_digest"`
+	EligibleCount  int       `json:"eligible_count"`
+	Winners        int       `json:"winners"`
+	DrawnAt        time.Time `json:"drawn_at"`
+} // @name QuizRoundDrawnEvent
+
+func (s *Service) emitDrawn(ctx context.Context, a *ActivityRow, r *Round, seedHex, beacon string, eligible, winners int, now time.Time) error {
+	if s.Events == nil {
+		return nil
+	}
+	return s.Events.Emit(ctx, EventRoundDrawn, a.UnitPath, DrawnEvent{RoundID: r.ID, ActivityID: r.ActivityID,
+		Commitment: r.Commitment, Seed: seedHex, Beacon: beacon, EligibleDigest: r.EligibleDigest,
+		EligibleCount: eligible, Winners: winners, DrawnAt: now})
+}
+
 // Close fixes a round's eligible list after it ended and publishes its digest (once; closing
 // again returns the round as closed).
 func (s *Service) Close(ctx context.Context, actor auth.Actor, roundID int64) (*Round, error) {
@@ -89,7 +121,7 @@ func (s *Service) closeLocked(ctx context.Context, actor auth.Actor, r *Round, n
 // reveals the seed and records one award per prize unit. A round is drawn once: concurrent
 // draws leave one winner list and answer 409 to the others.
 func (s *Service) Draw(ctx context.Context, actor auth.Actor, roundID int64, beacon string) (*DrawView, error) {
-	r, _, err := s.adminRound(ctx, actor, roundID)
+	r, activity, err := s.adminRound(ctx, actor, roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +166,9 @@ func (s *Service) Draw(ctx context.Context, actor auth.Actor, roundID int64, bea
 		}
 		awards := allocate(r, prizes, DrawOrder(DrawKey(seed, beacon), ids), owners, now)
 		if err := s.Store.CreateAwards(ctx, awards); err != nil {
+			return err
+		}
+		if err := s.emitDrawn(ctx, activity, r, seedHex, beacon, len(ids), len(awards), now); err != nil {
 			return err
 		}
 		return s.record(ctx, actor, "quiz_round.draw", "quiz_round", roundID, map[string]any{"winners": len(awards), "beacon": beacon})

@@ -175,6 +175,19 @@ func TestRoundFromPlayToVerifiedDraw(t *testing.T) {
 		for _, w := range d.Winners {
 			assert.Contains(t, w.Name, "*")
 		}
+
+		// The draw went to the webhook outbox once, with what recomputing it needs.
+		var events []string
+		require.NoError(t, e.DB.Table("webhook_events").Where("type = ?", "quiz.round_drawn").Pluck("data", &events).Error)
+		require.Len(t, events, 1)
+		var drawnEvent map[string]any
+		require.NoError(t, json.Unmarshal([]byte(events[0]), &drawnEvent))
+		assert.EqualValues(t, f.roundID, drawnEvent["round_id"])
+		assert.Equal(t, d.Seed, drawnEvent["seed"])
+		assert.Equal(t, f.commitment, drawnEvent["commitment"])
+		assert.Equal(t, d.EligibleDigest, drawnEvent["eligible_digest"])
+		assert.EqualValues(t, 4, drawnEvent["eligible_count"])
+		assert.EqualValues(t, 3, drawnEvent["winners"])
 	})
 }
 

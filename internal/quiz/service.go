@@ -101,6 +101,7 @@ type Deps struct {
 	Units     Units
 	Campaigns Campaigns
 	Credits   Credits
+	Events    Events // optional
 	Audit     Auditor
 	Sealer    *crypto.Sealer
 	Limiter   ratelimit.Limiter

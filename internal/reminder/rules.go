@@ -273,6 +273,7 @@ func (s *Service) runRule(ctx context.Context, r RuleRow, now time.Time) error {
 		}
 		ruleID := r.ID
 		var reminders []*Reminder
+		var reminded []target
 		for _, t := range targets {
 			if recent[t.learnerID] {
 				continue
@@ -283,8 +284,12 @@ func (s *Service) runRule(ctx context.Context, r RuleRow, now time.Time) error {
 			}
 			reminders = append(reminders, &Reminder{LearnerID: t.learnerID, AccountID: t.accountID, CampaignID: r.CampaignID, RuleID: &ruleID,
 				Message: msg, CreditsAt: int64(t.credits), LagAt: int64(t.lag), CreatedAt: now})
+			reminded = append(reminded, t)
 		}
 		if err := s.Store.Create(ctx, reminders, strings.Split(r.Channels, ","), afterQuietHours(r.Rule, now)); err != nil {
+			return err
+		}
+		if err := s.emitLagging(ctx, r, reminded, reminders); err != nil {
 			return err
 		}
 		if r.EscalateAfter > 0 && r.Kind == KindCreditsLagging {

@@ -2,6 +2,7 @@ package reminder_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sync"
@@ -51,6 +52,17 @@ func TestLaggingRuleRunsOnceThrottlesAndEscalates(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 1, ran)
 		assert.EqualValues(t, 3, count(t, e, "reminders", "rule_id = ?", id), "华阳镇's three learners are all behind on day 21")
+		var lagging []string
+		require.NoError(t, e.DB.Table("webhook_events").Where("type = ?", "learner.lagging").Order("id").Pluck("data", &lagging).Error)
+		require.Len(t, lagging, 3, "one learner.lagging event per reminded learner")
+		var first map[string]any
+		require.NoError(t, json.Unmarshal([]byte(lagging[0]), &first))
+		assert.EqualValues(t, id, first["rule_id"])
+		assert.EqualValues(t, e.UnitID("huayang"), first["unit_id"])
+		assert.Positive(t, first["lag"])
+		var paths []string
+		require.NoError(t, e.DB.Table("webhook_events").Where("type = ?", "learner.lagging").Distinct().Pluck("unit_path", &paths).Error)
+		assert.Len(t, paths, 1, "each event belongs to the learner's township (webhooks there hear it)")
 		ran, _ = e.App.Reminders.RunDue(ctx)
 		assert.Zero(t, ran, "once a day")
 

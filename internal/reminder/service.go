@@ -76,6 +76,7 @@ type Deps struct {
 	Units     Units
 	Campaigns Campaigns
 	Audit     Auditor
+	Events    Events // optional
 	Log       *slog.Logger
 	Now       func() time.Time
 }
@@ -108,6 +109,7 @@ type ManualResult struct {
 
 type target struct {
 	learnerID, accountID int64
+	unitID               int64 // set for lagging-list targets
 	credits, lag         credit.Amount
 	message              string
 }
@@ -188,7 +190,7 @@ func (s *Service) targets(ctx context.Context, actor auth.Actor, in ManualInput)
 	for _, r := range list.Rows {
 		expected := list.Expected[r.Track]
 		lag := max(expected-r.Total, 0)
-		out = append(out, target{learnerID: r.LearnerID, accountID: r.AccountID, credits: r.Total, lag: lag,
+		out = append(out, target{learnerID: r.LearnerID, accountID: r.AccountID, unitID: r.UnitID, credits: r.Total, lag: lag,
 			message: defaultMessage(list.Campaign.Name, r.Total, expected, lag)})
 	}
 	return out, nil

@@ -190,3 +190,21 @@ func (s *Store) CountsFor(ctx context.Context, campaignID int64, learnerIDs []in
 	}
 	return out, err
 }
+
+// UnitPaths returns the materialised paths of units by id (the subtrees reminded learners'
+// events belong to).
+func (s *Store) UnitPaths(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64
+		Path string
+	}
+	err := s.conn(ctx).Table("units").Select("id, path").Where("id IN ?", ids).Scan(&rows).Error
+	for _, r := range rows {
+		out[r.ID] = r.Path
+	}
+	return out, err
+}

@@ -76,6 +76,7 @@ const (
 	learnersWrite  = integration.ScopeLearnersWrite
 	creditsRead    = integration.ScopeCreditsRead
 	eventsRead     = integration.ScopeEventsRead
+	examsRead      = integration.ScopeExamsRead
 	webhooksManage = integration.ScopeWebhooksManage
 )
 
@@ -209,16 +210,16 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPut, "/api/v1/me/favourites/:question_id", only(student), h.Practice.AddFavourite},
 		{http.MethodDelete, "/api/v1/me/favourites/:question_id", only(student), h.Practice.RemoveFavourite},
 
-		{http.MethodGet, "/api/v1/exams", only(admin), h.Exams.List},
+		{http.MethodGet, "/api/v1/exams", only(admin, machine).scoped(examsRead), h.Exams.List},
 		{http.MethodPost, "/api/v1/exams", only(admin), h.Exams.Create},
-		{http.MethodGet, "/api/v1/exams/:id", only(admin), h.Exams.Get},
+		{http.MethodGet, "/api/v1/exams/:id", only(admin, machine).scoped(examsRead), h.Exams.Get},
 		{http.MethodPut, "/api/v1/exams/:id", only(admin), h.Exams.Replace},
 		{http.MethodDelete, "/api/v1/exams/:id", only(admin), h.Exams.Delete},
 		{http.MethodPost, "/api/v1/exams/:id/publish", only(admin), h.Exams.Publish},
 		{http.MethodPost, "/api/v1/exams/:id/close", only(admin), h.Exams.Close},
-		{http.MethodGet, "/api/v1/exams/:id/results", only(admin), h.Exams.Results},
+		{http.MethodGet, "/api/v1/exams/:id/results", only(admin, machine).scoped(examsRead), h.Exams.Results},
 		{http.MethodGet, "/api/v1/exams/:id/results/export", only(admin), h.Exams.ExportResults},
-		{http.MethodGet, "/api/v1/exams/:id/stats", only(admin), h.Exams.Stats},
+		{http.MethodGet, "/api/v1/exams/:id/stats", only(admin, machine).scoped(examsRead), h.Exams.Stats},
 		{http.MethodPost, "/api/v1/exams/:id/attempts", only(student), h.Exams.Start},
 		{http.MethodGet, "/api/v1/me/exams", only(student), h.Exams.MyExams},
 		{http.MethodGet, "/api/v1/attempts/:id", only(student), h.Exams.GetAttempt},
