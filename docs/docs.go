@@ -14570,11 +14570,15 @@ const docTemplate = `{
                 },
                 "participation": {
                     "type": "number",
-                    "example": 0.9333
+                    "maximum": 100,
+                    "minimum": 0,
+                    "example": 93.3
                 },
                 "pass_rate": {
                     "type": "number",
-                    "example": 0.9286
+                    "maximum": 100,
+                    "minimum": 0,
+                    "example": 92.8
                 },
                 "passed": {
                     "type": "integer",

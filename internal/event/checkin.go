@@ -304,9 +304,11 @@ func (s *Service) MarkAttendance(ctx context.Context, actor auth.Actor, eventID 
 	if err != nil || !s.inAudience(ctx, l, r) {
 		return nil, apperr.Invalid("attendance.learner_not_in_audience", "该学员不在活动受众范围内", apperr.Field("learner_id", "不在活动受众范围内"))
 	}
-	in.defaults(r)
-	out := &CheckinResult{}
 	now := s.now()
+	if err := in.check(r, now); err != nil {
+		return nil, err
+	}
+	out := &CheckinResult{}
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		actorID := actor.AccountID
 		a := &Attendance{EventID: eventID, LearnerID: in.LearnerID, CheckedInAt: in.CheckedInAt.UTC(), CheckedOutAt: ptrUTC(in.CheckedOutAt),
@@ -332,14 +334,31 @@ func (s *Service) MarkAttendance(ctx context.Context, actor auth.Actor, eventID 
 	return out, err
 }
 
-func (in *ManualInput) defaults(r *Row) {
+// check refuses attendance recorded for what has not happened yet, and fills the times left
+// out: from the start, to the end (or to now while the event is still on).
+func (in *ManualInput) check(r *Row, now time.Time) error {
+	if now.Before(r.StartsAt) {
+		return errNotStartedYet
+	}
 	if in.CheckedInAt == nil {
 		in.CheckedInAt = &r.StartsAt
 	}
 	if in.CheckedOutAt == nil {
-		in.CheckedOutAt = &r.EndsAt
+		out := r.EndsAt
+		if now.Before(out) {
+			out = now
+		}
+		in.CheckedOutAt = &out
 	}
+	for field, t := range map[string]*time.Time{"checked_in_at": in.CheckedInAt, "checked_out_at": in.CheckedOutAt} {
+		if t.After(now) {
+			return apperr.Invalid("request.validation", "请求参数有误", apperr.Field(field, "不能晚于当前时间"))
+		}
+	}
+	return nil
 }
+
+var errNotStartedYet = apperr.Conflict("event.not_started", "活动尚未开始，不能登记出席")
 
 func ptrUTC(t *time.Time) *time.Time {
 	if t == nil {

@@ -269,6 +269,32 @@ func TestManualAttendanceIsAudited(t *testing.T) {
 	})
 }
 
+// Attendance is recorded for what happened: not before the event starts, not in the future.
+func TestManualAttendanceNotAhead(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		var learnerID int64
+		require.NoError(t, e.DB.Table("learners").Select("id").Where("name = ?", "黄强").Scan(&learnerID).Error)
+		tomorrow := baseEvent(e, campaign(t, e))
+		tomorrow["starts_at"] = apitest.Start.Add(24 * time.Hour).Format(time.RFC3339)
+		tomorrow["ends_at"] = apitest.Start.Add(26 * time.Hour).Format(time.RFC3339)
+		ahead := e.Call(http.MethodPost, fmt.Sprintf("/api/v1/events/%d/attendance", createEvent(t, e, tomorrow)), e.Token("admin"),
+			map[string]any{"learner_id": learnerID, "reason": "提前登记"})
+		assert.Equal(t, http.StatusConflict, ahead.Status, "%s", ahead.Body)
+		assert.Equal(t, "event.not_started", ahead.ErrorCode())
+
+		path := fmt.Sprintf("/api/v1/events/%d/attendance", createEvent(t, e, baseEvent(e, campaign(t, e))))
+		future := e.Call(http.MethodPost, path, e.Token("admin"), map[string]any{"learner_id": learnerID, "reason": "签到表",
+			"checked_out_at": apitest.Start.Add(time.Hour).Format(time.RFC3339)})
+		assert.Equal(t, http.StatusUnprocessableEntity, future.Status, "%s", future.Body)
+		assert.Contains(t, future.ErrorFields(), "checked_out_at")
+		ok := e.Call(http.MethodPost, path, e.Token("admin"), map[string]any{"learner_id": learnerID, "reason": "签到表"})
+		require.Equal(t, http.StatusCreated, ok.Status, "%s", ok.Body)
+		var out time.Time
+		require.NoError(t, e.DB.Table("event_attendance").Select("checked_out_at").Where("learner_id = ?", learnerID).Scan(&out).Error)
+		assert.False(t, out.After(apitest.Start), "an event still running is checked out at now, not at its end")
+	})
+}
+
 // BOLA: a township admin cannot reach another township's event through any endpoint.
 func TestEventScoping(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
@@ -317,6 +343,7 @@ func TestEventValidation(t *testing.T) {
 			{"unknown track", func(m map[string]any) { m["audience_tracks"] = []string{"expert"} }, "audience_tracks[0]"},
 			{"organiser outside", func(m map[string]any) { m["organiser_ids"] = []int64{99999} }, "organiser_ids[0]"},
 			{"min over duration", func(m map[string]any) { m["min_minutes"] = 500 }, "min_minutes"},
+			{"published on create", func(m map[string]any) { m["status"] = "published" }, "status"},
 		}
 		for _, c := range cases {
 			body := baseEvent(e, campaign(t, e))

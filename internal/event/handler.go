@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
@@ -93,6 +94,11 @@ func (h *Handler) Create(c *gin.Context) {
 	var req Request
 	if err := httpx.BindJSON(c, &req); err != nil {
 		httpx.Fail(c, err)
+		return
+	}
+	if req.Status != nil && *req.Status != StatusDraft {
+		// A new event is a draft; publishing is a replace with status published.
+		httpx.Fail(c, apperr.Invalid("request.validation", "请求参数有误", apperr.Field("status", "新建的活动只能是草稿，创建后再发布")))
 		return
 	}
 	actor := httpx.MustActor(c)

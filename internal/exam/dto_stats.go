@@ -52,7 +52,8 @@ type statsQuery struct {
 }
 
 // UnitStatsView is one unit's figures: 应参考 expected, 参考 took, 通过 passed, 未参加 absent;
-// participation = took/expected, pass_rate = passed/took, average of counted scores.
+// participation = took/expected and pass_rate = passed/took as percents (0–100, one decimal,
+// like every rate of the API), average of counted scores.
 type UnitStatsView struct {
 	UnitID        int64   `json:"unit_id" example:"2"`
 	UnitName      string  `json:"unit_name" example:"华阳镇"`
@@ -60,8 +61,8 @@ type UnitStatsView struct {
 	Took          int     `json:"took" example:"28"`
 	Passed        int     `json:"passed" example:"26"`
 	Absent        int     `json:"absent" example:"2"`
-	Participation float64 `json:"participation" example:"0.9333"`
-	PassRate      float64 `json:"pass_rate" example:"0.9286"`
+	Participation float64 `json:"participation" example:"93.3" minimum:"0" maximum:"100"`
+	PassRate      float64 `json:"pass_rate" example:"92.8" minimum:"0" maximum:"100"`
 	Average       float64 `json:"average" example:"84.5"`
 } // @name ExamUnitStats
 
@@ -91,8 +92,12 @@ type StatsView struct {
 
 func toUnitStatsView(u UnitStats) UnitStatsView {
 	return UnitStatsView{UnitID: u.UnitID, UnitName: u.UnitName, Expected: u.Expected, Took: u.Took, Passed: u.Passed,
-		Absent: u.Absent, Participation: u.Participation, PassRate: u.PassRate, Average: u.Average}
+		Absent: u.Absent, Participation: percent(u.Participation), PassRate: percent(u.PassRate), Average: u.Average}
 }
+
+// percent turns a share (0–1) into the API's percent: one decimal, cut not rounded, as every
+// other rate (2 of 3 is 66.6).
+func percent(share float64) float64 { return float64(int64(share*1000+1e-9)) / 10 }
 
 func toStatsView(s Stats) StatsView {
 	v := StatsView{ExamID: s.ExamID, Total: toUnitStatsView(s.Total), Units: httpx.Map(s.Units, toUnitStatsView),

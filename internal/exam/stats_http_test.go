@@ -80,12 +80,12 @@ func TestStatsHandComputed(t *testing.T) {
 			} `json:"questions"`
 		}
 		resp.JSON(t, &st)
-		assert.Equal(t, unitStats{UnitName: "", Expected: 5, Took: 4, Passed: 1, Absent: 1, Participation: 0.8, PassRate: 0.25, Average: 6.25}, st.Total)
+		assert.Equal(t, unitStats{UnitName: "", Expected: 5, Took: 4, Passed: 1, Absent: 1, Participation: 80, PassRate: 25, Average: 6.25}, st.Total)
 		require.Len(t, st.Units, 2)
 		assert.Equal(t, unitStats{UnitID: e.UnitID("huayang"), UnitName: "华阳镇", Expected: 3, Took: 3, Passed: 1, Absent: 0,
-			Participation: 1, PassRate: 0.3333, Average: 6.6667}, st.Units[0])
+			Participation: 100, PassRate: 33.3, Average: 6.6667}, st.Units[0])
 		assert.Equal(t, unitStats{UnitID: e.UnitID("linxi"), UnitName: "临溪镇", Expected: 2, Took: 1, Passed: 0, Absent: 1,
-			Participation: 0.5, PassRate: 0, Average: 5}, st.Units[1])
+			Participation: 50, PassRate: 0, Average: 5}, st.Units[1])
 		counts := map[string]int{}
 		for _, b := range st.Distribution {
 			counts[b.Label] = b.Count
