@@ -30,7 +30,7 @@ fmt-check:
 # `swag fmt` is deliberately not run: it rewrites source files.
 docs:
 	$(GO) tool swag init --generalInfo cmd/xuefa/main.go --dir ./ --output docs \
-		--outputTypes go,json,yaml --parseInternal --parseDependencyLevel 1 --requiredByDefault=false
+		--outputTypes go,json,yaml --parseInternal --parseDependencyLevel 1 --requiredByDefault
 	$(GO) run ./tools/openapi3 -in docs/swagger.json -out-yaml api/openapi.yaml -out-json api/openapi.json
 
 # Fails when the committed generated docs differ from what `make docs` produces now.

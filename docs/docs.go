@@ -10,6 +10,10 @@ const docTemplate = `{
         "description": "{{escape .Description}}",
         "title": "{{.Title}}",
         "contact": {},
+        "license": {
+            "name": "Proprietary: the county's agencies and the integrators it admits",
+            "url": "TERMS.md"
+        },
         "version": "{{.Version}}"
     },
     "host": "{{.Host}}",
@@ -17,11 +21,6 @@ const docTemplate = `{
     "paths": {
         "/api/v1/accounts": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Accounts whose unit is in the caller's subtree, with filters.",
                 "produces": [
                     "application/json"
@@ -30,6 +29,7 @@ const docTemplate = `{
                     "accounts"
                 ],
                 "summary": "List accounts",
+                "operationId": "listAccounts",
                 "parameters": [
                     {
                         "type": "integer",
@@ -110,11 +110,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Creates an admin, lecturer or auditor account in a unit of the caller's subtree. Without a password the server generates one and returns it once as initial_password. The account must change its password at first login.",
                 "consumes": [
                     "application/json"
@@ -126,6 +121,7 @@ const docTemplate = `{
                     "accounts"
                 ],
                 "summary": "Create a staff account",
+                "operationId": "createAccount",
                 "parameters": [
                     {
                         "description": "the new account",
@@ -185,11 +181,7 @@ const docTemplate = `{
         },
         "/api/v1/accounts/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "One account of the admin's unit subtree: role, unit, status, lock state. Outside the subtree: 404.",
                 "produces": [
                     "application/json"
                 ],
@@ -197,6 +189,7 @@ const docTemplate = `{
                     "accounts"
                 ],
                 "summary": "Get an account",
+                "operationId": "getAccount",
                 "parameters": [
                     {
                         "type": "integer",
@@ -240,11 +233,6 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Change display name, role (admin, lecturer, auditor), unit (inside the caller's subtree), status or phone. Nobody can change their own role, unit or status. Role, unit and disable changes revoke the account's tokens at once; setting status active also unlocks it.",
                 "consumes": [
                     "application/json"
@@ -256,6 +244,7 @@ const docTemplate = `{
                     "accounts"
                 ],
                 "summary": "Update an account",
+                "operationId": "updateAccount",
                 "parameters": [
                     {
                         "type": "integer",
@@ -328,11 +317,6 @@ const docTemplate = `{
         },
         "/api/v1/accounts/{id}/password-reset": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Generates a new password (returned once), unlocks the account, forces a change at next login and signs it out everywhere.",
                 "produces": [
                     "application/json"
@@ -341,6 +325,7 @@ const docTemplate = `{
                     "accounts"
                 ],
                 "summary": "Reset an account's password",
+                "operationId": "resetAccountPassword",
                 "parameters": [
                     {
                         "type": "integer",
@@ -386,11 +371,6 @@ const docTemplate = `{
         },
         "/api/v1/attempts/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "My attempt with its paper, my saved answers and the seconds left by the server clock. An attempt past its deadline (and a few seconds of grace) comes back finalised and graded with what was saved. Never includes answer keys.",
                 "produces": [
                     "application/json"
@@ -399,6 +379,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Resume an attempt",
+                "operationId": "getAttempt",
                 "parameters": [
                     {
                         "type": "integer",
@@ -444,11 +425,6 @@ const docTemplate = `{
         },
         "/api/v1/attempts/{id}/answers/{question_id}": {
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Saves my answer to one question of my active attempt; the last write wins (two devices, retries). Option letters are those shown (options may be shuffled). A question not in my paper is 404 exam.question_not_in_paper; a wrong shape 422 exam.invalid_answer; a submitted attempt 409 exam.attempt_finished; after the deadline and its grace 409 exam.deadline_passed (the attempt is then graded with what was saved).",
                 "consumes": [
                     "application/json"
@@ -460,6 +436,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Autosave one answer",
+                "operationId": "saveAttemptAnswer",
                 "parameters": [
                     {
                         "type": "integer",
@@ -539,11 +516,6 @@ const docTemplate = `{
         },
         "/api/v1/attempts/{id}/review": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "My finished attempt question by question with my answers and scores, as the exam's review policy allows: never (403 exam.review_unavailable), after submitting, or after the window closes. Keys, analysis and legal basis appear only when the exam shows answers.",
                 "produces": [
                     "application/json"
@@ -552,6 +524,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Review a finished attempt",
+                "operationId": "reviewAttempt",
                 "parameters": [
                     {
                         "type": "integer",
@@ -597,11 +570,6 @@ const docTemplate = `{
         },
         "/api/v1/attempts/{id}/submit": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Finishes and grades my attempt in one transaction (score, sections, pass, the campaign's exam credit when passed, the wrong-answer book). Safe to retry: with the same or another Idempotency-Key, from another device, or after the deadline finalised it, the graded attempt comes back (its result, without the paper: GET /attempts/{id} has it) and grading happens once.",
                 "produces": [
                     "application/json"
@@ -610,6 +578,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Submit an attempt",
+                "operationId": "submitAttempt",
                 "parameters": [
                     {
                         "type": "integer",
@@ -661,11 +630,6 @@ const docTemplate = `{
         },
         "/api/v1/audit-logs": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Auditors and root-unit admins read the append-only audit log, newest first. A non-root auditor sees entries by actors in their own unit subtree.",
                 "produces": [
                     "application/json"
@@ -674,6 +638,7 @@ const docTemplate = `{
                     "audit"
                 ],
                 "summary": "List audit log entries",
+                "operationId": "listAuditLogs",
                 "parameters": [
                     {
                         "type": "integer",
@@ -779,6 +744,7 @@ const docTemplate = `{
                     "auth"
                 ],
                 "summary": "Log in",
+                "operationId": "login",
                 "parameters": [
                     {
                         "description": "credentials",
@@ -844,16 +810,12 @@ const docTemplate = `{
         },
         "/api/v1/auth/logout": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Ends the current login: its refresh token and access tokens stop working at once.",
                 "tags": [
                     "auth"
                 ],
                 "summary": "Log out",
+                "operationId": "logout",
                 "responses": {
                     "204": {
                         "description": "No Content"
@@ -886,6 +848,7 @@ const docTemplate = `{
                     "auth"
                 ],
                 "summary": "Refresh tokens",
+                "operationId": "refreshTokens",
                 "parameters": [
                     {
                         "description": "refresh token",
@@ -933,8 +896,9 @@ const docTemplate = `{
         },
         "/api/v1/auth/token": {
             "post": {
-                "description": "RFC 6749 §4.4. Authenticate with HTTP Basic (client_id:client_secret) or with client_id and client_secret in the body — not both. The body may be application/x-www-form-urlencoded (as documented here) or JSON with the same fields. ` + "`" + `scope` + "`" + ` is an optional space-separated subset of the client's scopes (default: all of them). The token is a short-lived bearer token (expires_in seconds) for the integrator role inside the client's unit subtree. Errors use the API envelope with the RFC 6749 error names as codes: oauth.invalid_request, oauth.invalid_client (401), oauth.invalid_scope, oauth.unsupported_grant_type (400); oauth.rate_limited (429) per client.",
+                "description": "RFC 6749 §4.4. Authenticate with HTTP Basic (client_id:client_secret) or with client_id and client_secret in the body — not both. The body is application/x-www-form-urlencoded (the OAuth 2.0 standard) or JSON, with the same fields. ` + "`" + `scope` + "`" + ` is an optional space-separated subset of the client's scopes (default: all of them). The token is a short-lived bearer token (expires_in seconds) for the integrator role inside the client's unit subtree; the answer carries Cache-Control: no-store and Pragma: no-cache.\nErrors of the request follow RFC 6749 §5.2 so OAuth 2.0 client libraries read them: {\"error\", \"error_description\", \"error_code\", \"request_id\"} where error is the RFC code and error_code the API's own code. 400 invalid_request (oauth.invalid_request: no grant_type, credentials sent two ways, unreadable form; request.*: malformed JSON body), 400 unsupported_grant_type (oauth.unsupported_grant_type), 400 invalid_scope (oauth.invalid_scope), 401 invalid_client (oauth.invalid_client: no, unknown, wrong or expired credentials, disabled client; always with WWW-Authenticate: Basic realm=\"xuefa\").\nA body over the limit (413), too many token requests for the client (429 oauth.rate_limited, with Retry-After) and server failures (5xx) answer the API's usual error envelope.",
                 "consumes": [
+                    "application/json",
                     "application/x-www-form-urlencoded"
                 ],
                 "produces": [
@@ -944,34 +908,16 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Get an access token for an integration client (OAuth 2.0 client credentials)",
+                "operationId": "issueClientToken",
                 "parameters": [
                     {
-                        "enum": [
-                            "client_credentials"
-                        ],
-                        "type": "string",
-                        "description": "client_credentials",
-                        "name": "grant_type",
-                        "in": "formData",
-                        "required": true
-                    },
-                    {
-                        "type": "string",
-                        "description": "client id (unless sent with HTTP Basic)",
-                        "name": "client_id",
-                        "in": "formData"
-                    },
-                    {
-                        "type": "string",
-                        "description": "client secret (unless sent with HTTP Basic)",
-                        "name": "client_secret",
-                        "in": "formData"
-                    },
-                    {
-                        "type": "string",
-                        "description": "space-separated subset of the client's scopes",
-                        "name": "scope",
-                        "in": "formData"
+                        "description": "the token request: form fields or a JSON object; client_id and client_secret only without HTTP Basic",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ClientTokenRequest"
+                        }
                     }
                 ],
                 "responses": {
@@ -982,15 +928,15 @@ const docTemplate = `{
                         }
                     },
                     "400": {
-                        "description": "Bad Request",
+                        "description": "invalid_request, unsupported_grant_type or invalid_scope (RFC 6749 §5.2)",
                         "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
+                            "$ref": "#/definitions/OAuthError"
                         }
                     },
                     "401": {
-                        "description": "Unauthorized",
+                        "description": "invalid_client (RFC 6749 §5.2)",
                         "schema": {
-                            "$ref": "#/definitions/ErrorResponse"
+                            "$ref": "#/definitions/OAuthError"
                         }
                     },
                     "413": {
@@ -1021,6 +967,7 @@ const docTemplate = `{
                     "auth"
                 ],
                 "summary": "Log in from the mini-program",
+                "operationId": "loginWithWeChat",
                 "parameters": [
                     {
                         "description": "wx.login code",
@@ -1092,11 +1039,6 @@ const docTemplate = `{
         },
         "/api/v1/auth/wechat/bind": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Called with the participant token from POST /auth/wechat. Proves the learner by phone and password (checked like a password login: rate limits, lockout) or by phone_code from the getPhoneNumber button (the phone must belong to an active learner). Answers with the learner's tokens; from then on WeChat login signs in as the learner.",
                 "consumes": [
                     "application/json"
@@ -1108,6 +1050,7 @@ const docTemplate = `{
                     "auth"
                 ],
                 "summary": "Bind my WeChat to my learner account",
+                "operationId": "bindWeChat",
                 "parameters": [
                     {
                         "description": "phone and password, or phone_code",
@@ -1195,16 +1138,12 @@ const docTemplate = `{
                 }
             },
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The learner detaches their WeChat: WeChat login signs in as the participant again and the recorded subscribe-message allowances are dropped. Audited.",
                 "tags": [
                     "auth"
                 ],
                 "summary": "Unbind my WeChat",
+                "operationId": "unbindWeChat",
                 "responses": {
                     "204": {
                         "description": "No Content"
@@ -1232,11 +1171,6 @@ const docTemplate = `{
         },
         "/api/v1/campaigns": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Admins see every campaign organised in their subtree; learners and lecturers see the active campaigns organised by their unit or a unit above it.",
                 "produces": [
                     "application/json"
@@ -1245,6 +1179,7 @@ const docTemplate = `{
                     "campaigns"
                 ],
                 "summary": "List campaigns",
+                "operationId": "listCampaigns",
                 "parameters": [
                     {
                         "enum": [
@@ -1300,11 +1235,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A draft law-study month organised by a unit of the caller's subtree: dates are Asia/Shanghai days; credit amounts are decimals with at most two places; daily_caps limit what each source (study, practice, exam, event, quiz) earns per day.",
                 "consumes": [
                     "application/json"
@@ -1316,6 +1246,7 @@ const docTemplate = `{
                     "campaigns"
                 ],
                 "summary": "Create a campaign",
+                "operationId": "createCampaign",
                 "parameters": [
                     {
                         "description": "the new campaign",
@@ -1369,11 +1300,7 @@ const docTemplate = `{
         },
         "/api/v1/campaigns/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "One campaign: dates, credit target per track, credit rules and consultation contacts. Learners and lecturers see the active campaigns of their unit and its ancestors; anything else is 404.",
                 "produces": [
                     "application/json"
                 ],
@@ -1381,6 +1308,7 @@ const docTemplate = `{
                     "campaigns"
                 ],
                 "summary": "Get a campaign",
+                "operationId": "getCampaign",
                 "parameters": [
                     {
                         "type": "integer",
@@ -1424,11 +1352,6 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).",
                 "consumes": [
                     "application/json"
@@ -1440,6 +1363,7 @@ const docTemplate = `{
                     "campaigns"
                 ],
                 "summary": "Update a campaign",
+                "operationId": "updateCampaign",
                 "parameters": [
                     {
                         "type": "integer",
@@ -1512,11 +1436,6 @@ const docTemplate = `{
         },
         "/api/v1/consultations": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The questions asked in campaigns organised by a unit of the caller's subtree, newest first.",
                 "produces": [
                     "application/json"
@@ -1525,6 +1444,7 @@ const docTemplate = `{
                     "consultations"
                 ],
                 "summary": "List consultations",
+                "operationId": "listConsultations",
                 "parameters": [
                     {
                         "type": "integer",
@@ -1585,11 +1505,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A learner asks in a running campaign they take part in (organised by their unit or a unit above it); a participant (the public) in any running campaign. The question is 10–2000 characters. Answers the question as the asker sees it, with the campaign's contact channels.",
                 "consumes": [
                     "application/json"
@@ -1601,6 +1516,7 @@ const docTemplate = `{
                     "consultations"
                 ],
                 "summary": "Ask a question",
+                "operationId": "askConsultation",
                 "parameters": [
                     {
                         "description": "the question",
@@ -1654,11 +1570,6 @@ const docTemplate = `{
         },
         "/api/v1/consultations/{id}/answer": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "An admin of the campaign's organiser unit (or a unit above it) answers; answering again edits the answer and keeps answered_by and answered_at of the first answer. Audited.",
                 "consumes": [
                     "application/json"
@@ -1670,6 +1581,7 @@ const docTemplate = `{
                     "consultations"
                 ],
                 "summary": "Answer a consultation",
+                "operationId": "answerConsultation",
                 "parameters": [
                     {
                         "type": "integer",
@@ -1736,11 +1648,7 @@ const docTemplate = `{
         },
         "/api/v1/courses": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Courses of one campaign (campaign_id, required) owned in the admin's subtree, in any status. Learners use GET /me/courses.",
                 "produces": [
                     "application/json"
                 ],
@@ -1748,6 +1656,7 @@ const docTemplate = `{
                     "study"
                 ],
                 "summary": "List a campaign's courses (admins)",
+                "operationId": "listCourses",
                 "parameters": [
                     {
                         "type": "integer",
@@ -1805,11 +1714,7 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "A course of a campaign owned in the admin's subtree: kind, duration, tracks, credit (≥ 0, two decimals). Audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1820,6 +1725,7 @@ const docTemplate = `{
                     "study"
                 ],
                 "summary": "Create a course",
+                "operationId": "createCourse",
                 "parameters": [
                     {
                         "description": "the new course",
@@ -1873,11 +1779,6 @@ const docTemplate = `{
         },
         "/api/v1/courses/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Admins see courses of their subtree's campaigns; learners see published courses of their running campaigns for their track.",
                 "produces": [
                     "application/json"
@@ -1886,6 +1787,7 @@ const docTemplate = `{
                     "study"
                 ],
                 "summary": "Get a course",
+                "operationId": "getCourse",
                 "parameters": [
                     {
                         "type": "integer",
@@ -1929,11 +1831,7 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Changes the fields sent; the rest stay. Credits already awarded for the course are kept. Audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1944,6 +1842,7 @@ const docTemplate = `{
                     "study"
                 ],
                 "summary": "Update a course",
+                "operationId": "updateCourse",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2010,11 +1909,6 @@ const docTemplate = `{
         },
         "/api/v1/courses/{id}/sessions": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Opens a study session at the position where the caller left off, closing any other open session of theirs (one at a time). Send a heartbeat about every heartbeat_seconds.",
                 "produces": [
                     "application/json"
@@ -2023,6 +1917,7 @@ const docTemplate = `{
                     "study"
                 ],
                 "summary": "Start or resume studying a course",
+                "operationId": "startStudySession",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2074,11 +1969,6 @@ const docTemplate = `{
         },
         "/api/v1/credits/adjustments": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A manual correction with a reason, by an admin who owns the learner. May be negative; the total never goes below zero (422 credit.below_zero). Audited.",
                 "consumes": [
                     "application/json"
@@ -2090,6 +1980,7 @@ const docTemplate = `{
                     "credits"
                 ],
                 "summary": "Adjust a learner's credits",
+                "operationId": "adjustCredits",
                 "parameters": [
                     {
                         "description": "the adjustment",
@@ -2149,16 +2040,6 @@ const docTemplate = `{
         },
         "/api/v1/credits/leaderboard": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "credits:read"
-                        ]
-                    }
-                ],
                 "description": "The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only. The learners are live; the unit ranking is computed at most every credit.unit_ranking_ttl (30 s by default) per replica and scope, and units_as_of says when (a change of the targets or of the unit tree is seen at once).",
                 "produces": [
                     "application/json"
@@ -2167,6 +2048,7 @@ const docTemplate = `{
                     "credits"
                 ],
                 "summary": "Campaign leaderboard",
+                "operationId": "getCreditLeaderboard",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2242,16 +2124,6 @@ const docTemplate = `{
         },
         "/api/v1/events": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "events:read"
-                        ]
-                    }
-                ],
                 "description": "Admins see events organised in their subtree; lecturers the events they organise.",
                 "produces": [
                     "application/json"
@@ -2260,6 +2132,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "List events",
+                "operationId": "listEvents",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2340,11 +2213,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A draft lecture (法治讲坛), court hearing (旁听庭审), warning education (警示教育) or law delivery (送法, with venue_type 机关/乡村/社区/学校/企业/单位) organised by a unit of the caller's subtree in a campaign that covers it. capacity 0 means unlimited; credits 0 means the campaign's event_attendance rule; min_minutes 0 credits at check-in.",
                 "consumes": [
                     "application/json"
@@ -2356,6 +2224,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "Create an event",
+                "operationId": "createEvent",
                 "parameters": [
                     {
                         "description": "the event",
@@ -2409,16 +2278,6 @@ const docTemplate = `{
         },
         "/api/v1/events/stats": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "events:read"
-                        ]
-                    }
-                ],
                 "description": "Published and finished events of a unit's subtree (default: the caller's unit), optionally in one campaign: by type, attendance rate, 送法 reach by venue type (the summary's audience count when recorded) and per direct sub-unit.",
                 "produces": [
                     "application/json"
@@ -2427,6 +2286,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "Event statistics",
+                "operationId": "getEventStats",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2477,16 +2337,6 @@ const docTemplate = `{
         },
         "/api/v1/events/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "events:read"
-                        ]
-                    }
-                ],
                 "description": "Admins of the organiser's subtree, the event's organisers, and learners in its audience (published events) may read it. Case numbers are masked for learners.",
                 "produces": [
                     "application/json"
@@ -2495,6 +2345,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "Get an event",
+                "operationId": "getEvent",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2544,11 +2395,6 @@ const docTemplate = `{
                 }
             },
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Replaces a draft or published event's content; status publishes (draft → published) or cancels (published → cancelled) it. Cancelled and finished events are read-only (409).",
                 "consumes": [
                     "application/json"
@@ -2560,6 +2406,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "Replace an event",
+                "operationId": "replaceEvent",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2632,11 +2479,7 @@ const docTemplate = `{
         },
         "/api/v1/events/{id}/attendance": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Everyone checked in to the event (check-in and check-out times, source QR or manual, credit awarded) with the registered, attended and credited counts. Organisers and admins of the subtree.",
                 "produces": [
                     "application/json"
                 ],
@@ -2644,6 +2487,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "An event's attendance with counts",
+                "operationId": "listAttendance",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2687,11 +2531,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "For learners without a phone; organisers only, with a reason; audited. Credited like a scan (presence defaults to the whole event).",
                 "consumes": [
                     "application/json"
@@ -2703,6 +2542,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "Mark a learner present by hand",
+                "operationId": "markAttendance",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2775,11 +2615,7 @@ const docTemplate = `{
         },
         "/api/v1/events/{id}/attendance/export": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "The same attendance list as an xlsx workbook (sheet 出勤), for the event's records.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "application/json"
@@ -2788,6 +2624,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "Download an event's attendance as xlsx",
+                "operationId": "exportAttendance",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2833,11 +2670,6 @@ const docTemplate = `{
         },
         "/api/v1/events/{id}/checkin-code": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "For the organiser's screen: a signed token to render as a QR code. It rotates every 30 s and is accepted for up to 60 s, only from 30 minutes before the start until 30 minutes after the end.",
                 "produces": [
                     "application/json"
@@ -2846,6 +2678,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "The current check-in code",
+                "operationId": "getCheckinCode",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2897,12 +2730,7 @@ const docTemplate = `{
         },
         "/api/v1/events/{id}/checkins": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
-                "description": "The first scan checks in, a scan at least 5 minutes later checks out. Credits are awarded once: at check-in when the event sets no minimum presence, else at check-out when presence reaches min_minutes. Errors: checkin.invalid_code, checkin.code_expired, checkin.wrong_event, checkin.location_required, checkin.outside_geofence (422); checkin.outside_window, checkin.event_cancelled, checkin.not_registered, checkin.duplicate, checkin.already_checked_out (409).",
+                "description": "The first scan checks in, a scan at least 5 minutes later checks out. Credits are awarded once: at check-in when the event sets no minimum presence, else at check-out when presence reaches min_minutes. Errors: checkin.invalid_code, checkin.code_expired, checkin.wrong_event, checkin.location_required, checkin.outside_geofence (422); checkin.outside_window, checkin.event_cancelled, checkin.not_registered, checkin.duplicate, checkin.already_checked_out (409). Safe to retry with an Idempotency-Key: the same key from the same learner for the same event returns the first answer (check-in or check-out, as it was then) and changes nothing, even after the code rotated or the window closed; another key, or none, is a new scan. A key over 100 characters is 400 request.invalid_header.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2913,6 +2741,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "Check in (or out) with a scanned code",
+                "operationId": "checkIn",
                 "parameters": [
                     {
                         "type": "integer",
@@ -2929,6 +2758,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/CheckinRequest"
                         }
+                    },
+                    {
+                        "type": "string",
+                        "description": "retry key (max 100 characters): the same key returns the first result",
+                        "name": "Idempotency-Key",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -2985,11 +2820,7 @@ const docTemplate = `{
         },
         "/api/v1/events/{id}/registrations": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Registrations of the event, registered and waitlisted, in the order they came. Organisers and admins of the subtree.",
                 "produces": [
                     "application/json"
                 ],
@@ -2997,6 +2828,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "An event's registrations",
+                "operationId": "listRegistrations",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3065,11 +2897,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A place when there is room (capacity is enforced under concurrency), else a waitlist position; waitlisted learners are promoted in order when someone cancels.",
                 "produces": [
                     "application/json"
@@ -3078,6 +2905,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "Register for an event",
+                "operationId": "registerForEvent",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3129,15 +2957,12 @@ const docTemplate = `{
         },
         "/api/v1/events/{id}/registrations/me": {
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Cancels the caller's registration; the longest-waiting learner on the waitlist takes the freed place. No registration: 404 event.not_registered.",
                 "tags": [
                     "events"
                 ],
                 "summary": "Cancel my registration",
+                "operationId": "cancelRegistration",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3180,11 +3005,6 @@ const docTemplate = `{
         },
         "/api/v1/events/{id}/summary": {
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Summary, audience count (for 送法, the audience reached) and photo URLs; marks the event finished. Organisers only, after the start.",
                 "consumes": [
                     "application/json"
@@ -3196,6 +3016,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "Record what happened",
+                "operationId": "saveEventSummary",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3268,11 +3089,6 @@ const docTemplate = `{
         },
         "/api/v1/exams": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Exams owned by units of the caller's subtree, latest window first.",
                 "produces": [
                     "application/json"
@@ -3281,6 +3097,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "List exams",
+                "operationId": "listExams",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3340,11 +3157,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A draft exam owned by unit_id (default: the caller's unit) in a campaign covering that unit: window, duration, attempts, score policy (best or last), pass score, audience (tracks, units of the subtree), prerequisite credits in the campaign, review policy, shuffling, multiple-choice partial credit (half points for a subset of the key without wrong options), main_exam_id for a make-up exam (补考), and one blueprint per audience track. A section is either a pool (bank_id and/or tag, type, count, difficulty range; banks of the exam's unit, its ancestors or its subtree) or a fixed list of question_ids. Publishing checks the banks can supply every section.",
                 "consumes": [
                     "application/json"
@@ -3356,6 +3168,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Create an exam (draft)",
+                "operationId": "createExam",
                 "parameters": [
                     {
                         "description": "the exam",
@@ -3409,11 +3222,6 @@ const docTemplate = `{
         },
         "/api/v1/exams/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "An exam owned in the caller's subtree, with its blueprints (others are 404).",
                 "produces": [
                     "application/json"
@@ -3422,6 +3230,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Get an exam",
+                "operationId": "getExam",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3465,11 +3274,6 @@ const docTemplate = `{
                 }
             },
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Rewrites a draft exam and its blueprints (same body as create). A published or closed exam is 409 exam.not_editable; an exam that a make-up names as its main exam cannot become a make-up or move to another campaign (409 exam.has_makeup).",
                 "consumes": [
                     "application/json"
@@ -3481,6 +3285,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Replace a draft exam",
+                "operationId": "replaceExam",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3551,16 +3356,12 @@ const docTemplate = `{
                 }
             },
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Removes a draft exam and its blueprints. A published or closed exam stays for the record (409 exam.not_editable: close it instead); a draft that a make-up exam names as its main exam is 409 exam.has_makeup until that make-up is deleted or pointed elsewhere.",
                 "tags": [
                     "exams"
                 ],
                 "summary": "Delete a draft exam",
+                "operationId": "deleteExam",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3609,11 +3410,6 @@ const docTemplate = `{
         },
         "/api/v1/exams/{id}/attempts": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Draws my own paper from my track's blueprint and starts the clock: deadline = min(now + duration, window close) by the server clock. Checks, in order: audience (403 exam.not_in_audience), window (403 exam.not_open / exam.window_closed), make-up eligibility (403 exam.makeup_not_eligible), prerequisite credits in the campaign (403 exam.prerequisite_unmet), an attempt in progress (409 exam.attempt_in_progress; also when two starts race), attempts left (409 exam.no_attempts_left). The paper has no answer keys.",
                 "produces": [
                     "application/json"
@@ -3622,6 +3418,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Start an attempt",
+                "operationId": "startAttempt",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3673,11 +3470,6 @@ const docTemplate = `{
         },
         "/api/v1/exams/{id}/close": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "No new attempts; attempts in progress run to their deadline. Only published exams close.",
                 "produces": [
                     "application/json"
@@ -3686,6 +3478,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Close an exam",
+                "operationId": "closeExam",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3737,11 +3530,6 @@ const docTemplate = `{
         },
         "/api/v1/exams/{id}/publish": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Checks every audience track has a blueprint and every section enough published questions (422 exam.blueprint_insufficient naming the sections), then opens the exam to its audience. Only drafts publish (422 exam.status_transition).",
                 "produces": [
                     "application/json"
@@ -3750,6 +3538,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Publish an exam",
+                "operationId": "publishExam",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3801,11 +3590,6 @@ const docTemplate = `{
         },
         "/api/v1/exams/{id}/results": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The exam's audience (应参考: active learners of its tracks under its unit and audience units) with each learner's counted result, by unit. Filters: unit_id (a subtree), passed, not_attempted (no finished attempt).",
                 "produces": [
                     "application/json"
@@ -3814,6 +3598,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Exam results",
+                "operationId": "listExamResults",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3899,11 +3684,6 @@ const docTemplate = `{
         },
         "/api/v1/exams/{id}/results/export": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Every row of GET /exams/{id}/results with the same filters (all pages) as a sheet.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -3913,6 +3693,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Download exam results as xlsx",
+                "operationId": "exportExamResults",
                 "parameters": [
                     {
                         "type": "integer",
@@ -3986,11 +3767,6 @@ const docTemplate = `{
         },
         "/api/v1/exams/{id}/stats": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Per unit of the audience: expected (应参考), took (参考, a finished attempt), passed (通过), absent (未参加), participation = took/expected, pass_rate = passed/took, average counted score; the total; the distribution of counted scores in bands of percent of full marks; and per question the facility (mean share of points earned) and discrimination index (facility in the top 27% of learners by score minus the bottom 27%). The per-question figures are also written to the question bank's item statistics (GET /questions/{id}/stats), as they are once more after the exam's window closes.",
                 "produces": [
                     "application/json"
@@ -3999,6 +3775,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "Exam statistics",
+                "operationId": "getExamStats",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4056,11 +3833,6 @@ const docTemplate = `{
         },
         "/api/v1/integration/clients": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "County (root-unit) admins only.",
                 "produces": [
                     "application/json"
@@ -4069,6 +3841,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "List integration clients",
+                "operationId": "listClients",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4113,11 +3886,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "County (root-unit) admins only. The client reads and writes inside the unit's subtree with the scopes granted. The answer carries client_secret this one time: it is stored hashed and cannot be shown again (rotate it if lost).",
                 "consumes": [
                     "application/json"
@@ -4129,6 +3897,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Register an integration client",
+                "operationId": "createClient",
                 "parameters": [
                     {
                         "description": "the client",
@@ -4182,11 +3951,7 @@ const docTemplate = `{
         },
         "/api/v1/integration/clients/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "One integration client: name, client id, unit, scopes, status, last token time and how long a rotated secret stays valid (never the secret). Root-unit admins only.",
                 "produces": [
                     "application/json"
                 ],
@@ -4194,6 +3959,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Get an integration client",
+                "operationId": "getClient",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4237,11 +4003,6 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A withdrawn scope stops working at once, also for tokens already issued.",
                 "consumes": [
                     "application/json"
@@ -4253,6 +4014,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Change an integration client's name, unit or scopes",
+                "operationId": "updateClient",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4319,11 +4081,6 @@ const docTemplate = `{
         },
         "/api/v1/integration/clients/{id}/disable": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "No new tokens; tokens already issued stop working at once. Idempotent.",
                 "produces": [
                     "application/json"
@@ -4332,6 +4089,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Disable an integration client",
+                "operationId": "disableClient",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4377,11 +4135,6 @@ const docTemplate = `{
         },
         "/api/v1/integration/clients/{id}/secret": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Answers the new client_secret once. The previous secret keeps working until previous_secret_valid_until (integration.secret_grace, 24 h by default), so the integrator can switch without downtime.",
                 "produces": [
                     "application/json"
@@ -4390,6 +4143,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Rotate an integration client's secret",
+                "operationId": "rotateClientSecret",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4441,16 +4195,6 @@ const docTemplate = `{
         },
         "/api/v1/integration/learners": {
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "learners:write"
-                        ]
-                    }
-                ],
                 "description": "Up to 1,000 learners per request, each a full record keyed by external_id, created or updated inside the caller's unit subtree under the same rules as POST /learners and PATCH /learners/{id}. Idempotent: the same list sent again answers \"unchanged\" for every item. Each item is applied on its own: invalid items are reported in results (status \"error\" with the error object) and the others still apply, so the answer is 200 whenever the request itself is readable. New learners get no password (none is returned or stored): they cannot log in by password until one is set for them. external_id is unique across the county.",
                 "consumes": [
                     "application/json"
@@ -4462,6 +4206,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Upsert learners by external id (HR staff-list sync)",
+                "operationId": "syncLearners",
                 "parameters": [
                     {
                         "description": "the staff list",
@@ -4521,16 +4266,6 @@ const docTemplate = `{
         },
         "/api/v1/integration/webhooks": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "webhooks:manage"
-                        ]
-                    }
-                ],
                 "description": "An integrator sees its client's webhooks; the county admin sees every webhook.",
                 "produces": [
                     "application/json"
@@ -4539,6 +4274,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "List webhooks",
+                "operationId": "listWebhooks",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4589,16 +4325,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "webhooks:manage"
-                        ]
-                    }
-                ],
                 "description": "Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.",
                 "consumes": [
                     "application/json"
@@ -4610,6 +4336,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Subscribe a URL to events",
+                "operationId": "createWebhook",
                 "parameters": [
                     {
                         "description": "the subscription",
@@ -4669,16 +4396,7 @@ const docTemplate = `{
         },
         "/api/v1/integration/webhooks/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "webhooks:manage"
-                        ]
-                    }
-                ],
+                "description": "One webhook: URL, event types, status, consecutive failures and why it was disabled, if it was (never the signing secret).",
                 "produces": [
                     "application/json"
                 ],
@@ -4686,6 +4404,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Get a webhook",
+                "operationId": "getWebhook",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4735,20 +4454,12 @@ const docTemplate = `{
                 }
             },
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "webhooks:manage"
-                        ]
-                    }
-                ],
+                "description": "Stops deliveries to the webhook at once and deletes it with its delivery log. Pending deliveries are dropped.",
                 "tags": [
                     "integration"
                 ],
                 "summary": "Delete a webhook and its delivery log",
+                "operationId": "deleteWebhook",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4795,16 +4506,6 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "webhooks:manage"
-                        ]
-                    }
-                ],
                 "description": "status active re-enables a webhook that was disabled (by hand or after consecutive failures); its pending deliveries resume.",
                 "consumes": [
                     "application/json"
@@ -4816,6 +4517,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Change a webhook",
+                "operationId": "updateWebhook",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4888,16 +4590,6 @@ const docTemplate = `{
         },
         "/api/v1/integration/webhooks/{id}/deliveries": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "webhooks:manage"
-                        ]
-                    }
-                ],
                 "description": "Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.",
                 "produces": [
                     "application/json"
@@ -4906,6 +4598,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "A webhook's delivery log",
+                "operationId": "listWebhookDeliveries",
                 "parameters": [
                     {
                         "type": "integer",
@@ -4971,16 +4664,6 @@ const docTemplate = `{
         },
         "/api/v1/integration/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "webhooks:manage"
-                        ]
-                    }
-                ],
                 "description": "Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.",
                 "produces": [
                     "application/json"
@@ -4989,6 +4672,7 @@ const docTemplate = `{
                     "integration"
                 ],
                 "summary": "Send a delivery's event again",
+                "operationId": "redeliverWebhook",
                 "parameters": [
                     {
                         "type": "integer",
@@ -5047,11 +4731,6 @@ const docTemplate = `{
         },
         "/api/v1/law-reports": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Admins see the reports of learners of their subtree (or of unit_id's subtree), filtered by campaign, status and part of the learner's name; learners see their own. Newest submission first; bodies are left out.",
                 "produces": [
                     "application/json"
@@ -5060,6 +4739,7 @@ const docTemplate = `{
                     "law-reports"
                 ],
                 "summary": "List 述法 reports",
+                "operationId": "listLawReports",
                 "parameters": [
                     {
                         "type": "integer",
@@ -5139,11 +4819,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A leader-track (领航) learner submits their report for a running campaign they take part in (organised by their unit or a unit above it); an admin may submit on behalf of a leader-track learner of their subtree by naming learner_id. One report per learner and campaign. Attachments are at most 10 http(s) URLs. Non-leader learners get 403 law_report.leader_only.",
                 "consumes": [
                     "application/json"
@@ -5155,6 +4830,7 @@ const docTemplate = `{
                     "law-reports"
                 ],
                 "summary": "Submit a 述法 report",
+                "operationId": "createLawReport",
                 "parameters": [
                     {
                         "description": "the report",
@@ -5220,11 +4896,6 @@ const docTemplate = `{
         },
         "/api/v1/law-reports/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The report with its body and history (every submission, resubmission and review, oldest first). Admins see reports of learners of their subtree; learners see their own.",
                 "produces": [
                     "application/json"
@@ -5233,6 +4904,7 @@ const docTemplate = `{
                     "law-reports"
                 ],
                 "summary": "Get a 述法 report",
+                "operationId": "getLawReport",
                 "parameters": [
                     {
                         "type": "integer",
@@ -5276,11 +4948,6 @@ const docTemplate = `{
                 }
             },
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The report's learner replaces title, body and attachments of a returned report; it is submitted again (revision + 1). Any other status answers 409 law_report.not_returned.",
                 "consumes": [
                     "application/json"
@@ -5292,6 +4959,7 @@ const docTemplate = `{
                     "law-reports"
                 ],
                 "summary": "Revise a returned 述法 report",
+                "operationId": "reviseLawReport",
                 "parameters": [
                     {
                         "type": "integer",
@@ -5364,11 +5032,6 @@ const docTemplate = `{
         },
         "/api/v1/law-reports/{id}/reviews": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "An admin owning the report's learner approves it (optional score 0–100 and comment) or returns it (comment required, no score). Only a submitted report can be reviewed (409 law_report.not_submitted). Answers the report with its history.",
                 "consumes": [
                     "application/json"
@@ -5380,6 +5043,7 @@ const docTemplate = `{
                     "law-reports"
                 ],
                 "summary": "Review a 述法 report",
+                "operationId": "reviewLawReport",
                 "parameters": [
                     {
                         "type": "integer",
@@ -5452,16 +5116,6 @@ const docTemplate = `{
         },
         "/api/v1/learners": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "learners:read"
-                        ]
-                    }
-                ],
                 "description": "Learners in the caller's subtree (or in the subtree of unit_id), filtered by track, status and name. Phones and ID numbers are masked.",
                 "produces": [
                     "application/json"
@@ -5470,6 +5124,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "List learners",
+                "operationId": "listLearners",
                 "parameters": [
                     {
                         "type": "integer",
@@ -5553,11 +5208,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Creates a learner and their account (role learner, login by phone). Without password the server generates one and returns it once as initial_password; the learner must change it at first login. Phone and ID number are encrypted at rest and masked in every answer.",
                 "consumes": [
                     "application/json"
@@ -5569,6 +5219,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "Create a learner",
+                "operationId": "createLearner",
                 "parameters": [
                     {
                         "description": "the new learner",
@@ -5628,11 +5279,6 @@ const docTemplate = `{
         },
         "/api/v1/learners/export": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The learners of ` + "`" + `GET /learners` + "`" + ` with the same filters (all pages), in the import template's layout, so the file imports back unchanged. Phones and ID numbers are masked unless ` + "`" + `reveal=true` + "`" + `; masked cells keep the current values when the file is imported again. Every export is written to the audit log (action learner.export, with the filters and whether it revealed personal data).",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -5643,6 +5289,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "Export learners to xlsx or CSV",
+                "operationId": "exportLearners",
                 "parameters": [
                     {
                         "enum": [
@@ -5725,11 +5372,6 @@ const docTemplate = `{
         },
         "/api/v1/learners/import": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Upload the filled-in template as multipart field ` + "`" + `file` + "`" + ` (.xlsx, or CSV in UTF-8 — a BOM is fine — or GB 18030; the format is told by content). Columns are found by header text. Rows match existing learners by 学员编号, else ID number, else phone: a match is updated where a field differs (` + "`" + `updated` + "`" + `) or left alone (` + "`" + `unchanged` + "`" + `); other rows create a learner and a learner account (` + "`" + `created` + "`" + `). Imported accounts get no usable password: give each learner a first password with ` + "`" + `POST /learners/{id}/password-reset` + "`" + ` (they must change it at first login). A phone or ID cell holding a masked value (as exports write them), or a blank ID cell, keeps the current value. Units are named by code, by path from the county (绩溪县/华阳镇) or by a name unique in your subtree, and must be in your subtree. Any invalid row (bad name, phone, ID checksum, track or unit; a phone or ID repeated in the file or held by someone else) rejects the whole file with 422 and per-row errors; with ` + "`" + `partial=true` + "`" + ` the valid rows are written and the others reported. At most 20,000 rows and 10 MiB per file. Retrying the same file is harmless: its rows then match and count as unchanged.",
                 "consumes": [
                     "multipart/form-data"
@@ -5741,6 +5383,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "Import learners from xlsx or CSV",
+                "operationId": "importLearners",
                 "parameters": [
                     {
                         "type": "file",
@@ -5810,11 +5453,6 @@ const docTemplate = `{
         },
         "/api/v1/learners/import-template": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The layout of imports and exports: one header row (姓名, 单位, 学习类别, 职务, 手机号, 身份证号, 学员编号) and no data, so an untouched template imports to nothing. The xlsx explains each column in a header comment and on a 说明 sheet with an example row, offers drop-down lists for 学习类别 and 单位, and lists the caller's units (code and path) on a 单位 sheet. The CSV is the header line, UTF-8 with a BOM.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -5825,6 +5463,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "Download the learner import template",
+                "operationId": "getLearnerImportTemplate",
                 "parameters": [
                     {
                         "enum": [
@@ -5868,16 +5507,7 @@ const docTemplate = `{
         },
         "/api/v1/learners/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "learners:read"
-                        ]
-                    }
-                ],
+                "description": "One learner of the admin's (or integration client's) subtree, with phone and ID-card number masked; GET /learners/{id}/pii reveals them (audited).",
                 "produces": [
                     "application/json"
                 ],
@@ -5885,6 +5515,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "Get a learner",
+                "operationId": "getLearner",
                 "parameters": [
                     {
                         "type": "integer",
@@ -5934,11 +5565,6 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Change name, unit (inside the caller's subtree), track, position, phone or ID number. Name, unit and phone are mirrored to the learner's account; a unit change signs them out.",
                 "consumes": [
                     "application/json"
@@ -5950,6 +5576,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "Update a learner",
+                "operationId": "updateLearner",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6022,16 +5649,7 @@ const docTemplate = `{
         },
         "/api/v1/learners/{id}/credits": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "credits:read"
-                        ]
-                    }
-                ],
+                "description": "A learner's standing in a campaign (the active one unless campaign_id is given): credits by source, target, pace and an explanation, as the learner sees it in GET /me/credits.",
                 "produces": [
                     "application/json"
                 ],
@@ -6039,6 +5657,7 @@ const docTemplate = `{
                     "credits"
                 ],
                 "summary": "A learner's credits",
+                "operationId": "getLearnerCredits",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6097,11 +5716,6 @@ const docTemplate = `{
         },
         "/api/v1/learners/{id}/leave": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The learner stays in history (credits, results) but their account is disabled and signed out.",
                 "produces": [
                     "application/json"
@@ -6110,6 +5724,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "Mark a learner as left",
+                "operationId": "markLearnerLeft",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6161,11 +5776,6 @@ const docTemplate = `{
         },
         "/api/v1/learners/{id}/password-reset": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Generates a password, returned once for the admin to pass on; the learner must change it at first login and is signed out everywhere. This is how learners created by an import get their first password.",
                 "produces": [
                     "application/json"
@@ -6174,6 +5784,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "Give a learner a new password",
+                "operationId": "resetLearnerPassword",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6225,11 +5836,6 @@ const docTemplate = `{
         },
         "/api/v1/learners/{id}/pii": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "For admins who own the learner; every reveal is written to the audit log.",
                 "produces": [
                     "application/json"
@@ -6238,6 +5844,7 @@ const docTemplate = `{
                     "learners"
                 ],
                 "summary": "Reveal a learner's phone and ID number",
+                "operationId": "revealLearnerPII",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6283,11 +5890,7 @@ const docTemplate = `{
         },
         "/api/v1/me": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "The caller's account: id, role, unit, status and whether a password change is required. Answers even while one is.",
                 "produces": [
                     "application/json"
                 ],
@@ -6295,6 +5898,7 @@ const docTemplate = `{
                     "me"
                 ],
                 "summary": "The caller's own account",
+                "operationId": "getMe",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -6319,11 +5923,6 @@ const docTemplate = `{
         },
         "/api/v1/me/consultations": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The caller's own questions, newest first, with their answers and each campaign's contact channels (政策咨询渠道).",
                 "produces": [
                     "application/json"
@@ -6332,6 +5931,7 @@ const docTemplate = `{
                     "consultations"
                 ],
                 "summary": "My consultations",
+                "operationId": "listMyConsultations",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6394,11 +5994,6 @@ const docTemplate = `{
         },
         "/api/v1/me/courses": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Published courses of the caller's running campaigns for their track, with progress (percent of verified time, resume position).",
                 "produces": [
                     "application/json"
@@ -6407,6 +6002,7 @@ const docTemplate = `{
                     "study"
                 ],
                 "summary": "My courses",
+                "operationId": "listMyCourses",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -6437,11 +6033,6 @@ const docTemplate = `{
         },
         "/api/v1/me/credits": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only.",
                 "produces": [
                     "application/json"
@@ -6450,6 +6041,7 @@ const docTemplate = `{
                     "credits"
                 ],
                 "summary": "My credits",
+                "operationId": "getMyCredits",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6494,11 +6086,7 @@ const docTemplate = `{
         },
         "/api/v1/me/credits/ledger": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "The caller's credit ledger rows in a campaign, newest first: source, amount, reason and time. Append-only: adjustments appear as their own rows.",
                 "produces": [
                     "application/json"
                 ],
@@ -6506,6 +6094,7 @@ const docTemplate = `{
                     "credits"
                 ],
                 "summary": "My credit ledger",
+                "operationId": "listMyCreditLedger",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6565,11 +6154,6 @@ const docTemplate = `{
         },
         "/api/v1/me/events": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "upcoming (default): published events in the caller's audience that have not ended; registered: those the caller registered or waits for; attended: those the caller attended.",
                 "produces": [
                     "application/json"
@@ -6578,6 +6162,7 @@ const docTemplate = `{
                     "events"
                 ],
                 "summary": "My events",
+                "operationId": "listMyEvents",
                 "parameters": [
                     {
                         "enum": [
@@ -6641,11 +6226,6 @@ const docTemplate = `{
         },
         "/api/v1/me/exams": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Published and closed exams whose audience includes me, with the window state, attempts used and left, an attempt in progress, my counted score (best or last) and whether I passed. eligible is false for a make-up exam I may not sit (I passed the main exam or am still sitting it). An attempt of mine past its deadline is finalised first, with what was saved. Never includes answer keys.",
                 "produces": [
                     "application/json"
@@ -6654,6 +6234,7 @@ const docTemplate = `{
                     "exams"
                 ],
                 "summary": "My exams",
+                "operationId": "listMyExams",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -6684,11 +6265,6 @@ const docTemplate = `{
         },
         "/api/v1/me/favourites": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Newest first, without keys.",
                 "produces": [
                     "application/json"
@@ -6697,6 +6273,7 @@ const docTemplate = `{
                     "practice"
                 ],
                 "summary": "My favourite questions",
+                "operationId": "listFavourites",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6755,16 +6332,12 @@ const docTemplate = `{
         },
         "/api/v1/me/favourites/{question_id}": {
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Any published question of a bank I can see; idempotent.",
                 "tags": [
                     "practice"
                 ],
                 "summary": "Mark a question as a favourite",
+                "operationId": "addFavourite",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6805,16 +6378,12 @@ const docTemplate = `{
                 }
             },
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Idempotent.",
                 "tags": [
                     "practice"
                 ],
                 "summary": "Unmark a favourite question",
+                "operationId": "removeFavourite",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6851,11 +6420,6 @@ const docTemplate = `{
         },
         "/api/v1/me/law-reports": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The caller's own reports, newest submission first; bodies are left out (GET /law-reports/{id} has them with the review history).",
                 "produces": [
                     "application/json"
@@ -6864,6 +6428,7 @@ const docTemplate = `{
                     "law-reports"
                 ],
                 "summary": "My 述法 reports",
+                "operationId": "listMyLawReports",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6933,11 +6498,7 @@ const docTemplate = `{
         },
         "/api/v1/me/messages": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "The caller's inbox (reminders and notices), newest first, with the count of unread messages.",
                 "produces": [
                     "application/json"
                 ],
@@ -6945,6 +6506,7 @@ const docTemplate = `{
                     "me"
                 ],
                 "summary": "My messages",
+                "operationId": "listMyMessages",
                 "parameters": [
                     {
                         "type": "integer",
@@ -6991,15 +6553,12 @@ const docTemplate = `{
         },
         "/api/v1/me/messages/{id}/read": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Marks one of the caller's messages read. Marking it again is a no-op; another account's message is 404.",
                 "tags": [
                     "me"
                 ],
                 "summary": "Mark a message read",
+                "operationId": "markMessageRead",
                 "parameters": [
                     {
                         "type": "integer",
@@ -7042,11 +6601,6 @@ const docTemplate = `{
         },
         "/api/v1/me/password": {
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Checks the current password and the policy (at least 8 characters, 3 of: lower case, upper case, digits, symbols). Every other login of the account is signed out; the answer is a fresh token pair for this device.",
                 "consumes": [
                     "application/json"
@@ -7058,6 +6612,7 @@ const docTemplate = `{
                     "me"
                 ],
                 "summary": "Change the caller's password",
+                "operationId": "changePassword",
                 "parameters": [
                     {
                         "description": "current and new password",
@@ -7111,11 +6666,6 @@ const docTemplate = `{
         },
         "/api/v1/me/prizes": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Prizes I won, newest first, with status (an unclaimed prize past expires_at is expired) and my claim contact masked.",
                 "produces": [
                     "application/json"
@@ -7124,6 +6674,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "My prizes",
+                "operationId": "listMyPrizes",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -7148,11 +6699,6 @@ const docTemplate = `{
         },
         "/api/v1/me/prizes/{id}/claim": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Where to send it: name, phone and address are encrypted at rest and shown masked. Takes one unit of the prize's stock (409 quiz.out_of_stock when none is left; stock never goes below zero). The same Idempotency-Key again returns the first result; any other second claim is 409 quiz.prize_claimed; after expires_at 409 quiz.prize_expired.",
                 "consumes": [
                     "application/json"
@@ -7164,6 +6710,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Claim a prize",
+                "operationId": "claimPrize",
                 "parameters": [
                     {
                         "type": "integer",
@@ -7242,11 +6789,7 @@ const docTemplate = `{
         },
         "/api/v1/me/wechat-subscriptions": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "How many WeChat subscribe messages the learner has allowed per template (each allowance sends one message).",
                 "produces": [
                     "application/json"
                 ],
@@ -7254,6 +6797,7 @@ const docTemplate = `{
                     "me"
                 ],
                 "summary": "My subscribe-message allowances",
+                "operationId": "getWeChatSubscriptions",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -7276,11 +6820,6 @@ const docTemplate = `{
                 }
             },
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Pass on what wx.requestSubscribeMessage answered, per template: each accept allows one more message of that template (stored up to 50); reject, ban or filter stop it. The reminder channel ` + "`" + `wechat` + "`" + ` spends the allowance of the template configured as wechat.reminder_template_id. Only for learners bound to WeChat.",
                 "consumes": [
                     "application/json"
@@ -7292,6 +6831,7 @@ const docTemplate = `{
                     "me"
                 ],
                 "summary": "Record subscribe-message answers",
+                "operationId": "recordWeChatSubscriptions",
                 "parameters": [
                     {
                         "description": "answers per template",
@@ -7351,11 +6891,6 @@ const docTemplate = `{
         },
         "/api/v1/me/wrong-questions": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Questions I answered wrongly, most recently missed first, without their keys (practise them with mode wrong_book to see the keys again).",
                 "produces": [
                     "application/json"
@@ -7364,6 +6899,7 @@ const docTemplate = `{
                     "practice"
                 ],
                 "summary": "My wrong-answer book",
+                "operationId": "listWrongQuestions",
                 "parameters": [
                     {
                         "type": "integer",
@@ -7422,16 +6958,12 @@ const docTemplate = `{
         },
         "/api/v1/me/wrong-questions/{question_id}": {
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Idempotent: removing a question that is not in the book is also 204.",
                 "tags": [
                     "practice"
                 ],
                 "summary": "Remove a question from my wrong-answer book",
+                "operationId": "removeWrongQuestion",
                 "parameters": [
                     {
                         "type": "integer",
@@ -7468,6 +7000,7 @@ const docTemplate = `{
         },
         "/api/v1/openapi.json": {
             "get": {
+                "description": "This contract as JSON (the same document as api/openapi.json), for clients and the Swagger UI at /swagger/index.html.",
                 "produces": [
                     "application/json"
                 ],
@@ -7475,11 +7008,18 @@ const docTemplate = `{
                     "ops"
                 ],
                 "summary": "The OpenAPI 3 document of this API",
+                "operationId": "getOpenAPIDocument",
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
                             "type": "object"
+                        }
+                    },
+                    "413": {
+                        "description": "request.body_too_large: a request body over the limit (the limit applies to every route)",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
                         }
                     }
                 }
@@ -7487,11 +7027,6 @@ const docTemplate = `{
         },
         "/api/v1/practice/sessions": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Draws count questions (1–50, default 10) from the published questions of bank_id, or of every bank the learner can see: random (at random), sequential (in bank order from where the learner last answered; bank_id required; wraps around), wrong_book (most recently missed first) or favourites (newest first). Questions come without answer, analysis or legal basis. No question in range is 422 practice.no_questions.",
                 "consumes": [
                     "application/json"
@@ -7503,6 +7038,7 @@ const docTemplate = `{
                     "practice"
                 ],
                 "summary": "Start a practice session",
+                "operationId": "startPractice",
                 "parameters": [
                     {
                         "description": "what to practise",
@@ -7562,11 +7098,6 @@ const docTemplate = `{
         },
         "/api/v1/practice/sessions/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The session's questions (still without keys) with what was answered so far, to resume it.",
                 "produces": [
                     "application/json"
@@ -7575,6 +7106,7 @@ const docTemplate = `{
                     "practice"
                 ],
                 "summary": "Get one of my practice sessions",
+                "operationId": "getPractice",
                 "parameters": [
                     {
                         "type": "integer",
@@ -7620,11 +7152,6 @@ const docTemplate = `{
         },
         "/api/v1/practice/sessions/{id}/answers": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Grades the answer against the question version the session served and reveals its key, analysis and legal basis. A wrong answer puts the question in the wrong-answer book (or refreshes it); two right answers in a row take it out. Sending the same answer again returns the same result and changes nothing (safe to retry); a different answer to an answered question is 409 practice.already_answered. A question not in the session is 404.",
                 "consumes": [
                     "application/json"
@@ -7636,6 +7163,7 @@ const docTemplate = `{
                     "practice"
                 ],
                 "summary": "Answer a question of my practice session",
+                "operationId": "answerPractice",
                 "parameters": [
                     {
                         "type": "integer",
@@ -7708,11 +7236,6 @@ const docTemplate = `{
         },
         "/api/v1/question-banks": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Admins see the banks owned by units of their subtree; learners see the banks of their own unit and its ancestors (the banks they can practise on).",
                 "produces": [
                     "application/json"
@@ -7721,6 +7244,7 @@ const docTemplate = `{
                     "question-banks"
                 ],
                 "summary": "List question banks",
+                "operationId": "listQuestionBanks",
                 "parameters": [
                     {
                         "type": "string",
@@ -7777,11 +7301,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The bank is owned by unit_id (default: the caller's unit), which must be in the caller's subtree.",
                 "consumes": [
                     "application/json"
@@ -7793,6 +7312,7 @@ const docTemplate = `{
                     "question-banks"
                 ],
                 "summary": "Create a question bank",
+                "operationId": "createQuestionBank",
                 "parameters": [
                     {
                         "description": "the new bank",
@@ -7852,11 +7372,7 @@ const docTemplate = `{
         },
         "/api/v1/question-banks/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "One question bank with its question and published counts. Learners see banks of their unit and above; anything else is 404.",
                 "produces": [
                     "application/json"
                 ],
@@ -7864,6 +7380,7 @@ const docTemplate = `{
                     "question-banks"
                 ],
                 "summary": "Get a question bank",
+                "operationId": "getQuestionBank",
                 "parameters": [
                     {
                         "type": "integer",
@@ -7907,16 +7424,12 @@ const docTemplate = `{
                 }
             },
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Refused with 409 while the bank has questions (retire them instead).",
                 "tags": [
                     "question-banks"
                 ],
                 "summary": "Delete an empty question bank",
+                "operationId": "deleteQuestionBank",
                 "parameters": [
                     {
                         "type": "integer",
@@ -7963,11 +7476,7 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Renames a bank or changes its description; the questions stay as they are. Audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -7978,6 +7487,7 @@ const docTemplate = `{
                     "question-banks"
                 ],
                 "summary": "Update a question bank",
+                "operationId": "updateQuestionBank",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8050,11 +7560,6 @@ const docTemplate = `{
         },
         "/api/v1/question-banks/{id}/questions": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "With answer keys (admins only). Search by stem text, tag, type, difficulty and status.",
                 "produces": [
                     "application/json"
@@ -8063,6 +7568,7 @@ const docTemplate = `{
                     "questions"
                 ],
                 "summary": "List a bank's questions",
+                "operationId": "listQuestions",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8161,11 +7667,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Choice answers must be among the options; judge and fill questions take no options; a stem already in the bank (ignoring white space, punctuation, case and width) is 409 question.duplicate_stem naming the existing question.",
                 "consumes": [
                     "application/json"
@@ -8177,6 +7678,7 @@ const docTemplate = `{
                     "questions"
                 ],
                 "summary": "Add a question to a bank",
+                "operationId": "createQuestion",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8249,11 +7751,6 @@ const docTemplate = `{
         },
         "/api/v1/question-banks/{id}/questions/export": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Every question of the bank (all statuses, id order) in the import template's layout, so the file imports again unchanged. CSV is UTF-8 with a BOM.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -8264,6 +7761,7 @@ const docTemplate = `{
                     "questions"
                 ],
                 "summary": "Export a bank's questions",
+                "operationId": "exportQuestions",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8320,11 +7818,6 @@ const docTemplate = `{
         },
         "/api/v1/question-banks/{id}/questions/import": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Upload one file (multipart field ` + "`" + `file` + "`" + `, at most 10 MiB): .xlsx or .csv in the template's layout (GET /questions/import-template), or Moodle GIFT text (.gift/.txt: single, multiple, true/false and short-answer questions). By default the import is all-or-nothing: any invalid row answers 422 with every problem listed and nothing is written. With partial=true the valid rows are written and the invalid ones listed. Rows whose stem is already in the bank, or earlier in the file, are skipped and listed under duplicates (never merged), so a retried upload creates nothing twice.",
                 "consumes": [
                     "multipart/form-data"
@@ -8336,6 +7829,7 @@ const docTemplate = `{
                     "questions"
                 ],
                 "summary": "Import questions from xlsx, CSV or GIFT",
+                "operationId": "importQuestions",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8402,7 +7896,7 @@ const docTemplate = `{
                         }
                     },
                     "422": {
-                        "description": "invalid rows (error.code question.import_invalid) or an unreadable/empty file (error envelope only)",
+                        "description": "question.import_invalid (result is the report), question.import_no_file, question.import_empty, question.import_unreadable, question.import_too_large",
                         "schema": {
                             "$ref": "#/definitions/QuestionImportRejected"
                         }
@@ -8412,11 +7906,6 @@ const docTemplate = `{
         },
         "/api/v1/questions/import-template": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The header row and one valid example per question type (xlsx adds a sheet of instructions).",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -8427,6 +7916,7 @@ const docTemplate = `{
                     "questions"
                 ],
                 "summary": "Download the question import template",
+                "operationId": "getQuestionImportTemplate",
                 "parameters": [
                     {
                         "enum": [
@@ -8470,11 +7960,7 @@ const docTemplate = `{
         },
         "/api/v1/questions/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "One question of the admin's subtree with its answer key, analysis and legal basis, current version. Older versions: GET /questions/{id}/versions.",
                 "produces": [
                     "application/json"
                 ],
@@ -8482,6 +7968,7 @@ const docTemplate = `{
                     "questions"
                 ],
                 "summary": "Get a question with its answer key",
+                "operationId": "getQuestion",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8525,16 +8012,12 @@ const docTemplate = `{
                 }
             },
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Only questions never published can be deleted; published ones are retired (PATCH status=retired) so history and statistics stay.",
                 "tags": [
                     "questions"
                 ],
                 "summary": "Delete a draft question",
+                "operationId": "deleteQuestion",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8581,11 +8064,6 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A question that was never published is edited in place. Once published, any content change creates version n+1 (kept in GET /questions/{id}/versions); status changes alone do not. A published question cannot go back to draft.",
                 "consumes": [
                     "application/json"
@@ -8597,6 +8075,7 @@ const docTemplate = `{
                     "questions"
                 ],
                 "summary": "Edit a question",
+                "operationId": "updateQuestion",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8669,11 +8148,6 @@ const docTemplate = `{
         },
         "/api/v1/questions/{id}/stats": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Practice: attempts and correct answers, kept incrementally as answers arrive; facility_index = correct / attempts. Formal exams: exam_served papers, exam_facility_index (mean share of points earned) and discrimination_index (top 27% minus bottom 27% by score), weighted by papers over the exams that fed them — an exam feeds its figures when an admin reads its statistics and once its window has closed.",
                 "produces": [
                     "application/json"
@@ -8682,6 +8156,7 @@ const docTemplate = `{
                     "questions"
                 ],
                 "summary": "A question's item statistics",
+                "operationId": "getQuestionStats",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8727,11 +8202,6 @@ const docTemplate = `{
         },
         "/api/v1/questions/{id}/versions": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Every published version, newest first, as learners saw it. A never-published draft has none.",
                 "produces": [
                     "application/json"
@@ -8740,6 +8210,7 @@ const docTemplate = `{
                     "questions"
                 ],
                 "summary": "A question's version history",
+                "operationId": "listQuestionVersions",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8785,11 +8256,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/activities": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Activities owned by units in the admin's subtree, newest first.",
                 "produces": [
                     "application/json"
@@ -8798,6 +8264,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "List quiz activities",
+                "operationId": "listQuizActivities",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8842,11 +8309,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "An activity (e.g. 2027 新年学法微活动) owned by a unit in the admin's subtree (default: the admin's unit). audience public admits participants (WeChat users) and learners; learners admits only learners of the unit's subtree. campaign_id, when given, credits bound learners' ranked plays with the campaign's quiz_per_play rule.",
                 "consumes": [
                     "application/json"
@@ -8858,6 +8320,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Create a quiz activity",
+                "operationId": "createQuizActivity",
                 "parameters": [
                     {
                         "description": "the activity",
@@ -8911,11 +8374,7 @@ const docTemplate = `{
         },
         "/api/v1/quiz/activities/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "One quiz activity (audience, campaign, number of rounds), for the admins of its unit subtree.",
                 "produces": [
                     "application/json"
                 ],
@@ -8923,6 +8382,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Get a quiz activity",
+                "operationId": "getQuizActivity",
                 "parameters": [
                     {
                         "type": "integer",
@@ -8966,16 +8426,12 @@ const docTemplate = `{
                 }
             },
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Only an activity without rounds (409 quiz.activity_has_rounds otherwise).",
                 "tags": [
                     "quiz"
                 ],
                 "summary": "Delete a quiz activity",
+                "operationId": "deleteQuizActivity",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9022,11 +8478,6 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Only the fields sent change.",
                 "consumes": [
                     "application/json"
@@ -9038,6 +8489,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Change a quiz activity",
+                "operationId": "updateQuizActivity",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9104,11 +8556,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/activities/{id}/leaderboard": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Each player's best plays of the activity's rounds summed (score, then duration, then latest improving submit); names masked; plus the caller's own place.",
                 "produces": [
                     "application/json"
@@ -9117,6 +8564,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "An activity's leaderboard",
+                "operationId": "getActivityLeaderboard",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9169,11 +8617,7 @@ const docTemplate = `{
         },
         "/api/v1/quiz/activities/{id}/rounds": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Every round of the activity in order, with its window, timing, prizes and the draw commitment, for the admins of its unit subtree.",
                 "produces": [
                     "application/json"
                 ],
@@ -9181,6 +8625,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "List the rounds of a quiz activity",
+                "operationId": "listQuizRounds",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9224,11 +8669,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Freezes the question pool (the fixed question_ids, or up to 1000 published questions of bank_ids from which each play draws question_count at random), picks a 32-byte random draw seed and publishes commitment = hex(sha256(seed)) (see the draw recipe in api/README.md). plays_per_round defaults to 1; plays_per_day (optional) limits plays per Asia/Shanghai day. Plays answering faster than min_ms_per_answer per answered question (default 1000) are flagged for review. Only plays scoring at least prize_threshold enter the draw; a winner has claim_hours (default 168) to claim. beacon_name names, in advance, a public value the admin enters at the draw.",
                 "consumes": [
                     "application/json"
@@ -9240,6 +8680,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Create a round of a quiz activity",
+                "operationId": "createQuizRound",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9306,11 +8747,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/plays/{id}/clear-flag": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The play enters the leaderboards and, when it qualifies, the draw. Not after the round is closed (409 quiz.round_closed); a play not flagged or already cleared is 409 quiz.not_flagged.",
                 "produces": [
                     "application/json"
@@ -9319,6 +8755,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Clear a flagged play after review",
+                "operationId": "clearPlayFlag",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9370,11 +8807,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/plays/{id}/submit": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Grades the answers (in this play's option letters) by the server clock: score, correct count, duration, each question's key (in this play's letters), analysis and legal basis, and the caller's rank. Once per play: the same Idempotency-Key again returns the first result, any other second submit is 409 quiz.already_submitted. After the deadline: 409 quiz.deadline_passed. Plays answered implausibly fast are flagged (kept, off the boards and out of the draw until an admin clears them). Rate limited per account and per IP.",
                 "consumes": [
                     "application/json"
@@ -9386,6 +8818,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Submit a play",
+                "operationId": "submitPlay",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9470,11 +8903,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/rounds/current": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The rounds the caller may play now, with their prizes, commitment and the caller's plays left.",
                 "produces": [
                     "application/json"
@@ -9483,6 +8911,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Rounds open now",
+                "operationId": "listCurrentRounds",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -9507,11 +8936,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/rounds/{id}/close": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "After the round ends: fixes the eligible list (each player's best ranked play scoring at least prize_threshold) and publishes its count and digest (GET /quiz/rounds/{id}/draw), before anyone can draw. Closing again answers the same. Before the end: 409 quiz.round_not_ended.",
                 "produces": [
                     "application/json"
@@ -9520,6 +8944,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Close a round and publish its eligible list",
+                "operationId": "closeQuizRound",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9579,6 +9004,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "A round's public draw record",
+                "operationId": "getDraw",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9610,11 +9036,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Once per round: key = sha256(seed ‖ beacon) (or the seed when the round named no beacon), ticket = hex(hmac_sha256(key, decimal play id)) for every eligible play, smallest tickets win one prize unit each in prize order; the seed is revealed. A second draw, or one racing another, is 409 quiz.already_drawn; before close 409 quiz.round_not_closed.",
                 "consumes": [
                     "application/json"
@@ -9626,6 +9047,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Draw a closed round's winners",
+                "operationId": "drawPrizes",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9698,11 +9120,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/rounds/{id}/flags": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Plays answered implausibly fast: kept, but off the leaderboards and out of the draw until cleared. all=true includes cleared ones.",
                 "produces": [
                     "application/json"
@@ -9711,6 +9128,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "List a round's plays flagged for review",
+                "operationId": "listFlaggedPlays",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9776,11 +9194,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/rounds/{id}/leaderboard": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Top limit players (default and at most 100) by best score, then shorter duration, then earlier submit; names masked (张*三); plus the caller's own place (null when not on the board).",
                 "produces": [
                     "application/json"
@@ -9789,6 +9202,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "A round's leaderboard",
+                "operationId": "getRoundLeaderboard",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9841,11 +9255,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/rounds/{id}/plays": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Serves the questions (options shuffled for this play, never the key) and the server's deadline. One running play per player (409 quiz.play_active); no more plays than the round allows (409 quiz.no_plays_left, quiz.daily_limit), even under concurrent starts. Outside the window 409 quiz.round_not_open. Rate limited per account and per IP (429 quiz.rate_limited).",
                 "produces": [
                     "application/json"
@@ -9854,6 +9263,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Start a play of a round",
+                "operationId": "startPlay",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9911,11 +9321,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/rounds/{id}/prizes": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "In draw order, with status (awarded, claimed, expired) and the claim contact masked.",
                 "produces": [
                     "application/json"
@@ -9924,6 +9329,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "List a round's drawn prizes",
+                "operationId": "listRoundPrizes",
                 "parameters": [
                     {
                         "type": "integer",
@@ -9969,11 +9375,6 @@ const docTemplate = `{
         },
         "/api/v1/quiz/rounds/{id}/prizes/export": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Every drawn prize with the winner's full contact (opened for delivery; the export is audited).",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -9983,6 +9384,7 @@ const docTemplate = `{
                     "quiz"
                 ],
                 "summary": "Export a round's prizes for delivery (xlsx)",
+                "operationId": "exportRoundPrizes",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10028,11 +9430,7 @@ const docTemplate = `{
         },
         "/api/v1/reminder-rules": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Reminder rules owned in the caller's subtree, with their conditions, send time, channels and whether they are enabled.",
                 "produces": [
                     "application/json"
                 ],
@@ -10040,6 +9438,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Reminder rules of the caller's subtree",
+                "operationId": "listReminderRules",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -10062,11 +9461,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A daily rule for a unit of the caller's subtree in a campaign covering it: credits_lagging reminds the unit's lagging (or far-behind) learners; event_tomorrow reminds learners registered for an event starting tomorrow; exam_closing reminds the audience of the campaign's open exams closing within within_days (default 3) who have not finished them; makeup_available reminds those a make-up exam is open for (failed the main exam, or missed it) who have not finished it. It runs once a day at send_at (Asia/Shanghai) on one replica only; a learner gets at most one reminder per rule per min_interval_days; deliveries due inside the quiet hours wait for their end; learners reminded escalate_after times and still behind are listed in their unit admins' inbox digest.",
                 "consumes": [
                     "application/json"
@@ -10078,6 +9472,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Create a reminder rule",
+                "operationId": "createReminderRule",
                 "parameters": [
                     {
                         "description": "the rule",
@@ -10131,11 +9526,7 @@ const docTemplate = `{
         },
         "/api/v1/reminder-rules/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "One reminder rule of the caller's subtree.",
                 "produces": [
                     "application/json"
                 ],
@@ -10143,6 +9534,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Get a reminder rule",
+                "operationId": "getReminderRule",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10186,11 +9578,7 @@ const docTemplate = `{
                 }
             },
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Replaces the whole rule (every field is sent). Takes effect at the next send time. Audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -10201,6 +9589,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Replace a reminder rule",
+                "operationId": "replaceReminderRule",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10265,15 +9654,12 @@ const docTemplate = `{
                 }
             },
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "Deletes the rule; reminders it already sent stay in inboxes and in the effect figures. Audited.",
                 "tags": [
                     "supervision"
                 ],
                 "summary": "Delete a reminder rule",
+                "operationId": "deleteReminderRule",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10316,11 +9702,6 @@ const docTemplate = `{
         },
         "/api/v1/reminders": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Reminders to learners of the caller's subtree in a campaign, newest first, with each delivery's status.",
                 "produces": [
                     "application/json"
@@ -10329,6 +9710,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Reminders sent",
+                "operationId": "listReminders",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10380,11 +9762,6 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default), SMS and/or WeChat subscribe message (` + "`" + `wechat` + "`" + `: learners bound to WeChat with an allowance left; others are skipped, not retried). Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.",
                 "consumes": [
                     "application/json"
@@ -10396,6 +9773,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Remind learners (督促)",
+                "operationId": "sendReminders",
                 "parameters": [
                     {
                         "description": "who and how",
@@ -10455,11 +9833,6 @@ const docTemplate = `{
         },
         "/api/v1/reminders/effect": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Of the learners of a unit's subtree first reminded at least 7 days ago, how many have since earned at least the lag they had when reminded (caught_up); waiting counts those reminded more recently; lagging_not_reminded counts learners behind today who were never reminded, for comparison.",
                 "produces": [
                     "application/json"
@@ -10468,6 +9841,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Did reminders work?",
+                "operationId": "getReminderEffect",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10519,11 +9893,6 @@ const docTemplate = `{
         },
         "/api/v1/study-sessions/{id}/finish": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Credits a last heartbeat and closes the session.",
                 "consumes": [
                     "application/json"
@@ -10535,6 +9904,7 @@ const docTemplate = `{
                     "study"
                 ],
                 "summary": "Finish a study session",
+                "operationId": "finishStudySession",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10607,11 +9977,6 @@ const docTemplate = `{
         },
         "/api/v1/study-sessions/{id}/heartbeat": {
             "put": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Credits only the time the server saw pass since the previous heartbeat: at most 60 s per beat, nothing after a pause over 120 s, never beyond the course's duration; credits go through the ledger per verified minute (and the course's completion credit) within the campaign's daily study cap. A position further ahead than the time that passed is refused (422 study.position_ahead); a heartbeat racing another for the same interval gets 409 study.heartbeat_conflict; an ended session 409 study.session_ended.",
                 "consumes": [
                     "application/json"
@@ -10623,6 +9988,7 @@ const docTemplate = `{
                     "study"
                 ],
                 "summary": "Study heartbeat",
+                "operationId": "heartbeatStudySession",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10695,16 +10061,6 @@ const docTemplate = `{
         },
         "/api/v1/units": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "units:read"
-                        ]
-                    }
-                ],
                 "description": "Units in the caller's subtree, flat and paginated (filter by parent_id, kind, q), or with tree=true the whole subtree nested: items are then the caller's own unit with ` + "`" + `children` + "`" + ` filled recursively, total counts every unit, and paging is ignored.",
                 "produces": [
                     "application/json"
@@ -10713,6 +10069,7 @@ const docTemplate = `{
                     "units"
                 ],
                 "summary": "List units",
+                "operationId": "listUnits",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10793,11 +10150,7 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
+                "description": "A unit under a parent in the admin's subtree (kind township, department or sub-unit). Audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -10808,6 +10161,7 @@ const docTemplate = `{
                     "units"
                 ],
                 "summary": "Create a unit",
+                "operationId": "createUnit",
                 "parameters": [
                     {
                         "description": "the new unit",
@@ -10867,11 +10221,6 @@ const docTemplate = `{
         },
         "/api/v1/units/ranking": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The direct sub-units of the caller's unit ranked by completion rate, then average credits (figures computed at most every supervision.dashboard_ttl, as in the dashboard).",
                 "produces": [
                     "application/json"
@@ -10880,6 +10229,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Unit ranking",
+                "operationId": "getUnitRanking",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10925,16 +10275,7 @@ const docTemplate = `{
         },
         "/api/v1/units/{id}": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    },
-                    {
-                        "ClientCredentials": [
-                            "units:read"
-                        ]
-                    }
-                ],
+                "description": "One unit of the caller's subtree with its path, parent and children. Outside the subtree: 404.",
                 "produces": [
                     "application/json"
                 ],
@@ -10942,6 +10283,7 @@ const docTemplate = `{
                     "units"
                 ],
                 "summary": "Get a unit",
+                "operationId": "getUnit",
                 "parameters": [
                     {
                         "type": "integer",
@@ -10991,16 +10333,12 @@ const docTemplate = `{
                 }
             },
             "delete": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Refused with 409 while the unit has sub-units, accounts or learners.",
                 "tags": [
                     "units"
                 ],
                 "summary": "Delete a unit",
+                "operationId": "deleteUnit",
                 "parameters": [
                     {
                         "type": "integer",
@@ -11047,11 +10385,6 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Rename, re-code, change kind, or move (parent_id) a unit inside the caller's subtree. Moving a unit under itself or its descendants is refused; the caller's own unit cannot be moved or change its kind (an admin above it does that).",
                 "consumes": [
                     "application/json"
@@ -11063,6 +10396,7 @@ const docTemplate = `{
                     "units"
                 ],
                 "summary": "Update or move a unit",
+                "operationId": "updateUnit",
                 "parameters": [
                     {
                         "type": "integer",
@@ -11135,11 +10469,6 @@ const docTemplate = `{
         },
         "/api/v1/units/{id}/dashboard": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "A unit's dynamic analysis of a campaign in one call: learners (by track), active in the last 7 days, average credits, completion count and rate, on-pace / lagging / far-behind counts (lagging when the lag behind the calendar exceeds the campaign's lag_percent of the target, far behind at three times that), event attendees, the daily credit series so far, and the same figures per direct sub-unit. Reads summary rows and per-unit daily aggregates only. The unit and sub-unit figures are computed at most every supervision.dashboard_ttl (30 s by default) per replica and unit, and figures_as_of says when; the series and expected_by_track are live, and a change of the campaign (targets, dates, pace rules) or of the unit tree is seen at once.",
                 "produces": [
                     "application/json"
@@ -11148,6 +10477,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Unit dashboard",
+                "operationId": "getUnitDashboard",
                 "parameters": [
                     {
                         "type": "integer",
@@ -11200,11 +10530,6 @@ const docTemplate = `{
         },
         "/api/v1/units/{id}/lagging": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Active learners of a unit's subtree who are behind the campaign calendar (learners without credits count as zero), most behind first. status=far_behind narrows to those far behind.",
                 "produces": [
                     "application/json"
@@ -11213,6 +10538,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Lagging learners",
+                "operationId": "listLaggingLearners",
                 "parameters": [
                     {
                         "type": "integer",
@@ -11289,11 +10615,6 @@ const docTemplate = `{
         },
         "/api/v1/units/{id}/lagging/export": {
             "get": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "The whole lagging list of GET /units/{id}/lagging (all pages) as a sheet.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -11303,6 +10624,7 @@ const docTemplate = `{
                     "supervision"
                 ],
                 "summary": "Download lagging learners as xlsx",
+                "operationId": "exportLaggingLearners",
                 "parameters": [
                     {
                         "type": "integer",
@@ -11365,6 +10687,7 @@ const docTemplate = `{
         },
         "/healthz": {
             "get": {
+                "description": "Answers 200 while the process runs; no database call. For liveness probes.",
                 "produces": [
                     "application/json"
                 ],
@@ -11372,11 +10695,18 @@ const docTemplate = `{
                     "ops"
                 ],
                 "summary": "Liveness: the process is up",
+                "operationId": "checkHealth",
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Health"
+                        }
+                    },
+                    "413": {
+                        "description": "request.body_too_large: a request body over the limit (the limit applies to every route)",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
                         }
                     }
                 }
@@ -11384,6 +10714,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
+                "description": "200 when the database answers a ping and the server is not draining; 503 otherwise, so load balancers stop sending. For readiness probes.",
                 "produces": [
                     "application/json"
                 ],
@@ -11391,11 +10722,18 @@ const docTemplate = `{
                     "ops"
                 ],
                 "summary": "Readiness: the database answers and the server is not shutting down",
+                "operationId": "checkReadiness",
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Health"
+                        }
+                    },
+                    "413": {
+                        "description": "request.body_too_large: a request body over the limit (the limit applies to every route)",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
                         }
                     },
                     "503": {
@@ -11411,6 +10749,21 @@ const docTemplate = `{
     "definitions": {
         "Account": {
             "type": "object",
+            "required": [
+                "created_at",
+                "display_name",
+                "id",
+                "last_login_at",
+                "locked_until",
+                "must_change_password",
+                "phone",
+                "role",
+                "status",
+                "unit_id",
+                "unit_name",
+                "updated_at",
+                "username"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string",
@@ -11426,11 +10779,13 @@ const docTemplate = `{
                 },
                 "last_login_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "locked_until": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "must_change_password": {
                     "type": "boolean",
@@ -11538,6 +10893,22 @@ const docTemplate = `{
         },
         "AccountCreated": {
             "type": "object",
+            "required": [
+                "created_at",
+                "display_name",
+                "id",
+                "initial_password",
+                "last_login_at",
+                "locked_until",
+                "must_change_password",
+                "phone",
+                "role",
+                "status",
+                "unit_id",
+                "unit_name",
+                "updated_at",
+                "username"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string",
@@ -11553,15 +10924,18 @@ const docTemplate = `{
                 },
                 "initial_password": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Tq7mK2pZ9xHe"
                 },
                 "last_login_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "locked_until": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "must_change_password": {
                     "type": "boolean",
@@ -11619,6 +10993,12 @@ const docTemplate = `{
         },
         "AccountList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -11698,6 +11078,20 @@ const docTemplate = `{
         },
         "AuditLog": {
             "type": "object",
+            "required": [
+                "action",
+                "actor_id",
+                "actor_name",
+                "actor_role",
+                "at",
+                "detail",
+                "id",
+                "ip",
+                "outcome",
+                "request_id",
+                "resource_id",
+                "resource_type"
+            ],
             "properties": {
                 "action": {
                     "type": "string",
@@ -11705,6 +11099,7 @@ const docTemplate = `{
                 },
                 "actor_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 },
                 "actor_name": {
@@ -11722,7 +11117,8 @@ const docTemplate = `{
                 },
                 "detail": {
                     "type": "object",
-                    "additionalProperties": {}
+                    "additionalProperties": {},
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "integer",
@@ -11756,6 +11152,12 @@ const docTemplate = `{
         },
         "AuditLogList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -11792,6 +11194,21 @@ const docTemplate = `{
         },
         "Campaign": {
             "type": "object",
+            "required": [
+                "contacts",
+                "created_at",
+                "end_date",
+                "id",
+                "name",
+                "rules",
+                "start_date",
+                "status",
+                "targets",
+                "theme",
+                "unit_id",
+                "unit_name",
+                "updated_at"
+            ],
             "properties": {
                 "contacts": {
                     "type": "array",
@@ -11933,6 +11350,12 @@ const docTemplate = `{
         },
         "CampaignList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -12080,6 +11503,11 @@ const docTemplate = `{
         },
         "CheckinCode": {
             "type": "object",
+            "required": [
+                "expires_at",
+                "rotates_at",
+                "token"
+            ],
             "properties": {
                 "expires_at": {
                     "type": "string",
@@ -12122,6 +11550,11 @@ const docTemplate = `{
         },
         "CheckinResult": {
             "type": "object",
+            "required": [
+                "attendance",
+                "checked_out",
+                "credits_awarded"
+            ],
             "properties": {
                 "attendance": {
                     "$ref": "#/definitions/EventAttendance"
@@ -12136,8 +11569,41 @@ const docTemplate = `{
                 }
             }
         },
+        "ClientTokenRequest": {
+            "type": "object",
+            "required": [
+                "grant_type"
+            ],
+            "properties": {
+                "client_id": {
+                    "type": "string",
+                    "example": "xfc_3f9a1c2b7e4d5a6b8c9d0e1f"
+                },
+                "client_secret": {
+                    "type": "string",
+                    "example": "xfs_mYs3cr3tValu3ShownOnlyOnce0123456789abcdEF"
+                },
+                "grant_type": {
+                    "type": "string",
+                    "enum": [
+                        "client_credentials"
+                    ],
+                    "example": "client_credentials"
+                },
+                "scope": {
+                    "type": "string",
+                    "example": "credits:read learners:read"
+                }
+            }
+        },
         "ClientTokenResponse": {
             "type": "object",
+            "required": [
+                "access_token",
+                "expires_in",
+                "scope",
+                "token_type"
+            ],
             "properties": {
                 "access_token": {
                     "type": "string",
@@ -12159,17 +11625,36 @@ const docTemplate = `{
         },
         "Consultation": {
             "type": "object",
+            "required": [
+                "answer",
+                "answered_at",
+                "answered_by",
+                "answered_by_name",
+                "asker_id",
+                "asker_name",
+                "asker_role",
+                "campaign_id",
+                "created_at",
+                "id",
+                "question",
+                "status",
+                "unit_id",
+                "updated_at"
+            ],
             "properties": {
                 "answer": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "可以向用人单位所在地的劳动保障监察机构投诉，或申请劳动争议仲裁。"
                 },
                 "answered_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "answered_by": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 },
                 "answered_by_name": {
@@ -12265,6 +11750,12 @@ const docTemplate = `{
         },
         "ConsultationList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -12299,9 +11790,25 @@ const docTemplate = `{
         },
         "Course": {
             "type": "object",
+            "required": [
+                "body",
+                "campaign_id",
+                "created_at",
+                "credit",
+                "duration_seconds",
+                "id",
+                "kind",
+                "sort_order",
+                "status",
+                "title",
+                "tracks",
+                "updated_at",
+                "url"
+            ],
             "properties": {
                 "body": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "宪法是国家的根本法……"
                 },
                 "campaign_id": {
@@ -12483,6 +11990,12 @@ const docTemplate = `{
         },
         "CourseList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -12624,6 +12137,10 @@ const docTemplate = `{
         },
         "CreditAdjusted": {
             "type": "object",
+            "required": [
+                "entry",
+                "total"
+            ],
             "properties": {
                 "entry": {
                     "$ref": "#/definitions/CreditEntry"
@@ -12636,6 +12153,16 @@ const docTemplate = `{
         },
         "CreditEntry": {
             "type": "object",
+            "required": [
+                "amount",
+                "at",
+                "day",
+                "id",
+                "reason",
+                "requested",
+                "source",
+                "source_id"
+            ],
             "properties": {
                 "amount": {
                     "type": "number",
@@ -12686,6 +12213,12 @@ const docTemplate = `{
         },
         "CreditEntryList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -12728,6 +12261,24 @@ const docTemplate = `{
         },
         "CreditStanding": {
             "type": "object",
+            "required": [
+                "by_source",
+                "campaign_id",
+                "campaign_name",
+                "expected_by_today",
+                "explanation",
+                "lag",
+                "last_activity_at",
+                "learner_id",
+                "learner_name",
+                "pace",
+                "percent",
+                "rank_in_unit",
+                "target",
+                "total",
+                "track",
+                "unit_learners"
+            ],
             "properties": {
                 "by_source": {
                     "$ref": "#/definitions/CreditsBySource"
@@ -12759,7 +12310,8 @@ const docTemplate = `{
                 },
                 "last_activity_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "learner_id": {
                     "type": "integer",
@@ -12811,6 +12363,14 @@ const docTemplate = `{
         },
         "CreditsBySource": {
             "type": "object",
+            "required": [
+                "adjustment",
+                "event",
+                "exam",
+                "practice",
+                "quiz",
+                "study"
+            ],
             "properties": {
                 "adjustment": {
                     "type": "number",
@@ -12840,6 +12400,10 @@ const docTemplate = `{
         },
         "DailyCredits": {
             "type": "object",
+            "required": [
+                "credits",
+                "day"
+            ],
             "properties": {
                 "credits": {
                     "type": "number",
@@ -12854,12 +12418,18 @@ const docTemplate = `{
         },
         "ErrorBody": {
             "type": "object",
+            "required": [
+                "code",
+                "fields",
+                "message"
+            ],
             "properties": {
                 "code": {
                     "type": "string",
                     "example": "unit.not_found"
                 },
                 "fields": {
+                    "description": "always an array: [] when no field is at fault",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/FieldError"
@@ -12873,6 +12443,10 @@ const docTemplate = `{
         },
         "ErrorResponse": {
             "type": "object",
+            "required": [
+                "error",
+                "request_id"
+            ],
             "properties": {
                 "error": {
                     "$ref": "#/definitions/ErrorBody"
@@ -12885,6 +12459,38 @@ const docTemplate = `{
         },
         "Event": {
             "type": "object",
+            "required": [
+                "audience_reached",
+                "audience_tracks",
+                "audience_unit_ids",
+                "campaign_id",
+                "capacity",
+                "case_number",
+                "case_type",
+                "court_name",
+                "created_at",
+                "credits",
+                "description",
+                "ends_at",
+                "geofence",
+                "id",
+                "min_minutes",
+                "organiser_ids",
+                "registered",
+                "registration_required",
+                "speakers",
+                "starts_at",
+                "status",
+                "summary",
+                "title",
+                "type",
+                "unit_id",
+                "unit_name",
+                "updated_at",
+                "venue_address",
+                "venue_name",
+                "venue_type"
+            ],
             "properties": {
                 "audience_reached": {
                     "type": "integer",
@@ -12938,6 +12544,7 @@ const docTemplate = `{
                 },
                 "description": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "县委常委主讲"
                 },
                 "ends_at": {
@@ -12945,7 +12552,12 @@ const docTemplate = `{
                     "format": "date-time"
                 },
                 "geofence": {
-                    "$ref": "#/definitions/EventGeofence"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventGeofence"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "integer",
@@ -12997,7 +12609,12 @@ const docTemplate = `{
                     "example": "published"
                 },
                 "summary": {
-                    "$ref": "#/definitions/EventSummary"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventSummary"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "title": {
                     "type": "string",
@@ -13045,6 +12662,16 @@ const docTemplate = `{
         },
         "EventAttendance": {
             "type": "object",
+            "required": [
+                "checked_in_at",
+                "checked_out_at",
+                "credited",
+                "learner_id",
+                "learner_name",
+                "reason",
+                "source",
+                "unit_name"
+            ],
             "properties": {
                 "checked_in_at": {
                     "type": "string",
@@ -13052,7 +12679,8 @@ const docTemplate = `{
                 },
                 "checked_out_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "credited": {
                     "type": "boolean",
@@ -13086,6 +12714,13 @@ const docTemplate = `{
         },
         "EventAttendanceReport": {
             "type": "object",
+            "required": [
+                "attended",
+                "credited",
+                "event_id",
+                "items",
+                "registered"
+            ],
             "properties": {
                 "attended": {
                     "type": "integer",
@@ -13136,6 +12771,12 @@ const docTemplate = `{
         },
         "EventList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -13159,6 +12800,11 @@ const docTemplate = `{
         },
         "EventReach": {
             "type": "object",
+            "required": [
+                "audience_reached",
+                "events",
+                "venue_type"
+            ],
             "properties": {
                 "audience_reached": {
                     "type": "integer",
@@ -13176,6 +12822,15 @@ const docTemplate = `{
         },
         "EventRegistration": {
             "type": "object",
+            "required": [
+                "created_at",
+                "event_id",
+                "id",
+                "learner_id",
+                "learner_name",
+                "status",
+                "unit_name"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string",
@@ -13218,6 +12873,12 @@ const docTemplate = `{
         },
         "EventRegistrationList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -13425,6 +13086,16 @@ const docTemplate = `{
         },
         "EventStats": {
             "type": "object",
+            "required": [
+                "attendance_rate",
+                "attended",
+                "by_type",
+                "by_unit",
+                "delivery_reach",
+                "events",
+                "registered",
+                "unit_id"
+            ],
             "properties": {
                 "attendance_rate": {
                     "type": "number",
@@ -13483,6 +13154,12 @@ const docTemplate = `{
         },
         "EventSummary": {
             "type": "object",
+            "required": [
+                "audience_count",
+                "photos",
+                "summary",
+                "updated_at"
+            ],
             "properties": {
                 "audience_count": {
                     "type": "integer",
@@ -13554,6 +13231,12 @@ const docTemplate = `{
         },
         "EventTypeStats": {
             "type": "object",
+            "required": [
+                "attended",
+                "events",
+                "registered",
+                "type"
+            ],
             "properties": {
                 "attended": {
                     "type": "integer",
@@ -13579,6 +13262,12 @@ const docTemplate = `{
         },
         "EventUnitStats": {
             "type": "object",
+            "required": [
+                "attended",
+                "events",
+                "name",
+                "unit_id"
+            ],
             "properties": {
                 "attended": {
                     "type": "integer",
@@ -13600,6 +13289,32 @@ const docTemplate = `{
         },
         "Exam": {
             "type": "object",
+            "required": [
+                "audience_tracks",
+                "audience_unit_ids",
+                "blueprints",
+                "campaign_id",
+                "closes_at",
+                "created_at",
+                "description",
+                "duration_minutes",
+                "id",
+                "main_exam_id",
+                "max_attempts",
+                "opens_at",
+                "partial_credit",
+                "pass_score",
+                "prerequisite_credits",
+                "review_policy",
+                "review_show_answers",
+                "score_policy",
+                "shuffle_options",
+                "shuffle_questions",
+                "status",
+                "title",
+                "unit_id",
+                "updated_at"
+            ],
             "properties": {
                 "audience_tracks": {
                     "type": "array",
@@ -13647,7 +13362,8 @@ const docTemplate = `{
                     "example": 3
                 },
                 "main_exam_id": {
-                    "type": "integer"
+                    "type": "integer",
+                    "x-nullable": true
                 },
                 "max_attempts": {
                     "type": "integer",
@@ -13744,6 +13460,19 @@ const docTemplate = `{
         },
         "ExamAttempt": {
             "type": "object",
+            "required": [
+                "deadline",
+                "exam_id",
+                "exam_title",
+                "id",
+                "number",
+                "questions",
+                "result",
+                "seconds_left",
+                "started_at",
+                "status",
+                "submitted_at"
+            ],
             "properties": {
                 "deadline": {
                     "type": "string",
@@ -13769,10 +13498,16 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/ExamPaperQuestion"
-                    }
+                    },
+                    "x-nullable": true
                 },
                 "result": {
-                    "$ref": "#/definitions/ExamAttemptResult"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ExamAttemptResult"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "seconds_left": {
                     "type": "integer",
@@ -13796,12 +13531,23 @@ const docTemplate = `{
                 },
                 "submitted_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 }
             }
         },
         "ExamAttemptResult": {
             "type": "object",
+            "required": [
+                "correct_count",
+                "finalised_by",
+                "max_score",
+                "pass_score",
+                "passed",
+                "question_count",
+                "score",
+                "sections"
+            ],
             "properties": {
                 "correct_count": {
                     "type": "integer",
@@ -13882,6 +13628,12 @@ const docTemplate = `{
         },
         "ExamList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -13905,9 +13657,20 @@ const docTemplate = `{
         },
         "ExamPaperQuestion": {
             "type": "object",
+            "required": [
+                "answer",
+                "options",
+                "points",
+                "position",
+                "question_id",
+                "section",
+                "stem",
+                "type"
+            ],
             "properties": {
                 "answer": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "B"
                 },
                 "options": {
@@ -13950,9 +13713,17 @@ const docTemplate = `{
         },
         "ExamQuestionStats": {
             "type": "object",
+            "required": [
+                "discrimination",
+                "facility",
+                "question_id",
+                "served",
+                "stem"
+            ],
             "properties": {
                 "discrimination": {
                     "type": "number",
+                    "x-nullable": true,
                     "example": 0.5
                 },
                 "facility": {
@@ -14109,6 +13880,18 @@ const docTemplate = `{
         },
         "ExamResult": {
             "type": "object",
+            "required": [
+                "attempted",
+                "attempts",
+                "learner_id",
+                "max_score",
+                "name",
+                "passed",
+                "score",
+                "track",
+                "unit_id",
+                "unit_name"
+            ],
             "properties": {
                 "attempted": {
                     "type": "boolean",
@@ -14124,6 +13907,7 @@ const docTemplate = `{
                 },
                 "max_score": {
                     "type": "number",
+                    "x-nullable": true,
                     "example": 100
                 },
                 "name": {
@@ -14136,6 +13920,7 @@ const docTemplate = `{
                 },
                 "score": {
                     "type": "number",
+                    "x-nullable": true,
                     "example": 86
                 },
                 "track": {
@@ -14154,6 +13939,12 @@ const docTemplate = `{
         },
         "ExamResultList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -14177,6 +13968,15 @@ const docTemplate = `{
         },
         "ExamReview": {
             "type": "object",
+            "required": [
+                "exam_id",
+                "exam_title",
+                "id",
+                "number",
+                "questions",
+                "result",
+                "show_answers"
+            ],
             "properties": {
                 "exam_id": {
                     "type": "integer",
@@ -14224,13 +14024,31 @@ const docTemplate = `{
         },
         "ExamReviewQuestion": {
             "type": "object",
+            "required": [
+                "analysis",
+                "answer",
+                "correct",
+                "correct_answer",
+                "law_article",
+                "law_name",
+                "options",
+                "points",
+                "position",
+                "question_id",
+                "score",
+                "section",
+                "stem",
+                "type"
+            ],
             "properties": {
                 "analysis": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "宪法第一条规定……"
                 },
                 "answer": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "B"
                 },
                 "correct": {
@@ -14239,14 +14057,17 @@ const docTemplate = `{
                 },
                 "correct_answer": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "B"
                 },
                 "law_article": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "第一条"
                 },
                 "law_name": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "中华人民共和国宪法"
                 },
                 "options": {
@@ -14293,9 +14114,16 @@ const docTemplate = `{
         },
         "ExamSavedAnswer": {
             "type": "object",
+            "required": [
+                "answer",
+                "question_id",
+                "saved_at",
+                "seconds_left"
+            ],
             "properties": {
                 "answer": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "AC"
                 },
                 "question_id": {
@@ -14314,6 +14142,10 @@ const docTemplate = `{
         },
         "ExamScoreBand": {
             "type": "object",
+            "required": [
+                "count",
+                "label"
+            ],
             "properties": {
                 "count": {
                     "type": "integer",
@@ -14405,6 +14237,12 @@ const docTemplate = `{
         },
         "ExamSectionScore": {
             "type": "object",
+            "required": [
+                "max_score",
+                "position",
+                "score",
+                "title"
+            ],
             "properties": {
                 "max_score": {
                     "type": "number"
@@ -14422,6 +14260,13 @@ const docTemplate = `{
         },
         "ExamStats": {
             "type": "object",
+            "required": [
+                "distribution",
+                "exam_id",
+                "questions",
+                "total",
+                "units"
+            ],
             "properties": {
                 "distribution": {
                     "type": "array",
@@ -14465,6 +14310,23 @@ const docTemplate = `{
         },
         "ExamSummary": {
             "type": "object",
+            "required": [
+                "campaign_id",
+                "closes_at",
+                "description",
+                "duration_minutes",
+                "id",
+                "main_exam_id",
+                "max_attempts",
+                "opens_at",
+                "pass_score",
+                "prerequisite_credits",
+                "review_policy",
+                "score_policy",
+                "status",
+                "title",
+                "unit_id"
+            ],
             "properties": {
                 "campaign_id": {
                     "type": "integer",
@@ -14487,7 +14349,8 @@ const docTemplate = `{
                     "example": 3
                 },
                 "main_exam_id": {
-                    "type": "integer"
+                    "type": "integer",
+                    "x-nullable": true
                 },
                 "max_attempts": {
                     "type": "integer",
@@ -14555,6 +14418,17 @@ const docTemplate = `{
         },
         "ExamUnitStats": {
             "type": "object",
+            "required": [
+                "absent",
+                "average",
+                "expected",
+                "participation",
+                "pass_rate",
+                "passed",
+                "took",
+                "unit_id",
+                "unit_name"
+            ],
             "properties": {
                 "absent": {
                     "type": "integer",
@@ -14600,6 +14474,17 @@ const docTemplate = `{
         },
         "FavouriteQuestion": {
             "type": "object",
+            "required": [
+                "available",
+                "bank_id",
+                "difficulty",
+                "favourited_at",
+                "options",
+                "question_id",
+                "stem",
+                "tags",
+                "type"
+            ],
             "properties": {
                 "available": {
                     "description": "Available is false once the question is retired (it is then not drawn for practice).",
@@ -14663,6 +14548,12 @@ const docTemplate = `{
         },
         "FavouriteQuestionList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -14686,6 +14577,10 @@ const docTemplate = `{
         },
         "FieldError": {
             "type": "object",
+            "required": [
+                "field",
+                "message"
+            ],
             "properties": {
                 "field": {
                     "type": "string"
@@ -14697,6 +14592,9 @@ const docTemplate = `{
         },
         "Health": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "status": {
                     "type": "string",
@@ -14706,6 +14604,11 @@ const docTemplate = `{
         },
         "ImportRowError": {
             "type": "object",
+            "required": [
+                "column",
+                "message",
+                "row"
+            ],
             "properties": {
                 "column": {
                     "type": "string",
@@ -14723,6 +14626,19 @@ const docTemplate = `{
         },
         "IntegrationClient": {
             "type": "object",
+            "required": [
+                "client_id",
+                "created_at",
+                "id",
+                "last_token_at",
+                "name",
+                "previous_secret_valid_until",
+                "scopes",
+                "status",
+                "unit_id",
+                "unit_name",
+                "updated_at"
+            ],
             "properties": {
                 "client_id": {
                     "type": "string",
@@ -14738,7 +14654,8 @@ const docTemplate = `{
                 },
                 "last_token_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -14746,7 +14663,8 @@ const docTemplate = `{
                 },
                 "previous_secret_valid_until": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "scopes": {
                     "type": "array",
@@ -14818,6 +14736,12 @@ const docTemplate = `{
         },
         "IntegrationClientList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -14880,6 +14804,20 @@ const docTemplate = `{
         },
         "IntegrationClientWithSecret": {
             "type": "object",
+            "required": [
+                "client_id",
+                "client_secret",
+                "created_at",
+                "id",
+                "last_token_at",
+                "name",
+                "previous_secret_valid_until",
+                "scopes",
+                "status",
+                "unit_id",
+                "unit_name",
+                "updated_at"
+            ],
             "properties": {
                 "client_id": {
                     "type": "string",
@@ -14899,7 +14837,8 @@ const docTemplate = `{
                 },
                 "last_token_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -14907,7 +14846,8 @@ const docTemplate = `{
                 },
                 "previous_secret_valid_until": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "scopes": {
                     "type": "array",
@@ -14947,6 +14887,20 @@ const docTemplate = `{
         },
         "LaggingLearner": {
             "type": "object",
+            "required": [
+                "credits",
+                "expected_by_today",
+                "lag",
+                "last_activity_at",
+                "learner_id",
+                "name",
+                "reminders_sent",
+                "status",
+                "target",
+                "track",
+                "unit_id",
+                "unit_name"
+            ],
             "properties": {
                 "credits": {
                     "type": "number",
@@ -14962,7 +14916,8 @@ const docTemplate = `{
                 },
                 "last_activity_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "learner_id": {
                     "type": "integer",
@@ -15008,6 +14963,12 @@ const docTemplate = `{
         },
         "LaggingLearnerList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -15031,6 +14992,27 @@ const docTemplate = `{
         },
         "LawReport": {
             "type": "object",
+            "required": [
+                "attachments",
+                "body",
+                "campaign_id",
+                "created_at",
+                "history",
+                "id",
+                "learner_id",
+                "learner_name",
+                "reviewed_at",
+                "reviewed_by",
+                "revision",
+                "score",
+                "status",
+                "submitted_at",
+                "submitted_by",
+                "title",
+                "unit_id",
+                "unit_name",
+                "updated_at"
+            ],
             "properties": {
                 "attachments": {
                     "type": "array",
@@ -15073,10 +15055,12 @@ const docTemplate = `{
                 },
                 "reviewed_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "reviewed_by": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 },
                 "revision": {
@@ -15085,6 +15069,7 @@ const docTemplate = `{
                 },
                 "score": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 92
                 },
                 "status": {
@@ -15195,6 +15180,12 @@ const docTemplate = `{
         },
         "LawReportList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -15218,6 +15209,16 @@ const docTemplate = `{
         },
         "LawReportReview": {
             "type": "object",
+            "required": [
+                "action",
+                "actor_id",
+                "actor_name",
+                "actor_role",
+                "comment",
+                "created_at",
+                "id",
+                "score"
+            ],
             "properties": {
                 "action": {
                     "enum": [
@@ -15235,6 +15236,7 @@ const docTemplate = `{
                 },
                 "actor_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 },
                 "actor_name": {
@@ -15259,6 +15261,7 @@ const docTemplate = `{
                 },
                 "score": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 92
                 }
             }
@@ -15339,6 +15342,25 @@ const docTemplate = `{
         },
         "LawReportSummary": {
             "type": "object",
+            "required": [
+                "attachments",
+                "campaign_id",
+                "created_at",
+                "id",
+                "learner_id",
+                "learner_name",
+                "reviewed_at",
+                "reviewed_by",
+                "revision",
+                "score",
+                "status",
+                "submitted_at",
+                "submitted_by",
+                "title",
+                "unit_id",
+                "unit_name",
+                "updated_at"
+            ],
             "properties": {
                 "attachments": {
                     "type": "array",
@@ -15371,10 +15393,12 @@ const docTemplate = `{
                 },
                 "reviewed_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "reviewed_by": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 1
                 },
                 "revision": {
@@ -15383,6 +15407,7 @@ const docTemplate = `{
                 },
                 "score": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 92
                 },
                 "status": {
@@ -15426,6 +15451,13 @@ const docTemplate = `{
         },
         "Leaderboard": {
             "type": "object",
+            "required": [
+                "campaign_id",
+                "learners",
+                "unit_id",
+                "units",
+                "units_as_of"
+            ],
             "properties": {
                 "campaign_id": {
                     "type": "integer",
@@ -15456,6 +15488,14 @@ const docTemplate = `{
         },
         "LeaderboardLearner": {
             "type": "object",
+            "required": [
+                "learner_id",
+                "name",
+                "rank",
+                "total",
+                "track",
+                "unit_name"
+            ],
             "properties": {
                 "learner_id": {
                     "type": "integer",
@@ -15485,6 +15525,15 @@ const docTemplate = `{
         },
         "LeaderboardUnit": {
             "type": "object",
+            "required": [
+                "average",
+                "completed",
+                "completion_rate",
+                "learners",
+                "name",
+                "rank",
+                "unit_id"
+            ],
             "properties": {
                 "average": {
                     "type": "number",
@@ -15518,6 +15567,22 @@ const docTemplate = `{
         },
         "Learner": {
             "type": "object",
+            "required": [
+                "account_id",
+                "created_at",
+                "external_id",
+                "id",
+                "id_card",
+                "left_at",
+                "name",
+                "phone",
+                "position",
+                "status",
+                "track",
+                "unit_id",
+                "unit_name",
+                "updated_at"
+            ],
             "properties": {
                 "account_id": {
                     "type": "integer",
@@ -15541,7 +15606,8 @@ const docTemplate = `{
                 },
                 "left_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -15650,6 +15716,23 @@ const docTemplate = `{
         },
         "LearnerCreated": {
             "type": "object",
+            "required": [
+                "account_id",
+                "created_at",
+                "external_id",
+                "id",
+                "id_card",
+                "initial_password",
+                "left_at",
+                "name",
+                "phone",
+                "position",
+                "status",
+                "track",
+                "unit_id",
+                "unit_name",
+                "updated_at"
+            ],
             "properties": {
                 "account_id": {
                     "type": "integer",
@@ -15673,11 +15756,13 @@ const docTemplate = `{
                 },
                 "initial_password": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "Tq7mK2pZ9xHe"
                 },
                 "left_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -15732,6 +15817,10 @@ const docTemplate = `{
         },
         "LearnerImportFailure": {
             "type": "object",
+            "required": [
+                "error",
+                "request_id"
+            ],
             "properties": {
                 "error": {
                     "$ref": "#/definitions/ErrorBody"
@@ -15747,6 +15836,14 @@ const docTemplate = `{
         },
         "LearnerImportResult": {
             "type": "object",
+            "required": [
+                "created",
+                "errors",
+                "invalid_rows",
+                "rows",
+                "unchanged",
+                "updated"
+            ],
             "properties": {
                 "created": {
                     "type": "integer",
@@ -15778,6 +15875,12 @@ const docTemplate = `{
         },
         "LearnerList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -15801,6 +15904,10 @@ const docTemplate = `{
         },
         "LearnerPII": {
             "type": "object",
+            "required": [
+                "id_card",
+                "phone"
+            ],
             "properties": {
                 "id_card": {
                     "type": "string",
@@ -15867,9 +15974,21 @@ const docTemplate = `{
         },
         "LearnerSyncItemResult": {
             "type": "object",
+            "required": [
+                "error",
+                "external_id",
+                "index",
+                "learner_id",
+                "status"
+            ],
             "properties": {
                 "error": {
-                    "$ref": "#/definitions/ErrorBody"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ErrorBody"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "external_id": {
                     "type": "string",
@@ -15881,6 +16000,7 @@ const docTemplate = `{
                 },
                 "learner_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 12
                 },
                 "status": {
@@ -15913,6 +16033,13 @@ const docTemplate = `{
         },
         "LearnerSyncResponse": {
             "type": "object",
+            "required": [
+                "created",
+                "failed",
+                "results",
+                "unchanged",
+                "updated"
+            ],
             "properties": {
                 "created": {
                     "type": "integer",
@@ -15983,15 +16110,21 @@ const docTemplate = `{
         },
         "LegalBasis": {
             "type": "object",
+            "required": [
+                "article",
+                "effective_date",
+                "law"
+            ],
             "properties": {
                 "article": {
                     "type": "string",
                     "example": "第一条"
                 },
                 "effective_date": {
-                    "description": "EffectiveDate is the date the cited text took effect (absent when unknown).",
+                    "description": "EffectiveDate is the date the cited text took effect (null when unknown).",
                     "type": "string",
                     "format": "date",
+                    "x-nullable": true,
                     "example": "2018-03-11"
                 },
                 "law": {
@@ -16069,6 +16202,13 @@ const docTemplate = `{
         },
         "Message": {
             "type": "object",
+            "required": [
+                "body",
+                "created_at",
+                "id",
+                "read_at",
+                "title"
+            ],
             "properties": {
                 "body": {
                     "type": "string",
@@ -16084,7 +16224,8 @@ const docTemplate = `{
                 },
                 "read_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "title": {
                     "type": "string",
@@ -16094,6 +16235,13 @@ const docTemplate = `{
         },
         "MessageList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total",
+                "unread"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -16121,14 +16269,28 @@ const docTemplate = `{
         },
         "MyConsultation": {
             "type": "object",
+            "required": [
+                "answer",
+                "answered_at",
+                "campaign_id",
+                "campaign_name",
+                "contacts",
+                "created_at",
+                "id",
+                "question",
+                "status",
+                "updated_at"
+            ],
             "properties": {
                 "answer": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "可以向用人单位所在地的劳动保障监察机构投诉，或申请劳动争议仲裁。"
                 },
                 "answered_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "campaign_id": {
                     "type": "integer",
@@ -16176,6 +16338,12 @@ const docTemplate = `{
         },
         "MyConsultationList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -16199,9 +16367,29 @@ const docTemplate = `{
         },
         "MyCourse": {
             "type": "object",
+            "required": [
+                "body",
+                "campaign_id",
+                "completed_at",
+                "created_at",
+                "credit",
+                "duration_seconds",
+                "id",
+                "kind",
+                "percent",
+                "position_seconds",
+                "sort_order",
+                "status",
+                "title",
+                "tracks",
+                "updated_at",
+                "url",
+                "verified_seconds"
+            ],
             "properties": {
                 "body": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "宪法是国家的根本法……"
                 },
                 "campaign_id": {
@@ -16210,7 +16398,8 @@ const docTemplate = `{
                 },
                 "completed_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string",
@@ -16297,6 +16486,9 @@ const docTemplate = `{
         },
         "MyCourseList": {
             "type": "object",
+            "required": [
+                "items"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -16308,6 +16500,42 @@ const docTemplate = `{
         },
         "MyEvent": {
             "type": "object",
+            "required": [
+                "audience_reached",
+                "audience_tracks",
+                "audience_unit_ids",
+                "campaign_id",
+                "capacity",
+                "case_number",
+                "case_type",
+                "checked_in_at",
+                "checked_out_at",
+                "court_name",
+                "created_at",
+                "credited",
+                "credits",
+                "description",
+                "ends_at",
+                "geofence",
+                "id",
+                "min_minutes",
+                "organiser_ids",
+                "registered",
+                "registration",
+                "registration_required",
+                "speakers",
+                "starts_at",
+                "status",
+                "summary",
+                "title",
+                "type",
+                "unit_id",
+                "unit_name",
+                "updated_at",
+                "venue_address",
+                "venue_name",
+                "venue_type"
+            ],
             "properties": {
                 "audience_reached": {
                     "type": "integer",
@@ -16349,11 +16577,13 @@ const docTemplate = `{
                 },
                 "checked_in_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "checked_out_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "court_name": {
                     "type": "string",
@@ -16373,6 +16603,7 @@ const docTemplate = `{
                 },
                 "description": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "县委常委主讲"
                 },
                 "ends_at": {
@@ -16380,7 +16611,12 @@ const docTemplate = `{
                     "format": "date-time"
                 },
                 "geofence": {
-                    "$ref": "#/definitions/EventGeofence"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventGeofence"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "integer",
@@ -16404,12 +16640,14 @@ const docTemplate = `{
                     "example": 42
                 },
                 "registration": {
+                    "description": "Registration is null when the caller never registered (an event open to its audience).",
                     "type": "string",
                     "enum": [
                         "registered",
                         "waitlisted",
                         "cancelled"
                     ],
+                    "x-nullable": true,
                     "example": "registered"
                 },
                 "registration_required": {
@@ -16441,7 +16679,12 @@ const docTemplate = `{
                     "example": "published"
                 },
                 "summary": {
-                    "$ref": "#/definitions/EventSummary"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/EventSummary"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "title": {
                     "type": "string",
@@ -16489,6 +16732,12 @@ const docTemplate = `{
         },
         "MyEventList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -16512,9 +16761,34 @@ const docTemplate = `{
         },
         "MyExam": {
             "type": "object",
+            "required": [
+                "active_attempt_id",
+                "attempts_left",
+                "attempts_used",
+                "campaign_id",
+                "closes_at",
+                "description",
+                "duration_minutes",
+                "eligible",
+                "id",
+                "main_exam_id",
+                "max_attempts",
+                "opens_at",
+                "pass_score",
+                "passed",
+                "prerequisite_credits",
+                "review_policy",
+                "score",
+                "score_policy",
+                "status",
+                "title",
+                "unit_id",
+                "window"
+            ],
             "properties": {
                 "active_attempt_id": {
-                    "type": "integer"
+                    "type": "integer",
+                    "x-nullable": true
                 },
                 "attempts_left": {
                     "type": "integer",
@@ -16549,7 +16823,8 @@ const docTemplate = `{
                     "example": 3
                 },
                 "main_exam_id": {
-                    "type": "integer"
+                    "type": "integer",
+                    "x-nullable": true
                 },
                 "max_attempts": {
                     "type": "integer",
@@ -16586,6 +16861,7 @@ const docTemplate = `{
                 },
                 "score": {
                     "type": "number",
+                    "x-nullable": true,
                     "example": 86
                 },
                 "score_policy": {
@@ -16634,6 +16910,9 @@ const docTemplate = `{
         },
         "MyExamList": {
             "type": "object",
+            "required": [
+                "items"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -16643,8 +16922,49 @@ const docTemplate = `{
                 }
             }
         },
+        "OAuthError": {
+            "type": "object",
+            "required": [
+                "error",
+                "error_code",
+                "error_description",
+                "request_id"
+            ],
+            "properties": {
+                "error": {
+                    "description": "Error is the RFC 6749 §5.2 error code.",
+                    "type": "string",
+                    "enum": [
+                        "invalid_request",
+                        "invalid_client",
+                        "invalid_grant",
+                        "unauthorized_client",
+                        "unsupported_grant_type",
+                        "invalid_scope"
+                    ],
+                    "example": "invalid_client"
+                },
+                "error_code": {
+                    "description": "ErrorCode is the API's own stable code (oauth.* or request.*; see api/README.md).",
+                    "type": "string",
+                    "example": "oauth.invalid_client"
+                },
+                "error_description": {
+                    "description": "ErrorDescription is for the integrator's developers (English, ASCII as the RFC requires).",
+                    "type": "string",
+                    "example": "client authentication failed"
+                },
+                "request_id": {
+                    "type": "string",
+                    "example": "9f1c2b7e4a"
+                }
+            }
+        },
         "PasswordReset": {
             "type": "object",
+            "required": [
+                "initial_password"
+            ],
             "properties": {
                 "initial_password": {
                     "type": "string",
@@ -16673,6 +16993,15 @@ const docTemplate = `{
         },
         "PracticeAnswerResult": {
             "type": "object",
+            "required": [
+                "analysis",
+                "answer",
+                "correct",
+                "given_answer",
+                "in_wrong_book",
+                "legal_basis",
+                "question_id"
+            ],
             "properties": {
                 "analysis": {
                     "type": "string",
@@ -16723,6 +17052,20 @@ const docTemplate = `{
         },
         "PracticeQuestion": {
             "type": "object",
+            "required": [
+                "answered",
+                "bank_id",
+                "correct",
+                "difficulty",
+                "favourite",
+                "given_answer",
+                "options",
+                "position",
+                "question_id",
+                "stem",
+                "tags",
+                "type"
+            ],
             "properties": {
                 "answered": {
                     "type": "boolean",
@@ -16735,6 +17078,7 @@ const docTemplate = `{
                 "correct": {
                     "description": "Correct and GivenAnswer appear once the question is answered.",
                     "type": "boolean",
+                    "x-nullable": true,
                     "example": true
                 },
                 "difficulty": {
@@ -16799,6 +17143,16 @@ const docTemplate = `{
         },
         "PracticeSession": {
             "type": "object",
+            "required": [
+                "answered_count",
+                "bank_id",
+                "correct_count",
+                "created_at",
+                "id",
+                "mode",
+                "question_count",
+                "questions"
+            ],
             "properties": {
                 "answered_count": {
                     "type": "integer",
@@ -16883,6 +17237,22 @@ const docTemplate = `{
         },
         "Question": {
             "type": "object",
+            "required": [
+                "analysis",
+                "answer",
+                "bank_id",
+                "created_at",
+                "difficulty",
+                "id",
+                "legal_basis",
+                "options",
+                "status",
+                "stem",
+                "tags",
+                "type",
+                "updated_at",
+                "version"
+            ],
             "properties": {
                 "analysis": {
                     "type": "string",
@@ -16977,6 +17347,19 @@ const docTemplate = `{
         },
         "QuestionBank": {
             "type": "object",
+            "required": [
+                "created_at",
+                "description",
+                "id",
+                "name",
+                "published_count",
+                "question_count",
+                "subject",
+                "tracks",
+                "unit_id",
+                "unit_name",
+                "updated_at"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string",
@@ -17076,6 +17459,12 @@ const docTemplate = `{
         },
         "QuestionBankList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -17210,15 +17599,22 @@ const docTemplate = `{
         },
         "QuestionImportDuplicate": {
             "type": "object",
+            "required": [
+                "duplicate_of_row",
+                "question_id",
+                "row"
+            ],
             "properties": {
                 "duplicate_of_row": {
-                    "description": "DuplicateOfRow is the earlier row of the file with the same stem.",
+                    "description": "DuplicateOfRow is the earlier row of the file with the same stem (null when the duplicate\nis a question of the bank).",
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 2
                 },
                 "question_id": {
-                    "description": "QuestionID is the bank's question with the same stem (absent when the duplicate is an\nearlier row of the same file).",
+                    "description": "QuestionID is the bank's question with the same stem (null when the duplicate is an\nearlier row of the same file).",
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 12
                 },
                 "row": {
@@ -17229,38 +17625,31 @@ const docTemplate = `{
         },
         "QuestionImportRejected": {
             "type": "object",
+            "required": [
+                "error",
+                "request_id"
+            ],
             "properties": {
-                "created": {
-                    "type": "integer",
-                    "example": 58
-                },
-                "duplicates": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/QuestionImportDuplicate"
-                    }
-                },
                 "error": {
                     "$ref": "#/definitions/ErrorBody"
-                },
-                "errors": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/QuestionImportRowError"
-                    }
                 },
                 "request_id": {
                     "type": "string",
                     "example": "9f1c2b7e4a"
                 },
-                "skipped_duplicates": {
-                    "type": "integer",
-                    "example": 2
+                "result": {
+                    "$ref": "#/definitions/QuestionImportResult"
                 }
             }
         },
         "QuestionImportResult": {
             "type": "object",
+            "required": [
+                "created",
+                "duplicates",
+                "errors",
+                "skipped_duplicates"
+            ],
             "properties": {
                 "created": {
                     "type": "integer",
@@ -17286,6 +17675,11 @@ const docTemplate = `{
         },
         "QuestionImportRowError": {
             "type": "object",
+            "required": [
+                "column",
+                "message",
+                "row"
+            ],
             "properties": {
                 "column": {
                     "type": "string",
@@ -17303,6 +17697,12 @@ const docTemplate = `{
         },
         "QuestionList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -17326,6 +17726,15 @@ const docTemplate = `{
         },
         "QuestionStats": {
             "type": "object",
+            "required": [
+                "attempts",
+                "correct",
+                "discrimination_index",
+                "exam_facility_index",
+                "exam_served",
+                "facility_index",
+                "question_id"
+            ],
             "properties": {
                 "attempts": {
                     "description": "Attempts and Correct count practice answers, as they arrive.",
@@ -17481,6 +17890,19 @@ const docTemplate = `{
         },
         "QuestionVersion": {
             "type": "object",
+            "required": [
+                "analysis",
+                "answer",
+                "created_at",
+                "created_by",
+                "difficulty",
+                "legal_basis",
+                "options",
+                "stem",
+                "tags",
+                "type",
+                "version"
+            ],
             "properties": {
                 "analysis": {
                     "type": "string",
@@ -17551,6 +17973,12 @@ const docTemplate = `{
         },
         "QuestionVersionList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -17574,6 +18002,17 @@ const docTemplate = `{
         },
         "QuizActivity": {
             "type": "object",
+            "required": [
+                "audience",
+                "campaign_id",
+                "created_at",
+                "description",
+                "id",
+                "name",
+                "round_count",
+                "unit_id",
+                "updated_at"
+            ],
             "properties": {
                 "audience": {
                     "enum": [
@@ -17623,6 +18062,12 @@ const docTemplate = `{
         },
         "QuizActivityList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -17718,6 +18163,29 @@ const docTemplate = `{
         },
         "QuizAdminRound": {
             "type": "object",
+            "required": [
+                "activity_id",
+                "bank_ids",
+                "beacon_name",
+                "claim_hours",
+                "closed",
+                "commitment",
+                "drawn",
+                "ends_at",
+                "fixed",
+                "id",
+                "min_ms_per_answer",
+                "name",
+                "plays_per_day",
+                "plays_per_round",
+                "points_per_correct",
+                "prize_threshold",
+                "prizes",
+                "question_count",
+                "seconds_per_play",
+                "seconds_per_question",
+                "starts_at"
+            ],
             "properties": {
                 "activity_id": {
                     "type": "integer",
@@ -17811,6 +18279,9 @@ const docTemplate = `{
         },
         "QuizAdminRoundList": {
             "type": "object",
+            "required": [
+                "items"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -17859,6 +18330,19 @@ const docTemplate = `{
         },
         "QuizAward": {
             "type": "object",
+            "required": [
+                "claimed_at",
+                "contact",
+                "draw_rank",
+                "expires_at",
+                "id",
+                "play_id",
+                "prize",
+                "round_id",
+                "round_name",
+                "status",
+                "winner"
+            ],
             "properties": {
                 "claimed_at": {
                     "type": "string",
@@ -17922,6 +18406,9 @@ const docTemplate = `{
         },
         "QuizAwardList": {
             "type": "object",
+            "required": [
+                "items"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -17971,6 +18458,11 @@ const docTemplate = `{
         },
         "QuizContact": {
             "type": "object",
+            "required": [
+                "address",
+                "name",
+                "phone"
+            ],
             "properties": {
                 "address": {
                     "type": "string",
@@ -17988,6 +18480,29 @@ const docTemplate = `{
         },
         "QuizCurrentRound": {
             "type": "object",
+            "required": [
+                "activity_id",
+                "activity_name",
+                "beacon_name",
+                "claim_hours",
+                "closed",
+                "commitment",
+                "drawn",
+                "ends_at",
+                "fixed",
+                "id",
+                "name",
+                "plays_left",
+                "plays_per_day",
+                "plays_per_round",
+                "points_per_correct",
+                "prize_threshold",
+                "prizes",
+                "question_count",
+                "seconds_per_play",
+                "seconds_per_question",
+                "starts_at"
+            ],
             "properties": {
                 "activity_id": {
                     "type": "integer",
@@ -18079,6 +18594,9 @@ const docTemplate = `{
         },
         "QuizCurrentRounds": {
             "type": "object",
+            "required": [
+                "items"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -18090,6 +18608,23 @@ const docTemplate = `{
         },
         "QuizDraw": {
             "type": "object",
+            "required": [
+                "beacon",
+                "beacon_name",
+                "closed",
+                "closed_at",
+                "commitment",
+                "drawn",
+                "drawn_at",
+                "eligible_count",
+                "eligible_digest",
+                "eligible_play_ids",
+                "prizes",
+                "recipe",
+                "round_id",
+                "seed",
+                "winners"
+            ],
             "properties": {
                 "beacon": {
                     "type": "string",
@@ -18174,6 +18709,15 @@ const docTemplate = `{
         },
         "QuizFlag": {
             "type": "object",
+            "required": [
+                "account_id",
+                "cleared_at",
+                "duration_ms",
+                "name",
+                "play_id",
+                "reason",
+                "score"
+            ],
             "properties": {
                 "account_id": {
                     "type": "integer",
@@ -18208,6 +18752,12 @@ const docTemplate = `{
         },
         "QuizFlagList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -18231,6 +18781,17 @@ const docTemplate = `{
         },
         "QuizGradedQuestion": {
             "type": "object",
+            "required": [
+                "analysis",
+                "answer",
+                "correct",
+                "given_answer",
+                "legal_basis",
+                "options",
+                "position",
+                "question_id",
+                "stem"
+            ],
             "properties": {
                 "analysis": {
                     "type": "string"
@@ -18271,6 +18832,10 @@ const docTemplate = `{
         },
         "QuizLeaderboard": {
             "type": "object",
+            "required": [
+                "items",
+                "me"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -18290,6 +18855,14 @@ const docTemplate = `{
         },
         "QuizPlay": {
             "type": "object",
+            "required": [
+                "deadline",
+                "id",
+                "plays_left",
+                "questions",
+                "round_id",
+                "started_at"
+            ],
             "properties": {
                 "deadline": {
                     "type": "string",
@@ -18321,6 +18894,13 @@ const docTemplate = `{
         },
         "QuizPlayQuestion": {
             "type": "object",
+            "required": [
+                "options",
+                "position",
+                "question_id",
+                "stem",
+                "type"
+            ],
             "properties": {
                 "options": {
                     "type": "array",
@@ -18362,6 +18942,12 @@ const docTemplate = `{
         },
         "QuizPrize": {
             "type": "object",
+            "required": [
+                "id",
+                "name",
+                "remaining",
+                "stock"
+            ],
             "properties": {
                 "id": {
                     "type": "integer",
@@ -18403,6 +18989,19 @@ const docTemplate = `{
         },
         "QuizResult": {
             "type": "object",
+            "required": [
+                "best_score",
+                "correct_count",
+                "duration_ms",
+                "flagged",
+                "play_id",
+                "question_count",
+                "questions",
+                "rank",
+                "round_id",
+                "score",
+                "submitted_at"
+            ],
             "properties": {
                 "best_score": {
                     "type": "integer",
@@ -18567,6 +19166,13 @@ const docTemplate = `{
         },
         "QuizStanding": {
             "type": "object",
+            "required": [
+                "duration_ms",
+                "me",
+                "name",
+                "rank",
+                "score"
+            ],
             "properties": {
                 "duration_ms": {
                     "type": "integer",
@@ -18604,6 +19210,13 @@ const docTemplate = `{
         },
         "QuizWinner": {
             "type": "object",
+            "required": [
+                "draw_rank",
+                "name",
+                "play_id",
+                "prize",
+                "ticket"
+            ],
             "properties": {
                 "draw_rank": {
                     "type": "integer",
@@ -18629,6 +19242,25 @@ const docTemplate = `{
         },
         "RankedUnit": {
             "type": "object",
+            "required": [
+                "active_last_7_days",
+                "average_credits",
+                "completed",
+                "completion_rate",
+                "event_attendees",
+                "exam_participation_rate",
+                "exam_pass_rate",
+                "exam_passed",
+                "exam_takers",
+                "far_behind",
+                "lagging",
+                "learners",
+                "learners_by_track",
+                "name",
+                "on_pace",
+                "rank",
+                "unit_id"
+            ],
             "properties": {
                 "active_last_7_days": {
                     "type": "integer",
@@ -18737,6 +19369,18 @@ const docTemplate = `{
         },
         "Reminder": {
             "type": "object",
+            "required": [
+                "created_at",
+                "credits_at",
+                "deliveries",
+                "id",
+                "lag_at",
+                "learner_id",
+                "learner_name",
+                "manual",
+                "message",
+                "unit_name"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string",
@@ -18784,6 +19428,13 @@ const docTemplate = `{
         },
         "ReminderDelivery": {
             "type": "object",
+            "required": [
+                "attempts",
+                "channel",
+                "last_error",
+                "sent_at",
+                "status"
+            ],
             "properties": {
                 "attempts": {
                     "type": "integer",
@@ -18804,7 +19455,8 @@ const docTemplate = `{
                 },
                 "sent_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "status": {
                     "type": "string",
@@ -18820,6 +19472,13 @@ const docTemplate = `{
         },
         "ReminderEffect": {
             "type": "object",
+            "required": [
+                "caught_up",
+                "caught_up_rate",
+                "lagging_not_reminded",
+                "reminded",
+                "waiting"
+            ],
             "properties": {
                 "caught_up": {
                     "type": "integer",
@@ -18845,6 +19504,12 @@ const docTemplate = `{
         },
         "ReminderList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -18923,6 +19588,10 @@ const docTemplate = `{
         },
         "ReminderResult": {
             "type": "object",
+            "required": [
+                "reminded",
+                "skipped"
+            ],
             "properties": {
                 "reminded": {
                     "type": "integer",
@@ -18936,6 +19605,24 @@ const docTemplate = `{
         },
         "ReminderRule": {
             "type": "object",
+            "required": [
+                "campaign_id",
+                "channels",
+                "enabled",
+                "escalate_after",
+                "id",
+                "kind",
+                "lag_status",
+                "message",
+                "min_interval_days",
+                "quiet_end",
+                "quiet_start",
+                "send_at",
+                "unit_id",
+                "unit_name",
+                "updated_at",
+                "within_days"
+            ],
             "properties": {
                 "campaign_id": {
                     "type": "integer",
@@ -19020,6 +19707,9 @@ const docTemplate = `{
         },
         "ReminderRuleList": {
             "type": "object",
+            "required": [
+                "items"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -19154,10 +19844,27 @@ const docTemplate = `{
         },
         "StudySession": {
             "type": "object",
+            "required": [
+                "completed_at",
+                "course_completed",
+                "course_id",
+                "credited_seconds",
+                "credits_awarded",
+                "daily_cap_reached",
+                "duration_seconds",
+                "ended",
+                "heartbeat_seconds",
+                "id",
+                "last_heartbeat_at",
+                "position_seconds",
+                "session_verified_seconds",
+                "verified_seconds"
+            ],
             "properties": {
                 "completed_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "course_completed": {
                     "type": "boolean",
@@ -19215,6 +19922,15 @@ const docTemplate = `{
         },
         "TokenResponse": {
             "type": "object",
+            "required": [
+                "access_token",
+                "account",
+                "expires_at",
+                "expires_in",
+                "refresh_expires_at",
+                "refresh_token",
+                "token_type"
+            ],
             "properties": {
                 "access_token": {
                     "type": "string",
@@ -19260,13 +19976,26 @@ const docTemplate = `{
         },
         "Unit": {
             "type": "object",
+            "required": [
+                "children",
+                "code",
+                "created_at",
+                "depth",
+                "id",
+                "kind",
+                "name",
+                "parent_id",
+                "path",
+                "updated_at"
+            ],
             "properties": {
                 "children": {
                     "description": "Children are the sub-units, present only in GET /units?tree=true.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/Unit"
-                    }
+                    },
+                    "x-nullable": true
                 },
                 "code": {
                     "type": "string",
@@ -19361,6 +20090,29 @@ const docTemplate = `{
         },
         "UnitDashboard": {
             "type": "object",
+            "required": [
+                "active_last_7_days",
+                "average_credits",
+                "campaign_id",
+                "completed",
+                "completion_rate",
+                "event_attendees",
+                "exam_participation_rate",
+                "exam_pass_rate",
+                "exam_passed",
+                "exam_takers",
+                "expected_by_track",
+                "far_behind",
+                "figures_as_of",
+                "lagging",
+                "learners",
+                "learners_by_track",
+                "name",
+                "on_pace",
+                "series",
+                "sub_units",
+                "unit_id"
+            ],
             "properties": {
                 "active_last_7_days": {
                     "type": "integer",
@@ -19471,6 +20223,24 @@ const docTemplate = `{
         },
         "UnitFigures": {
             "type": "object",
+            "required": [
+                "active_last_7_days",
+                "average_credits",
+                "completed",
+                "completion_rate",
+                "event_attendees",
+                "exam_participation_rate",
+                "exam_pass_rate",
+                "exam_passed",
+                "exam_takers",
+                "far_behind",
+                "lagging",
+                "learners",
+                "learners_by_track",
+                "name",
+                "on_pace",
+                "unit_id"
+            ],
             "properties": {
                 "active_last_7_days": {
                     "type": "integer",
@@ -19564,6 +20334,12 @@ const docTemplate = `{
         },
         "UnitList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -19587,6 +20363,10 @@ const docTemplate = `{
         },
         "UnitRanking": {
             "type": "object",
+            "required": [
+                "campaign_id",
+                "items"
+            ],
             "properties": {
                 "campaign_id": {
                     "type": "integer",
@@ -19670,6 +20450,16 @@ const docTemplate = `{
         },
         "WeChatLoginResponse": {
             "type": "object",
+            "required": [
+                "access_token",
+                "account",
+                "expires_at",
+                "expires_in",
+                "new_user",
+                "refresh_expires_at",
+                "refresh_token",
+                "token_type"
+            ],
             "properties": {
                 "access_token": {
                     "type": "string",
@@ -19706,6 +20496,12 @@ const docTemplate = `{
         },
         "WeChatSubscription": {
             "type": "object",
+            "required": [
+                "remaining",
+                "status",
+                "template_id",
+                "updated_at"
+            ],
             "properties": {
                 "remaining": {
                     "type": "integer",
@@ -19731,6 +20527,9 @@ const docTemplate = `{
         },
         "WeChatSubscriptionList": {
             "type": "object",
+            "required": [
+                "items"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -19782,9 +20581,23 @@ const docTemplate = `{
         },
         "Webhook": {
             "type": "object",
+            "required": [
+                "client_id",
+                "consecutive_failures",
+                "created_at",
+                "description",
+                "disabled_reason",
+                "events",
+                "id",
+                "status",
+                "unit_id",
+                "updated_at",
+                "url"
+            ],
             "properties": {
                 "client_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 3
                 },
                 "consecutive_failures": {
@@ -19876,6 +20689,21 @@ const docTemplate = `{
         },
         "WebhookDelivery": {
             "type": "object",
+            "required": [
+                "attempts",
+                "created_at",
+                "delivered_at",
+                "event_id",
+                "event_type",
+                "id",
+                "last_attempt_at",
+                "last_error",
+                "next_attempt_at",
+                "redelivery_of",
+                "response_status",
+                "status",
+                "webhook_id"
+            ],
             "properties": {
                 "attempts": {
                     "type": "integer",
@@ -19887,7 +20715,8 @@ const docTemplate = `{
                 },
                 "delivered_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "event_id": {
                     "type": "string",
@@ -19903,7 +20732,8 @@ const docTemplate = `{
                 },
                 "last_attempt_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "last_error": {
                     "type": "string",
@@ -19911,14 +20741,17 @@ const docTemplate = `{
                 },
                 "next_attempt_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "redelivery_of": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 40
                 },
                 "response_status": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 200
                 },
                 "status": {
@@ -19942,6 +20775,12 @@ const docTemplate = `{
         },
         "WebhookDeliveryList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -19978,6 +20817,12 @@ const docTemplate = `{
         },
         "WebhookList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -20050,9 +20895,24 @@ const docTemplate = `{
         },
         "WebhookWithSecret": {
             "type": "object",
+            "required": [
+                "client_id",
+                "consecutive_failures",
+                "created_at",
+                "description",
+                "disabled_reason",
+                "events",
+                "id",
+                "secret",
+                "status",
+                "unit_id",
+                "updated_at",
+                "url"
+            ],
             "properties": {
                 "client_id": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 3
                 },
                 "consecutive_failures": {
@@ -20117,6 +20977,20 @@ const docTemplate = `{
         },
         "WrongQuestion": {
             "type": "object",
+            "required": [
+                "available",
+                "bank_id",
+                "correct_streak",
+                "difficulty",
+                "last_answer",
+                "last_wrong_at",
+                "options",
+                "question_id",
+                "stem",
+                "tags",
+                "type",
+                "wrong_count"
+            ],
             "properties": {
                 "available": {
                     "description": "Available is false once the question is retired (it is then not drawn for practice).",
@@ -20193,6 +21067,12 @@ const docTemplate = `{
         },
         "WrongQuestionList": {
             "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
             "properties": {
                 "items": {
                     "type": "array",
@@ -20301,12 +21181,6 @@ const docTemplate = `{
         }
     },
     "securityDefinitions": {
-        "BearerAuth": {
-            "description": "\"Bearer \" followed by an access token from POST /api/v1/auth/login (people) or POST /api/v1/auth/token (integration clients).",
-            "type": "apiKey",
-            "name": "Authorization",
-            "in": "header"
-        },
         "ClientCredentials": {
             "description": "Integration clients (third-party systems): OAuth 2.0 client credentials. Send the token as \"Authorization: Bearer \u003ctoken\u003e\". See docs/integrators.md.",
             "type": "oauth2",
@@ -20322,7 +21196,89 @@ const docTemplate = `{
                 "webhooks:manage": "Manage the client's webhooks and read their delivery logs"
             }
         }
-    }
+    },
+    "tags": [
+        {
+            "description": "Log in (password, WeChat), refresh and log out people; client-credentials tokens for integration clients.",
+            "name": "auth"
+        },
+        {
+            "description": "The caller's own account, password and inbox; other /me endpoints sit with their domain.",
+            "name": "me"
+        },
+        {
+            "description": "Login accounts of admins, lecturers and auditors, scoped to the admin's unit subtree.",
+            "name": "accounts"
+        },
+        {
+            "description": "The unit tree (county → township/department → …) stored as materialised paths.",
+            "name": "units"
+        },
+        {
+            "description": "State employees who study: records, tracks, imports and exports, encrypted personal data.",
+            "name": "learners"
+        },
+        {
+            "description": "One law-study month or year: dates, credit targets per track, credit rules, contacts.",
+            "name": "campaigns"
+        },
+        {
+            "description": "The append-only credit ledger (学分), standings, leaderboards and adjustments.",
+            "name": "credits"
+        },
+        {
+            "description": "Courses and study sessions whose time is credited as the server sees it pass.",
+            "name": "study"
+        },
+        {
+            "description": "Question banks owned by units.",
+            "name": "question-banks"
+        },
+        {
+            "description": "Versioned questions (single, multiple, judge, fill) with analysis and legal basis; imports.",
+            "name": "questions"
+        },
+        {
+            "description": "Practice sessions, the wrong-answer book (错题本) and favourites.",
+            "name": "practice"
+        },
+        {
+            "description": "Timed exams, make-ups, attempts with frozen papers, autosave, grading, results and statistics.",
+            "name": "exams"
+        },
+        {
+            "description": "Law events (讲坛, 旁听庭审, 警示教育, 送法): registration, rotating-code check-in, attendance, summaries.",
+            "name": "events"
+        },
+        {
+            "description": "Leaders' 述法 reports and their review.",
+            "name": "law-reports"
+        },
+        {
+            "description": "Policy consultations asked by learners and the public, answered by admins.",
+            "name": "consultations"
+        },
+        {
+            "description": "Unit dashboards, rankings, lagging learners and reminders (rules, manual, effect).",
+            "name": "supervision"
+        },
+        {
+            "description": "The New-Year law micro-quiz: activities, rounds, plays, leaderboards, the provably fair draw, prizes.",
+            "name": "quiz"
+        },
+        {
+            "description": "Machine clients, their scopes and webhooks with signed deliveries.",
+            "name": "integration"
+        },
+        {
+            "description": "The append-only audit log.",
+            "name": "audit"
+        },
+        {
+            "description": "Health, readiness and the contract itself.",
+            "name": "ops"
+        }
+    ]
 }`
 
 // SwaggerInfo holds exported Swagger Info so clients can modify it

@@ -3,11 +3,50 @@
 //	@title						xuefa API
 //	@version					1.0
 //	@description				JSON REST API of the county's 机关集中学法月 (law-study month): accounts, units and roles; learners and credits; courses and study; question banks, practice and exams; law events, 述法 reports and consultations; supervision and reminders; the New-Year quiz; integration clients and webhooks. Errors use one envelope {"error": {"code", "message", "fields"}, "request_id"}; lists use {"items", "total", "page", "page_size"}. See api/README.md for the auth flow and error codes.
+//	@license.name				Proprietary: the county's agencies and the integrators it admits
+//	@license.url				TERMS.md
 //	@BasePath					/
-//	@securityDefinitions.apikey	BearerAuth
-//	@in							header
-//	@name						Authorization
-//	@description				"Bearer " followed by an access token from POST /api/v1/auth/login (people) or POST /api/v1/auth/token (integration clients).
+//
+//	@tag.name					auth
+//	@tag.description				Log in (password, WeChat), refresh and log out people; client-credentials tokens for integration clients.
+//	@tag.name					me
+//	@tag.description				The caller's own account, password and inbox; other /me endpoints sit with their domain.
+//	@tag.name					accounts
+//	@tag.description				Login accounts of admins, lecturers and auditors, scoped to the admin's unit subtree.
+//	@tag.name					units
+//	@tag.description				The unit tree (county → township/department → …) stored as materialised paths.
+//	@tag.name					learners
+//	@tag.description				State employees who study: records, tracks, imports and exports, encrypted personal data.
+//	@tag.name					campaigns
+//	@tag.description				One law-study month or year: dates, credit targets per track, credit rules, contacts.
+//	@tag.name					credits
+//	@tag.description				The append-only credit ledger (学分), standings, leaderboards and adjustments.
+//	@tag.name					study
+//	@tag.description				Courses and study sessions whose time is credited as the server sees it pass.
+//	@tag.name					question-banks
+//	@tag.description				Question banks owned by units.
+//	@tag.name					questions
+//	@tag.description				Versioned questions (single, multiple, judge, fill) with analysis and legal basis; imports.
+//	@tag.name					practice
+//	@tag.description				Practice sessions, the wrong-answer book (错题本) and favourites.
+//	@tag.name					exams
+//	@tag.description				Timed exams, make-ups, attempts with frozen papers, autosave, grading, results and statistics.
+//	@tag.name					events
+//	@tag.description				Law events (讲坛, 旁听庭审, 警示教育, 送法): registration, rotating-code check-in, attendance, summaries.
+//	@tag.name					law-reports
+//	@tag.description				Leaders' 述法 reports and their review.
+//	@tag.name					consultations
+//	@tag.description				Policy consultations asked by learners and the public, answered by admins.
+//	@tag.name					supervision
+//	@tag.description				Unit dashboards, rankings, lagging learners and reminders (rules, manual, effect).
+//	@tag.name					quiz
+//	@tag.description				The New-Year law micro-quiz: activities, rounds, plays, leaderboards, the provably fair draw, prizes.
+//	@tag.name					integration
+//	@tag.description				Machine clients, their scopes and webhooks with signed deliveries.
+//	@tag.name					audit
+//	@tag.description				The append-only audit log.
+//	@tag.name					ops
+//	@tag.description				Health, readiness and the contract itself.
 //
 //	@securityDefinitions.oauth2.application	ClientCredentials
 //	@tokenUrl								/api/v1/auth/token

@@ -16,10 +16,10 @@ type View struct {
 	UnitID             int64      `json:"unit_id" example:"2"`
 	UnitName           string     `json:"unit_name" example:"华阳镇"`
 	Status             Status     `json:"status" example:"active" enums:"active,disabled"`
-	Phone              string     `json:"phone,omitempty" example:"138****5678"`
+	Phone              string     `json:"phone" example:"138****5678"`
 	MustChangePassword bool       `json:"must_change_password" example:"false"`
-	LockedUntil        *time.Time `json:"locked_until,omitempty" format:"date-time"`
-	LastLoginAt        *time.Time `json:"last_login_at,omitempty" format:"date-time"`
+	LockedUntil        *time.Time `json:"locked_until" format:"date-time" extensions:"x-nullable"`
+	LastLoginAt        *time.Time `json:"last_login_at" format:"date-time" extensions:"x-nullable"`
 	CreatedAt          time.Time  `json:"created_at" format:"date-time"`
 	UpdatedAt          time.Time  `json:"updated_at" format:"date-time"`
 } // @name Account
@@ -30,10 +30,11 @@ type List struct {
 	httpx.ListMeta
 } // @name AccountList
 
-// CreatedView is a new account; initial_password is present, once, when the server generated it.
+// CreatedView is a new account; initial_password is the password the server generated (shown
+// once), null when the admin chose one.
 type CreatedView struct {
 	View
-	InitialPassword string `json:"initial_password,omitempty" example:"Tq7mK2pZ9xHe"`
+	InitialPassword *string `json:"initial_password" example:"Tq7mK2pZ9xHe" extensions:"x-nullable"`
 } // @name AccountCreated
 
 // PasswordResetView carries a generated password, shown once.
@@ -47,17 +48,17 @@ type CreateRequest struct {
 	DisplayName string    `json:"display_name" binding:"required,min=1,max=64" example:"临溪镇管理员"`
 	Role        auth.Role `json:"role" binding:"required,oneof=admin lecturer auditor" example:"admin"`
 	UnitID      int64     `json:"unit_id" binding:"required,min=1" example:"3"`
-	Phone       string    `json:"phone" binding:"omitempty,len=11,numeric" example:"13800138000"`
-	Password    string    `json:"password" binding:"omitempty,max=128" example:"Initial#2026"`
+	Phone       string    `json:"phone" binding:"omitempty,len=11,numeric" example:"13800138000" validate:"optional"`
+	Password    string    `json:"password" binding:"omitempty,max=128" example:"Initial#2026" validate:"optional"`
 } // @name AccountCreateRequest
 
 // UpdateRequest changes an account; absent fields stay. phone "" clears it.
 type UpdateRequest struct {
-	DisplayName *string    `json:"display_name" binding:"omitempty,min=1,max=64" example:"临溪镇管理员"`
-	Role        *auth.Role `json:"role" binding:"omitempty,oneof=admin lecturer auditor" example:"lecturer"`
-	UnitID      *int64     `json:"unit_id" binding:"omitempty,min=1" example:"3"`
-	Status      *Status    `json:"status" binding:"omitempty,oneof=active disabled" example:"disabled"`
-	Phone       *string    `json:"phone" binding:"omitempty,len=11,numeric" example:"13800138000"`
+	DisplayName *string    `json:"display_name" binding:"omitempty,min=1,max=64" example:"临溪镇管理员" validate:"optional"`
+	Role        *auth.Role `json:"role" binding:"omitempty,oneof=admin lecturer auditor" example:"lecturer" validate:"optional"`
+	UnitID      *int64     `json:"unit_id" binding:"omitempty,min=1" example:"3" validate:"optional"`
+	Status      *Status    `json:"status" binding:"omitempty,oneof=active disabled" example:"disabled" validate:"optional"`
+	Phone       *string    `json:"phone" binding:"omitempty,len=11,numeric" example:"13800138000" validate:"optional"`
 } // @name AccountUpdateRequest
 
 type listQuery struct {

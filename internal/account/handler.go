@@ -19,7 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		List accounts
 //	@Description	Accounts whose unit is in the caller's subtree, with filters.
 //	@Tags			accounts
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			unit_id		query		int		false	"only this unit"
 //	@Param			role		query		string	false	"role"	Enums(admin, lecturer, learner, participant, auditor, integrator)
@@ -31,6 +30,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@ID				listAccounts
 //	@Router			/api/v1/accounts [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -58,7 +58,6 @@ func (h *Handler) List(c *gin.Context) {
 //	@Summary		Create a staff account
 //	@Description	Creates an admin, lecturer or auditor account in a unit of the caller's subtree. Without a password the server generates one and returns it once as initial_password. The account must change its password at first login.
 //	@Tags			accounts
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		CreateRequest	true	"the new account"
@@ -69,6 +68,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse	"username or phone taken"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createAccount
 //	@Router			/api/v1/accounts [post]
 func (h *Handler) Create(c *gin.Context) {
 	var req CreateRequest
@@ -81,14 +81,14 @@ func (h *Handler) Create(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	httpx.Created(c, CreatedView{View: h.svc.toView(*created.Row), InitialPassword: created.InitialPassword})
+	httpx.Created(c, CreatedView{View: h.svc.toView(*created.Row), InitialPassword: httpx.NullIfZero(created.InitialPassword)})
 }
 
 // Get godoc
 //
 //	@Summary	Get an account
+//	@Description	One account of the admin's unit subtree: role, unit, status, lock state. Outside the subtree: 404.
 //	@Tags		accounts
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id	path		int	true	"account id"
 //	@Success	200	{object}	View
@@ -96,6 +96,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				getAccount
 //	@Router		/api/v1/accounts/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -116,7 +117,6 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Summary		Update an account
 //	@Description	Change display name, role (admin, lecturer, auditor), unit (inside the caller's subtree), status or phone. Nobody can change their own role, unit or status. Role, unit and disable changes revoke the account's tokens at once; setting status active also unlocks it.
 //	@Tags			accounts
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"account id"
@@ -129,6 +129,7 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				updateAccount
 //	@Router			/api/v1/accounts/{id} [patch]
 func (h *Handler) Update(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -154,7 +155,6 @@ func (h *Handler) Update(c *gin.Context) {
 //	@Summary		Reset an account's password
 //	@Description	Generates a new password (returned once), unlocks the account, forces a change at next login and signs it out everywhere.
 //	@Tags			accounts
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"account id"
 //	@Success		200	{object}	PasswordResetView
@@ -162,6 +162,7 @@ func (h *Handler) Update(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				resetAccountPassword
 //	@Router			/api/v1/accounts/{id}/password-reset [post]
 func (h *Handler) ResetPassword(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

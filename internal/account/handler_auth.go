@@ -22,6 +22,7 @@ import (
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@Failure		423		{object}	httpx.ErrorResponse	"auth.account_locked"
 //	@Failure		429		{object}	httpx.ErrorResponse	"auth.rate_limited"
+//	@ID				login
 //	@Router			/api/v1/auth/login [post]
 func (h *Handler) Login(c *gin.Context) {
 	var req LoginRequest
@@ -50,6 +51,7 @@ func (h *Handler) Login(c *gin.Context) {
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				refreshTokens
 //	@Router			/api/v1/auth/refresh [post]
 func (h *Handler) Refresh(c *gin.Context) {
 	var req RefreshRequest
@@ -70,10 +72,10 @@ func (h *Handler) Refresh(c *gin.Context) {
 //	@Summary		Log out
 //	@Description	Ends the current login: its refresh token and access tokens stop working at once.
 //	@Tags			auth
-//	@Security		BearerAuth
 //	@Success		204
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
+//	@ID				logout
 //	@Router			/api/v1/auth/logout [post]
 func (h *Handler) Logout(c *gin.Context) {
 	if err := h.svc.Logout(c.Request.Context(), httpx.MustActor(c)); err != nil {
@@ -86,12 +88,13 @@ func (h *Handler) Logout(c *gin.Context) {
 // Me godoc
 //
 //	@Summary	The caller's own account
+//	@Description	The caller's account: id, role, unit, status and whether a password change is required. Answers even while one is.
 //	@Tags		me
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Success	200	{object}	View
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
+//	@ID				getMe
 //	@Router		/api/v1/me [get]
 func (h *Handler) Me(c *gin.Context) {
 	row, err := h.svc.Me(c.Request.Context(), httpx.MustActor(c))
@@ -107,7 +110,6 @@ func (h *Handler) Me(c *gin.Context) {
 //	@Summary		Change the caller's password
 //	@Description	Checks the current password and the policy (at least 8 characters, 3 of: lower case, upper case, digits, symbols). Every other login of the account is signed out; the answer is a fresh token pair for this device.
 //	@Tags			me
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		ChangePasswordRequest	true	"current and new password"
@@ -117,6 +119,7 @@ func (h *Handler) Me(c *gin.Context) {
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				changePassword
 //	@Router			/api/v1/me/password [put]
 func (h *Handler) ChangePassword(c *gin.Context) {
 	var req ChangePasswordRequest

@@ -11,16 +11,16 @@ import (
 type LogView struct {
 	ID           int64          `json:"id" example:"42"`
 	At           time.Time      `json:"at" format:"date-time" example:"2026-11-25T09:30:00Z"`
-	ActorID      *int64         `json:"actor_id,omitempty" example:"1"`
+	ActorID      *int64         `json:"actor_id" example:"1" extensions:"x-nullable"`
 	ActorName    string         `json:"actor_name" example:"county-admin"`
-	ActorRole    string         `json:"actor_role,omitempty" example:"admin"`
+	ActorRole    string         `json:"actor_role" example:"admin"`
 	Action       string         `json:"action" example:"unit.create"`
-	ResourceType string         `json:"resource_type,omitempty" example:"unit"`
-	ResourceID   string         `json:"resource_id,omitempty" example:"4"`
+	ResourceType string         `json:"resource_type" example:"unit"`
+	ResourceID   string         `json:"resource_id" example:"4"`
 	Outcome      string         `json:"outcome" example:"success" enums:"success,failure"`
-	IP           string         `json:"ip,omitempty" example:"203.0.113.7"`
-	RequestID    string         `json:"request_id,omitempty" example:"9f1c2b7e4a"`
-	Detail       map[string]any `json:"detail,omitempty"`
+	IP           string         `json:"ip" example:"203.0.113.7"`
+	RequestID    string         `json:"request_id" example:"9f1c2b7e4a"`
+	Detail       map[string]any `json:"detail" extensions:"x-nullable"`
 } // @name AuditLog
 
 // LogList is a page of audit entries.

@@ -19,7 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		List audit log entries
 //	@Description	Auditors and root-unit admins read the append-only audit log, newest first. A non-root auditor sees entries by actors in their own unit subtree.
 //	@Tags			audit
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			actor_id		query		int		false	"actor account id"
 //	@Param			action			query		string	false	"action, e.g. auth.login"
@@ -34,6 +33,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		400				{object}	httpx.ErrorResponse
 //	@Failure		401				{object}	httpx.ErrorResponse
 //	@Failure		403				{object}	httpx.ErrorResponse
+//	@ID				listAuditLogs
 //	@Router			/api/v1/audit-logs [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery

@@ -9,16 +9,16 @@ import (
 
 // Targets are the credits each track must reach in the campaign.
 type Targets struct {
-	Leader   credit.Amount `json:"leader" binding:"min=0" swaggertype:"number" minimum:"0" example:"40"`
-	General  credit.Amount `json:"general" binding:"min=0" swaggertype:"number" minimum:"0" example:"30"`
-	Judicial credit.Amount `json:"judicial" binding:"min=0" swaggertype:"number" minimum:"0" example:"50"`
+	Leader   credit.Amount `json:"leader" binding:"min=0" swaggertype:"number" minimum:"0" example:"40" validate:"optional"`
+	General  credit.Amount `json:"general" binding:"min=0" swaggertype:"number" minimum:"0" example:"30" validate:"optional"`
+	Judicial credit.Amount `json:"judicial" binding:"min=0" swaggertype:"number" minimum:"0" example:"50" validate:"optional"`
 } // @name CampaignTargets
 
 // TargetsPatch changes some targets; absent tracks keep theirs.
 type TargetsPatch struct {
-	Leader   *credit.Amount `json:"leader" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"40"`
-	General  *credit.Amount `json:"general" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"30"`
-	Judicial *credit.Amount `json:"judicial" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"50"`
+	Leader   *credit.Amount `json:"leader" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"40" validate:"optional"`
+	General  *credit.Amount `json:"general" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"30" validate:"optional"`
+	Judicial *credit.Amount `json:"judicial" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"50" validate:"optional"`
 } // @name CampaignTargetsPatch
 
 func (t TargetsPatch) toMap() map[string]credit.Amount {
@@ -58,24 +58,24 @@ type List struct {
 type CreateRequest struct {
 	UnitID    int64        `json:"unit_id" binding:"required,min=1" example:"1"`
 	Name      string       `json:"name" binding:"required,max=100" example:"第九个机关集中学法月"`
-	Theme     string       `json:"theme" binding:"max=255" example:"尊法学法守法用法，建设法治绩溪"`
+	Theme     string       `json:"theme" binding:"max=255" example:"尊法学法守法用法，建设法治绩溪" validate:"optional"`
 	StartDate string       `json:"start_date" binding:"required" format:"date" example:"2026-11-01"`
 	EndDate   string       `json:"end_date" binding:"required" format:"date" example:"2026-11-30"`
-	Targets   Targets      `json:"targets"`
-	Rules     credit.Rules `json:"rules"`
-	Contacts  []Contact    `json:"contacts" binding:"max=10,dive"`
+	Targets   Targets      `json:"targets" validate:"optional"`
+	Rules     credit.Rules `json:"rules" validate:"optional"`
+	Contacts  []Contact    `json:"contacts" binding:"max=10,dive" validate:"optional"`
 } // @name CampaignCreateRequest
 
 // UpdateRequest changes a campaign; absent fields stay. status moves draft → active → closed.
 type UpdateRequest struct {
-	Name      *string       `json:"name" binding:"omitempty,min=1,max=100" example:"第九个机关集中学法月"`
-	Theme     *string       `json:"theme" binding:"omitempty,max=255" example:"尊法学法守法用法"`
-	StartDate *string       `json:"start_date" format:"date" example:"2026-11-01"`
-	EndDate   *string       `json:"end_date" format:"date" example:"2026-11-30"`
-	Status    *Status       `json:"status" binding:"omitempty,oneof=draft active closed" example:"active"`
-	Targets   *TargetsPatch `json:"targets"`
-	Rules     *credit.Rules `json:"rules"`
-	Contacts  *[]Contact    `json:"contacts" binding:"omitempty,max=10,dive"`
+	Name      *string       `json:"name" binding:"omitempty,min=1,max=100" example:"第九个机关集中学法月" validate:"optional"`
+	Theme     *string       `json:"theme" binding:"omitempty,max=255" example:"尊法学法守法用法" validate:"optional"`
+	StartDate *string       `json:"start_date" format:"date" example:"2026-11-01" validate:"optional"`
+	EndDate   *string       `json:"end_date" format:"date" example:"2026-11-30" validate:"optional"`
+	Status    *Status       `json:"status" binding:"omitempty,oneof=draft active closed" example:"active" validate:"optional"`
+	Targets   *TargetsPatch `json:"targets" validate:"optional"`
+	Rules     *credit.Rules `json:"rules" validate:"optional"`
+	Contacts  *[]Contact    `json:"contacts" binding:"omitempty,max=10,dive" validate:"optional"`
 } // @name CampaignUpdateRequest
 
 type listQuery struct {

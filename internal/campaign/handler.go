@@ -19,7 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		List campaigns
 //	@Description	Admins see every campaign organised in their subtree; learners and lecturers see the active campaigns organised by their unit or a unit above it.
 //	@Tags			campaigns
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			status		query		string	false	"status"	Enums(draft, active, closed)
 //	@Param			page		query		int		false	"page, from 1"	default(1)
@@ -28,6 +27,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@ID				listCampaigns
 //	@Router			/api/v1/campaigns [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -53,7 +53,6 @@ func (h *Handler) List(c *gin.Context) {
 //	@Summary		Create a campaign
 //	@Description	A draft law-study month organised by a unit of the caller's subtree: dates are Asia/Shanghai days; credit amounts are decimals with at most two places; daily_caps limit what each source (study, practice, exam, event, quiz) earns per day.
 //	@Tags			campaigns
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		CreateRequest	true	"the new campaign"
@@ -63,6 +62,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createCampaign
 //	@Router			/api/v1/campaigns [post]
 func (h *Handler) Create(c *gin.Context) {
 	var req CreateRequest
@@ -81,8 +81,8 @@ func (h *Handler) Create(c *gin.Context) {
 // Get godoc
 //
 //	@Summary	Get a campaign
+//	@Description	One campaign: dates, credit target per track, credit rules and consultation contacts. Learners and lecturers see the active campaigns of their unit and its ancestors; anything else is 404.
 //	@Tags		campaigns
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id	path		int	true	"campaign id"
 //	@Success	200	{object}	View
@@ -90,6 +90,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				getCampaign
 //	@Router		/api/v1/campaigns/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -110,7 +111,6 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Summary		Update a campaign
 //	@Description	Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
 //	@Tags			campaigns
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"campaign id"
@@ -123,6 +123,7 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				updateCampaign
 //	@Router			/api/v1/campaigns/{id} [patch]
 func (h *Handler) Update(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

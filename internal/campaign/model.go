@@ -45,7 +45,7 @@ func (Campaign) TableName() string { return "campaigns" }
 type Contact struct {
 	Name        string `json:"name" binding:"required,max=50" example:"县司法局法治宣传股"`
 	Phone       string `json:"phone" binding:"required,max=30" example:"0563-8151234"`
-	OfficeHours string `json:"office_hours" binding:"max=100" example:"工作日 8:30-17:30"`
+	OfficeHours string `json:"office_hours" binding:"max=100" example:"工作日 8:30-17:30" validate:"optional"`
 } // @name CampaignContact
 
 // rules decodes the stored credit rules.

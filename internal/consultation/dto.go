@@ -17,10 +17,10 @@ type View struct {
 	AskerRole      string     `json:"asker_role" example:"learner" enums:"learner,participant"`
 	Question       string     `json:"question" example:"单位拖欠工资，劳动者可以向哪里投诉？"`
 	Status         Status     `json:"status" example:"answered" enums:"open,answered"`
-	Answer         *string    `json:"answer,omitempty" example:"可以向用人单位所在地的劳动保障监察机构投诉，或申请劳动争议仲裁。"`
-	AnsweredBy     *int64     `json:"answered_by,omitempty" example:"1"`
-	AnsweredByName string     `json:"answered_by_name,omitempty" example:"县司法局管理员"`
-	AnsweredAt     *time.Time `json:"answered_at,omitempty" format:"date-time"`
+	Answer         *string    `json:"answer" example:"可以向用人单位所在地的劳动保障监察机构投诉，或申请劳动争议仲裁。" extensions:"x-nullable"`
+	AnsweredBy     *int64     `json:"answered_by" example:"1" extensions:"x-nullable"`
+	AnsweredByName string     `json:"answered_by_name" example:"县司法局管理员"`
+	AnsweredAt     *time.Time `json:"answered_at" format:"date-time" extensions:"x-nullable"`
 	CreatedAt      time.Time  `json:"created_at" format:"date-time"`
 	UpdatedAt      time.Time  `json:"updated_at" format:"date-time"`
 } // @name Consultation
@@ -38,8 +38,8 @@ type MyView struct {
 	CampaignName string             `json:"campaign_name" example:"第九个机关集中学法月"`
 	Question     string             `json:"question" example:"单位拖欠工资，劳动者可以向哪里投诉？"`
 	Status       Status             `json:"status" example:"answered" enums:"open,answered"`
-	Answer       *string            `json:"answer,omitempty" example:"可以向用人单位所在地的劳动保障监察机构投诉，或申请劳动争议仲裁。"`
-	AnsweredAt   *time.Time         `json:"answered_at,omitempty" format:"date-time"`
+	Answer       *string            `json:"answer" example:"可以向用人单位所在地的劳动保障监察机构投诉，或申请劳动争议仲裁。" extensions:"x-nullable"`
+	AnsweredAt   *time.Time         `json:"answered_at" format:"date-time" extensions:"x-nullable"`
 	Contacts     []campaign.Contact `json:"contacts"`
 	CreatedAt    time.Time          `json:"created_at" format:"date-time"`
 	UpdatedAt    time.Time          `json:"updated_at" format:"date-time"`

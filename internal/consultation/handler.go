@@ -19,7 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		Ask a question
 //	@Description	A learner asks in a running campaign they take part in (organised by their unit or a unit above it); a participant (the public) in any running campaign. The question is 10–2000 characters. Answers the question as the asker sees it, with the campaign's contact channels.
 //	@Tags			consultations
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		AskRequest	true	"the question"
@@ -29,6 +28,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				askConsultation
 //	@Router			/api/v1/consultations [post]
 func (h *Handler) Ask(c *gin.Context) {
 	var req AskRequest
@@ -49,7 +49,6 @@ func (h *Handler) Ask(c *gin.Context) {
 //	@Summary		List consultations
 //	@Description	The questions asked in campaigns organised by a unit of the caller's subtree, newest first.
 //	@Tags			consultations
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			campaign_id	query		int		false	"campaign"
 //	@Param			status		query		string	false	"status"	Enums(open, answered)
@@ -59,6 +58,7 @@ func (h *Handler) Ask(c *gin.Context) {
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@ID				listConsultations
 //	@Router			/api/v1/consultations [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -84,7 +84,6 @@ func (h *Handler) List(c *gin.Context) {
 //	@Summary		Answer a consultation
 //	@Description	An admin of the campaign's organiser unit (or a unit above it) answers; answering again edits the answer and keeps answered_by and answered_at of the first answer. Audited.
 //	@Tags			consultations
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"consultation id"
@@ -96,6 +95,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				answerConsultation
 //	@Router			/api/v1/consultations/{id}/answer [post]
 func (h *Handler) Answer(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -121,7 +121,6 @@ func (h *Handler) Answer(c *gin.Context) {
 //	@Summary		My consultations
 //	@Description	The caller's own questions, newest first, with their answers and each campaign's contact channels (政策咨询渠道).
 //	@Tags			consultations
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			campaign_id	query		int		false	"campaign"
 //	@Param			status		query		string	false	"status"	Enums(open, answered)
@@ -131,6 +130,7 @@ func (h *Handler) Answer(c *gin.Context) {
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@ID				listMyConsultations
 //	@Router			/api/v1/me/consultations [get]
 func (h *Handler) Mine(c *gin.Context) {
 	var q listQuery

@@ -32,7 +32,7 @@ type StandingView struct {
 	Pace           Pace         `json:"pace" example:"on_pace" enums:"on_pace,lagging,far_behind,completed"`
 	Rank           int64        `json:"rank_in_unit" example:"2"`
 	UnitLearners   int64        `json:"unit_learners" example:"3"`
-	LastActivityAt *time.Time   `json:"last_activity_at,omitempty" format:"date-time"`
+	LastActivityAt *time.Time   `json:"last_activity_at" format:"date-time" extensions:"x-nullable"`
 	Explanation    []string     `json:"explanation" example:"学习：12.5 学分（每有效学习 1 分钟得 0.1 学分，每日上限 3 学分）。"`
 } // @name CreditStanding
 
@@ -58,7 +58,7 @@ type EntryList struct {
 type AdjustRequest struct {
 	LearnerID  int64  `json:"learner_id" binding:"required,min=1" example:"3"`
 	CampaignID int64  `json:"campaign_id" binding:"required,min=1" example:"1"`
-	Amount     Amount `json:"amount" swaggertype:"number" example:"-1.5"`
+	Amount     Amount `json:"amount" swaggertype:"number" example:"-1.5" validate:"optional"`
 	Reason     string `json:"reason" binding:"required,min=2,max=255" example:"重复计分更正"`
 } // @name CreditAdjustRequest
 

@@ -19,7 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		My credits
 //	@Description	The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only.
 //	@Tags			credits
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			campaign_id	query		int	false	"campaign id"
 //	@Success		200			{object}	StandingView
@@ -27,6 +26,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse	"no such campaign for the learner, or none running"
+//	@ID				getMyCredits
 //	@Router			/api/v1/me/credits [get]
 func (h *Handler) Mine(c *gin.Context) {
 	var q standingQuery
@@ -45,8 +45,8 @@ func (h *Handler) Mine(c *gin.Context) {
 // MyLedger godoc
 //
 //	@Summary	My credit ledger
+//	@Description	The caller's credit ledger rows in a campaign, newest first: source, amount, reason and time. Append-only: adjustments appear as their own rows.
 //	@Tags		credits
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		campaign_id	query		int	true	"campaign id"
 //	@Param		page		query		int	false	"page, from 1"	default(1)
@@ -56,6 +56,7 @@ func (h *Handler) Mine(c *gin.Context) {
 //	@Failure	401			{object}	httpx.ErrorResponse
 //	@Failure	403			{object}	httpx.ErrorResponse
 //	@Failure	404			{object}	httpx.ErrorResponse
+//	@ID				listMyCreditLedger
 //	@Router		/api/v1/me/credits/ledger [get]
 func (h *Handler) MyLedger(c *gin.Context) {
 	var q ledgerQuery
@@ -79,9 +80,8 @@ func (h *Handler) MyLedger(c *gin.Context) {
 // LearnerCredits godoc
 //
 //	@Summary	A learner's credits
+//	@Description	A learner's standing in a campaign (the active one unless campaign_id is given): credits by source, target, pace and an explanation, as the learner sees it in GET /me/credits.
 //	@Tags		credits
-//	@Security	BearerAuth
-//	@Security	ClientCredentials[credits:read]
 //	@Produce	json
 //	@Param		id			path		int	true	"learner id"
 //	@Param		campaign_id	query		int	true	"campaign id"
@@ -91,6 +91,7 @@ func (h *Handler) MyLedger(c *gin.Context) {
 //	@Failure	403			{object}	httpx.ErrorResponse
 //	@Failure	404			{object}	httpx.ErrorResponse
 //	@Failure	429			{object}	httpx.ErrorResponse
+//	@ID				getLearnerCredits
 //	@Router		/api/v1/learners/{id}/credits [get]
 func (h *Handler) LearnerCredits(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -116,7 +117,6 @@ func (h *Handler) LearnerCredits(c *gin.Context) {
 //	@Summary		Adjust a learner's credits
 //	@Description	A manual correction with a reason, by an admin who owns the learner. May be negative; the total never goes below zero (422 credit.below_zero). Audited.
 //	@Tags			credits
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		AdjustRequest	true	"the adjustment"
@@ -127,6 +127,7 @@ func (h *Handler) LearnerCredits(c *gin.Context) {
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				adjustCredits
 //	@Router			/api/v1/credits/adjustments [post]
 func (h *Handler) Adjust(c *gin.Context) {
 	var req AdjustRequest
@@ -149,8 +150,6 @@ func (h *Handler) Adjust(c *gin.Context) {
 //	@Summary		Campaign leaderboard
 //	@Description	The top learners of a unit's subtree (default: the caller's unit) by credits, and its direct sub-units ranked by completion rate (learners at or above their track's target) then average credits. Reads summary rows only. The learners are live; the unit ranking is computed at most every credit.unit_ranking_ttl (30 s by default) per replica and scope, and units_as_of says when (a change of the targets or of the unit tree is seen at once).
 //	@Tags			credits
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[credits:read]
 //	@Produce		json
 //	@Param			campaign_id	query		int		true	"campaign id"
 //	@Param			unit_id		query		int		false	"unit of the caller's subtree"
@@ -162,6 +161,7 @@ func (h *Handler) Adjust(c *gin.Context) {
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
 //	@Failure		429			{object}	httpx.ErrorResponse
+//	@ID				getCreditLeaderboard
 //	@Router			/api/v1/credits/leaderboard [get]
 func (h *Handler) Leaderboard(c *gin.Context) {
 	var q boardQuery

@@ -110,6 +110,7 @@ func (s *Service) verifyCode(token string, eventID int64, now time.Time) error {
 type Scan struct {
 	Token    string
 	Lat, Lng *float64
+	Key      string // Idempotency-Key: a scan that repeats one gets the first answer back
 }
 
 // CheckinResult says what a scan did.
@@ -121,11 +122,17 @@ type CheckinResult struct {
 
 // Checkin records a scan: the first is the check-in, a later one (after a few minutes) the
 // check-out. Credit goes through the ledger once: at check-in when the event sets no minimum
-// presence, else at check-out when presence reaches the minimum.
+// presence, else at check-out when presence reaches the minimum. A scan repeating the
+// Idempotency-Key of an earlier one (a retry) gets that scan's answer and changes nothing.
 func (s *Service) Checkin(ctx context.Context, actor auth.Actor, eventID int64, scan Scan) (*CheckinResult, error) {
 	r, l, err := s.learnerEvent(ctx, actor, eventID)
 	if err != nil {
 		return nil, err
+	}
+	// A retry is answered before the checks: by now its code may have rotated out or the
+	// window closed.
+	if first, err := s.answered(ctx, eventID, l.LearnerID, scan.Key); first != nil || err != nil {
+		return first, err
 	}
 	now := s.now()
 	if err := checkinOpen(r, now); err != nil {
@@ -145,27 +152,83 @@ func (s *Service) Checkin(ctx context.Context, actor auth.Actor, eventID int64, 
 				return errNotRegisteredIn
 			}
 		}
-		a, err := s.Store.Attendance(ctx, eventID, l.LearnerID)
+		a, err := s.Store.ScanRow(ctx, eventID, l.LearnerID)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			return s.checkIn(ctx, r, l, now, out)
+			return s.checkIn(ctx, r, l, now, scan.Key, out)
 		case err != nil:
 			return err
 		default:
-			return s.checkOut(ctx, r, a, now, out)
+			return s.checkOut(ctx, r, &a.Attendance, now, scan.Key, out)
 		}
 	})
+	if err != nil {
+		// The same key sent twice at once (a doubled retry): the request that took the row
+		// first was waited for (row lock, or the insert's duplicate key) and answers for both.
+		// A failed look-up leaves this scan's own error.
+		if first, _ := s.answered(ctx, eventID, l.LearnerID, scan.Key); first != nil {
+			return first, nil
+		}
+	}
 	return out, err
 }
 
-func (s *Service) checkIn(ctx context.Context, r *Row, l *LearnerFacts, now time.Time, out *CheckinResult) error {
-	a := &Attendance{EventID: r.ID, LearnerID: l.LearnerID, CheckedInAt: now, Source: "qr"}
-	if err := s.Store.CreateAttendance(ctx, a); err != nil {
+// answered is the first answer to the scan of this learner and event that carried key; nil
+// when none did (or there is no key).
+func (s *Service) answered(ctx context.Context, eventID, learnerID int64, key string) (*CheckinResult, error) {
+	if key == "" {
+		return nil, nil
+	}
+	a, err := s.Store.ScanRow(ctx, eventID, learnerID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a.answer(key), nil
+}
+
+// answer rebuilds, from the row, the answer the scan carrying key got: the check-in's (the row
+// as it stood then) or the check-out's; nil when neither carried it. Credit comes from one
+// scan and credited_at is that scan's time, which tells whose answer carried the credit.
+func (a *ScanRow) answer(key string) *CheckinResult {
+	creditedAt := func(t time.Time) bool { return a.CreditedAt != nil && a.CreditedAt.Equal(t) }
+	switch {
+	case a.CheckinKey != nil && *a.CheckinKey == key:
+		out := &CheckinResult{Attendance: a.Attendance}
+		out.Attendance.CheckedOutAt, out.Attendance.CreditedAt = nil, nil
+		if creditedAt(a.CheckedInAt) {
+			out.Attendance.CreditedAt, out.Credited = a.CreditedAt, a.CreditsAwarded
+		}
+		return out
+	case a.CheckoutKey != nil && *a.CheckoutKey == key:
+		out := &CheckinResult{Attendance: a.Attendance, CheckedOut: true}
+		if creditedAt(*a.CheckedOutAt) {
+			out.Credited = a.CreditsAwarded
+		}
+		return out
+	}
+	return nil
+}
+
+// keyOrNil stores a missing key as NULL.
+func keyOrNil(key string) *string {
+	if key == "" {
+		return nil
+	}
+	return &key
+}
+
+func (s *Service) checkIn(ctx context.Context, r *Row, l *LearnerFacts, now time.Time, key string, out *CheckinResult) error {
+	row := &ScanRow{Attendance: Attendance{EventID: r.ID, LearnerID: l.LearnerID, CheckedInAt: now, Source: "qr"}, CheckinKey: keyOrNil(key)}
+	if err := s.Store.CreateScanRow(ctx, row); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return errDuplicateScan
 		}
 		return err
 	}
+	a := &row.Attendance
 	out.Attendance = *a
 	if err := s.emitAttendance(ctx, r, l, a); err != nil {
 		return err
@@ -200,14 +263,14 @@ func (s *Service) emitAttendance(ctx context.Context, r *Row, l *LearnerFacts, a
 		LearnerID: a.LearnerID, Source: a.Source, CheckedInAt: a.CheckedInAt.UTC(), CheckedOutAt: ptrUTC(a.CheckedOutAt)})
 }
 
-func (s *Service) checkOut(ctx context.Context, r *Row, a *Attendance, now time.Time, out *CheckinResult) error {
+func (s *Service) checkOut(ctx context.Context, r *Row, a *Attendance, now time.Time, key string, out *CheckinResult) error {
 	if a.CheckedOutAt != nil {
 		return errCheckedOut
 	}
 	if now.Sub(a.CheckedInAt) < duplicateScanWindow {
 		return errDuplicateScan
 	}
-	if err := s.Store.UpdateAttendance(ctx, r.ID, a.LearnerID, map[string]any{"checked_out_at": now}); err != nil {
+	if err := s.Store.UpdateAttendance(ctx, r.ID, a.LearnerID, map[string]any{"checked_out_at": now, "checkout_key": keyOrNil(key)}); err != nil {
 		return err
 	}
 	a.CheckedOutAt, out.CheckedOut = &now, true
@@ -254,7 +317,7 @@ func (s *Service) credit(ctx context.Context, r *Row, a *Attendance, now time.Ti
 	}
 	a.CreditedAt = &now
 	out.Attendance.CreditedAt = &now
-	return s.Store.UpdateAttendance(ctx, r.ID, a.LearnerID, map[string]any{"credited_at": now})
+	return s.Store.UpdateAttendance(ctx, r.ID, a.LearnerID, map[string]any{"credited_at": now, "credits_awarded": out.Credited})
 }
 
 // checkGeofence refuses scans outside the event's circle, when it has one.

@@ -11,9 +11,9 @@ import (
 
 // GeofenceView is a check-in circle.
 type GeofenceView struct {
-	Lat     float64 `json:"lat" binding:"min=-90,max=90" example:"30.0656"`
-	Lng     float64 `json:"lng" binding:"min=-180,max=180" example:"118.5785"`
-	RadiusM int     `json:"radius_m" binding:"min=10,max=5000" example:"200"`
+	Lat     float64 `json:"lat" binding:"min=-90,max=90" example:"30.0656" validate:"optional"`
+	Lng     float64 `json:"lng" binding:"min=-180,max=180" example:"118.5785" validate:"optional"`
+	RadiusM int     `json:"radius_m" binding:"min=10,max=5000" example:"200" validate:"optional"`
 } // @name EventGeofence
 
 // View is an event as the API shows it.
@@ -24,13 +24,13 @@ type View struct {
 	UnitName             string        `json:"unit_name" example:"绩溪县"`
 	Type                 Type          `json:"type" example:"lecture" enums:"lecture,court_hearing,warning_education,law_delivery"`
 	Title                string        `json:"title" example:"法治讲坛：民法典与基层治理"`
-	Description          *string       `json:"description,omitempty" example:"县委常委主讲"`
+	Description          *string       `json:"description" example:"县委常委主讲" extensions:"x-nullable"`
 	Speakers             []Speaker     `json:"speakers"`
-	OrganiserIDs         []int64       `json:"organiser_ids,omitempty" example:"6"`
+	OrganiserIDs         []int64       `json:"organiser_ids" example:"6"`
 	VenueName            string        `json:"venue_name" example:"县行政中心三楼会议室"`
 	VenueAddress         string        `json:"venue_address" example:"绩溪县华阳镇"`
-	VenueType            string        `json:"venue_type,omitempty" example:"学校"`
-	Geofence             *GeofenceView `json:"geofence,omitempty"`
+	VenueType            string        `json:"venue_type" example:"学校"`
+	Geofence             *GeofenceView `json:"geofence" extensions:"x-nullable"`
 	StartsAt             time.Time     `json:"starts_at" format:"date-time"`
 	EndsAt               time.Time     `json:"ends_at" format:"date-time"`
 	Capacity             int           `json:"capacity" example:"100"`
@@ -41,11 +41,11 @@ type View struct {
 	Credits              credit.Amount `json:"credits" swaggertype:"number" example:"2"`
 	MinMinutes           int           `json:"min_minutes" example:"60"`
 	AudienceReached      int           `json:"audience_reached" example:"0"`
-	CourtName            string        `json:"court_name,omitempty" example:"绩溪县人民法院"`
-	CaseType             string        `json:"case_type,omitempty" example:"行政诉讼"`
-	CaseNumber           string        `json:"case_number,omitempty" example:"(2026)皖1824行初**号"`
+	CourtName            string        `json:"court_name" example:"绩溪县人民法院"`
+	CaseType             string        `json:"case_type" example:"行政诉讼"`
+	CaseNumber           string        `json:"case_number" example:"(2026)皖1824行初**号"`
 	Status               Status        `json:"status" example:"published" enums:"draft,published,cancelled,finished"`
-	Summary              *SummaryView  `json:"summary,omitempty"`
+	Summary              *SummaryView  `json:"summary" extensions:"x-nullable"`
 	CreatedAt            time.Time     `json:"created_at" format:"date-time"`
 	UpdatedAt            time.Time     `json:"updated_at" format:"date-time"`
 } // @name Event
@@ -59,9 +59,10 @@ type List struct {
 // MyView is an event with the caller's registration and attendance.
 type MyView struct {
 	View
-	Registration string     `json:"registration,omitempty" example:"registered" enums:"registered,waitlisted,cancelled"`
-	CheckedInAt  *time.Time `json:"checked_in_at,omitempty" format:"date-time"`
-	CheckedOutAt *time.Time `json:"checked_out_at,omitempty" format:"date-time"`
+	// Registration is null when the caller never registered (an event open to its audience).
+	Registration *string    `json:"registration" example:"registered" enums:"registered,waitlisted,cancelled" extensions:"x-nullable"`
+	CheckedInAt  *time.Time `json:"checked_in_at" format:"date-time" extensions:"x-nullable"`
+	CheckedOutAt *time.Time `json:"checked_out_at" format:"date-time" extensions:"x-nullable"`
 	Credited     bool       `json:"credited" example:"false"`
 } // @name MyEvent
 
@@ -77,27 +78,27 @@ type Request struct {
 	UnitID               int64         `json:"unit_id" binding:"required,min=1" example:"1"`
 	Type                 Type          `json:"type" binding:"required,oneof=lecture court_hearing warning_education law_delivery" example:"lecture"`
 	Title                string        `json:"title" binding:"required,max=200" example:"法治讲坛：民法典与基层治理"`
-	Description          *string       `json:"description" binding:"omitempty,max=20000" example:"县委常委主讲"`
-	Speakers             []Speaker     `json:"speakers" binding:"max=20,dive"`
-	OrganiserIDs         []int64       `json:"organiser_ids" binding:"max=20,dive,min=1" example:"6"`
-	VenueName            string        `json:"venue_name" binding:"max=200" example:"县行政中心三楼会议室"`
-	VenueAddress         string        `json:"venue_address" binding:"max=300" example:"绩溪县华阳镇"`
-	VenueType            string        `json:"venue_type" binding:"max=16" example:"学校"`
-	Geofence             *GeofenceView `json:"geofence"`
+	Description          *string       `json:"description" binding:"omitempty,max=20000" example:"县委常委主讲" validate:"optional"`
+	Speakers             []Speaker     `json:"speakers" binding:"max=20,dive" validate:"optional"`
+	OrganiserIDs         []int64       `json:"organiser_ids" binding:"max=20,dive,min=1" example:"6" validate:"optional"`
+	VenueName            string        `json:"venue_name" binding:"max=200" example:"县行政中心三楼会议室" validate:"optional"`
+	VenueAddress         string        `json:"venue_address" binding:"max=300" example:"绩溪县华阳镇" validate:"optional"`
+	VenueType            string        `json:"venue_type" binding:"max=16" example:"学校" validate:"optional"`
+	Geofence             *GeofenceView `json:"geofence" validate:"optional"`
 	StartsAt             time.Time     `json:"starts_at" binding:"required" format:"date-time"`
 	EndsAt               time.Time     `json:"ends_at" binding:"required" format:"date-time"`
-	Capacity             int           `json:"capacity" binding:"min=0,max=100000" example:"100"`
-	RegistrationRequired bool          `json:"registration_required" example:"true"`
-	AudienceTracks       []string      `json:"audience_tracks" binding:"max=3,dive,oneof=leader general judicial" example:"leader"`
-	AudienceUnitIDs      []int64       `json:"audience_unit_ids" binding:"max=100,dive,min=1" example:"2"`
-	Credits              credit.Amount `json:"credits" binding:"min=0" swaggertype:"number" minimum:"0" example:"2"`
-	MinMinutes           int           `json:"min_minutes" binding:"min=0,max=1440" example:"60"`
-	AudienceReached      int           `json:"audience_reached" binding:"min=0,max=10000000" example:"0"`
-	CourtName            string        `json:"court_name" binding:"max=100" example:"绩溪县人民法院"`
-	CaseType             string        `json:"case_type" binding:"max=50" example:"行政诉讼"`
-	CaseNumber           string        `json:"case_number" binding:"max=100" example:"(2026)皖1824行初12号"`
+	Capacity             int           `json:"capacity" binding:"min=0,max=100000" example:"100" validate:"optional"`
+	RegistrationRequired bool          `json:"registration_required" example:"true" validate:"optional"`
+	AudienceTracks       []string      `json:"audience_tracks" binding:"max=3,dive,oneof=leader general judicial" example:"leader" validate:"optional"`
+	AudienceUnitIDs      []int64       `json:"audience_unit_ids" binding:"max=100,dive,min=1" example:"2" validate:"optional"`
+	Credits              credit.Amount `json:"credits" binding:"min=0" swaggertype:"number" minimum:"0" example:"2" validate:"optional"`
+	MinMinutes           int           `json:"min_minutes" binding:"min=0,max=1440" example:"60" validate:"optional"`
+	AudienceReached      int           `json:"audience_reached" binding:"min=0,max=10000000" example:"0" validate:"optional"`
+	CourtName            string        `json:"court_name" binding:"max=100" example:"绩溪县人民法院" validate:"optional"`
+	CaseType             string        `json:"case_type" binding:"max=50" example:"行政诉讼" validate:"optional"`
+	CaseNumber           string        `json:"case_number" binding:"max=100" example:"(2026)皖1824行初12号" validate:"optional"`
 	// Status, on replace only: publish (draft → published) or cancel (published → cancelled).
-	Status *Status `json:"status" binding:"omitempty,oneof=draft published cancelled" example:"published"`
+	Status *Status `json:"status" binding:"omitempty,oneof=draft published cancelled" example:"published" validate:"optional"`
 } // @name EventRequest
 
 // RegistrationView is a learner's registration.
@@ -105,8 +106,8 @@ type RegistrationView struct {
 	ID          int64              `json:"id" example:"17"`
 	EventID     int64              `json:"event_id" example:"5"`
 	LearnerID   int64              `json:"learner_id" example:"3"`
-	LearnerName string             `json:"learner_name,omitempty" example:"张伟"`
-	UnitName    string             `json:"unit_name,omitempty" example:"华阳镇"`
+	LearnerName string             `json:"learner_name" example:"张伟"`
+	UnitName    string             `json:"unit_name" example:"华阳镇"`
 	Status      RegistrationStatus `json:"status" example:"registered" enums:"registered,waitlisted,cancelled"`
 	CreatedAt   time.Time          `json:"created_at" format:"date-time"`
 } // @name EventRegistration
@@ -127,19 +128,19 @@ type CodeView struct {
 // CheckinRequest is a scan by a learner.
 type CheckinRequest struct {
 	Token string   `json:"token" binding:"required,max=100" example:"AAAAAAAAAAUAAAAAOd3d3mJ9c2..."`
-	Lat   *float64 `json:"lat" binding:"omitempty,min=-90,max=90" example:"30.0657"`
-	Lng   *float64 `json:"lng" binding:"omitempty,min=-180,max=180" example:"118.5786"`
+	Lat   *float64 `json:"lat" binding:"omitempty,min=-90,max=90" example:"30.0657" validate:"optional"`
+	Lng   *float64 `json:"lng" binding:"omitempty,min=-180,max=180" example:"118.5786" validate:"optional"`
 } // @name CheckinRequest
 
 // AttendanceView is one learner's presence.
 type AttendanceView struct {
 	LearnerID    int64      `json:"learner_id" example:"3"`
-	LearnerName  string     `json:"learner_name,omitempty" example:"张伟"`
-	UnitName     string     `json:"unit_name,omitempty" example:"华阳镇"`
+	LearnerName  string     `json:"learner_name" example:"张伟"`
+	UnitName     string     `json:"unit_name" example:"华阳镇"`
 	CheckedInAt  time.Time  `json:"checked_in_at" format:"date-time"`
-	CheckedOutAt *time.Time `json:"checked_out_at,omitempty" format:"date-time"`
+	CheckedOutAt *time.Time `json:"checked_out_at" format:"date-time" extensions:"x-nullable"`
 	Source       string     `json:"source" example:"qr" enums:"qr,manual"`
-	Reason       string     `json:"reason,omitempty" example:"无智能手机"`
+	Reason       string     `json:"reason" example:"无智能手机"`
 	Credited     bool       `json:"credited" example:"true"`
 } // @name EventAttendance
 
@@ -153,8 +154,8 @@ type CheckinView struct {
 // ManualRequest marks a learner present by hand.
 type ManualRequest struct {
 	LearnerID    int64      `json:"learner_id" binding:"required,min=1" example:"3"`
-	CheckedInAt  *time.Time `json:"checked_in_at" format:"date-time"`
-	CheckedOutAt *time.Time `json:"checked_out_at" format:"date-time"`
+	CheckedInAt  *time.Time `json:"checked_in_at" format:"date-time" validate:"optional"`
+	CheckedOutAt *time.Time `json:"checked_out_at" format:"date-time" validate:"optional"`
 	Reason       string     `json:"reason" binding:"required,min=2,max=255" example:"无智能手机，现场签到表登记"`
 } // @name ManualAttendanceRequest
 
@@ -178,8 +179,8 @@ type SummaryView struct {
 // SummaryRequest records what happened.
 type SummaryRequest struct {
 	Summary       string   `json:"summary" binding:"required,min=2,max=20000" example:"讲解了民法典合同编的常见纠纷"`
-	AudienceCount int      `json:"audience_count" binding:"min=0,max=10000000" example:"120"`
-	Photos        []string `json:"photos" binding:"max=20,dive,url,max=1000" example:"https://example.gov.cn/p/1.jpg"`
+	AudienceCount int      `json:"audience_count" binding:"min=0,max=10000000" example:"120" validate:"optional"`
+	Photos        []string `json:"photos" binding:"max=20,dive,url,max=1000" example:"https://example.gov.cn/p/1.jpg" validate:"optional"`
 } // @name EventSummaryRequest
 
 // StatsView are the numbers the county reports upward.
@@ -253,7 +254,7 @@ func (r Request) toInput() Input {
 func toView(r Row, viewer auth.Actor, organisers []int64, sum *Summary) View {
 	v := View{
 		ID: r.ID, CampaignID: r.CampaignID, UnitID: r.UnitID, UnitName: r.UnitName, Type: r.Type, Title: r.Title,
-		Description: r.Description, Speakers: r.speakers(), OrganiserIDs: organisers, VenueName: r.VenueName,
+		Description: r.Description, Speakers: r.speakers(), OrganiserIDs: orEmpty(organisers), VenueName: r.VenueName,
 		VenueAddress: r.VenueAddress, VenueType: r.VenueType, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Capacity: r.Capacity,
 		Registered: r.RegisteredCount, RegistrationRequired: r.RegistrationRequired, AudienceTracks: r.tracks(),
 		AudienceUnitIDs: orEmpty(r.unitIDs()), Credits: r.Credits, MinMinutes: r.MinMinutes, AudienceReached: r.AudienceReached,

@@ -39,8 +39,6 @@ func (h *Handler) view(ctx context.Context, actor auth.Actor, r *Row) (View, err
 //	@Summary		List events
 //	@Description	Admins see events organised in their subtree; lecturers the events they organise.
 //	@Tags			events
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[events:read]
 //	@Produce		json
 //	@Param			campaign_id	query		int		false	"campaign"
 //	@Param			type		query		string	false	"type"	Enums(lecture, court_hearing, warning_education, law_delivery)
@@ -52,6 +50,7 @@ func (h *Handler) view(ctx context.Context, actor auth.Actor, r *Row) (View, err
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		429			{object}	httpx.ErrorResponse
+//	@ID				listEvents
 //	@Router			/api/v1/events [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -79,7 +78,6 @@ func (h *Handler) List(c *gin.Context) {
 //	@Summary		Create an event
 //	@Description	A draft lecture (法治讲坛), court hearing (旁听庭审), warning education (警示教育) or law delivery (送法, with venue_type 机关/乡村/社区/学校/企业/单位) organised by a unit of the caller's subtree in a campaign that covers it. capacity 0 means unlimited; credits 0 means the campaign's event_attendance rule; min_minutes 0 credits at check-in.
 //	@Tags			events
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		Request	true	"the event"
@@ -89,6 +87,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createEvent
 //	@Router			/api/v1/events [post]
 func (h *Handler) Create(c *gin.Context) {
 	var req Request
@@ -120,8 +119,6 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Summary		Get an event
 //	@Description	Admins of the organiser's subtree, the event's organisers, and learners in its audience (published events) may read it. Case numbers are masked for learners.
 //	@Tags			events
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[events:read]
 //	@Produce		json
 //	@Param			id	path		int	true	"event id"
 //	@Success		200	{object}	View
@@ -130,6 +127,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		429	{object}	httpx.ErrorResponse
+//	@ID				getEvent
 //	@Router			/api/v1/events/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -156,7 +154,6 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Summary		Replace an event
 //	@Description	Replaces a draft or published event's content; status publishes (draft → published) or cancels (published → cancelled) it. Cancelled and finished events are read-only (409).
 //	@Tags			events
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int		true	"event id"
@@ -169,6 +166,7 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				replaceEvent
 //	@Router			/api/v1/events/{id} [put]
 func (h *Handler) Replace(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -200,7 +198,6 @@ func (h *Handler) Replace(c *gin.Context) {
 //	@Summary		My events
 //	@Description	upcoming (default): published events in the caller's audience that have not ended; registered: those the caller registered or waits for; attended: those the caller attended.
 //	@Tags			events
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			filter		query		string	false	"which events"	Enums(upcoming, registered, attended)
 //	@Param			page		query		int		false	"page, from 1"	default(1)
@@ -210,6 +207,7 @@ func (h *Handler) Replace(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				listMyEvents
 //	@Router			/api/v1/me/events [get]
 func (h *Handler) MyEvents(c *gin.Context) {
 	var q myQuery
@@ -229,7 +227,7 @@ func (h *Handler) MyEvents(c *gin.Context) {
 		return
 	}
 	items := httpx.Map(events, func(m MyEvent) MyView {
-		v := MyView{View: toView(m.Row, actor, nil, nil), Registration: string(m.Registration)}
+		v := MyView{View: toView(m.Row, actor, nil, nil), Registration: httpx.NullIfZero(string(m.Registration))}
 		if a := m.Attendance; a != nil {
 			v.CheckedInAt, v.CheckedOutAt, v.Credited = &a.CheckedInAt, a.CheckedOutAt, a.CreditedAt != nil
 		}
@@ -243,8 +241,6 @@ func (h *Handler) MyEvents(c *gin.Context) {
 //	@Summary		Event statistics
 //	@Description	Published and finished events of a unit's subtree (default: the caller's unit), optionally in one campaign: by type, attendance rate, 送法 reach by venue type (the summary's audience count when recorded) and per direct sub-unit.
 //	@Tags			events
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[events:read]
 //	@Produce		json
 //	@Param			campaign_id	query		int	false	"campaign"
 //	@Param			unit_id		query		int	false	"unit of the caller's subtree"
@@ -253,6 +249,7 @@ func (h *Handler) MyEvents(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		429			{object}	httpx.ErrorResponse
+//	@ID				getEventStats
 //	@Router			/api/v1/events/stats [get]
 func (h *Handler) Stats(c *gin.Context) {
 	var q statsQuery

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/clock"
 	"github.com/xuefa/xuefa/internal/platform/sheet"
 
@@ -18,7 +19,6 @@ import (
 //	@Summary		Register for an event
 //	@Description	A place when there is room (capacity is enforced under concurrency), else a waitlist position; waitlisted learners are promoted in order when someone cancels.
 //	@Tags			events
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"event id"
 //	@Success		201	{object}	RegistrationView
@@ -27,6 +27,7 @@ import (
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse	"event.already_registered, event.registration_closed"
+//	@ID				registerForEvent
 //	@Router			/api/v1/events/{id}/registrations [post]
 func (h *Handler) Register(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -45,14 +46,15 @@ func (h *Handler) Register(c *gin.Context) {
 // CancelRegistration godoc
 //
 //	@Summary	Cancel my registration
+//	@Description	Cancels the caller's registration; the longest-waiting learner on the waitlist takes the freed place. No registration: 404 event.not_registered.
 //	@Tags		events
-//	@Security	BearerAuth
 //	@Param		id	path	int	true	"event id"
 //	@Success	204
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				cancelRegistration
 //	@Router		/api/v1/events/{id}/registrations/me [delete]
 func (h *Handler) CancelRegistration(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -70,8 +72,8 @@ func (h *Handler) CancelRegistration(c *gin.Context) {
 // Registrations godoc
 //
 //	@Summary	An event's registrations
+//	@Description	Registrations of the event, registered and waitlisted, in the order they came. Organisers and admins of the subtree.
 //	@Tags		events
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id			path		int		true	"event id"
 //	@Param		status		query		string	false	"status"	Enums(registered, waitlisted, cancelled)
@@ -82,6 +84,7 @@ func (h *Handler) CancelRegistration(c *gin.Context) {
 //	@Failure	401			{object}	httpx.ErrorResponse
 //	@Failure	403			{object}	httpx.ErrorResponse
 //	@Failure	404			{object}	httpx.ErrorResponse
+//	@ID				listRegistrations
 //	@Router		/api/v1/events/{id}/registrations [get]
 func (h *Handler) Registrations(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -112,7 +115,6 @@ func (h *Handler) Registrations(c *gin.Context) {
 //	@Summary		The current check-in code
 //	@Description	For the organiser's screen: a signed token to render as a QR code. It rotates every 30 s and is accepted for up to 60 s, only from 30 minutes before the start until 30 minutes after the end.
 //	@Tags			events
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"event id"
 //	@Success		200	{object}	CodeView
@@ -121,6 +123,7 @@ func (h *Handler) Registrations(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse	"checkin.outside_window, checkin.event_cancelled"
+//	@ID				getCheckinCode
 //	@Router			/api/v1/events/{id}/checkin-code [get]
 func (h *Handler) CheckinCode(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -140,13 +143,13 @@ func (h *Handler) CheckinCode(c *gin.Context) {
 // Checkin godoc
 //
 //	@Summary		Check in (or out) with a scanned code
-//	@Description	The first scan checks in, a scan at least 5 minutes later checks out. Credits are awarded once: at check-in when the event sets no minimum presence, else at check-out when presence reaches min_minutes. Errors: checkin.invalid_code, checkin.code_expired, checkin.wrong_event, checkin.location_required, checkin.outside_geofence (422); checkin.outside_window, checkin.event_cancelled, checkin.not_registered, checkin.duplicate, checkin.already_checked_out (409).
+//	@Description	The first scan checks in, a scan at least 5 minutes later checks out. Credits are awarded once: at check-in when the event sets no minimum presence, else at check-out when presence reaches min_minutes. Errors: checkin.invalid_code, checkin.code_expired, checkin.wrong_event, checkin.location_required, checkin.outside_geofence (422); checkin.outside_window, checkin.event_cancelled, checkin.not_registered, checkin.duplicate, checkin.already_checked_out (409). Safe to retry with an Idempotency-Key: the same key from the same learner for the same event returns the first answer (check-in or check-out, as it was then) and changes nothing, even after the code rotated or the window closed; another key, or none, is a new scan. A key over 100 characters is 400 request.invalid_header.
 //	@Tags			events
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"event id"
 //	@Param			body	body		CheckinRequest	true	"the scanned code and, for geofenced events, the location"
+//	@Param			Idempotency-Key	header		string	false	"retry key (max 100 characters): the same key returns the first result"
 //	@Success		200		{object}	CheckinView
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
@@ -155,6 +158,7 @@ func (h *Handler) CheckinCode(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				checkIn
 //	@Router			/api/v1/events/{id}/checkins [post]
 func (h *Handler) Checkin(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -162,12 +166,17 @@ func (h *Handler) Checkin(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	key := c.GetHeader("Idempotency-Key")
+	if len(key) > 100 {
+		httpx.Fail(c, apperr.BadRequest("request.invalid_header", "请求头有误", apperr.Field("Idempotency-Key", "长度不能超过 100")))
+		return
+	}
 	var req CheckinRequest
 	if err := httpx.BindJSON(c, &req); err != nil {
 		httpx.Fail(c, err)
 		return
 	}
-	res, err := h.svc.Checkin(c.Request.Context(), httpx.MustActor(c), id, Scan{Token: req.Token, Lat: req.Lat, Lng: req.Lng})
+	res, err := h.svc.Checkin(c.Request.Context(), httpx.MustActor(c), id, Scan{Token: req.Token, Lat: req.Lat, Lng: req.Lng, Key: key})
 	if err != nil {
 		httpx.Fail(c, err)
 		return
@@ -180,7 +189,6 @@ func (h *Handler) Checkin(c *gin.Context) {
 //	@Summary		Mark a learner present by hand
 //	@Description	For learners without a phone; organisers only, with a reason; audited. Credited like a scan (presence defaults to the whole event).
 //	@Tags			events
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"event id"
@@ -193,6 +201,7 @@ func (h *Handler) Checkin(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				markAttendance
 //	@Router			/api/v1/events/{id}/attendance [post]
 func (h *Handler) MarkAttendance(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -218,8 +227,8 @@ func (h *Handler) MarkAttendance(c *gin.Context) {
 // Attendance godoc
 //
 //	@Summary	An event's attendance with counts
+//	@Description	Everyone checked in to the event (check-in and check-out times, source QR or manual, credit awarded) with the registered, attended and credited counts. Organisers and admins of the subtree.
 //	@Tags		events
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id	path		int	true	"event id"
 //	@Success	200	{object}	AttendanceReportView
@@ -227,6 +236,7 @@ func (h *Handler) MarkAttendance(c *gin.Context) {
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				listAttendance
 //	@Router		/api/v1/events/{id}/attendance [get]
 func (h *Handler) Attendance(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -248,7 +258,6 @@ func (h *Handler) Attendance(c *gin.Context) {
 //	@Summary		Record what happened
 //	@Description	Summary, audience count (for 送法, the audience reached) and photo URLs; marks the event finished. Organisers only, after the start.
 //	@Tags			events
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"event id"
@@ -261,6 +270,7 @@ func (h *Handler) Attendance(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				saveEventSummary
 //	@Router			/api/v1/events/{id}/summary [put]
 func (h *Handler) SaveSummary(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -286,8 +296,8 @@ func (h *Handler) SaveSummary(c *gin.Context) {
 // ExportAttendance godoc
 //
 //	@Summary	Download an event's attendance as xlsx
+//	@Description	The same attendance list as an xlsx workbook (sheet 出勤), for the event's records.
 //	@Tags		events
-//	@Security	BearerAuth
 //	@Produce	application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,json
 //	@Param		id	path		int		true	"event id"
 //	@Success	200	{file}		file	"the attendance sheet"
@@ -295,6 +305,7 @@ func (h *Handler) SaveSummary(c *gin.Context) {
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				exportAttendance
 //	@Router		/api/v1/events/{id}/attendance/export [get]
 func (h *Handler) ExportAttendance(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

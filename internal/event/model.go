@@ -49,7 +49,7 @@ const (
 // Speaker gives a talk at an event.
 type Speaker struct {
 	Name  string `json:"name" binding:"required,max=50" example:"王法官"`
-	Title string `json:"title" binding:"max=50" example:"法官"`
+	Title string `json:"title" binding:"max=50" example:"法官" validate:"optional"`
 } // @name EventSpeaker
 
 // Event is one row.

@@ -208,12 +208,6 @@ func (s *Store) Registrations(ctx context.Context, eventID int64, status Registr
 	return rows, total, err
 }
 
-// Attendance loads (and locks, on MySQL) a learner's attendance at an event.
-func (s *Store) Attendance(ctx context.Context, eventID, learnerID int64) (*Attendance, error) {
-	return take[Attendance](s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("event_id = ? AND learner_id = ?", eventID, learnerID))
-}
-
 // CreateAttendance inserts an attendance; a duplicate is gorm.ErrDuplicatedKey.
 func (s *Store) CreateAttendance(ctx context.Context, a *Attendance) error {
 	return s.conn(ctx).Create(a).Error

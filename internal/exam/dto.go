@@ -10,15 +10,15 @@ import (
 // SectionRequest is one section of a blueprint: a pool (bank_id and/or tag, type, count,
 // difficulty range) or a fixed list of question ids, each question worth points.
 type SectionRequest struct {
-	Title         string  `json:"title" binding:"max=100" example:"单选题"`
-	BankID        *int64  `json:"bank_id,omitempty" binding:"omitempty,min=1" example:"1"`
-	Tag           string  `json:"tag,omitempty" binding:"max=32" example:"宪法"`
-	Type          string  `json:"type,omitempty" binding:"omitempty,oneof=single multiple judge fill" example:"single"`
-	Count         int     `json:"count,omitempty" binding:"min=0,max=200" example:"20"`
+	Title         string  `json:"title" binding:"max=100" example:"单选题" validate:"optional"`
+	BankID        *int64  `json:"bank_id,omitempty" binding:"omitempty,min=1" example:"1" validate:"optional"`
+	Tag           string  `json:"tag,omitempty" binding:"max=32" example:"宪法" validate:"optional"`
+	Type          string  `json:"type,omitempty" binding:"omitempty,oneof=single multiple judge fill" example:"single" validate:"optional"`
+	Count         int     `json:"count,omitempty" binding:"min=0,max=200" example:"20" validate:"optional"`
 	Points        float64 `json:"points" binding:"required,gt=0,max=100" example:"2"`
-	DifficultyMin int     `json:"difficulty_min,omitempty" binding:"omitempty,min=1,max=5" example:"1"`
-	DifficultyMax int     `json:"difficulty_max,omitempty" binding:"omitempty,min=1,max=5" example:"5"`
-	QuestionIDs   []int64 `json:"question_ids,omitempty" binding:"max=200,dive,min=1" example:"3,4"`
+	DifficultyMin int     `json:"difficulty_min,omitempty" binding:"omitempty,min=1,max=5" example:"1" validate:"optional"`
+	DifficultyMax int     `json:"difficulty_max,omitempty" binding:"omitempty,min=1,max=5" example:"5" validate:"optional"`
+	QuestionIDs   []int64 `json:"question_ids,omitempty" binding:"max=200,dive,min=1" example:"3,4" validate:"optional"`
 } // @name ExamSection
 
 // BlueprintRequest is one track's sections.
@@ -30,24 +30,24 @@ type BlueprintRequest struct {
 // Request creates or replaces an exam.
 type Request struct {
 	CampaignID          int64              `json:"campaign_id" binding:"required,min=1" example:"1"`
-	UnitID              int64              `json:"unit_id,omitempty" binding:"omitempty,min=1" example:"1"`
-	MainExamID          *int64             `json:"main_exam_id,omitempty" binding:"omitempty,min=1"`
+	UnitID              int64              `json:"unit_id,omitempty" binding:"omitempty,min=1" example:"1" validate:"optional"`
+	MainExamID          *int64             `json:"main_exam_id,omitempty" binding:"omitempty,min=1" validate:"optional"`
 	Title               string             `json:"title" binding:"required,max=100" example:"2026 年度学法考试"`
-	Description         string             `json:"description" binding:"max=2000" example:"闭卷，限时 90 分钟"`
+	Description         string             `json:"description" binding:"max=2000" example:"闭卷，限时 90 分钟" validate:"optional"`
 	OpensAt             time.Time          `json:"opens_at" binding:"required" format:"date-time"`
 	ClosesAt            time.Time          `json:"closes_at" binding:"required" format:"date-time"`
 	DurationMinutes     int                `json:"duration_minutes" binding:"required,min=1,max=600" example:"90"`
 	MaxAttempts         int                `json:"max_attempts" binding:"required,min=1,max=20" example:"3"`
-	ScorePolicy         ScorePolicy        `json:"score_policy,omitempty" binding:"omitempty,oneof=best last" example:"best"`
-	PassScore           float64            `json:"pass_score" binding:"min=0" example:"60"`
-	PrerequisiteCredits credit.Amount      `json:"prerequisite_credits" binding:"min=0" swaggertype:"number" minimum:"0" example:"10"`
-	AudienceTracks      []string           `json:"audience_tracks,omitempty" binding:"max=3,dive,oneof=leader general judicial" example:"general"`
-	AudienceUnitIDs     []int64            `json:"audience_unit_ids,omitempty" binding:"max=100,dive,min=1"`
-	ReviewPolicy        ReviewPolicy       `json:"review_policy,omitempty" binding:"omitempty,oneof=never after_submit after_close" example:"after_submit"`
-	ReviewShowAnswers   bool               `json:"review_show_answers" example:"true"`
-	ShuffleQuestions    bool               `json:"shuffle_questions" example:"true"`
-	ShuffleOptions      bool               `json:"shuffle_options" example:"true"`
-	PartialCredit       bool               `json:"partial_credit" example:"false"`
+	ScorePolicy         ScorePolicy        `json:"score_policy,omitempty" binding:"omitempty,oneof=best last" example:"best" validate:"optional"`
+	PassScore           float64            `json:"pass_score" binding:"min=0" example:"60" validate:"optional"`
+	PrerequisiteCredits credit.Amount      `json:"prerequisite_credits" binding:"min=0" swaggertype:"number" minimum:"0" example:"10" validate:"optional"`
+	AudienceTracks      []string           `json:"audience_tracks,omitempty" binding:"max=3,dive,oneof=leader general judicial" example:"general" validate:"optional"`
+	AudienceUnitIDs     []int64            `json:"audience_unit_ids,omitempty" binding:"max=100,dive,min=1" validate:"optional"`
+	ReviewPolicy        ReviewPolicy       `json:"review_policy,omitempty" binding:"omitempty,oneof=never after_submit after_close" example:"after_submit" validate:"optional"`
+	ReviewShowAnswers   bool               `json:"review_show_answers" example:"true" validate:"optional"`
+	ShuffleQuestions    bool               `json:"shuffle_questions" example:"true" validate:"optional"`
+	ShuffleOptions      bool               `json:"shuffle_options" example:"true" validate:"optional"`
+	PartialCredit       bool               `json:"partial_credit" example:"false" validate:"optional"`
 	Blueprints          []BlueprintRequest `json:"blueprints" binding:"required,min=1,max=3,dive"`
 } // @name ExamRequest
 
@@ -82,7 +82,7 @@ type Summary struct {
 	ID                  int64         `json:"id" example:"3"`
 	CampaignID          int64         `json:"campaign_id" example:"1"`
 	UnitID              int64         `json:"unit_id" example:"1"`
-	MainExamID          *int64        `json:"main_exam_id,omitempty"`
+	MainExamID          *int64        `json:"main_exam_id" extensions:"x-nullable"`
 	Title               string        `json:"title" example:"2026 年度学法考试"`
 	Description         string        `json:"description" example:"闭卷，限时 90 分钟"`
 	OpensAt             time.Time     `json:"opens_at" format:"date-time"`
@@ -156,8 +156,8 @@ type MineView struct {
 	Window          string   `json:"window" example:"open" enums:"upcoming,open,closed"`
 	AttemptsUsed    int      `json:"attempts_used" example:"1"`
 	AttemptsLeft    int      `json:"attempts_left" example:"2"`
-	ActiveAttemptID *int64   `json:"active_attempt_id,omitempty"`
-	Score           *float64 `json:"score,omitempty" example:"86"`
+	ActiveAttemptID *int64   `json:"active_attempt_id" extensions:"x-nullable"`
+	Score           *float64 `json:"score" example:"86" extensions:"x-nullable"`
 	Passed          bool     `json:"passed" example:"true"`
 	Eligible        bool     `json:"eligible" example:"true"`
 } // @name MyExam

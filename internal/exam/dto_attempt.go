@@ -18,7 +18,7 @@ type PaperQuestion struct {
 	Stem       string   `json:"stem" example:"中华人民共和国的根本制度是（ ）。"`
 	Options    []string `json:"options"`
 	Points     float64  `json:"points" example:"2"`
-	Answer     *string  `json:"answer,omitempty" example:"B"`
+	Answer     *string  `json:"answer" example:"B" extensions:"x-nullable"`
 } // @name ExamPaperQuestion
 
 // AttemptResult is a finished attempt's score.
@@ -43,9 +43,9 @@ type AttemptView struct {
 	StartedAt   time.Time       `json:"started_at" format:"date-time"`
 	Deadline    time.Time       `json:"deadline" format:"date-time"`
 	SecondsLeft int             `json:"seconds_left" example:"5400"`
-	SubmittedAt *time.Time      `json:"submitted_at,omitempty" format:"date-time"`
-	Questions   []PaperQuestion `json:"questions,omitempty"`
-	Result      *AttemptResult  `json:"result,omitempty"`
+	SubmittedAt *time.Time      `json:"submitted_at" format:"date-time" extensions:"x-nullable"`
+	Questions   []PaperQuestion `json:"questions" extensions:"x-nullable"`
+	Result      *AttemptResult  `json:"result" extensions:"x-nullable"`
 } // @name ExamAttempt
 
 // shownOptions returns a version's options in the order an item shows them.
@@ -97,13 +97,13 @@ func toAttemptView(d AttemptDetail) AttemptView {
 // AnswerRequest autosaves one answer: option letters as shown ("B", "AC"), true/false for
 // judge questions, text for fill questions; null clears it.
 type AnswerRequest struct {
-	Answer *string `json:"answer" example:"AC"`
+	Answer *string `json:"answer" example:"AC" validate:"optional"`
 } // @name ExamAnswerRequest
 
 // SavedView acknowledges an autosave.
 type SavedView struct {
 	QuestionID  int64     `json:"question_id" example:"12"`
-	Answer      *string   `json:"answer,omitempty" example:"AC"`
+	Answer      *string   `json:"answer" example:"AC" extensions:"x-nullable"`
 	SavedAt     time.Time `json:"saved_at" format:"date-time"`
 	SecondsLeft int       `json:"seconds_left" example:"3120"`
 } // @name ExamSavedAnswer
@@ -118,10 +118,10 @@ type ReviewQuestion struct {
 	PaperQuestion
 	Score         float64 `json:"score" example:"2"`
 	Correct       bool    `json:"correct" example:"true"`
-	CorrectAnswer *string `json:"correct_answer,omitempty" example:"B"`
-	Analysis      *string `json:"analysis,omitempty" example:"宪法第一条规定……"`
-	LawName       *string `json:"law_name,omitempty" example:"中华人民共和国宪法"`
-	LawArticle    *string `json:"law_article,omitempty" example:"第一条"`
+	CorrectAnswer *string `json:"correct_answer" example:"B" extensions:"x-nullable"`
+	Analysis      *string `json:"analysis" example:"宪法第一条规定……" extensions:"x-nullable"`
+	LawName       *string `json:"law_name" example:"中华人民共和国宪法" extensions:"x-nullable"`
+	LawArticle    *string `json:"law_article" example:"第一条" extensions:"x-nullable"`
 } // @name ExamReviewQuestion
 
 // ReviewView is a finished attempt under review.

@@ -27,8 +27,8 @@ type ResultView struct {
 	Track     string   `json:"track" example:"general"`
 	Attempted bool     `json:"attempted" example:"true"`
 	Attempts  int      `json:"attempts" example:"1"`
-	Score     *float64 `json:"score,omitempty" example:"86"`
-	MaxScore  *float64 `json:"max_score,omitempty" example:"100"`
+	Score     *float64 `json:"score" example:"86" extensions:"x-nullable"`
+	MaxScore  *float64 `json:"max_score" example:"100" extensions:"x-nullable"`
 	Passed    bool     `json:"passed" example:"true"`
 } // @name ExamResult
 
@@ -78,7 +78,7 @@ type QuestionStatsView struct {
 	Stem           string   `json:"stem" example:"中华人民共和国的根本制度是（ ）。"`
 	Served         int      `json:"served" example:"28"`
 	Facility       float64  `json:"facility" example:"0.75"`
-	Discrimination *float64 `json:"discrimination,omitempty" example:"0.5"`
+	Discrimination *float64 `json:"discrimination" example:"0.5" extensions:"x-nullable"`
 } // @name ExamQuestionStats
 
 // StatsView is an exam's statistics.

@@ -22,7 +22,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		Create an exam (draft)
 //	@Description	A draft exam owned by unit_id (default: the caller's unit) in a campaign covering that unit: window, duration, attempts, score policy (best or last), pass score, audience (tracks, units of the subtree), prerequisite credits in the campaign, review policy, shuffling, multiple-choice partial credit (half points for a subset of the key without wrong options), main_exam_id for a make-up exam (补考), and one blueprint per audience track. A section is either a pool (bank_id and/or tag, type, count, difficulty range; banks of the exam's unit, its ancestors or its subtree) or a fixed list of question_ids. Publishing checks the banks can supply every section.
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		Request	true	"the exam"
@@ -32,6 +31,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createExam
 //	@Router			/api/v1/exams [post]
 func (h *Handler) Create(c *gin.Context) {
 	var req Request
@@ -52,7 +52,6 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Summary		List exams
 //	@Description	Exams owned by units of the caller's subtree, latest window first.
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			campaign_id	query		int		false	"campaign"
 //	@Param			status		query		string	false	"status"	Enums(draft, published, closed)
@@ -62,6 +61,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@ID				listExams
 //	@Router			/api/v1/exams [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -87,7 +87,6 @@ func (h *Handler) List(c *gin.Context) {
 //	@Summary		Get an exam
 //	@Description	An exam owned in the caller's subtree, with its blueprints (others are 404).
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"exam id"
 //	@Success		200	{object}	View
@@ -95,6 +94,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				getExam
 //	@Router			/api/v1/exams/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	h.one(c, h.svc.Get)
@@ -105,7 +105,6 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Summary		Replace a draft exam
 //	@Description	Rewrites a draft exam and its blueprints (same body as create). A published or closed exam is 409 exam.not_editable; an exam that a make-up names as its main exam cannot become a make-up or move to another campaign (409 exam.has_makeup).
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int		true	"exam id"
@@ -118,6 +117,7 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				replaceExam
 //	@Router			/api/v1/exams/{id} [put]
 func (h *Handler) Replace(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -143,7 +143,6 @@ func (h *Handler) Replace(c *gin.Context) {
 //	@Summary		Delete a draft exam
 //	@Description	Removes a draft exam and its blueprints. A published or closed exam stays for the record (409 exam.not_editable: close it instead); a draft that a make-up exam names as its main exam is 409 exam.has_makeup until that make-up is deleted or pointed elsewhere.
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Param			id	path	int	true	"exam id"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
@@ -151,6 +150,7 @@ func (h *Handler) Replace(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@ID				deleteExam
 //	@Router			/api/v1/exams/{id} [delete]
 func (h *Handler) Delete(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -170,7 +170,6 @@ func (h *Handler) Delete(c *gin.Context) {
 //	@Summary		Publish an exam
 //	@Description	Checks every audience track has a blueprint and every section enough published questions (422 exam.blueprint_insufficient naming the sections), then opens the exam to its audience. Only drafts publish (422 exam.status_transition).
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"exam id"
 //	@Success		200	{object}	View
@@ -179,6 +178,7 @@ func (h *Handler) Delete(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		422	{object}	httpx.ErrorResponse
+//	@ID				publishExam
 //	@Router			/api/v1/exams/{id}/publish [post]
 func (h *Handler) Publish(c *gin.Context) {
 	h.one(c, h.svc.Publish)
@@ -189,7 +189,6 @@ func (h *Handler) Publish(c *gin.Context) {
 //	@Summary		Close an exam
 //	@Description	No new attempts; attempts in progress run to their deadline. Only published exams close.
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"exam id"
 //	@Success		200	{object}	View
@@ -198,6 +197,7 @@ func (h *Handler) Publish(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		422	{object}	httpx.ErrorResponse
+//	@ID				closeExam
 //	@Router			/api/v1/exams/{id}/close [post]
 func (h *Handler) Close(c *gin.Context) {
 	h.one(c, h.svc.Close)

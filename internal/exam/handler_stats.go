@@ -16,7 +16,6 @@ import (
 //	@Summary		Exam results
 //	@Description	The exam's audience (应参考: active learners of its tracks under its unit and audience units) with each learner's counted result, by unit. Filters: unit_id (a subtree), passed, not_attempted (no finished attempt).
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id				path		int		true	"exam id"
 //	@Param			unit_id			query		int		false	"only this unit's subtree"
@@ -30,6 +29,7 @@ import (
 //	@Failure		403				{object}	httpx.ErrorResponse
 //	@Failure		404				{object}	httpx.ErrorResponse
 //	@Failure		422				{object}	httpx.ErrorResponse
+//	@ID				listExamResults
 //	@Router			/api/v1/exams/{id}/results [get]
 func (h *Handler) Results(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -60,7 +60,6 @@ func (h *Handler) Results(c *gin.Context) {
 //	@Summary		Download exam results as xlsx
 //	@Description	Every row of GET /exams/{id}/results with the same filters (all pages) as a sheet.
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,json
 //	@Param			id				path		int		true	"exam id"
 //	@Param			unit_id			query		int		false	"only this unit's subtree"
@@ -72,6 +71,7 @@ func (h *Handler) Results(c *gin.Context) {
 //	@Failure		403				{object}	httpx.ErrorResponse
 //	@Failure		404				{object}	httpx.ErrorResponse
 //	@Failure		422				{object}	httpx.ErrorResponse
+//	@ID				exportExamResults
 //	@Router			/api/v1/exams/{id}/results/export [get]
 func (h *Handler) ExportResults(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -118,7 +118,6 @@ func (h *Handler) ExportResults(c *gin.Context) {
 //	@Summary		Exam statistics
 //	@Description	Per unit of the audience: expected (应参考), took (参考, a finished attempt), passed (通过), absent (未参加), participation = took/expected, pass_rate = passed/took, average counted score; the total; the distribution of counted scores in bands of percent of full marks; and per question the facility (mean share of points earned) and discrimination index (facility in the top 27% of learners by score minus the bottom 27%). The per-question figures are also written to the question bank's item statistics (GET /questions/{id}/stats), as they are once more after the exam's window closes.
 //	@Tags			exams
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id		path		int	true	"exam id"
 //	@Param			unit_id	query		int	false	"only this unit's subtree"
@@ -128,6 +127,7 @@ func (h *Handler) ExportResults(c *gin.Context) {
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				getExamStats
 //	@Router			/api/v1/exams/{id}/stats [get]
 func (h *Handler) Stats(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

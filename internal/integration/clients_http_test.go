@@ -55,6 +55,7 @@ func TestClientLifecycle(t *testing.T) {
 		assert.EqualValues(t, 900, tm["expires_in"])
 		assert.Equal(t, "credits:read learners:read", tm["scope"])
 		assert.Equal(t, "no-store", tok.Header.Get("Cache-Control"))
+		assert.Equal(t, "no-cache", tok.Header.Get("Pragma"))
 
 		// Rotation: the new secret works, the old one until the grace period ends.
 		rotated := e.Call(http.MethodPost, clientPath(c.ID, "/secret"), root, nil)
@@ -69,7 +70,7 @@ func TestClientLifecycle(t *testing.T) {
 		e.Clock.Advance(time.Hour + time.Second)
 		old := e.RequestToken(c, "")
 		assert.Equal(t, http.StatusUnauthorized, old.Status, "old secret after the grace period")
-		assert.Equal(t, "oauth.invalid_client", old.ErrorCode())
+		assert.Equal(t, "invalid_client", oauthErrorOf(t, old).Error)
 		live := e.ClientToken(next, "")
 		root = e.Login("admin", app.DemoPassword)["access_token"].(string) // a day later: a fresh login
 		assert.Equal(t, http.StatusOK, e.Call(http.MethodGet, "/api/v1/learners", live, nil).Status)
@@ -89,7 +90,7 @@ func TestClientLifecycle(t *testing.T) {
 		assert.Equal(t, "auth.token_revoked", revoked.ErrorCode())
 		refused := e.RequestToken(next, "")
 		assert.Equal(t, http.StatusUnauthorized, refused.Status)
-		assert.Equal(t, "oauth.invalid_client", refused.ErrorCode())
+		assert.Equal(t, "invalid_client", oauthErrorOf(t, refused).Error, "a disabled client")
 		assert.Equal(t, http.StatusConflict, e.Call(http.MethodPost, clientPath(c.ID, "/secret"), root, nil).Status)
 		assert.Equal(t, http.StatusNotFound, e.Call(http.MethodGet, clientPath(9999, ""), root, nil).Status)
 
@@ -119,7 +120,8 @@ func TestClientValidation(t *testing.T) {
 	})
 }
 
-// Token errors are clear 4xx in the envelope with RFC 6749 names; Basic and JSON work too.
+// Token errors follow RFC 6749 §5.2 (error, error_description) with the API's code and the
+// request id beside them; invalid_client is 401 with a Basic challenge. Basic and JSON work too.
 func TestTokenEndpoint(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		c := e.CreateClient("huayang", "learners:read", "units:read")
@@ -130,28 +132,55 @@ func TestTokenEndpoint(t *testing.T) {
 			}
 			return e.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/auth/token", Body: body, Headers: h})
 		}
+		asJSON := func(body string) *apitest.Response {
+			return e.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/auth/token", Body: body})
+		}
+		creds := "client_id=" + c.ClientID + "&client_secret=" + c.Secret
 		cases := []struct {
-			name, body string
-			headers    map[string]string
-			status     int
-			code       string
+			name   string
+			resp   *apitest.Response
+			status int
+			rfc    string // RFC 6749 §5.2 error
+			code   string // the API's error_code
+			detail string // in error_description
 		}{
-			{"wrong secret", "grant_type=client_credentials&client_id=" + c.ClientID + "&client_secret=xfs_wrong", nil, 401, "oauth.invalid_client"},
-			{"unknown client", "grant_type=client_credentials&client_id=xfc_nobody&client_secret=" + c.Secret, nil, 401, "oauth.invalid_client"},
-			{"no credentials", "grant_type=client_credentials", nil, 401, "oauth.invalid_client"},
-			{"password grant", "grant_type=password&client_id=" + c.ClientID + "&client_secret=" + c.Secret, nil, 400, "oauth.unsupported_grant_type"},
-			{"no grant", "client_id=" + c.ClientID + "&client_secret=" + c.Secret, nil, 400, "oauth.invalid_request"},
-			{"scope not granted", "grant_type=client_credentials&scope=credits:read&client_id=" + c.ClientID + "&client_secret=" + c.Secret, nil, 400, "oauth.invalid_scope"},
-			{"two auth methods", "grant_type=client_credentials&client_id=" + c.ClientID + "&client_secret=" + c.Secret,
-				map[string]string{"Authorization": basic(c.ClientID, c.Secret)}, 400, "oauth.invalid_request"},
-			{"basic wrong secret", "grant_type=client_credentials", map[string]string{"Authorization": basic(c.ClientID, "nope")}, 401, "oauth.invalid_client"},
+			{"wrong secret", form("grant_type=client_credentials&client_id="+c.ClientID+"&client_secret=xfs_wrong", nil), 401, "invalid_client", "oauth.invalid_client", ""},
+			{"unknown client", form("grant_type=client_credentials&client_id=xfc_nobody&client_secret="+c.Secret, nil), 401, "invalid_client", "oauth.invalid_client", ""},
+			{"no credentials", form("grant_type=client_credentials", nil), 401, "invalid_client", "oauth.invalid_client", ""},
+			{"basic wrong secret", form("grant_type=client_credentials", map[string]string{"Authorization": basic(c.ClientID, "nope")}), 401, "invalid_client", "oauth.invalid_client", ""},
+			{"password grant", form("grant_type=password&"+creds, nil), 400, "unsupported_grant_type", "oauth.unsupported_grant_type", ""},
+			{"no grant", form(creds, nil), 400, "invalid_request", "oauth.invalid_request", "grant_type"},
+			{"scope not granted", form("grant_type=client_credentials&scope=credits:read&"+creds, nil), 400, "invalid_scope", "oauth.invalid_scope", ""},
+			{"two auth methods", form("grant_type=client_credentials&"+creds, map[string]string{"Authorization": basic(c.ClientID, c.Secret)}), 400, "invalid_request", "oauth.invalid_request", "HTTP Basic"},
+			{"unreadable form", form("grant_type=%zz", nil), 400, "invalid_request", "oauth.invalid_request", "form"},
+			{"json wrong secret", asJSON(`{"grant_type":"client_credentials","client_id":"` + c.ClientID + `","client_secret":"xfs_wrong"}`), 401, "invalid_client", "oauth.invalid_client", ""},
+			{"json malformed", asJSON(`{"grant_type":`), 400, "invalid_request", "request.invalid_json", ""},
+			{"json empty", asJSON(` `), 400, "invalid_request", "request.empty_body", ""},
+			{"json wrong type", asJSON(`{"grant_type": 1}`), 400, "invalid_request", "request.invalid_type", "grant_type"},
+			{"json unknown field", asJSON(`{"grant_type":"client_credentials","redirect_uri":"x"}`), 400, "invalid_request", "request.unknown_field", "redirect_uri"},
+			{"json unknown non-ASCII field", asJSON(`{"grant_type":"client_credentials","范围\"":"x"}`), 400, "invalid_request", "request.unknown_field", ""},
+			{"json control character", asJSON(`{"grant_type":"client_credentials","scope":"units:read\u202e"}`), 400, "invalid_request", "request.validation", "scope"},
 		}
 		for _, tc := range cases {
-			resp := form(tc.body, tc.headers)
-			assert.Equal(t, tc.status, resp.Status, "%s: %s", tc.name, resp.Body)
-			assert.Equal(t, tc.code, resp.ErrorCode(), tc.name)
+			require.Equal(t, tc.status, tc.resp.Status, "%s: %s", tc.name, tc.resp.Body)
+			got := oauthErrorOf(t, tc.resp)
+			assert.Equal(t, tc.rfc, got.Error, tc.name)
+			assert.Equal(t, tc.code, got.ErrorCode, tc.name)
+			assert.Contains(t, got.ErrorDescription, tc.detail, tc.name)
+			if tc.status == http.StatusUnauthorized {
+				assert.Equal(t, `Basic realm="xuefa"`, tc.resp.Header.Get("WWW-Authenticate"), "%s: every 401 challenges (RFC 7235)", tc.name)
+			} else {
+				assert.Empty(t, tc.resp.Header.Get("WWW-Authenticate"), tc.name)
+			}
 		}
-		assert.Equal(t, `Basic realm="xuefa"`, form("grant_type=client_credentials", map[string]string{"Authorization": basic(c.ClientID, "nope")}).Header.Get("WWW-Authenticate"))
+		wrong := form("grant_type=client_credentials&client_id="+c.ClientID+"&client_secret=xfs_wrong", nil)
+		unknown := form("grant_type=client_credentials&client_id=xfc_nobody&client_secret=xfs_wrong", nil)
+		assert.Equal(t, oauthErrorOf(t, wrong).ErrorDescription, oauthErrorOf(t, unknown).ErrorDescription, "a wrong secret and an unknown client read the same")
+
+		// A body over the limit is stopped before the handler: the API envelope, not RFC 6749.
+		tooBig := form("grant_type=client_credentials&scope="+strings.Repeat("a", 1<<20), nil)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, tooBig.Status)
+		assert.Equal(t, "request.body_too_large", tooBig.ErrorCode())
 
 		viaBasic := form("grant_type=client_credentials&scope=units:read", map[string]string{"Authorization": basic(c.ClientID, c.Secret)})
 		require.Equal(t, http.StatusOK, viaBasic.Status, "%s", viaBasic.Body)

@@ -15,8 +15,8 @@ type ClientView struct {
 	UnitName               string       `json:"unit_name" example:"绩溪县"`
 	Scopes                 []string     `json:"scopes" example:"learners:read,credits:read"`
 	Status                 ClientStatus `json:"status" example:"active" enums:"active,disabled"`
-	PreviousSecretValidTil *time.Time   `json:"previous_secret_valid_until,omitempty" format:"date-time"`
-	LastTokenAt            *time.Time   `json:"last_token_at,omitempty" format:"date-time"`
+	PreviousSecretValidTil *time.Time   `json:"previous_secret_valid_until" format:"date-time" extensions:"x-nullable"`
+	LastTokenAt            *time.Time   `json:"last_token_at" format:"date-time" extensions:"x-nullable"`
 	CreatedAt              time.Time    `json:"created_at" format:"date-time"`
 	UpdatedAt              time.Time    `json:"updated_at" format:"date-time"`
 } // @name IntegrationClient
@@ -42,18 +42,18 @@ type ClientCreateRequest struct {
 
 // ClientUpdateRequest changes a client; absent fields stay.
 type ClientUpdateRequest struct {
-	Name   *string  `json:"name" binding:"omitempty,max=100" example:"县人社局干部考核系统"`
-	UnitID *int64   `json:"unit_id" binding:"omitempty,min=1" example:"1"`
-	Scopes []string `json:"scopes" binding:"omitempty,min=1,max=7" example:"learners:read,credits:read,events:read"`
+	Name   *string  `json:"name" binding:"omitempty,max=100" example:"县人社局干部考核系统" validate:"optional"`
+	UnitID *int64   `json:"unit_id" binding:"omitempty,min=1" example:"1" validate:"optional"`
+	Scopes []string `json:"scopes" binding:"omitempty,min=1,max=7" example:"learners:read,credits:read,events:read" validate:"optional"`
 } // @name IntegrationClientUpdateRequest
 
 // TokenRequest is an OAuth 2.0 client-credentials request (form or JSON; the client may
 // instead authenticate with HTTP Basic).
 type TokenRequest struct {
-	GrantType    string `json:"grant_type" form:"grant_type" example:"client_credentials"`
-	ClientID     string `json:"client_id" form:"client_id" example:"xfc_3f9a1c2b7e4d5a6b8c9d0e1f"`
-	ClientSecret string `json:"client_secret" form:"client_secret" example:"xfs_mYs3cr3tValu3ShownOnlyOnce0123456789abcdEF"`
-	Scope        string `json:"scope" form:"scope" example:"credits:read learners:read"`
+	GrantType    string `json:"grant_type" form:"grant_type" example:"client_credentials" enums:"client_credentials"`
+	ClientID     string `json:"client_id" form:"client_id" example:"xfc_3f9a1c2b7e4d5a6b8c9d0e1f" validate:"optional"`
+	ClientSecret string `json:"client_secret" form:"client_secret" example:"xfs_mYs3cr3tValu3ShownOnlyOnce0123456789abcdEF" validate:"optional"`
+	Scope        string `json:"scope" form:"scope" example:"credits:read learners:read" validate:"optional"`
 } // @name ClientTokenRequest
 
 // TokenResponse is an issued access token (RFC 6749 §5.1).
@@ -64,17 +64,31 @@ type TokenResponse struct {
 	Scope       string `json:"scope" example:"credits:read learners:read"`
 } // @name ClientTokenResponse
 
+// OAuthError is how POST /api/v1/auth/token answers a bad token request: the RFC 6749 §5.2
+// error response, which OAuth 2.0 client libraries read, plus the API's own code and the
+// request id (the RFC allows extra members). Rate limiting (429), a body over the limit (413)
+// and server failures keep the API's error envelope.
+type OAuthError struct {
+	// Error is the RFC 6749 §5.2 error code.
+	Error string `json:"error" example:"invalid_client" enums:"invalid_request,invalid_client,invalid_grant,unauthorized_client,unsupported_grant_type,invalid_scope"`
+	// ErrorDescription is for the integrator's developers (English, ASCII as the RFC requires).
+	ErrorDescription string `json:"error_description" example:"client authentication failed"`
+	// ErrorCode is the API's own stable code (oauth.* or request.*; see api/README.md).
+	ErrorCode string `json:"error_code" example:"oauth.invalid_client"`
+	RequestID string `json:"request_id" example:"9f1c2b7e4a"`
+} // @name OAuthError
+
 // WebhookView is a webhook subscription; its signing secret is never shown again.
 type WebhookView struct {
 	ID                  int64         `json:"id" example:"5"`
-	ClientID            *int64        `json:"client_id,omitempty" example:"3"`
+	ClientID            *int64        `json:"client_id" example:"3" extensions:"x-nullable"`
 	UnitID              int64         `json:"unit_id" example:"1"`
 	URL                 string        `json:"url" example:"https://hr.example.gov.cn/xuefa/webhook"`
 	Events              []string      `json:"events" example:"credit.awarded,event.attendance_recorded"`
 	Description         string        `json:"description" example:"学分同步"`
 	Status              WebhookStatus `json:"status" example:"active" enums:"active,disabled"`
 	ConsecutiveFailures int           `json:"consecutive_failures" example:"0"`
-	DisabledReason      string        `json:"disabled_reason,omitempty" example:"consecutive_failures"`
+	DisabledReason      string        `json:"disabled_reason" example:"consecutive_failures"`
 	CreatedAt           time.Time     `json:"created_at" format:"date-time"`
 	UpdatedAt           time.Time     `json:"updated_at" format:"date-time"`
 } // @name Webhook
@@ -95,15 +109,15 @@ type WebhookList struct {
 type WebhookCreateRequest struct {
 	URL         string   `json:"url" binding:"required,max=1000" example:"https://hr.example.gov.cn/xuefa/webhook"`
 	Events      []string `json:"events" binding:"required,min=1,max=5" example:"credit.awarded,event.attendance_recorded"`
-	Description string   `json:"description" binding:"max=200" example:"学分同步"`
+	Description string   `json:"description" binding:"max=200" example:"学分同步" validate:"optional"`
 } // @name WebhookCreateRequest
 
 // WebhookUpdateRequest changes a webhook; status active re-enables a disabled one.
 type WebhookUpdateRequest struct {
-	URL         *string        `json:"url" binding:"omitempty,max=1000" example:"https://hr.example.gov.cn/xuefa/webhook2"`
-	Events      []string       `json:"events" binding:"omitempty,min=1,max=5" example:"credit.awarded"`
-	Description *string        `json:"description" binding:"omitempty,max=200" example:"学分同步"`
-	Status      *WebhookStatus `json:"status" binding:"omitempty,oneof=active disabled" example:"active" enums:"active,disabled"`
+	URL         *string        `json:"url" binding:"omitempty,max=1000" example:"https://hr.example.gov.cn/xuefa/webhook2" validate:"optional"`
+	Events      []string       `json:"events" binding:"omitempty,min=1,max=5" example:"credit.awarded" validate:"optional"`
+	Description *string        `json:"description" binding:"omitempty,max=200" example:"学分同步" validate:"optional"`
+	Status      *WebhookStatus `json:"status" binding:"omitempty,oneof=active disabled" example:"active" enums:"active,disabled" validate:"optional"`
 } // @name WebhookUpdateRequest
 
 // DeliveryView is one entry of a webhook's delivery log.
@@ -114,13 +128,13 @@ type DeliveryView struct {
 	EventType      string         `json:"event_type" example:"credit.awarded"`
 	Status         DeliveryStatus `json:"status" example:"succeeded" enums:"pending,succeeded,failed"`
 	Attempts       int            `json:"attempts" example:"1"`
-	NextAttemptAt  *time.Time     `json:"next_attempt_at,omitempty" format:"date-time"`
-	LastAttemptAt  *time.Time     `json:"last_attempt_at,omitempty" format:"date-time"`
-	ResponseStatus *int           `json:"response_status,omitempty" example:"200"`
-	LastError      string         `json:"last_error,omitempty" example:"receiver answered 500"`
-	RedeliveryOf   *int64         `json:"redelivery_of,omitempty" example:"40"`
+	NextAttemptAt  *time.Time     `json:"next_attempt_at" format:"date-time" extensions:"x-nullable"`
+	LastAttemptAt  *time.Time     `json:"last_attempt_at" format:"date-time" extensions:"x-nullable"`
+	ResponseStatus *int           `json:"response_status" example:"200" extensions:"x-nullable"`
+	LastError      string         `json:"last_error" example:"receiver answered 500"`
+	RedeliveryOf   *int64         `json:"redelivery_of" example:"40" extensions:"x-nullable"`
 	CreatedAt      time.Time      `json:"created_at" format:"date-time"`
-	DeliveredAt    *time.Time     `json:"delivered_at,omitempty" format:"date-time"`
+	DeliveredAt    *time.Time     `json:"delivered_at" format:"date-time" extensions:"x-nullable"`
 } // @name WebhookDelivery
 
 // DeliveryList is a page of deliveries.

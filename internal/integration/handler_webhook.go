@@ -11,8 +11,6 @@ import (
 //	@Summary		List webhooks
 //	@Description	An integrator sees its client's webhooks; the county admin sees every webhook.
 //	@Tags			integration
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[webhooks:manage]
 //	@Produce		json
 //	@Param			page		query		int	false	"page, from 1"	default(1)
 //	@Param			page_size	query		int	false	"page size, at most 100"	default(20)
@@ -21,6 +19,7 @@ import (
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		429			{object}	httpx.ErrorResponse
+//	@ID				listWebhooks
 //	@Router			/api/v1/integration/webhooks [get]
 func (h *Handler) ListWebhooks(c *gin.Context) {
 	page, err := httpx.PageOf(c)
@@ -41,8 +40,6 @@ func (h *Handler) ListWebhooks(c *gin.Context) {
 //	@Summary		Subscribe a URL to events
 //	@Description	Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 //	@Tags			integration
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[webhooks:manage]
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		WebhookCreateRequest	true	"the subscription"
@@ -53,6 +50,7 @@ func (h *Handler) ListWebhooks(c *gin.Context) {
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse	"invalid events or webhook.url_not_allowed"
 //	@Failure		429		{object}	httpx.ErrorResponse
+//	@ID				createWebhook
 //	@Router			/api/v1/integration/webhooks [post]
 func (h *Handler) CreateWebhook(c *gin.Context) {
 	var req WebhookCreateRequest
@@ -71,9 +69,8 @@ func (h *Handler) CreateWebhook(c *gin.Context) {
 // GetWebhook godoc
 //
 //	@Summary	Get a webhook
+//	@Description	One webhook: URL, event types, status, consecutive failures and why it was disabled, if it was (never the signing secret).
 //	@Tags		integration
-//	@Security	BearerAuth
-//	@Security	ClientCredentials[webhooks:manage]
 //	@Produce	json
 //	@Param		id	path		int	true	"webhook id"
 //	@Success	200	{object}	WebhookView
@@ -82,6 +79,7 @@ func (h *Handler) CreateWebhook(c *gin.Context) {
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
 //	@Failure	429	{object}	httpx.ErrorResponse
+//	@ID				getWebhook
 //	@Router		/api/v1/integration/webhooks/{id} [get]
 func (h *Handler) GetWebhook(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -102,8 +100,6 @@ func (h *Handler) GetWebhook(c *gin.Context) {
 //	@Summary		Change a webhook
 //	@Description	status active re-enables a webhook that was disabled (by hand or after consecutive failures); its pending deliveries resume.
 //	@Tags			integration
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[webhooks:manage]
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int						true	"webhook id"
@@ -116,6 +112,7 @@ func (h *Handler) GetWebhook(c *gin.Context) {
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@Failure		429		{object}	httpx.ErrorResponse
+//	@ID				updateWebhook
 //	@Router			/api/v1/integration/webhooks/{id} [patch]
 func (h *Handler) UpdateWebhook(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -140,9 +137,8 @@ func (h *Handler) UpdateWebhook(c *gin.Context) {
 // DeleteWebhook godoc
 //
 //	@Summary	Delete a webhook and its delivery log
+//	@Description	Stops deliveries to the webhook at once and deletes it with its delivery log. Pending deliveries are dropped.
 //	@Tags		integration
-//	@Security	BearerAuth
-//	@Security	ClientCredentials[webhooks:manage]
 //	@Param		id	path	int	true	"webhook id"
 //	@Success	204
 //	@Failure	400	{object}	httpx.ErrorResponse
@@ -150,6 +146,7 @@ func (h *Handler) UpdateWebhook(c *gin.Context) {
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
 //	@Failure	429	{object}	httpx.ErrorResponse
+//	@ID				deleteWebhook
 //	@Router		/api/v1/integration/webhooks/{id} [delete]
 func (h *Handler) DeleteWebhook(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -169,8 +166,6 @@ func (h *Handler) DeleteWebhook(c *gin.Context) {
 //	@Summary		A webhook's delivery log
 //	@Description	Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.
 //	@Tags			integration
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[webhooks:manage]
 //	@Produce		json
 //	@Param			id			path		int	true	"webhook id"
 //	@Param			page		query		int	false	"page, from 1"	default(1)
@@ -181,6 +176,7 @@ func (h *Handler) DeleteWebhook(c *gin.Context) {
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
 //	@Failure		429			{object}	httpx.ErrorResponse
+//	@ID				listWebhookDeliveries
 //	@Router			/api/v1/integration/webhooks/{id}/deliveries [get]
 func (h *Handler) Deliveries(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -206,8 +202,6 @@ func (h *Handler) Deliveries(c *gin.Context) {
 //	@Summary		Send a delivery's event again
 //	@Description	Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.
 //	@Tags			integration
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[webhooks:manage]
 //	@Produce		json
 //	@Param			id			path		int	true	"webhook id"
 //	@Param			delivery_id	path		int	true	"delivery id"
@@ -217,6 +211,7 @@ func (h *Handler) Deliveries(c *gin.Context) {
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
 //	@Failure		429			{object}	httpx.ErrorResponse
+//	@ID				redeliverWebhook
 //	@Router			/api/v1/integration/webhooks/{id}/deliveries/{delivery_id}/redeliver [post]
 func (h *Handler) Redeliver(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

@@ -17,12 +17,12 @@ type Summary struct {
 	Title       string     `json:"title" example:"2026 年度履行推进法治建设第一责任人职责情况报告"`
 	Attachments []string   `json:"attachments" example:"https://example.gov.cn/files/shufa-2026.pdf"`
 	Status      Status     `json:"status" example:"submitted" enums:"submitted,approved,returned"`
-	Score       *int       `json:"score,omitempty" example:"92"`
+	Score       *int       `json:"score" example:"92" extensions:"x-nullable"`
 	Revision    int        `json:"revision" example:"1"`
 	SubmittedBy int64      `json:"submitted_by" example:"12"`
 	SubmittedAt time.Time  `json:"submitted_at" format:"date-time"`
-	ReviewedBy  *int64     `json:"reviewed_by,omitempty" example:"1"`
-	ReviewedAt  *time.Time `json:"reviewed_at,omitempty" format:"date-time"`
+	ReviewedBy  *int64     `json:"reviewed_by" example:"1" extensions:"x-nullable"`
+	ReviewedAt  *time.Time `json:"reviewed_at" format:"date-time" extensions:"x-nullable"`
 	CreatedAt   time.Time  `json:"created_at" format:"date-time"`
 	UpdatedAt   time.Time  `json:"updated_at" format:"date-time"`
 } // @name LawReportSummary
@@ -38,11 +38,11 @@ type View struct {
 type ReviewView struct {
 	ID        int64     `json:"id" example:"3"`
 	Action    Action    `json:"action" example:"return" enums:"submit,resubmit,approve,return"`
-	ActorID   *int64    `json:"actor_id,omitempty" example:"1"`
+	ActorID   *int64    `json:"actor_id" example:"1" extensions:"x-nullable"`
 	ActorName string    `json:"actor_name" example:"县司法局管理员"`
 	ActorRole string    `json:"actor_role" example:"admin"`
 	Comment   string    `json:"comment" example:"请补充本年度重大行政决策合法性审查情况"`
-	Score     *int      `json:"score,omitempty" example:"92"`
+	Score     *int      `json:"score" example:"92" extensions:"x-nullable"`
 	CreatedAt time.Time `json:"created_at" format:"date-time"`
 } // @name LawReportReview
 
@@ -56,7 +56,7 @@ type List struct {
 // behalf of a leader-track learner of their subtree (learner_id required).
 type CreateRequest struct {
 	CampaignID  int64    `json:"campaign_id" binding:"required,min=1" example:"1"`
-	LearnerID   int64    `json:"learner_id" binding:"omitempty,min=1" example:"2"`
+	LearnerID   int64    `json:"learner_id" binding:"omitempty,min=1" example:"2" validate:"optional"`
 	Title       string   `json:"title" binding:"required,max=200" example:"2026 年度履行推进法治建设第一责任人职责情况报告"`
 	Body        string   `json:"body" binding:"required,max=20000" example:"一年来，本人认真履行推进法治建设第一责任人职责……"`
 	Attachments []string `json:"attachments" binding:"max=10,dive,required,max=1000" example:"https://example.gov.cn/files/shufa-2026.pdf"`
@@ -73,8 +73,8 @@ type ReviseRequest struct {
 // submitted report.
 type ReviewRequest struct {
 	Decision Decision `json:"decision" binding:"required,oneof=approve return" example:"approve" enums:"approve,return"`
-	Comment  string   `json:"comment" binding:"max=1000" example:"内容翔实，同意"`
-	Score    *int     `json:"score" binding:"omitempty,min=0,max=100" example:"92" minimum:"0" maximum:"100"`
+	Comment  string   `json:"comment" binding:"max=1000" example:"内容翔实，同意" validate:"optional"`
+	Score    *int     `json:"score" binding:"omitempty,min=0,max=100" example:"92" minimum:"0" maximum:"100" validate:"optional"`
 } // @name LawReportReviewRequest
 
 type listQuery struct {

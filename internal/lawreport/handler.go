@@ -19,7 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		Submit a 述法 report
 //	@Description	A leader-track (领航) learner submits their report for a running campaign they take part in (organised by their unit or a unit above it); an admin may submit on behalf of a leader-track learner of their subtree by naming learner_id. One report per learner and campaign. Attachments are at most 10 http(s) URLs. Non-leader learners get 403 law_report.leader_only.
 //	@Tags			law-reports
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		CreateRequest	true	"the report"
@@ -31,6 +30,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createLawReport
 //	@Router			/api/v1/law-reports [post]
 func (h *Handler) Create(c *gin.Context) {
 	var req CreateRequest
@@ -51,7 +51,6 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Summary		List 述法 reports
 //	@Description	Admins see the reports of learners of their subtree (or of unit_id's subtree), filtered by campaign, status and part of the learner's name; learners see their own. Newest submission first; bodies are left out.
 //	@Tags			law-reports
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			campaign_id	query		int		false	"campaign"
 //	@Param			unit_id		query		int		false	"admins: a unit of the caller's subtree, meaning its whole subtree"
@@ -64,6 +63,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				listLawReports
 //	@Router			/api/v1/law-reports [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -89,7 +89,6 @@ func (h *Handler) List(c *gin.Context) {
 //	@Summary		My 述法 reports
 //	@Description	The caller's own reports, newest submission first; bodies are left out (GET /law-reports/{id} has them with the review history).
 //	@Tags			law-reports
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			campaign_id	query		int		false	"campaign"
 //	@Param			status		query		string	false	"status"	Enums(submitted, approved, returned)
@@ -100,6 +99,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				listMyLawReports
 //	@Router			/api/v1/me/law-reports [get]
 func (h *Handler) Mine(c *gin.Context) {
 	var q myQuery
@@ -125,7 +125,6 @@ func (h *Handler) Mine(c *gin.Context) {
 //	@Summary		Get a 述法 report
 //	@Description	The report with its body and history (every submission, resubmission and review, oldest first). Admins see reports of learners of their subtree; learners see their own.
 //	@Tags			law-reports
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"report id"
 //	@Success		200	{object}	View
@@ -133,6 +132,7 @@ func (h *Handler) Mine(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				getLawReport
 //	@Router			/api/v1/law-reports/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -153,7 +153,6 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Summary		Revise a returned 述法 report
 //	@Description	The report's learner replaces title, body and attachments of a returned report; it is submitted again (revision + 1). Any other status answers 409 law_report.not_returned.
 //	@Tags			law-reports
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"report id"
@@ -166,6 +165,7 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				reviseLawReport
 //	@Router			/api/v1/law-reports/{id} [put]
 func (h *Handler) Revise(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -191,7 +191,6 @@ func (h *Handler) Revise(c *gin.Context) {
 //	@Summary		Review a 述法 report
 //	@Description	An admin owning the report's learner approves it (optional score 0–100 and comment) or returns it (comment required, no score). Only a submitted report can be reviewed (409 law_report.not_submitted). Answers the report with its history.
 //	@Tags			law-reports
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"report id"
@@ -204,6 +203,7 @@ func (h *Handler) Revise(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				reviewLawReport
 //	@Router			/api/v1/law-reports/{id}/reviews [post]
 func (h *Handler) Review(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

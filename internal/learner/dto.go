@@ -10,16 +10,16 @@ import (
 type View struct {
 	ID         int64      `json:"id" example:"12"`
 	AccountID  int64      `json:"account_id" example:"30"`
-	ExternalID string     `json:"external_id,omitempty" example:"HR-000123"`
+	ExternalID string     `json:"external_id" example:"HR-000123"`
 	Name       string     `json:"name" example:"张三"`
 	UnitID     int64      `json:"unit_id" example:"2"`
 	UnitName   string     `json:"unit_name" example:"华阳镇"`
 	Track      Track      `json:"track" example:"general" enums:"leader,general,judicial"`
 	Position   string     `json:"position" example:"科员"`
 	Phone      string     `json:"phone" example:"138****5678"`
-	IDCard     string     `json:"id_card,omitempty" example:"3418**********1234"`
+	IDCard     string     `json:"id_card" example:"3418**********1234"`
 	Status     Status     `json:"status" example:"active" enums:"active,left"`
-	LeftAt     *time.Time `json:"left_at,omitempty" format:"date-time"`
+	LeftAt     *time.Time `json:"left_at" format:"date-time" extensions:"x-nullable"`
 	CreatedAt  time.Time  `json:"created_at" format:"date-time"`
 	UpdatedAt  time.Time  `json:"updated_at" format:"date-time"`
 } // @name Learner
@@ -30,10 +30,11 @@ type List struct {
 	httpx.ListMeta
 } // @name LearnerList
 
-// CreatedView is a new learner; initial_password is present, once, when the server generated it.
+// CreatedView is a new learner; initial_password is the password the server generated (shown
+// once), null when the admin chose one.
 type CreatedView struct {
 	View
-	InitialPassword string `json:"initial_password,omitempty" example:"Tq7mK2pZ9xHe"`
+	InitialPassword *string `json:"initial_password" example:"Tq7mK2pZ9xHe" extensions:"x-nullable"`
 } // @name LearnerCreated
 
 // PIIView reveals a learner's personal data (audited).
@@ -47,20 +48,20 @@ type CreateRequest struct {
 	Name     string `json:"name" binding:"required,max=32" example:"张三"`
 	UnitID   int64  `json:"unit_id" binding:"required,min=1" example:"2"`
 	Track    Track  `json:"track" binding:"required,oneof=leader general judicial" example:"general"`
-	Position string `json:"position" binding:"max=64" example:"科员"`
+	Position string `json:"position" binding:"max=64" example:"科员" validate:"optional"`
 	Phone    string `json:"phone" binding:"required,max=11" example:"13812345678"`
-	IDCard   string `json:"id_card" binding:"max=18" example:"11010519491231002X"`
-	Password string `json:"password" binding:"max=128" example:"Initial#2026"`
+	IDCard   string `json:"id_card" binding:"max=18" example:"11010519491231002X" validate:"optional"`
+	Password string `json:"password" binding:"max=128" example:"Initial#2026" validate:"optional"`
 } // @name LearnerCreateRequest
 
 // UpdateRequest changes a learner; absent fields stay; id_card "" clears it.
 type UpdateRequest struct {
-	Name     *string `json:"name" binding:"omitempty,max=32" example:"张三"`
-	UnitID   *int64  `json:"unit_id" binding:"omitempty,min=1" example:"3"`
-	Track    *Track  `json:"track" binding:"omitempty,oneof=leader general judicial" example:"leader"`
-	Position *string `json:"position" binding:"omitempty,max=64" example:"副镇长"`
-	Phone    *string `json:"phone" binding:"omitempty,max=11" example:"13812345678"`
-	IDCard   *string `json:"id_card" binding:"omitempty,max=18" example:"11010519491231002X"`
+	Name     *string `json:"name" binding:"omitempty,max=32" example:"张三" validate:"optional"`
+	UnitID   *int64  `json:"unit_id" binding:"omitempty,min=1" example:"3" validate:"optional"`
+	Track    *Track  `json:"track" binding:"omitempty,oneof=leader general judicial" example:"leader" validate:"optional"`
+	Position *string `json:"position" binding:"omitempty,max=64" example:"副镇长" validate:"optional"`
+	Phone    *string `json:"phone" binding:"omitempty,max=11" example:"13812345678" validate:"optional"`
+	IDCard   *string `json:"id_card" binding:"omitempty,max=18" example:"11010519491231002X" validate:"optional"`
 } // @name LearnerUpdateRequest
 
 type listQuery struct {
@@ -108,13 +109,13 @@ type SyncRequest struct {
 // SyncItemRequest is one learner of a sync; every field is sent every time (a full record).
 // Items are validated one by one (errors land in that item's result), not as a whole.
 type SyncItemRequest struct {
-	ExternalID string `json:"external_id" example:"HR-000123"`
-	Name       string `json:"name" example:"张三"`
-	UnitID     int64  `json:"unit_id" example:"2"`
-	Track      Track  `json:"track" example:"general" enums:"leader,general,judicial"`
-	Position   string `json:"position" example:"科员"`
-	Phone      string `json:"phone" example:"13812345678"`
-	IDCard     string `json:"id_card" example:"11010519491231002X"`
+	ExternalID string `json:"external_id" example:"HR-000123" validate:"optional"`
+	Name       string `json:"name" example:"张三" validate:"optional"`
+	UnitID     int64  `json:"unit_id" example:"2" validate:"optional"`
+	Track      Track  `json:"track" example:"general" enums:"leader,general,judicial" validate:"optional"`
+	Position   string `json:"position" example:"科员" validate:"optional"`
+	Phone      string `json:"phone" example:"13812345678" validate:"optional"`
+	IDCard     string `json:"id_card" example:"11010519491231002X" validate:"optional"`
 } // @name LearnerSyncItem
 
 // SyncItemResult is what the sync did to one item, in request order.
@@ -122,8 +123,8 @@ type SyncItemResult struct {
 	Index      int              `json:"index" example:"0"`
 	ExternalID string           `json:"external_id" example:"HR-000123"`
 	Status     string           `json:"status" example:"created" enums:"created,updated,unchanged,error"`
-	LearnerID  int64            `json:"learner_id,omitempty" example:"12"`
-	Error      *httpx.ErrorBody `json:"error,omitempty"`
+	LearnerID  *int64           `json:"learner_id" example:"12" extensions:"x-nullable"`
+	Error      *httpx.ErrorBody `json:"error" extensions:"x-nullable"`
 } // @name LearnerSyncItemResult
 
 // SyncResponse counts the outcomes and lists one result per item.
@@ -147,7 +148,7 @@ func (r SyncRequest) toItems() []SyncItem {
 func toSyncResponse(results []SyncResult) SyncResponse {
 	out := SyncResponse{Results: make([]SyncItemResult, 0, len(results))}
 	for _, r := range results {
-		item := SyncItemResult{Index: r.Index, ExternalID: r.ExternalID, Status: r.Status, LearnerID: r.LearnerID}
+		item := SyncItemResult{Index: r.Index, ExternalID: r.ExternalID, Status: r.Status, LearnerID: httpx.NullIfZero(r.LearnerID)}
 		switch r.Status {
 		case SyncCreated:
 			out.Created++

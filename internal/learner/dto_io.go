@@ -19,12 +19,13 @@ type RowErrorView struct {
 	Message string `json:"message" example:"不是有效的手机号"`
 } // @name ImportRowError
 
-// ImportFailure is the error envelope of a rejected import; result lists the rows at fault
-// (codes learner.import_invalid and learner.import_bad_header).
+// ImportFailure is the error envelope of a rejected import. Result, the report of the rows at
+// fault, is there only with codes learner.import_invalid and learner.import_bad_header; the
+// other 422 codes (an unreadable or oversized file) send the plain envelope.
 type ImportFailure struct {
 	Error     httpx.ErrorBody   `json:"error"`
 	RequestID string            `json:"request_id" example:"9f1c2b7e4a"`
-	Result    *ImportResultView `json:"result,omitempty"`
+	Result    *ImportResultView `json:"result,omitempty" validate:"optional"`
 } // @name LearnerImportFailure
 
 func toImportResultView(r ImportResult) ImportResultView {

@@ -42,8 +42,6 @@ func (h *Handler) view(ctx context.Context, r *Row) (View, error) {
 //	@Summary		List learners
 //	@Description	Learners in the caller's subtree (or in the subtree of unit_id), filtered by track, status and name. Phones and ID numbers are masked.
 //	@Tags			learners
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[learners:read]
 //	@Produce		json
 //	@Param			unit_id		query		int		false	"a unit of the caller's subtree: its whole subtree"
 //	@Param			track		query		string	false	"track"	Enums(leader, general, judicial)
@@ -56,6 +54,7 @@ func (h *Handler) view(ctx context.Context, r *Row) (View, error) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		429			{object}	httpx.ErrorResponse
+//	@ID				listLearners
 //	@Router			/api/v1/learners [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -86,7 +85,6 @@ func (h *Handler) List(c *gin.Context) {
 //	@Summary		Create a learner
 //	@Description	Creates a learner and their account (role learner, login by phone). Without password the server generates one and returns it once as initial_password; the learner must change it at first login. Phone and ID number are encrypted at rest and masked in every answer.
 //	@Tags			learners
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		CreateRequest	true	"the new learner"
@@ -97,6 +95,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse	"learner.phone_taken or learner.id_card_taken (fields names it)"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createLearner
 //	@Router			/api/v1/learners [post]
 func (h *Handler) Create(c *gin.Context) {
 	var req CreateRequest
@@ -114,15 +113,14 @@ func (h *Handler) Create(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	httpx.Created(c, CreatedView{View: v, InitialPassword: created.InitialPassword})
+	httpx.Created(c, CreatedView{View: v, InitialPassword: httpx.NullIfZero(created.InitialPassword)})
 }
 
 // Get godoc
 //
 //	@Summary	Get a learner
+//	@Description	One learner of the admin's (or integration client's) subtree, with phone and ID-card number masked; GET /learners/{id}/pii reveals them (audited).
 //	@Tags		learners
-//	@Security	BearerAuth
-//	@Security	ClientCredentials[learners:read]
 //	@Produce	json
 //	@Param		id	path		int	true	"learner id"
 //	@Success	200	{object}	View
@@ -131,6 +129,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
 //	@Failure	429	{object}	httpx.ErrorResponse
+//	@ID				getLearner
 //	@Router		/api/v1/learners/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	h.withLearner(c, func(ctx context.Context, id int64) (*Row, error) {
@@ -143,7 +142,6 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Summary		Update a learner
 //	@Description	Change name, unit (inside the caller's subtree), track, position, phone or ID number. Name, unit and phone are mirrored to the learner's account; a unit change signs them out.
 //	@Tags			learners
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"learner id"
@@ -156,6 +154,7 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				updateLearner
 //	@Router			/api/v1/learners/{id} [patch]
 func (h *Handler) Update(c *gin.Context) {
 	var req UpdateRequest
@@ -172,7 +171,6 @@ func (h *Handler) Update(c *gin.Context) {
 //	@Summary		Mark a learner as left
 //	@Description	The learner stays in history (credits, results) but their account is disabled and signed out.
 //	@Tags			learners
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"learner id"
 //	@Success		200	{object}	View
@@ -181,6 +179,7 @@ func (h *Handler) Update(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse	"learner.already_left"
+//	@ID				markLearnerLeft
 //	@Router			/api/v1/learners/{id}/leave [post]
 func (h *Handler) Leave(c *gin.Context) {
 	h.withLearner(c, func(ctx context.Context, id int64) (*Row, error) {
@@ -193,7 +192,6 @@ func (h *Handler) Leave(c *gin.Context) {
 //	@Summary		Reveal a learner's phone and ID number
 //	@Description	For admins who own the learner; every reveal is written to the audit log.
 //	@Tags			learners
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"learner id"
 //	@Success		200	{object}	PIIView
@@ -201,6 +199,7 @@ func (h *Handler) Leave(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				revealLearnerPII
 //	@Router			/api/v1/learners/{id}/pii [get]
 func (h *Handler) PII(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -242,8 +241,6 @@ func (h *Handler) withLearner(c *gin.Context, fn func(ctx context.Context, id in
 //	@Summary		Upsert learners by external id (HR staff-list sync)
 //	@Description	Up to 1,000 learners per request, each a full record keyed by external_id, created or updated inside the caller's unit subtree under the same rules as POST /learners and PATCH /learners/{id}. Idempotent: the same list sent again answers "unchanged" for every item. Each item is applied on its own: invalid items are reported in results (status "error" with the error object) and the others still apply, so the answer is 200 whenever the request itself is readable. New learners get no password (none is returned or stored): they cannot log in by password until one is set for them. external_id is unique across the county.
 //	@Tags			integration
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[learners:write]
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		SyncRequest	true	"the staff list"
@@ -254,6 +251,7 @@ func (h *Handler) withLearner(c *gin.Context, fn func(ctx context.Context, id in
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@Failure		429		{object}	httpx.ErrorResponse
+//	@ID				syncLearners
 //	@Router			/api/v1/integration/learners [put]
 func (h *Handler) Sync(c *gin.Context) {
 	var req SyncRequest

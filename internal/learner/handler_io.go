@@ -23,13 +23,13 @@ var errFileRequired = apperr.BadRequest("learner.import_file_required", "请以 
 //	@Summary		Download the learner import template
 //	@Description	The layout of imports and exports: one header row (姓名, 单位, 学习类别, 职务, 手机号, 身份证号, 学员编号) and no data, so an untouched template imports to nothing. The xlsx explains each column in a header comment and on a 说明 sheet with an example row, offers drop-down lists for 学习类别 and 单位, and lists the caller's units (code and path) on a 单位 sheet. The CSV is the header line, UTF-8 with a BOM.
 //	@Tags			learners
-//	@Security		BearerAuth
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv,json
 //	@Param			format	query		string	false	"file format"	Enums(xlsx, csv)	default(xlsx)
 //	@Success		200		{file}		file	"the template"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
+//	@ID				getLearnerImportTemplate
 //	@Router			/api/v1/learners/import-template [get]
 func (h *Handler) ImportTemplate(c *gin.Context) {
 	var q formatQuery
@@ -49,7 +49,6 @@ func (h *Handler) ImportTemplate(c *gin.Context) {
 //	@Summary		Import learners from xlsx or CSV
 //	@Description	Upload the filled-in template as multipart field `file` (.xlsx, or CSV in UTF-8 — a BOM is fine — or GB 18030; the format is told by content). Columns are found by header text. Rows match existing learners by 学员编号, else ID number, else phone: a match is updated where a field differs (`updated`) or left alone (`unchanged`); other rows create a learner and a learner account (`created`). Imported accounts get no usable password: give each learner a first password with `POST /learners/{id}/password-reset` (they must change it at first login). A phone or ID cell holding a masked value (as exports write them), or a blank ID cell, keeps the current value. Units are named by code, by path from the county (绩溪县/华阳镇) or by a name unique in your subtree, and must be in your subtree. Any invalid row (bad name, phone, ID checksum, track or unit; a phone or ID repeated in the file or held by someone else) rejects the whole file with 422 and per-row errors; with `partial=true` the valid rows are written and the others reported. At most 20,000 rows and 10 MiB per file. Retrying the same file is harmless: its rows then match and count as unchanged.
 //	@Tags			learners
-//	@Security		BearerAuth
 //	@Accept			multipart/form-data
 //	@Produce		json
 //	@Param			file	formData	file	true	"the filled-in template (.xlsx or .csv)"
@@ -62,6 +61,7 @@ func (h *Handler) ImportTemplate(c *gin.Context) {
 //	@Failure		413		{object}	httpx.ErrorResponse	"over 10 MiB"
 //	@Failure		415		{object}	httpx.ErrorResponse	"learner.import_unsupported_format"
 //	@Failure		422		{object}	ImportFailure		"learner.import_invalid or learner.import_bad_header (result lists the rows), learner.import_unreadable, learner.import_too_many_rows"
+//	@ID				importLearners
 //	@Router			/api/v1/learners/import [post]
 func (h *Handler) Import(c *gin.Context) {
 	var q importQuery
@@ -115,7 +115,6 @@ func uploadedFile(c *gin.Context) ([]byte, error) {
 //	@Summary		Export learners to xlsx or CSV
 //	@Description	The learners of `GET /learners` with the same filters (all pages), in the import template's layout, so the file imports back unchanged. Phones and ID numbers are masked unless `reveal=true`; masked cells keep the current values when the file is imported again. Every export is written to the audit log (action learner.export, with the filters and whether it revealed personal data).
 //	@Tags			learners
-//	@Security		BearerAuth
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv,json
 //	@Param			format	query		string	false	"file format"	Enums(xlsx, csv)	default(xlsx)
 //	@Param			unit_id	query		int		false	"a unit of the caller's subtree: its whole subtree"
@@ -127,6 +126,7 @@ func uploadedFile(c *gin.Context) ([]byte, error) {
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
+//	@ID				exportLearners
 //	@Router			/api/v1/learners/export [get]
 func (h *Handler) Export(c *gin.Context) {
 	var q exportQuery
@@ -146,7 +146,6 @@ func (h *Handler) Export(c *gin.Context) {
 //	@Summary		Give a learner a new password
 //	@Description	Generates a password, returned once for the admin to pass on; the learner must change it at first login and is signed out everywhere. This is how learners created by an import get their first password.
 //	@Tags			learners
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"learner id"
 //	@Success		200	{object}	account.PasswordResetView
@@ -155,6 +154,7 @@ func (h *Handler) Export(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse	"learner.already_left"
+//	@ID				resetLearnerPassword
 //	@Router			/api/v1/learners/{id}/password-reset [post]
 func (h *Handler) ResetPassword(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

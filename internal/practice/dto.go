@@ -10,9 +10,9 @@ import (
 // StartRequest asks for a practice session. bank_id is required for sequential mode; without
 // it the other modes draw from every bank the learner can see.
 type StartRequest struct {
-	BankID *int64 `json:"bank_id" binding:"omitempty,min=1" example:"1"`
+	BankID *int64 `json:"bank_id" binding:"omitempty,min=1" example:"1" validate:"optional"`
 	Mode   Mode   `json:"mode" binding:"required,oneof=random sequential wrong_book favourites" enums:"random,sequential,wrong_book,favourites" example:"random"`
-	Count  int    `json:"count" binding:"omitempty,min=1,max=50" example:"10" minimum:"1" maximum:"50" default:"10"`
+	Count  int    `json:"count" binding:"omitempty,min=1,max=50" example:"10" minimum:"1" maximum:"50" default:"10" validate:"optional"`
 } // @name PracticeSessionRequest
 
 // QuestionView is a question as served in practice: never its answer, analysis or legal
@@ -30,8 +30,8 @@ type QuestionView struct {
 	Favourite  bool     `json:"favourite" example:"false"`
 	Answered   bool     `json:"answered" example:"false"`
 	// Correct and GivenAnswer appear once the question is answered.
-	Correct     *bool  `json:"correct,omitempty" example:"true"`
-	GivenAnswer string `json:"given_answer,omitempty" example:"A"`
+	Correct     *bool  `json:"correct" example:"true" extensions:"x-nullable"`
+	GivenAnswer string `json:"given_answer" example:"A"`
 } // @name PracticeQuestion
 
 // SessionView is a practice session with its questions.

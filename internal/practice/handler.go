@@ -19,7 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		Start a practice session
 //	@Description	Draws count questions (1–50, default 10) from the published questions of bank_id, or of every bank the learner can see: random (at random), sequential (in bank order from where the learner last answered; bank_id required; wraps around), wrong_book (most recently missed first) or favourites (newest first). Questions come without answer, analysis or legal basis. No question in range is 422 practice.no_questions.
 //	@Tags			practice
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		StartRequest	true	"what to practise"
@@ -30,6 +29,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		404		{object}	httpx.ErrorResponse	"bank not found or not visible"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				startPractice
 //	@Router			/api/v1/practice/sessions [post]
 func (h *Handler) Start(c *gin.Context) {
 	var req StartRequest
@@ -50,7 +50,6 @@ func (h *Handler) Start(c *gin.Context) {
 //	@Summary		Get one of my practice sessions
 //	@Description	The session's questions (still without keys) with what was answered so far, to resume it.
 //	@Tags			practice
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"session id"
 //	@Success		200	{object}	SessionView
@@ -58,6 +57,7 @@ func (h *Handler) Start(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				getPractice
 //	@Router			/api/v1/practice/sessions/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -78,7 +78,6 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Summary		Answer a question of my practice session
 //	@Description	Grades the answer against the question version the session served and reveals its key, analysis and legal basis. A wrong answer puts the question in the wrong-answer book (or refreshes it); two right answers in a row take it out. Sending the same answer again returns the same result and changes nothing (safe to retry); a different answer to an answered question is 409 practice.already_answered. A question not in the session is 404.
 //	@Tags			practice
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"session id"
@@ -91,6 +90,7 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				answerPractice
 //	@Router			/api/v1/practice/sessions/{id}/answers [post]
 func (h *Handler) Answer(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -116,7 +116,6 @@ func (h *Handler) Answer(c *gin.Context) {
 //	@Summary		My wrong-answer book
 //	@Description	Questions I answered wrongly, most recently missed first, without their keys (practise them with mode wrong_book to see the keys again).
 //	@Tags			practice
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			bank_id		query		int	false	"only this bank"
 //	@Param			page		query		int	false	"page, from 1"				default(1)
@@ -126,6 +125,7 @@ func (h *Handler) Answer(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				listWrongQuestions
 //	@Router			/api/v1/me/wrong-questions [get]
 func (h *Handler) ListWrong(c *gin.Context) {
 	in, page, ok := bookInput(c)
@@ -145,12 +145,12 @@ func (h *Handler) ListWrong(c *gin.Context) {
 //	@Summary		Remove a question from my wrong-answer book
 //	@Description	Idempotent: removing a question that is not in the book is also 204.
 //	@Tags			practice
-//	@Security		BearerAuth
 //	@Param			question_id	path	int	true	"question id"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
+//	@ID				removeWrongQuestion
 //	@Router			/api/v1/me/wrong-questions/{question_id} [delete]
 func (h *Handler) RemoveWrong(c *gin.Context) {
 	id, err := httpx.PathID(c, "question_id")
@@ -170,7 +170,6 @@ func (h *Handler) RemoveWrong(c *gin.Context) {
 //	@Summary		My favourite questions
 //	@Description	Newest first, without keys.
 //	@Tags			practice
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			bank_id		query		int	false	"only this bank"
 //	@Param			page		query		int	false	"page, from 1"				default(1)
@@ -180,6 +179,7 @@ func (h *Handler) RemoveWrong(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				listFavourites
 //	@Router			/api/v1/me/favourites [get]
 func (h *Handler) ListFavourites(c *gin.Context) {
 	in, page, ok := bookInput(c)
@@ -199,13 +199,13 @@ func (h *Handler) ListFavourites(c *gin.Context) {
 //	@Summary		Mark a question as a favourite
 //	@Description	Any published question of a bank I can see; idempotent.
 //	@Tags			practice
-//	@Security		BearerAuth
 //	@Param			question_id	path	int	true	"question id"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				addFavourite
 //	@Router			/api/v1/me/favourites/{question_id} [put]
 func (h *Handler) AddFavourite(c *gin.Context) {
 	id, err := httpx.PathID(c, "question_id")
@@ -225,12 +225,12 @@ func (h *Handler) AddFavourite(c *gin.Context) {
 //	@Summary		Unmark a favourite question
 //	@Description	Idempotent.
 //	@Tags			practice
-//	@Security		BearerAuth
 //	@Param			question_id	path	int	true	"question id"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
+//	@ID				removeFavourite
 //	@Router			/api/v1/me/favourites/{question_id} [delete]
 func (h *Handler) RemoveFavourite(c *gin.Context) {
 	id, err := httpx.PathID(c, "question_id")

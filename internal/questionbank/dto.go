@@ -29,19 +29,19 @@ type BankList struct {
 
 // BankCreateRequest creates a bank; unit_id defaults to the caller's unit.
 type BankCreateRequest struct {
-	UnitID      int64   `json:"unit_id" binding:"omitempty,min=1" example:"1"`
+	UnitID      int64   `json:"unit_id" binding:"omitempty,min=1" example:"1" validate:"optional"`
 	Name        string  `json:"name" binding:"required,min=1,max=100" example:"学法月综合题库"`
 	Subject     string  `json:"subject" binding:"required,min=1,max=32" example:"宪法"`
-	Tracks      []Track `json:"tracks" binding:"omitempty,max=3,dive,oneof=leader general judicial" enums:"leader,general,judicial"`
-	Description string  `json:"description" binding:"max=1000" example:"宪法、民法典和行政法基础题"`
+	Tracks      []Track `json:"tracks" binding:"omitempty,max=3,dive,oneof=leader general judicial" enums:"leader,general,judicial" validate:"optional"`
+	Description string  `json:"description" binding:"max=1000" example:"宪法、民法典和行政法基础题" validate:"optional"`
 } // @name QuestionBankCreateRequest
 
 // BankUpdateRequest changes a bank; absent fields stay.
 type BankUpdateRequest struct {
-	Name        *string  `json:"name" binding:"omitempty,min=1,max=100" example:"学法月综合题库"`
-	Subject     *string  `json:"subject" binding:"omitempty,min=1,max=32" example:"民法典"`
-	Tracks      *[]Track `json:"tracks" binding:"omitempty,max=3,dive,oneof=leader general judicial" enums:"leader,general,judicial"`
-	Description *string  `json:"description" binding:"omitempty,max=1000" example:"更新后的说明"`
+	Name        *string  `json:"name" binding:"omitempty,min=1,max=100" example:"学法月综合题库" validate:"optional"`
+	Subject     *string  `json:"subject" binding:"omitempty,min=1,max=32" example:"民法典" validate:"optional"`
+	Tracks      *[]Track `json:"tracks" binding:"omitempty,max=3,dive,oneof=leader general judicial" enums:"leader,general,judicial" validate:"optional"`
+	Description *string  `json:"description" binding:"omitempty,max=1000" example:"更新后的说明" validate:"optional"`
 } // @name QuestionBankUpdateRequest
 
 type bankListQuery struct {
@@ -53,8 +53,8 @@ type bankListQuery struct {
 type LegalBasis struct {
 	Law     string `json:"law" example:"中华人民共和国宪法"`
 	Article string `json:"article" example:"第一条"`
-	// EffectiveDate is the date the cited text took effect (absent when unknown).
-	EffectiveDate string `json:"effective_date,omitempty" format:"date" example:"2018-03-11"`
+	// EffectiveDate is the date the cited text took effect (null when unknown).
+	EffectiveDate *string `json:"effective_date" format:"date" example:"2018-03-11" extensions:"x-nullable"`
 } // @name LegalBasis
 
 // QuestionView is a question with its answer key, for admins.
@@ -86,9 +86,9 @@ type QuestionList struct {
 
 // LegalBasisRequest states the law a question rests on.
 type LegalBasisRequest struct {
-	Law           string `json:"law" binding:"max=100" example:"中华人民共和国宪法"`
-	Article       string `json:"article" binding:"max=64" example:"第一条"`
-	EffectiveDate string `json:"effective_date" binding:"max=10" example:"2018-03-11"`
+	Law           string `json:"law" binding:"max=100" example:"中华人民共和国宪法" validate:"optional"`
+	Article       string `json:"article" binding:"max=64" example:"第一条" validate:"optional"`
+	EffectiveDate string `json:"effective_date" binding:"max=10" example:"2018-03-11" validate:"optional"`
 } // @name LegalBasisRequest
 
 // QuestionCreateRequest creates a question. Options are for single/multiple only (2–8, A
@@ -97,27 +97,27 @@ type LegalBasisRequest struct {
 type QuestionCreateRequest struct {
 	Type       Type               `json:"type" binding:"required,oneof=single multiple judge fill" example:"single"`
 	Stem       string             `json:"stem" binding:"required" example:"中华人民共和国的根本制度是（ ）。"`
-	Options    []string           `json:"options" example:"社会主义制度,人民代表大会制度"`
+	Options    []string           `json:"options" example:"社会主义制度,人民代表大会制度" validate:"optional"`
 	Answer     string             `json:"answer" binding:"required" example:"A"`
-	Analysis   string             `json:"analysis" example:"宪法第一条第二款。"`
-	LegalBasis *LegalBasisRequest `json:"legal_basis"`
-	Difficulty int                `json:"difficulty" binding:"omitempty,min=1,max=5" example:"2"`
-	Tags       []string           `json:"tags" example:"宪法"`
-	Status     Status             `json:"status" binding:"omitempty,oneof=draft published retired" example:"published"`
+	Analysis   string             `json:"analysis" example:"宪法第一条第二款。" validate:"optional"`
+	LegalBasis *LegalBasisRequest `json:"legal_basis" validate:"optional"`
+	Difficulty int                `json:"difficulty" binding:"omitempty,min=1,max=5" example:"2" validate:"optional"`
+	Tags       []string           `json:"tags" example:"宪法" validate:"optional"`
+	Status     Status             `json:"status" binding:"omitempty,oneof=draft published retired" example:"published" validate:"optional"`
 } // @name QuestionCreateRequest
 
 // QuestionUpdateRequest changes a question; absent fields stay, legal_basis replaces all three
 // of its parts. Editing a question that was ever published makes a new version.
 type QuestionUpdateRequest struct {
-	Type       *Type              `json:"type" binding:"omitempty,oneof=single multiple judge fill" example:"multiple"`
-	Stem       *string            `json:"stem" binding:"omitempty,min=1" example:"下列属于国家根本制度的是（ ）。"`
-	Options    *[]string          `json:"options" example:"社会主义制度,人民代表大会制度"`
-	Answer     *string            `json:"answer" binding:"omitempty,min=1" example:"A"`
-	Analysis   *string            `json:"analysis" example:"宪法第一条第二款。"`
-	LegalBasis *LegalBasisRequest `json:"legal_basis"`
-	Difficulty *int               `json:"difficulty" binding:"omitempty,min=1,max=5" example:"3"`
-	Tags       *[]string          `json:"tags" example:"宪法"`
-	Status     *Status            `json:"status" binding:"omitempty,oneof=draft published retired" example:"retired"`
+	Type       *Type              `json:"type" binding:"omitempty,oneof=single multiple judge fill" example:"multiple" validate:"optional"`
+	Stem       *string            `json:"stem" binding:"omitempty,min=1" example:"下列属于国家根本制度的是（ ）。" validate:"optional"`
+	Options    *[]string          `json:"options" example:"社会主义制度,人民代表大会制度" validate:"optional"`
+	Answer     *string            `json:"answer" binding:"omitempty,min=1" example:"A" validate:"optional"`
+	Analysis   *string            `json:"analysis" example:"宪法第一条第二款。" validate:"optional"`
+	LegalBasis *LegalBasisRequest `json:"legal_basis" validate:"optional"`
+	Difficulty *int               `json:"difficulty" binding:"omitempty,min=1,max=5" example:"3" validate:"optional"`
+	Tags       *[]string          `json:"tags" example:"宪法" validate:"optional"`
+	Status     *Status            `json:"status" binding:"omitempty,oneof=draft published retired" example:"retired" validate:"optional"`
 } // @name QuestionUpdateRequest
 
 type questionListQuery struct {
@@ -179,11 +179,12 @@ type RowErrorView struct {
 // DuplicateView is a row skipped as a duplicate stem.
 type DuplicateView struct {
 	Row int `json:"row" example:"5"`
-	// QuestionID is the bank's question with the same stem (absent when the duplicate is an
+	// QuestionID is the bank's question with the same stem (null when the duplicate is an
 	// earlier row of the same file).
-	QuestionID int64 `json:"question_id,omitempty" example:"12"`
-	// DuplicateOfRow is the earlier row of the file with the same stem.
-	DuplicateOfRow int `json:"duplicate_of_row,omitempty" example:"2"`
+	QuestionID *int64 `json:"question_id" example:"12" extensions:"x-nullable"`
+	// DuplicateOfRow is the earlier row of the file with the same stem (null when the duplicate
+	// is a question of the bank).
+	DuplicateOfRow *int `json:"duplicate_of_row" example:"2" extensions:"x-nullable"`
 } // @name QuestionImportDuplicate
 
 // ImportResultView says what an import did.
@@ -194,11 +195,13 @@ type ImportResultView struct {
 	Duplicates        []DuplicateView `json:"duplicates"`
 } // @name QuestionImportResult
 
-// ImportRejectedView is the 422 of an all-or-nothing import with invalid rows: the error
-// envelope plus the full report; nothing was written.
+// ImportRejectedView is a 422 of an import; nothing was written. Result, the full report, is
+// there only with code question.import_invalid; an unreadable, empty or oversized file sends
+// the plain envelope.
 type ImportRejectedView struct {
-	httpx.ErrorResponse
-	ImportResultView
+	Error     httpx.ErrorBody   `json:"error"`
+	RequestID string            `json:"request_id" example:"9f1c2b7e4a"`
+	Result    *ImportResultView `json:"result,omitempty" validate:"optional"`
 } // @name QuestionImportRejected
 
 type formatQuery struct {
@@ -219,7 +222,7 @@ func toBankView(b BankRow) BankView {
 
 // ToLegalBasis converts stored legal-basis columns for the API.
 func ToLegalBasis(c Content) LegalBasis {
-	return LegalBasis{Law: c.LawName, Article: c.LawArticle, EffectiveDate: c.LawEffectiveDate}
+	return LegalBasis{Law: c.LawName, Article: c.LawArticle, EffectiveDate: httpx.NullIfZero(c.LawEffectiveDate)}
 }
 
 func toQuestionView(q Question) QuestionView {
@@ -254,7 +257,7 @@ func toImportResultView(r ImportResult) ImportResultView {
 			return RowErrorView{Row: e.Row, Column: e.Column, Message: e.Message}
 		}),
 		Duplicates: httpx.Map(r.Duplicates, func(d Duplicate) DuplicateView {
-			return DuplicateView{Row: d.Row, QuestionID: d.QuestionID, DuplicateOfRow: d.DuplicateOfRow}
+			return DuplicateView{Row: d.Row, QuestionID: httpx.NullIfZero(d.QuestionID), DuplicateOfRow: httpx.NullIfZero(d.DuplicateOfRow)}
 		}),
 	}
 }

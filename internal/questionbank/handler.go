@@ -19,7 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		List question banks
 //	@Description	Admins see the banks owned by units of their subtree; learners see the banks of their own unit and its ancestors (the banks they can practise on).
 //	@Tags			question-banks
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			subject		query		string	false	"exact subject, e.g. 宪法"
 //	@Param			q			query		string	false	"substring of the name"
@@ -29,6 +28,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@ID				listQuestionBanks
 //	@Router			/api/v1/question-banks [get]
 func (h *Handler) ListBanks(c *gin.Context) {
 	var q bankListQuery
@@ -56,7 +56,6 @@ func (h *Handler) ListBanks(c *gin.Context) {
 //	@Summary		Create a question bank
 //	@Description	The bank is owned by unit_id (default: the caller's unit), which must be in the caller's subtree.
 //	@Tags			question-banks
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		BankCreateRequest	true	"the new bank"
@@ -67,6 +66,7 @@ func (h *Handler) ListBanks(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse	"name taken in the unit"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createQuestionBank
 //	@Router			/api/v1/question-banks [post]
 func (h *Handler) CreateBank(c *gin.Context) {
 	var req BankCreateRequest
@@ -85,8 +85,8 @@ func (h *Handler) CreateBank(c *gin.Context) {
 // GetBank godoc
 //
 //	@Summary	Get a question bank
+//	@Description	One question bank with its question and published counts. Learners see banks of their unit and above; anything else is 404.
 //	@Tags		question-banks
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id	path		int	true	"bank id"
 //	@Success	200	{object}	BankView
@@ -94,6 +94,7 @@ func (h *Handler) CreateBank(c *gin.Context) {
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				getQuestionBank
 //	@Router		/api/v1/question-banks/{id} [get]
 func (h *Handler) GetBank(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -112,8 +113,8 @@ func (h *Handler) GetBank(c *gin.Context) {
 // UpdateBank godoc
 //
 //	@Summary	Update a question bank
+//	@Description	Renames a bank or changes its description; the questions stay as they are. Audited.
 //	@Tags		question-banks
-//	@Security	BearerAuth
 //	@Accept		json
 //	@Produce	json
 //	@Param		id		path		int					true	"bank id"
@@ -126,6 +127,7 @@ func (h *Handler) GetBank(c *gin.Context) {
 //	@Failure	409		{object}	httpx.ErrorResponse
 //	@Failure	413		{object}	httpx.ErrorResponse
 //	@Failure	422		{object}	httpx.ErrorResponse
+//	@ID				updateQuestionBank
 //	@Router		/api/v1/question-banks/{id} [patch]
 func (h *Handler) UpdateBank(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -151,7 +153,6 @@ func (h *Handler) UpdateBank(c *gin.Context) {
 //	@Summary		Delete an empty question bank
 //	@Description	Refused with 409 while the bank has questions (retire them instead).
 //	@Tags			question-banks
-//	@Security		BearerAuth
 //	@Param			id	path	int	true	"bank id"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
@@ -159,6 +160,7 @@ func (h *Handler) UpdateBank(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@ID				deleteQuestionBank
 //	@Router			/api/v1/question-banks/{id} [delete]
 func (h *Handler) DeleteBank(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

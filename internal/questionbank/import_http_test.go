@@ -155,7 +155,7 @@ func TestImportAllOrNothingAndPartial(t *testing.T) {
 		rejected := upload(t, e, admin, bank, "q.csv", file, "")
 		require.Equal(t, http.StatusUnprocessableEntity, rejected.Status, "%s", rejected.Body)
 		assert.Equal(t, "question.import_invalid", rejected.ErrorCode())
-		report := rejected.Map(t)
+		report := rejected.Map(t)["result"].(map[string]any)
 		var got []string
 		for _, e := range report["errors"].([]any) {
 			m := e.(map[string]any)
@@ -164,8 +164,8 @@ func TestImportAllOrNothingAndPartial(t *testing.T) {
 		assert.Equal(t, []string{"3:答案", "6:题型", "7:难度", "9:选项", "10:答案"}, got)
 		assert.EqualValues(t, 0, report["created"])
 		assert.Equal(t, []any{
-			map[string]any{"row": 4.0, "question_id": float64(existingID)},
-			map[string]any{"row": 5.0, "duplicate_of_row": 2.0},
+			map[string]any{"row": 4.0, "question_id": float64(existingID), "duplicate_of_row": nil},
+			map[string]any{"row": 5.0, "question_id": nil, "duplicate_of_row": 2.0},
 		}, report["duplicates"])
 		assert.EqualValues(t, 1, countQuestions(t, e, bank), "nothing written")
 
@@ -195,7 +195,7 @@ func TestImportGIFT(t *testing.T) {
 		bad := good + "\n坏题 {=a ~b\n\n数值题 {#3}\n"
 		rejected := upload(t, e, admin, bank, "bank.gift", []byte(bad), "")
 		require.Equal(t, http.StatusUnprocessableEntity, rejected.Status, "%s", rejected.Body)
-		errs := rejected.Map(t)["errors"].([]any)
+		errs := rejected.Map(t)["result"].(map[string]any)["errors"].([]any)
 		require.Len(t, errs, 2)
 		assert.EqualValues(t, 10, errs[0].(map[string]any)["row"], "errors carry line numbers")
 		assert.Contains(t, errs[0].(map[string]any)["message"], "}")
@@ -246,7 +246,7 @@ func TestImportBadFiles(t *testing.T) {
 			assert.Equal(t, c.code, resp.ErrorCode(), c.name)
 		}
 		missing := upload(t, e, admin, bank, "bank.csv", csvOf(t, []string{"题型", "题干"}, []string{"判断", "题"}), "").Map(t)
-		assert.Equal(t, map[string]any{"row": 1.0, "column": "答案", "message": "缺少必需的列"}, missing["errors"].([]any)[0])
+		assert.Equal(t, map[string]any{"row": 1.0, "column": "答案", "message": "缺少必需的列"}, missing["result"].(map[string]any)["errors"].([]any)[0])
 
 		notMultipart := e.Call(http.MethodPost, fmt.Sprintf("/api/v1/question-banks/%d/questions/import", bank), admin, map[string]any{"file": "x"})
 		assert.Equal(t, http.StatusBadRequest, notMultipart.Status)

@@ -11,7 +11,6 @@ import (
 //	@Summary		List a bank's questions
 //	@Description	With answer keys (admins only). Search by stem text, tag, type, difficulty and status.
 //	@Tags			questions
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id			path		int		true	"bank id"
 //	@Param			q			query		string	false	"substring of the stem"
@@ -26,6 +25,7 @@ import (
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				listQuestions
 //	@Router			/api/v1/question-banks/{id}/questions [get]
 func (h *Handler) ListQuestions(c *gin.Context) {
 	bankID, err := httpx.PathID(c, "id")
@@ -58,7 +58,6 @@ func (h *Handler) ListQuestions(c *gin.Context) {
 //	@Summary		Add a question to a bank
 //	@Description	Choice answers must be among the options; judge and fill questions take no options; a stem already in the bank (ignoring white space, punctuation, case and width) is 409 question.duplicate_stem naming the existing question.
 //	@Tags			questions
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int						true	"bank id"
@@ -71,6 +70,7 @@ func (h *Handler) ListQuestions(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse	"duplicate stem"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createQuestion
 //	@Router			/api/v1/question-banks/{id}/questions [post]
 func (h *Handler) CreateQuestion(c *gin.Context) {
 	bankID, err := httpx.PathID(c, "id")
@@ -94,8 +94,8 @@ func (h *Handler) CreateQuestion(c *gin.Context) {
 // GetQuestion godoc
 //
 //	@Summary	Get a question with its answer key
+//	@Description	One question of the admin's subtree with its answer key, analysis and legal basis, current version. Older versions: GET /questions/{id}/versions.
 //	@Tags		questions
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id	path		int	true	"question id"
 //	@Success	200	{object}	QuestionView
@@ -103,6 +103,7 @@ func (h *Handler) CreateQuestion(c *gin.Context) {
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				getQuestion
 //	@Router		/api/v1/questions/{id} [get]
 func (h *Handler) GetQuestion(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -123,7 +124,6 @@ func (h *Handler) GetQuestion(c *gin.Context) {
 //	@Summary		Edit a question
 //	@Description	A question that was never published is edited in place. Once published, any content change creates version n+1 (kept in GET /questions/{id}/versions); status changes alone do not. A published question cannot go back to draft.
 //	@Tags			questions
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int						true	"question id"
@@ -136,6 +136,7 @@ func (h *Handler) GetQuestion(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse	"duplicate stem"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				updateQuestion
 //	@Router			/api/v1/questions/{id} [patch]
 func (h *Handler) UpdateQuestion(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -161,7 +162,6 @@ func (h *Handler) UpdateQuestion(c *gin.Context) {
 //	@Summary		Delete a draft question
 //	@Description	Only questions never published can be deleted; published ones are retired (PATCH status=retired) so history and statistics stay.
 //	@Tags			questions
-//	@Security		BearerAuth
 //	@Param			id	path	int	true	"question id"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
@@ -169,6 +169,7 @@ func (h *Handler) UpdateQuestion(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@ID				deleteQuestion
 //	@Router			/api/v1/questions/{id} [delete]
 func (h *Handler) DeleteQuestion(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -188,7 +189,6 @@ func (h *Handler) DeleteQuestion(c *gin.Context) {
 //	@Summary		A question's version history
 //	@Description	Every published version, newest first, as learners saw it. A never-published draft has none.
 //	@Tags			questions
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"question id"
 //	@Success		200	{object}	VersionList
@@ -196,6 +196,7 @@ func (h *Handler) DeleteQuestion(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				listQuestionVersions
 //	@Router			/api/v1/questions/{id}/versions [get]
 func (h *Handler) Versions(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -217,7 +218,6 @@ func (h *Handler) Versions(c *gin.Context) {
 //	@Summary		A question's item statistics
 //	@Description	Practice: attempts and correct answers, kept incrementally as answers arrive; facility_index = correct / attempts. Formal exams: exam_served papers, exam_facility_index (mean share of points earned) and discrimination_index (top 27% minus bottom 27% by score), weighted by papers over the exams that fed them — an exam feeds its figures when an admin reads its statistics and once its window has closed.
 //	@Tags			questions
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"question id"
 //	@Success		200	{object}	StatsView
@@ -225,6 +225,7 @@ func (h *Handler) Versions(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				getQuestionStats
 //	@Router			/api/v1/questions/{id}/stats [get]
 func (h *Handler) Stats(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

@@ -25,7 +25,6 @@ var (
 //	@Summary		Import questions from xlsx, CSV or GIFT
 //	@Description	Upload one file (multipart field `file`, at most 10 MiB): .xlsx or .csv in the template's layout (GET /questions/import-template), or Moodle GIFT text (.gift/.txt: single, multiple, true/false and short-answer questions). By default the import is all-or-nothing: any invalid row answers 422 with every problem listed and nothing is written. With partial=true the valid rows are written and the invalid ones listed. Rows whose stem is already in the bank, or earlier in the file, are skipped and listed under duplicates (never merged), so a retried upload creates nothing twice.
 //	@Tags			questions
-//	@Security		BearerAuth
 //	@Accept			multipart/form-data
 //	@Produce		json
 //	@Param			id		path		int		true	"bank id"
@@ -38,7 +37,8 @@ var (
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse		"file over 10 MiB"
 //	@Failure		415		{object}	httpx.ErrorResponse		"not xlsx, CSV or GIFT"
-//	@Failure		422		{object}	ImportRejectedView		"invalid rows (error.code question.import_invalid) or an unreadable/empty file (error envelope only)"
+//	@Failure		422		{object}	ImportRejectedView		"question.import_invalid (result is the report), question.import_no_file, question.import_empty, question.import_unreadable, question.import_too_large"
+//	@ID				importQuestions
 //	@Router			/api/v1/question-banks/{id}/questions/import [post]
 func (h *Handler) Import(c *gin.Context) {
 	bankID, err := httpx.PathID(c, "id")
@@ -59,13 +59,12 @@ func (h *Handler) Import(c *gin.Context) {
 	res, err := h.svc.Import(c.Request.Context(), httpx.MustActor(c), bankID, name, data, q.Partial)
 	var rejected *ImportRejected
 	if errors.As(err, &rejected) {
+		result := toImportResultView(rejected.Result)
 		c.JSON(http.StatusUnprocessableEntity, ImportRejectedView{
-			ErrorResponse: httpx.ErrorResponse{
-				Error: httpx.ErrorBody{Code: "question.import_invalid",
-					Message: fmt.Sprintf("文件中有 %d 处错误，未导入任何题目", len(rejected.Result.Errors))},
-				RequestID: reqctx.From(c.Request.Context()).RequestID,
-			},
-			ImportResultView: toImportResultView(rejected.Result),
+			Error: httpx.ErrorBody{Code: "question.import_invalid",
+				Message: fmt.Sprintf("文件中有 %d 处错误，未导入任何题目", len(rejected.Result.Errors))},
+			RequestID: reqctx.From(c.Request.Context()).RequestID,
+			Result:    &result,
 		})
 		return
 	}
@@ -115,7 +114,6 @@ func uploadError(err error) error {
 //	@Summary		Export a bank's questions
 //	@Description	Every question of the bank (all statuses, id order) in the import template's layout, so the file imports again unchanged. CSV is UTF-8 with a BOM.
 //	@Tags			questions
-//	@Security		BearerAuth
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Produce		text/csv
 //	@Produce		json
@@ -126,6 +124,7 @@ func uploadError(err error) error {
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		404		{object}	httpx.ErrorResponse
+//	@ID				exportQuestions
 //	@Router			/api/v1/question-banks/{id}/questions/export [get]
 func (h *Handler) Export(c *gin.Context) {
 	bankID, err := httpx.PathID(c, "id")
@@ -151,7 +150,6 @@ func (h *Handler) Export(c *gin.Context) {
 //	@Summary		Download the question import template
 //	@Description	The header row and one valid example per question type (xlsx adds a sheet of instructions).
 //	@Tags			questions
-//	@Security		BearerAuth
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Produce		text/csv
 //	@Produce		json
@@ -160,6 +158,7 @@ func (h *Handler) Export(c *gin.Context) {
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
+//	@ID				getQuestionImportTemplate
 //	@Router			/api/v1/questions/import-template [get]
 func (h *Handler) Template(c *gin.Context) {
 	var q formatQuery

@@ -9,20 +9,20 @@ import (
 
 // ActivityRequest creates an activity. unit_id defaults to the admin's unit.
 type ActivityRequest struct {
-	UnitID      int64    `json:"unit_id" binding:"omitempty,min=1" example:"1"`
+	UnitID      int64    `json:"unit_id" binding:"omitempty,min=1" example:"1" validate:"optional"`
 	Name        string   `json:"name" binding:"required,max=100" example:"2027 新年学法微活动"`
-	Description string   `json:"description" binding:"max=2000" example:"每日一轮，答对越多、用时越短排名越前"`
-	Audience    Audience `json:"audience" binding:"omitempty,oneof=public learners" enums:"public,learners" example:"public"`
+	Description string   `json:"description" binding:"max=2000" example:"每日一轮，答对越多、用时越短排名越前" validate:"optional"`
+	Audience    Audience `json:"audience" binding:"omitempty,oneof=public learners" enums:"public,learners" example:"public" validate:"optional"`
 	// CampaignID links a campaign: bound learners earn its quiz_per_play credit per ranked play.
-	CampaignID *int64 `json:"campaign_id" binding:"omitempty,min=1" example:"1"`
+	CampaignID *int64 `json:"campaign_id" binding:"omitempty,min=1" example:"1" validate:"optional"`
 } // @name QuizActivityRequest
 
 // ActivityPatch changes some fields of an activity.
 type ActivityPatch struct {
-	Name        *string   `json:"name" binding:"omitempty,min=1,max=100" example:"2027 新年学法微活动"`
-	Description *string   `json:"description" binding:"omitempty,max=2000"`
-	Audience    *Audience `json:"audience" binding:"omitempty,oneof=public learners" enums:"public,learners"`
-	CampaignID  *int64    `json:"campaign_id" binding:"omitempty,min=1" example:"1"`
+	Name        *string   `json:"name" binding:"omitempty,min=1,max=100" example:"2027 新年学法微活动" validate:"optional"`
+	Description *string   `json:"description" binding:"omitempty,max=2000" validate:"optional"`
+	Audience    *Audience `json:"audience" binding:"omitempty,oneof=public learners" enums:"public,learners" validate:"optional"`
+	CampaignID  *int64    `json:"campaign_id" binding:"omitempty,min=1" example:"1" validate:"optional"`
 } // @name QuizActivityPatch
 
 // ActivityView is an activity.
@@ -62,19 +62,19 @@ type RoundRequest struct {
 	Name               string         `json:"name" binding:"required,max=100" example:"第一轮"`
 	StartsAt           time.Time      `json:"starts_at" binding:"required" format:"date-time"`
 	EndsAt             time.Time      `json:"ends_at" binding:"required" format:"date-time"`
-	QuestionCount      int            `json:"question_count" binding:"omitempty,min=1,max=50" example:"10"`
-	BankIDs            []int64        `json:"bank_ids" binding:"omitempty,max=20,dive,min=1" example:"1"`
-	QuestionIDs        []int64        `json:"question_ids" binding:"omitempty,max=50,dive,min=1"`
-	SecondsPerQuestion int            `json:"seconds_per_question" binding:"omitempty,min=5,max=600" example:"20"`
-	SecondsPerPlay     int            `json:"seconds_per_play" binding:"omitempty,min=10,max=7200"`
-	PlaysPerRound      int            `json:"plays_per_round" binding:"omitempty,min=1,max=100" example:"1" default:"1"`
-	PlaysPerDay        int            `json:"plays_per_day" binding:"omitempty,min=1,max=100" example:"1"`
-	PointsPerCorrect   int            `json:"points_per_correct" binding:"omitempty,min=1,max=1000" example:"10" default:"10"`
-	MinMsPerAnswer     *int           `json:"min_ms_per_answer" binding:"omitempty,min=0,max=60000" example:"1000" default:"1000"`
-	PrizeThreshold     int            `json:"prize_threshold" binding:"omitempty,min=0,max=100000" example:"60"`
-	ClaimHours         int            `json:"claim_hours" binding:"omitempty,min=1,max=8760" example:"168" default:"168"`
-	BeaconName         string         `json:"beacon_name" binding:"max=200" example:"开奖日中国福利彩票双色球开奖号码"`
-	Prizes             []PrizeRequest `json:"prizes" binding:"omitempty,max=20,dive"`
+	QuestionCount      int            `json:"question_count" binding:"omitempty,min=1,max=50" example:"10" validate:"optional"`
+	BankIDs            []int64        `json:"bank_ids" binding:"omitempty,max=20,dive,min=1" example:"1" validate:"optional"`
+	QuestionIDs        []int64        `json:"question_ids" binding:"omitempty,max=50,dive,min=1" validate:"optional"`
+	SecondsPerQuestion int            `json:"seconds_per_question" binding:"omitempty,min=5,max=600" example:"20" validate:"optional"`
+	SecondsPerPlay     int            `json:"seconds_per_play" binding:"omitempty,min=10,max=7200" validate:"optional"`
+	PlaysPerRound      int            `json:"plays_per_round" binding:"omitempty,min=1,max=100" example:"1" default:"1" validate:"optional"`
+	PlaysPerDay        int            `json:"plays_per_day" binding:"omitempty,min=1,max=100" example:"1" validate:"optional"`
+	PointsPerCorrect   int            `json:"points_per_correct" binding:"omitempty,min=1,max=1000" example:"10" default:"10" validate:"optional"`
+	MinMsPerAnswer     *int           `json:"min_ms_per_answer" binding:"omitempty,min=0,max=60000" example:"1000" default:"1000" validate:"optional"`
+	PrizeThreshold     int            `json:"prize_threshold" binding:"omitempty,min=0,max=100000" example:"60" validate:"optional"`
+	ClaimHours         int            `json:"claim_hours" binding:"omitempty,min=1,max=8760" example:"168" default:"168" validate:"optional"`
+	BeaconName         string         `json:"beacon_name" binding:"max=200" example:"开奖日中国福利彩票双色球开奖号码" validate:"optional"`
+	Prizes             []PrizeRequest `json:"prizes" binding:"omitempty,max=20,dive" validate:"optional"`
 } // @name QuizRoundRequest
 
 func (r RoundRequest) toInput() RoundInput {
@@ -194,12 +194,12 @@ func toPlayView(p StartedPlay) PlayView {
 // "AC"; judge true/false; fill the text. An empty or missing answer counts as wrong.
 type AnswerRequest struct {
 	QuestionID int64  `json:"question_id" binding:"required,min=1" example:"12"`
-	Answer     string `json:"answer" binding:"max=1000" example:"B"`
+	Answer     string `json:"answer" binding:"max=1000" example:"B" validate:"optional"`
 } // @name QuizAnswer
 
 // SubmitRequest submits a play's answers.
 type SubmitRequest struct {
-	Answers []AnswerRequest `json:"answers" binding:"max=50,dive"`
+	Answers []AnswerRequest `json:"answers" binding:"max=50,dive" validate:"optional"`
 } // @name QuizSubmitRequest
 
 // GradedView is one graded question with its key (in this play's letters) and analysis.
@@ -246,7 +246,7 @@ func toResultView(r Result) ResultView {
 		q := g.Q
 		v.Questions[i] = GradedView{QuestionID: g.Item.QuestionID, Position: i + 1, Stem: q.Stem, Options: shownOptions(q, g.Item),
 			GivenAnswer: g.Given, Answer: toShown(g.Item, q.Answer), Correct: g.Correct, Analysis: q.Analysis,
-			LegalBasis: questionbank.LegalBasis{Law: q.LawName, Article: q.LawArticle, EffectiveDate: q.LawEffectiveDate}}
+			LegalBasis: questionbank.ToLegalBasis(q.Content)}
 	}
 	return v
 }
@@ -302,7 +302,7 @@ func toFlagView(f FlaggedPlay) FlagView {
 
 // DrawRequest runs the draw; beacon is required when the round named one.
 type DrawRequest struct {
-	Beacon string `json:"beacon" binding:"max=200" example:"03 07 12 19 25 31 + 09"`
+	Beacon string `json:"beacon" binding:"max=200" example:"03 07 12 19 25 31 + 09" validate:"optional"`
 } // @name QuizDrawRequest
 
 // WinnerView is one drawn prize unit.

@@ -24,7 +24,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		Create a quiz activity
 //	@Description	An activity (e.g. 2027 新年学法微活动) owned by a unit in the admin's subtree (default: the admin's unit). audience public admits participants (WeChat users) and learners; learners admits only learners of the unit's subtree. campaign_id, when given, credits bound learners' ranked plays with the campaign's quiz_per_play rule.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		ActivityRequest	true	"the activity"
@@ -34,6 +33,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createQuizActivity
 //	@Router			/api/v1/quiz/activities [post]
 func (h *Handler) CreateActivity(c *gin.Context) {
 	var req ActivityRequest
@@ -55,7 +55,6 @@ func (h *Handler) CreateActivity(c *gin.Context) {
 //	@Summary		List quiz activities
 //	@Description	Activities owned by units in the admin's subtree, newest first.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			page		query		int	false	"page, from 1"				default(1)
 //	@Param			page_size	query		int	false	"page size, at most 100"	default(20)
@@ -63,6 +62,7 @@ func (h *Handler) CreateActivity(c *gin.Context) {
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@ID				listQuizActivities
 //	@Router			/api/v1/quiz/activities [get]
 func (h *Handler) ListActivities(c *gin.Context) {
 	page, err := httpx.PageOf(c)
@@ -81,8 +81,8 @@ func (h *Handler) ListActivities(c *gin.Context) {
 // GetActivity godoc
 //
 //	@Summary		Get a quiz activity
+//	@Description	One quiz activity (audience, campaign, number of rounds), for the admins of its unit subtree.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"activity id"
 //	@Success		200	{object}	ActivityView
@@ -90,6 +90,7 @@ func (h *Handler) ListActivities(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				getQuizActivity
 //	@Router			/api/v1/quiz/activities/{id} [get]
 func (h *Handler) GetActivity(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -110,7 +111,6 @@ func (h *Handler) GetActivity(c *gin.Context) {
 //	@Summary		Change a quiz activity
 //	@Description	Only the fields sent change.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"activity id"
@@ -122,6 +122,7 @@ func (h *Handler) GetActivity(c *gin.Context) {
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				updateQuizActivity
 //	@Router			/api/v1/quiz/activities/{id} [patch]
 func (h *Handler) UpdateActivity(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -148,7 +149,6 @@ func (h *Handler) UpdateActivity(c *gin.Context) {
 //	@Summary		Delete a quiz activity
 //	@Description	Only an activity without rounds (409 quiz.activity_has_rounds otherwise).
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Param			id	path	int	true	"activity id"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
@@ -156,6 +156,7 @@ func (h *Handler) UpdateActivity(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@ID				deleteQuizActivity
 //	@Router			/api/v1/quiz/activities/{id} [delete]
 func (h *Handler) DeleteActivity(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -175,7 +176,6 @@ func (h *Handler) DeleteActivity(c *gin.Context) {
 //	@Summary		Create a round of a quiz activity
 //	@Description	Freezes the question pool (the fixed question_ids, or up to 1000 published questions of bank_ids from which each play draws question_count at random), picks a 32-byte random draw seed and publishes commitment = hex(sha256(seed)) (see the draw recipe in api/README.md). plays_per_round defaults to 1; plays_per_day (optional) limits plays per Asia/Shanghai day. Plays answering faster than min_ms_per_answer per answered question (default 1000) are flagged for review. Only plays scoring at least prize_threshold enter the draw; a winner has claim_hours (default 168) to claim. beacon_name names, in advance, a public value the admin enters at the draw.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"activity id"
@@ -187,6 +187,7 @@ func (h *Handler) DeleteActivity(c *gin.Context) {
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createQuizRound
 //	@Router			/api/v1/quiz/activities/{id}/rounds [post]
 func (h *Handler) CreateRound(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -210,8 +211,8 @@ func (h *Handler) CreateRound(c *gin.Context) {
 // ListRounds godoc
 //
 //	@Summary		List the rounds of a quiz activity
+//	@Description	Every round of the activity in order, with its window, timing, prizes and the draw commitment, for the admins of its unit subtree.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"activity id"
 //	@Success		200	{object}	AdminRoundList
@@ -219,6 +220,7 @@ func (h *Handler) CreateRound(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				listQuizRounds
 //	@Router			/api/v1/quiz/activities/{id}/rounds [get]
 func (h *Handler) ListRounds(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -239,7 +241,6 @@ func (h *Handler) ListRounds(c *gin.Context) {
 //	@Summary		List a round's plays flagged for review
 //	@Description	Plays answered implausibly fast: kept, but off the leaderboards and out of the draw until cleared. all=true includes cleared ones.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id			path		int		true	"round id"
 //	@Param			all			query		bool	false	"include cleared flags"
@@ -250,6 +251,7 @@ func (h *Handler) ListRounds(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				listFlaggedPlays
 //	@Router			/api/v1/quiz/rounds/{id}/flags [get]
 func (h *Handler) Flags(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -280,7 +282,6 @@ func (h *Handler) Flags(c *gin.Context) {
 //	@Summary		Clear a flagged play after review
 //	@Description	The play enters the leaderboards and, when it qualifies, the draw. Not after the round is closed (409 quiz.round_closed); a play not flagged or already cleared is 409 quiz.not_flagged.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"play id"
 //	@Success		200	{object}	FlagView
@@ -289,6 +290,7 @@ func (h *Handler) Flags(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@ID				clearPlayFlag
 //	@Router			/api/v1/quiz/plays/{id}/clear-flag [post]
 func (h *Handler) ClearFlag(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -309,7 +311,6 @@ func (h *Handler) ClearFlag(c *gin.Context) {
 //	@Summary		Close a round and publish its eligible list
 //	@Description	After the round ends: fixes the eligible list (each player's best ranked play scoring at least prize_threshold) and publishes its count and digest (GET /quiz/rounds/{id}/draw), before anyone can draw. Closing again answers the same. Before the end: 409 quiz.round_not_ended.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"round id"
 //	@Success		200	{object}	DrawResponse
@@ -318,6 +319,7 @@ func (h *Handler) ClearFlag(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@ID				closeQuizRound
 //	@Router			/api/v1/quiz/rounds/{id}/close [post]
 func (h *Handler) Close(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -342,7 +344,6 @@ func (h *Handler) Close(c *gin.Context) {
 //	@Summary		Draw a closed round's winners
 //	@Description	Once per round: key = sha256(seed ‖ beacon) (or the seed when the round named no beacon), ticket = hex(hmac_sha256(key, decimal play id)) for every eligible play, smallest tickets win one prize unit each in prize order; the seed is revealed. A second draw, or one racing another, is 409 quiz.already_drawn; before close 409 quiz.round_not_closed.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int			true	"round id"
@@ -355,6 +356,7 @@ func (h *Handler) Close(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				drawPrizes
 //	@Router			/api/v1/quiz/rounds/{id}/draw [post]
 func (h *Handler) Draw(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -385,6 +387,7 @@ func (h *Handler) Draw(c *gin.Context) {
 //	@Success		200	{object}	DrawResponse
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				getDraw
 //	@Router			/api/v1/quiz/rounds/{id}/draw [get]
 func (h *Handler) GetDraw(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -405,7 +408,6 @@ func (h *Handler) GetDraw(c *gin.Context) {
 //	@Summary		List a round's drawn prizes
 //	@Description	In draw order, with status (awarded, claimed, expired) and the claim contact masked.
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"round id"
 //	@Success		200	{object}	AwardList
@@ -413,6 +415,7 @@ func (h *Handler) GetDraw(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				listRoundPrizes
 //	@Router			/api/v1/quiz/rounds/{id}/prizes [get]
 func (h *Handler) RoundPrizes(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -433,7 +436,6 @@ func (h *Handler) RoundPrizes(c *gin.Context) {
 //	@Summary		Export a round's prizes for delivery (xlsx)
 //	@Description	Every drawn prize with the winner's full contact (opened for delivery; the export is audited).
 //	@Tags			quiz
-//	@Security		BearerAuth
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,json
 //	@Param			id	path		int	true	"round id"
 //	@Success		200	{file}		file
@@ -441,6 +443,7 @@ func (h *Handler) RoundPrizes(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				exportRoundPrizes
 //	@Router			/api/v1/quiz/rounds/{id}/prizes/export [get]
 func (h *Handler) ExportPrizes(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

@@ -10,11 +10,11 @@ import (
 // ManualRequest is an admin's 督促: learner_ids, or unit_id with a lag status.
 type ManualRequest struct {
 	CampaignID int64       `json:"campaign_id" binding:"required,min=1" example:"1"`
-	LearnerIDs []int64     `json:"learner_ids" binding:"max=1000,dive,min=1" example:"3"`
-	UnitID     int64       `json:"unit_id" binding:"omitempty,min=1" example:"2"`
-	Status     credit.Pace `json:"status" binding:"omitempty,oneof=lagging far_behind" example:"lagging"`
-	Message    string      `json:"message" binding:"max=300" example:"请抓紧完成本月学法任务"`
-	Channels   []string    `json:"channels" binding:"max=3,dive,oneof=inbox sms wechat" example:"inbox"`
+	LearnerIDs []int64     `json:"learner_ids" binding:"max=1000,dive,min=1" example:"3" validate:"optional"`
+	UnitID     int64       `json:"unit_id" binding:"omitempty,min=1" example:"2" validate:"optional"`
+	Status     credit.Pace `json:"status" binding:"omitempty,oneof=lagging far_behind" example:"lagging" validate:"optional"`
+	Message    string      `json:"message" binding:"max=300" example:"请抓紧完成本月学法任务" validate:"optional"`
+	Channels   []string    `json:"channels" binding:"max=3,dive,oneof=inbox sms wechat" example:"inbox" validate:"optional"`
 } // @name ReminderRequest
 
 // ManualView says how many will be reminded and how many were throttled.
@@ -28,8 +28,8 @@ type DeliveryView struct {
 	Channel   string     `json:"channel" example:"inbox" enums:"inbox,sms,wechat"`
 	Status    string     `json:"status" example:"sent" enums:"pending,sent,dead,skipped"`
 	Attempts  int        `json:"attempts" example:"1"`
-	LastError string     `json:"last_error,omitempty" example:""`
-	SentAt    *time.Time `json:"sent_at,omitempty" format:"date-time"`
+	LastError string     `json:"last_error" example:""`
+	SentAt    *time.Time `json:"sent_at" format:"date-time" extensions:"x-nullable"`
 } // @name ReminderDelivery
 
 // View is a reminder with its deliveries.
@@ -57,7 +57,7 @@ type MessageView struct {
 	ID        int64      `json:"id" example:"11"`
 	Title     string     `json:"title" example:"学法提醒"`
 	Body      string     `json:"body" example:"请抓紧完成本月学法任务"`
-	ReadAt    *time.Time `json:"read_at,omitempty" format:"date-time"`
+	ReadAt    *time.Time `json:"read_at" format:"date-time" extensions:"x-nullable"`
 	CreatedAt time.Time  `json:"created_at" format:"date-time"`
 } // @name Message
 

@@ -19,7 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		Remind learners (督促)
 //	@Description	Reminds learner_ids, or the lagging (or far-behind) learners of unit_id, in a campaign, through the inbox (default), SMS and/or WeChat subscribe message (`wechat`: learners bound to WeChat with an allowance left; others are skipped, not retried). Learners reminded in the last 24 hours are skipped and counted. A learner outside the caller's subtree fails the whole request with 404 and nothing is sent. Deliveries go through an outbox with retries.
 //	@Tags			supervision
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		ManualRequest	true	"who and how"
@@ -30,6 +29,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				sendReminders
 //	@Router			/api/v1/reminders [post]
 func (h *Handler) Manual(c *gin.Context) {
 	var req ManualRequest
@@ -50,7 +50,6 @@ func (h *Handler) Manual(c *gin.Context) {
 //	@Summary		Reminders sent
 //	@Description	Reminders to learners of the caller's subtree in a campaign, newest first, with each delivery's status.
 //	@Tags			supervision
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			campaign_id	query		int	true	"campaign"
 //	@Param			page		query		int	false	"page, from 1"	default(1)
@@ -59,6 +58,7 @@ func (h *Handler) Manual(c *gin.Context) {
 //	@Failure		400			{object}	httpx.ErrorResponse
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
+//	@ID				listReminders
 //	@Router			/api/v1/reminders [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -86,8 +86,8 @@ func (h *Handler) List(c *gin.Context) {
 // Inbox godoc
 //
 //	@Summary	My messages
+//	@Description	The caller's inbox (reminders and notices), newest first, with the count of unread messages.
 //	@Tags		me
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		page		query		int	false	"page, from 1"	default(1)
 //	@Param		page_size	query		int	false	"page size, at most 100"	default(20)
@@ -95,6 +95,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Failure	400			{object}	httpx.ErrorResponse
 //	@Failure	401			{object}	httpx.ErrorResponse
 //	@Failure	403			{object}	httpx.ErrorResponse
+//	@ID				listMyMessages
 //	@Router		/api/v1/me/messages [get]
 func (h *Handler) Inbox(c *gin.Context) {
 	page, err := httpx.PageOf(c)
@@ -113,14 +114,15 @@ func (h *Handler) Inbox(c *gin.Context) {
 // MarkRead godoc
 //
 //	@Summary	Mark a message read
+//	@Description	Marks one of the caller's messages read. Marking it again is a no-op; another account's message is 404.
 //	@Tags		me
-//	@Security	BearerAuth
 //	@Param		id	path	int	true	"message id"
 //	@Success	204
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				markMessageRead
 //	@Router		/api/v1/me/messages/{id}/read [post]
 func (h *Handler) MarkRead(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -154,7 +156,6 @@ type effectQuery struct {
 //	@Summary		Did reminders work?
 //	@Description	Of the learners of a unit's subtree first reminded at least 7 days ago, how many have since earned at least the lag they had when reminded (caught_up); waiting counts those reminded more recently; lagging_not_reminded counts learners behind today who were never reminded, for comparison.
 //	@Tags			supervision
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			campaign_id	query		int	true	"campaign"
 //	@Param			unit_id		query		int	false	"unit of the caller's subtree (default: the caller's)"
@@ -163,6 +164,7 @@ type effectQuery struct {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				getReminderEffect
 //	@Router			/api/v1/reminders/effect [get]
 func (h *Handler) Effect(c *gin.Context) {
 	var q effectQuery

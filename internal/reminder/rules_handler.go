@@ -15,16 +15,16 @@ type RuleRequest struct {
 	CampaignID      int64       `json:"campaign_id" binding:"required,min=1" example:"1"`
 	UnitID          int64       `json:"unit_id" binding:"required,min=1" example:"2"`
 	Kind            string      `json:"kind" binding:"required,oneof=credits_lagging event_tomorrow exam_closing makeup_available" example:"credits_lagging"`
-	LagStatus       credit.Pace `json:"lag_status" binding:"omitempty,oneof=lagging far_behind" example:"lagging"`
+	LagStatus       credit.Pace `json:"lag_status" binding:"omitempty,oneof=lagging far_behind" example:"lagging" validate:"optional"`
 	SendAt          string      `json:"send_at" binding:"required,len=5" example:"09:00"`
-	Channels        []string    `json:"channels" binding:"max=3,dive,oneof=inbox sms wechat" example:"inbox"`
-	QuietStart      string      `json:"quiet_start" binding:"omitempty,len=5" example:"22:00"`
-	QuietEnd        string      `json:"quiet_end" binding:"omitempty,len=5" example:"08:00"`
-	MinIntervalDays int         `json:"min_interval_days" binding:"min=0,max=90" example:"3"`
-	WithinDays      int         `json:"within_days" binding:"min=0,max=30" example:"3"` // exam_closing: exams closing within this many days (0: 3)
-	EscalateAfter   int         `json:"escalate_after" binding:"min=0,max=100" example:"3"`
-	Message         string      `json:"message" binding:"max=300" example:""`
-	Enabled         bool        `json:"enabled" example:"true"`
+	Channels        []string    `json:"channels" binding:"max=3,dive,oneof=inbox sms wechat" example:"inbox" validate:"optional"`
+	QuietStart      string      `json:"quiet_start" binding:"omitempty,len=5" example:"22:00" validate:"optional"`
+	QuietEnd        string      `json:"quiet_end" binding:"omitempty,len=5" example:"08:00" validate:"optional"`
+	MinIntervalDays int         `json:"min_interval_days" binding:"min=0,max=90" example:"3" validate:"optional"`
+	WithinDays      int         `json:"within_days" binding:"min=0,max=30" example:"3" validate:"optional"` // exam_closing: exams closing within this many days (0: 3)
+	EscalateAfter   int         `json:"escalate_after" binding:"min=0,max=100" example:"3" validate:"optional"`
+	Message         string      `json:"message" binding:"max=300" example:"" validate:"optional"`
+	Enabled         bool        `json:"enabled" example:"true" validate:"optional"`
 } // @name ReminderRuleRequest
 
 // RuleView is a reminder rule.
@@ -37,12 +37,12 @@ type RuleView struct {
 	LagStatus       credit.Pace `json:"lag_status" example:"lagging"`
 	SendAt          string      `json:"send_at" example:"09:00"`
 	Channels        []string    `json:"channels" example:"inbox"`
-	QuietStart      string      `json:"quiet_start,omitempty" example:"22:00"`
-	QuietEnd        string      `json:"quiet_end,omitempty" example:"08:00"`
+	QuietStart      string      `json:"quiet_start" example:"22:00"`
+	QuietEnd        string      `json:"quiet_end" example:"08:00"`
 	MinIntervalDays int         `json:"min_interval_days" example:"3"`
 	WithinDays      int         `json:"within_days" example:"3"`
 	EscalateAfter   int         `json:"escalate_after" example:"3"`
-	Message         string      `json:"message,omitempty" example:""`
+	Message         string      `json:"message" example:""`
 	Enabled         bool        `json:"enabled" example:"true"`
 	UpdatedAt       time.Time   `json:"updated_at" format:"date-time"`
 } // @name ReminderRule
@@ -70,7 +70,6 @@ func toRuleView(r RuleRow) RuleView {
 //	@Summary		Create a reminder rule
 //	@Description	A daily rule for a unit of the caller's subtree in a campaign covering it: credits_lagging reminds the unit's lagging (or far-behind) learners; event_tomorrow reminds learners registered for an event starting tomorrow; exam_closing reminds the audience of the campaign's open exams closing within within_days (default 3) who have not finished them; makeup_available reminds those a make-up exam is open for (failed the main exam, or missed it) who have not finished it. It runs once a day at send_at (Asia/Shanghai) on one replica only; a learner gets at most one reminder per rule per min_interval_days; deliveries due inside the quiet hours wait for their end; learners reminded escalate_after times and still behind are listed in their unit admins' inbox digest.
 //	@Tags			supervision
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		RuleRequest	true	"the rule"
@@ -80,6 +79,7 @@ func toRuleView(r RuleRow) RuleView {
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				createReminderRule
 //	@Router			/api/v1/reminder-rules [post]
 func (h *Handler) CreateRule(c *gin.Context) {
 	var req RuleRequest
@@ -98,8 +98,8 @@ func (h *Handler) CreateRule(c *gin.Context) {
 // ReplaceRule godoc
 //
 //	@Summary	Replace a reminder rule
+//	@Description	Replaces the whole rule (every field is sent). Takes effect at the next send time. Audited.
 //	@Tags		supervision
-//	@Security	BearerAuth
 //	@Accept		json
 //	@Produce	json
 //	@Param		id		path		int			true	"rule id"
@@ -111,6 +111,7 @@ func (h *Handler) CreateRule(c *gin.Context) {
 //	@Failure	404		{object}	httpx.ErrorResponse
 //	@Failure	413		{object}	httpx.ErrorResponse
 //	@Failure	422		{object}	httpx.ErrorResponse
+//	@ID				replaceReminderRule
 //	@Router		/api/v1/reminder-rules/{id} [put]
 func (h *Handler) ReplaceRule(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -134,8 +135,8 @@ func (h *Handler) ReplaceRule(c *gin.Context) {
 // GetRule godoc
 //
 //	@Summary	Get a reminder rule
+//	@Description	One reminder rule of the caller's subtree.
 //	@Tags		supervision
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		id	path		int	true	"rule id"
 //	@Success	200	{object}	RuleView
@@ -143,6 +144,7 @@ func (h *Handler) ReplaceRule(c *gin.Context) {
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				getReminderRule
 //	@Router		/api/v1/reminder-rules/{id} [get]
 func (h *Handler) GetRule(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -161,12 +163,13 @@ func (h *Handler) GetRule(c *gin.Context) {
 // ListRules godoc
 //
 //	@Summary	Reminder rules of the caller's subtree
+//	@Description	Reminder rules owned in the caller's subtree, with their conditions, send time, channels and whether they are enabled.
 //	@Tags		supervision
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Success	200	{object}	RuleList
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
+//	@ID				listReminderRules
 //	@Router		/api/v1/reminder-rules [get]
 func (h *Handler) ListRules(c *gin.Context) {
 	rules, err := h.svc.Rules(c.Request.Context(), httpx.MustActor(c))
@@ -180,14 +183,15 @@ func (h *Handler) ListRules(c *gin.Context) {
 // DeleteRule godoc
 //
 //	@Summary	Delete a reminder rule
+//	@Description	Deletes the rule; reminders it already sent stay in inboxes and in the effect figures. Audited.
 //	@Tags		supervision
-//	@Security	BearerAuth
 //	@Param		id	path	int	true	"rule id"
 //	@Success	204
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@ID				deleteReminderRule
 //	@Router		/api/v1/reminder-rules/{id} [delete]
 func (h *Handler) DeleteRule(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

@@ -267,3 +267,7 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodGet, "/api/v1/openapi.json", public(), s.openAPI},
 	}
 }
+
+// RouteTable is the route list without handlers, for tools that describe the API (the
+// OpenAPI generator reads every operation's roles and scope from it).
+func RouteTable() []Route { return (&Server{}).Routes(Handlers{}) }

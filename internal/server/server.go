@@ -134,19 +134,25 @@ type Health struct {
 // healthz godoc
 //
 //	@Summary	Liveness: the process is up
+//	@Description	Answers 200 while the process runs; no database call. For liveness probes.
 //	@Tags		ops
 //	@Produce	json
 //	@Success	200	{object}	Health
+//	@Failure	413	{object}	httpx.ErrorResponse	"request.body_too_large: a request body over the limit (the limit applies to every route)"
+//	@ID				checkHealth
 //	@Router		/healthz [get]
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, Health{Status: "ok"}) }
 
 // readyz godoc
 //
 //	@Summary	Readiness: the database answers and the server is not shutting down
+//	@Description	200 when the database answers a ping and the server is not draining; 503 otherwise, so load balancers stop sending. For readiness probes.
 //	@Tags		ops
 //	@Produce	json
 //	@Success	200	{object}	Health
 //	@Failure	503	{object}	httpx.ErrorResponse
+//	@Failure	413	{object}	httpx.ErrorResponse	"request.body_too_large: a request body over the limit (the limit applies to every route)"
+//	@ID				checkReadiness
 //	@Router		/readyz [get]
 func (s *Server) readyz(c *gin.Context) {
 	if !s.ready.Load() {
@@ -166,9 +172,12 @@ func (s *Server) readyz(c *gin.Context) {
 // openAPI godoc
 //
 //	@Summary	The OpenAPI 3 document of this API
+//	@Description	This contract as JSON (the same document as api/openapi.json), for clients and the Swagger UI at /swagger/index.html.
 //	@Tags		ops
 //	@Produce	json
 //	@Success	200	{object}	object
+//	@Failure	413	{object}	httpx.ErrorResponse	"request.body_too_large: a request body over the limit (the limit applies to every route)"
+//	@ID				getOpenAPIDocument
 //	@Router		/api/v1/openapi.json [get]
 func (s *Server) openAPI(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", s.opts.OpenAPI)

@@ -13,8 +13,8 @@ type CourseView struct {
 	CampaignID      int64         `json:"campaign_id" example:"1"`
 	Title           string        `json:"title" example:"《中华人民共和国宪法》导读"`
 	Kind            Kind          `json:"kind" example:"article" enums:"article,video,audio,link"`
-	URL             string        `json:"url,omitempty" example:"https://www.npc.gov.cn/"`
-	Body            *string       `json:"body,omitempty" example:"宪法是国家的根本法……"`
+	URL             string        `json:"url" example:"https://www.npc.gov.cn/"`
+	Body            *string       `json:"body" example:"宪法是国家的根本法……" extensions:"x-nullable"`
 	DurationSeconds int           `json:"duration_seconds" example:"600"`
 	Tracks          []string      `json:"tracks" example:"leader,general"`
 	Credit          credit.Amount `json:"credit" swaggertype:"number" example:"1"`
@@ -36,7 +36,7 @@ type MyCourseView struct {
 	PositionSeconds int        `json:"position_seconds" example:"120"`
 	VerifiedSeconds int        `json:"verified_seconds" example:"95"`
 	Percent         float64    `json:"percent" example:"15.8"`
-	CompletedAt     *time.Time `json:"completed_at,omitempty" format:"date-time"`
+	CompletedAt     *time.Time `json:"completed_at" format:"date-time" extensions:"x-nullable"`
 } // @name MyCourse
 
 // MyCourseList are the caller's courses.
@@ -58,7 +58,7 @@ type SessionView struct {
 	CourseCompleted  bool          `json:"course_completed" example:"false"`
 	Ended            bool          `json:"ended" example:"false"`
 	LastHeartbeatAt  time.Time     `json:"last_heartbeat_at" format:"date-time"`
-	CompletedAt      *time.Time    `json:"completed_at,omitempty" format:"date-time"`
+	CompletedAt      *time.Time    `json:"completed_at" format:"date-time" extensions:"x-nullable"`
 	SessionVerified  int           `json:"session_verified_seconds" example:"60"`
 } // @name StudySession
 
@@ -67,31 +67,31 @@ type CourseRequest struct {
 	CampaignID      int64         `json:"campaign_id" binding:"required,min=1" example:"1"`
 	Title           string        `json:"title" binding:"required,max=200" example:"《中华人民共和国宪法》导读"`
 	Kind            Kind          `json:"kind" binding:"required,oneof=article video audio link" example:"article"`
-	URL             string        `json:"url" binding:"omitempty,max=1000,url" example:"https://www.npc.gov.cn/"`
-	Body            *string       `json:"body" binding:"omitempty,max=100000" example:"宪法是国家的根本法……"`
+	URL             string        `json:"url" binding:"omitempty,max=1000,url" example:"https://www.npc.gov.cn/" validate:"optional"`
+	Body            *string       `json:"body" binding:"omitempty,max=100000" example:"宪法是国家的根本法……" validate:"optional"`
 	DurationSeconds int           `json:"duration_seconds" binding:"required,min=60,max=36000" example:"600"`
 	Tracks          []string      `json:"tracks" binding:"required,min=1,max=3,dive,oneof=leader general judicial" example:"leader,general"`
-	Credit          credit.Amount `json:"credit" binding:"min=0" swaggertype:"number" minimum:"0" example:"1"`
-	SortOrder       int           `json:"sort_order" binding:"min=0" example:"1"`
-	Status          CourseStatus  `json:"status" binding:"omitempty,oneof=draft published archived" example:"published"`
+	Credit          credit.Amount `json:"credit" binding:"min=0" swaggertype:"number" minimum:"0" example:"1" validate:"optional"`
+	SortOrder       int           `json:"sort_order" binding:"min=0" example:"1" validate:"optional"`
+	Status          CourseStatus  `json:"status" binding:"omitempty,oneof=draft published archived" example:"published" validate:"optional"`
 } // @name CourseCreateRequest
 
 // CourseUpdateRequest changes a course; absent fields stay.
 type CourseUpdateRequest struct {
-	Title           *string        `json:"title" binding:"omitempty,min=1,max=200" example:"《宪法》导读"`
-	Kind            *Kind          `json:"kind" binding:"omitempty,oneof=article video audio link" example:"video"`
-	URL             *string        `json:"url" binding:"omitempty,max=1000,url" example:"https://www.npc.gov.cn/"`
-	Body            *string        `json:"body" binding:"omitempty,max=100000" example:"宪法是国家的根本法……"`
-	DurationSeconds *int           `json:"duration_seconds" binding:"omitempty,min=60,max=36000" example:"900"`
-	Tracks          *[]string      `json:"tracks" binding:"omitempty,min=1,max=3,dive,oneof=leader general judicial" example:"judicial"`
-	Credit          *credit.Amount `json:"credit" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"2"`
-	SortOrder       *int           `json:"sort_order" binding:"omitempty,min=0" example:"2"`
-	Status          *CourseStatus  `json:"status" binding:"omitempty,oneof=draft published archived" example:"published"`
+	Title           *string        `json:"title" binding:"omitempty,min=1,max=200" example:"《宪法》导读" validate:"optional"`
+	Kind            *Kind          `json:"kind" binding:"omitempty,oneof=article video audio link" example:"video" validate:"optional"`
+	URL             *string        `json:"url" binding:"omitempty,max=1000,url" example:"https://www.npc.gov.cn/" validate:"optional"`
+	Body            *string        `json:"body" binding:"omitempty,max=100000" example:"宪法是国家的根本法……" validate:"optional"`
+	DurationSeconds *int           `json:"duration_seconds" binding:"omitempty,min=60,max=36000" example:"900" validate:"optional"`
+	Tracks          *[]string      `json:"tracks" binding:"omitempty,min=1,max=3,dive,oneof=leader general judicial" example:"judicial" validate:"optional"`
+	Credit          *credit.Amount `json:"credit" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"2" validate:"optional"`
+	SortOrder       *int           `json:"sort_order" binding:"omitempty,min=0" example:"2" validate:"optional"`
+	Status          *CourseStatus  `json:"status" binding:"omitempty,oneof=draft published archived" example:"published" validate:"optional"`
 } // @name CourseUpdateRequest
 
 // PositionRequest reports where the learner is in the material, in seconds.
 type PositionRequest struct {
-	Position int `json:"position" binding:"min=0,max=36000" example:"150"`
+	Position int `json:"position" binding:"min=0,max=36000" example:"150" validate:"optional"`
 } // @name StudyPosition
 
 type courseQuery struct {

@@ -20,8 +20,8 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // CreateCourse godoc
 //
 //	@Summary	Create a course
+//	@Description	A course of a campaign owned in the admin's subtree: kind, duration, tracks, credit (≥ 0, two decimals). Audited.
 //	@Tags		study
-//	@Security	BearerAuth
 //	@Accept		json
 //	@Produce	json
 //	@Param		body	body		CourseRequest	true	"the new course"
@@ -31,6 +31,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure	403		{object}	httpx.ErrorResponse
 //	@Failure	413		{object}	httpx.ErrorResponse
 //	@Failure	422		{object}	httpx.ErrorResponse
+//	@ID				createCourse
 //	@Router		/api/v1/courses [post]
 func (h *Handler) CreateCourse(c *gin.Context) {
 	var req CourseRequest
@@ -49,8 +50,8 @@ func (h *Handler) CreateCourse(c *gin.Context) {
 // ListCourses godoc
 //
 //	@Summary	List a campaign's courses (admins)
+//	@Description	Courses of one campaign (campaign_id, required) owned in the admin's subtree, in any status. Learners use GET /me/courses.
 //	@Tags		study
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Param		campaign_id	query		int	true	"campaign id"
 //	@Param		page		query		int	false	"page, from 1"	default(1)
@@ -60,6 +61,7 @@ func (h *Handler) CreateCourse(c *gin.Context) {
 //	@Failure	401			{object}	httpx.ErrorResponse
 //	@Failure	403			{object}	httpx.ErrorResponse
 //	@Failure	422			{object}	httpx.ErrorResponse
+//	@ID				listCourses
 //	@Router		/api/v1/courses [get]
 func (h *Handler) ListCourses(c *gin.Context) {
 	var q courseQuery
@@ -85,7 +87,6 @@ func (h *Handler) ListCourses(c *gin.Context) {
 //	@Summary		Get a course
 //	@Description	Admins see courses of their subtree's campaigns; learners see published courses of their running campaigns for their track.
 //	@Tags			study
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"course id"
 //	@Success		200	{object}	CourseView
@@ -93,6 +94,7 @@ func (h *Handler) ListCourses(c *gin.Context) {
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				getCourse
 //	@Router			/api/v1/courses/{id} [get]
 func (h *Handler) GetCourse(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -111,8 +113,8 @@ func (h *Handler) GetCourse(c *gin.Context) {
 // UpdateCourse godoc
 //
 //	@Summary	Update a course
+//	@Description	Changes the fields sent; the rest stay. Credits already awarded for the course are kept. Audited.
 //	@Tags		study
-//	@Security	BearerAuth
 //	@Accept		json
 //	@Produce	json
 //	@Param		id		path		int					true	"course id"
@@ -124,6 +126,7 @@ func (h *Handler) GetCourse(c *gin.Context) {
 //	@Failure	404		{object}	httpx.ErrorResponse
 //	@Failure	413		{object}	httpx.ErrorResponse
 //	@Failure	422		{object}	httpx.ErrorResponse
+//	@ID				updateCourse
 //	@Router		/api/v1/courses/{id} [patch]
 func (h *Handler) UpdateCourse(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -149,12 +152,12 @@ func (h *Handler) UpdateCourse(c *gin.Context) {
 //	@Summary		My courses
 //	@Description	Published courses of the caller's running campaigns for their track, with progress (percent of verified time, resume position).
 //	@Tags			study
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Success		200	{object}	MyCourseList
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
+//	@ID				listMyCourses
 //	@Router			/api/v1/me/courses [get]
 func (h *Handler) MyCourses(c *gin.Context) {
 	courses, err := h.svc.MyCourses(c.Request.Context(), httpx.MustActor(c))
@@ -170,7 +173,6 @@ func (h *Handler) MyCourses(c *gin.Context) {
 //	@Summary		Start or resume studying a course
 //	@Description	Opens a study session at the position where the caller left off, closing any other open session of theirs (one at a time). Send a heartbeat about every heartbeat_seconds.
 //	@Tags			study
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id	path		int	true	"course id"
 //	@Success		201	{object}	SessionView
@@ -179,6 +181,7 @@ func (h *Handler) MyCourses(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@ID				startStudySession
 //	@Router			/api/v1/courses/{id}/sessions [post]
 func (h *Handler) Start(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -199,7 +202,6 @@ func (h *Handler) Start(c *gin.Context) {
 //	@Summary		Study heartbeat
 //	@Description	Credits only the time the server saw pass since the previous heartbeat: at most 60 s per beat, nothing after a pause over 120 s, never beyond the course's duration; credits go through the ledger per verified minute (and the course's completion credit) within the campaign's daily study cap. A position further ahead than the time that passed is refused (422 study.position_ahead); a heartbeat racing another for the same interval gets 409 study.heartbeat_conflict; an ended session 409 study.session_ended.
 //	@Tags			study
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"study session id"
@@ -212,6 +214,7 @@ func (h *Handler) Start(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				heartbeatStudySession
 //	@Router			/api/v1/study-sessions/{id}/heartbeat [put]
 func (h *Handler) Heartbeat(c *gin.Context) {
 	h.positioned(c, h.svc.Heartbeat)
@@ -222,7 +225,6 @@ func (h *Handler) Heartbeat(c *gin.Context) {
 //	@Summary		Finish a study session
 //	@Description	Credits a last heartbeat and closes the session.
 //	@Tags			study
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"study session id"
@@ -235,6 +237,7 @@ func (h *Handler) Heartbeat(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				finishStudySession
 //	@Router			/api/v1/study-sessions/{id}/finish [post]
 func (h *Handler) Finish(c *gin.Context) {
 	h.positioned(c, h.svc.Finish)

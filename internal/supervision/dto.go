@@ -72,7 +72,7 @@ type LaggingView struct {
 	Lag            credit.Amount `json:"lag" swaggertype:"number" example:"7"`
 	Status         credit.Pace   `json:"status" example:"lagging" enums:"lagging,far_behind"`
 	RemindersSent  int64         `json:"reminders_sent" example:"1"`
-	LastActivityAt *time.Time    `json:"last_activity_at,omitempty" format:"date-time"`
+	LastActivityAt *time.Time    `json:"last_activity_at" format:"date-time" extensions:"x-nullable"`
 } // @name LaggingLearner
 
 // LaggingListView is a page of lagging learners.

@@ -26,7 +26,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		Unit dashboard
 //	@Description	A unit's dynamic analysis of a campaign in one call: learners (by track), active in the last 7 days, average credits, completion count and rate, on-pace / lagging / far-behind counts (lagging when the lag behind the calendar exceeds the campaign's lag_percent of the target, far behind at three times that), event attendees, the daily credit series so far, and the same figures per direct sub-unit. Reads summary rows and per-unit daily aggregates only. The unit and sub-unit figures are computed at most every supervision.dashboard_ttl (30 s by default) per replica and unit, and figures_as_of says when; the series and expected_by_track are live, and a change of the campaign (targets, dates, pace rules) or of the unit tree is seen at once.
 //	@Tags			supervision
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id			path		int	true	"unit id (of the caller's subtree)"
 //	@Param			campaign_id	query		int	true	"campaign"
@@ -35,6 +34,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				getUnitDashboard
 //	@Router			/api/v1/units/{id}/dashboard [get]
 func (h *Handler) Dashboard(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -60,7 +60,6 @@ func (h *Handler) Dashboard(c *gin.Context) {
 //	@Summary		Unit ranking
 //	@Description	The direct sub-units of the caller's unit ranked by completion rate, then average credits (figures computed at most every supervision.dashboard_ttl, as in the dashboard).
 //	@Tags			supervision
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			campaign_id	query		int	true	"campaign"
 //	@Success		200			{object}	RankingView
@@ -68,6 +67,7 @@ func (h *Handler) Dashboard(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				getUnitRanking
 //	@Router			/api/v1/units/ranking [get]
 func (h *Handler) Ranking(c *gin.Context) {
 	var q dashboardQuery
@@ -92,7 +92,6 @@ func (h *Handler) Ranking(c *gin.Context) {
 //	@Summary		Lagging learners
 //	@Description	Active learners of a unit's subtree who are behind the campaign calendar (learners without credits count as zero), most behind first. status=far_behind narrows to those far behind.
 //	@Tags			supervision
-//	@Security		BearerAuth
 //	@Produce		json
 //	@Param			id			path		int		true	"unit id (of the caller's subtree)"
 //	@Param			campaign_id	query		int		true	"campaign"
@@ -104,6 +103,7 @@ func (h *Handler) Ranking(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				listLaggingLearners
 //	@Router			/api/v1/units/{id}/lagging [get]
 func (h *Handler) Lagging(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -143,7 +143,6 @@ func (h *Handler) Lagging(c *gin.Context) {
 //	@Summary		Download lagging learners as xlsx
 //	@Description	The whole lagging list of GET /units/{id}/lagging (all pages) as a sheet.
 //	@Tags			supervision
-//	@Security		BearerAuth
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,json
 //	@Param			id			path		int		true	"unit id (of the caller's subtree)"
 //	@Param			campaign_id	query		int		true	"campaign"
@@ -153,6 +152,7 @@ func (h *Handler) Lagging(c *gin.Context) {
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		404			{object}	httpx.ErrorResponse
+//	@ID				exportLaggingLearners
 //	@Router			/api/v1/units/{id}/lagging/export [get]
 func (h *Handler) ExportLagging(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

@@ -18,7 +18,7 @@ type View struct {
 	CreatedAt time.Time `json:"created_at" format:"date-time"`
 	UpdatedAt time.Time `json:"updated_at" format:"date-time"`
 	// Children are the sub-units, present only in GET /units?tree=true.
-	Children []View `json:"children,omitempty"`
+	Children []View `json:"children" extensions:"x-nullable"`
 } // @name Unit
 
 // List is a page of units.
@@ -38,10 +38,10 @@ type CreateRequest struct {
 // UpdateRequest changes a unit; absent fields stay. Setting parent_id moves the unit (and its
 // subtree) under another unit of the caller's subtree.
 type UpdateRequest struct {
-	ParentID *int64  `json:"parent_id" binding:"omitempty,min=1" example:"1"`
-	Code     *string `json:"code" binding:"omitempty,min=2,max=64,printascii,excludesall= " example:"jx-huayang"`
-	Name     *string `json:"name" binding:"omitempty,min=1,max=100" example:"华阳镇"`
-	Kind     *Kind   `json:"kind" binding:"omitempty,oneof=county township department other" example:"township"`
+	ParentID *int64  `json:"parent_id" binding:"omitempty,min=1" example:"1" validate:"optional"`
+	Code     *string `json:"code" binding:"omitempty,min=2,max=64,printascii,excludesall= " example:"jx-huayang" validate:"optional"`
+	Name     *string `json:"name" binding:"omitempty,min=1,max=100" example:"华阳镇" validate:"optional"`
+	Kind     *Kind   `json:"kind" binding:"omitempty,oneof=county township department other" example:"township" validate:"optional"`
 } // @name UnitUpdateRequest
 
 type listQuery struct {

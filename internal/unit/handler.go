@@ -19,8 +19,6 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Summary		List units
 //	@Description	Units in the caller's subtree, flat and paginated (filter by parent_id, kind, q), or with tree=true the whole subtree nested: items are then the caller's own unit with `children` filled recursively, total counts every unit, and paging is ignored.
 //	@Tags			units
-//	@Security		BearerAuth
-//	@Security		ClientCredentials[units:read]
 //	@Produce		json
 //	@Param			parent_id	query		int		false	"only direct sub-units of this unit"
 //	@Param			kind		query		string	false	"unit kind"	Enums(county, township, department, other)
@@ -33,6 +31,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		401			{object}	httpx.ErrorResponse
 //	@Failure		403			{object}	httpx.ErrorResponse
 //	@Failure		429			{object}	httpx.ErrorResponse
+//	@ID				listUnits
 //	@Router			/api/v1/units [get]
 func (h *Handler) List(c *gin.Context) {
 	var q listQuery
@@ -69,8 +68,8 @@ func (h *Handler) List(c *gin.Context) {
 // Create godoc
 //
 //	@Summary	Create a unit
+//	@Description	A unit under a parent in the admin's subtree (kind township, department or sub-unit). Audited.
 //	@Tags		units
-//	@Security	BearerAuth
 //	@Accept		json
 //	@Produce	json
 //	@Param		body	body		CreateRequest	true	"the new unit"
@@ -81,6 +80,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Failure	409		{object}	httpx.ErrorResponse	"code or sibling name taken"
 //	@Failure	413		{object}	httpx.ErrorResponse
 //	@Failure	422		{object}	httpx.ErrorResponse
+//	@ID				createUnit
 //	@Router		/api/v1/units [post]
 func (h *Handler) Create(c *gin.Context) {
 	var req CreateRequest
@@ -99,9 +99,8 @@ func (h *Handler) Create(c *gin.Context) {
 // Get godoc
 //
 //	@Summary	Get a unit
+//	@Description	One unit of the caller's subtree with its path, parent and children. Outside the subtree: 404.
 //	@Tags		units
-//	@Security	BearerAuth
-//	@Security	ClientCredentials[units:read]
 //	@Produce	json
 //	@Param		id	path		int	true	"unit id"
 //	@Success	200	{object}	View
@@ -110,6 +109,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
 //	@Failure	429	{object}	httpx.ErrorResponse
+//	@ID				getUnit
 //	@Router		/api/v1/units/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -130,7 +130,6 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Summary		Update or move a unit
 //	@Description	Rename, re-code, change kind, or move (parent_id) a unit inside the caller's subtree. Moving a unit under itself or its descendants is refused; the caller's own unit cannot be moved or change its kind (an admin above it does that).
 //	@Tags			units
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"unit id"
@@ -143,6 +142,7 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				updateUnit
 //	@Router			/api/v1/units/{id} [patch]
 func (h *Handler) Update(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
@@ -168,7 +168,6 @@ func (h *Handler) Update(c *gin.Context) {
 //	@Summary		Delete a unit
 //	@Description	Refused with 409 while the unit has sub-units, accounts or learners.
 //	@Tags			units
-//	@Security		BearerAuth
 //	@Param			id	path	int	true	"unit id"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
@@ -176,6 +175,7 @@ func (h *Handler) Update(c *gin.Context) {
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@ID				deleteUnit
 //	@Router			/api/v1/units/{id} [delete]
 func (h *Handler) Delete(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")

@@ -20,9 +20,9 @@ type LoginResponse struct {
 // BindRequest proves the caller is a learner: phone and password, or phone_code from the
 // getPhoneNumber button.
 type BindRequest struct {
-	Phone     string `json:"phone" binding:"omitempty,len=11,numeric" example:"13800000001"`
-	Password  string `json:"password" binding:"omitempty,max=128" example:"Xuefa@2026"`
-	PhoneCode string `json:"phone_code" binding:"omitempty,max=128" example:""`
+	Phone     string `json:"phone" binding:"omitempty,len=11,numeric" example:"13800000001" validate:"optional"`
+	Password  string `json:"password" binding:"omitempty,max=128" example:"Xuefa@2026" validate:"optional"`
+	PhoneCode string `json:"phone_code" binding:"omitempty,max=128" example:"" validate:"optional"`
 } // @name WeChatBindRequest
 
 // SubscriptionResultItem is one template's answer from wx.requestSubscribeMessage.

@@ -31,6 +31,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Failure		429		{object}	httpx.ErrorResponse	"auth.rate_limited"
 //	@Failure		502		{object}	httpx.ErrorResponse	"wechat.upstream_error"
 //	@Failure		503		{object}	httpx.ErrorResponse	"wechat.busy, wechat.disabled"
+//	@ID				loginWithWeChat
 //	@Router			/api/v1/auth/wechat [post]
 func (h *Handler) Login(c *gin.Context) {
 	var req LoginRequest
@@ -51,7 +52,6 @@ func (h *Handler) Login(c *gin.Context) {
 //	@Summary		Bind my WeChat to my learner account
 //	@Description	Called with the participant token from POST /auth/wechat. Proves the learner by phone and password (checked like a password login: rate limits, lockout) or by phone_code from the getPhoneNumber button (the phone must belong to an active learner). Answers with the learner's tokens; from then on WeChat login signs in as the learner.
 //	@Tags			auth
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		BindRequest	true	"phone and password, or phone_code"
@@ -67,6 +67,7 @@ func (h *Handler) Login(c *gin.Context) {
 //	@Failure		429		{object}	httpx.ErrorResponse	"auth.rate_limited"
 //	@Failure		502		{object}	httpx.ErrorResponse	"wechat.upstream_error"
 //	@Failure		503		{object}	httpx.ErrorResponse	"wechat.busy, wechat.disabled"
+//	@ID				bindWeChat
 //	@Router			/api/v1/auth/wechat/bind [post]
 func (h *Handler) Bind(c *gin.Context) {
 	var req BindRequest
@@ -87,11 +88,11 @@ func (h *Handler) Bind(c *gin.Context) {
 //	@Summary		Unbind my WeChat
 //	@Description	The learner detaches their WeChat: WeChat login signs in as the participant again and the recorded subscribe-message allowances are dropped. Audited.
 //	@Tags			auth
-//	@Security		BearerAuth
 //	@Success		204
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse	"wechat.not_bound"
+//	@ID				unbindWeChat
 //	@Router			/api/v1/auth/wechat/bind [delete]
 func (h *Handler) Unbind(c *gin.Context) {
 	if err := h.svc.Unbind(c.Request.Context(), httpx.MustActor(c)); err != nil {
@@ -106,7 +107,6 @@ func (h *Handler) Unbind(c *gin.Context) {
 //	@Summary		Record subscribe-message answers
 //	@Description	Pass on what wx.requestSubscribeMessage answered, per template: each accept allows one more message of that template (stored up to 50); reject, ban or filter stop it. The reminder channel `wechat` spends the allowance of the template configured as wechat.reminder_template_id. Only for learners bound to WeChat.
 //	@Tags			me
-//	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		SubscriptionsRequest	true	"answers per template"
@@ -117,6 +117,7 @@ func (h *Handler) Unbind(c *gin.Context) {
 //	@Failure		409		{object}	httpx.ErrorResponse	"wechat.not_bound"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
+//	@ID				recordWeChatSubscriptions
 //	@Router			/api/v1/me/wechat-subscriptions [put]
 func (h *Handler) RecordSubscriptions(c *gin.Context) {
 	var req SubscriptionsRequest
@@ -135,12 +136,13 @@ func (h *Handler) RecordSubscriptions(c *gin.Context) {
 // Subscriptions godoc
 //
 //	@Summary	My subscribe-message allowances
+//	@Description	How many WeChat subscribe messages the learner has allowed per template (each allowance sends one message).
 //	@Tags		me
-//	@Security	BearerAuth
 //	@Produce	json
 //	@Success	200	{object}	SubscriptionList
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
+//	@ID				getWeChatSubscriptions
 //	@Router		/api/v1/me/wechat-subscriptions [get]
 func (h *Handler) Subscriptions(c *gin.Context) {
 	subs, err := h.svc.Subscriptions(c.Request.Context(), httpx.MustActor(c))

@@ -21,6 +21,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/xuefa/xuefa/internal/server"
 )
 
 func main() {
@@ -57,7 +59,11 @@ func run(ctx context.Context, in, outYAML, outJSON string) error {
 		doc3.Servers = openapi3.Servers{{URL: "/"}}
 	}
 
-	// Swag leaves public operations without a security list, which OpenAPI reads as "no
+	if err := applyAccess(doc3, server.RouteTable()); err != nil {
+		return err
+	}
+
+	// Swag leaves operations outside the route table (/healthz, /readyz) without a security list, which OpenAPI reads as "no
 	// requirement declared" (linters flag it). Say explicitly that they need none.
 	for _, item := range doc3.Paths.Map() {
 		for _, op := range item.Operations() {

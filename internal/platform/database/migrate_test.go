@@ -59,6 +59,7 @@ var mappedModels = []any{
 	&event.Organiser{},
 	&event.Registration{},
 	&event.Attendance{},
+	&event.ScanRow{},
 	&event.Summary{},
 	&reminder.Reminder{},
 	&reminder.Delivery{},

@@ -21,8 +21,17 @@ import (
 type ErrorBody struct {
 	Code    string              `json:"code" example:"unit.not_found"`
 	Message string              `json:"message" example:"单位不存在"`
-	Fields  []apperr.FieldError `json:"fields,omitempty"`
+	Fields  []apperr.FieldError `json:"fields"` // always an array: [] when no field is at fault
 } // @name ErrorBody
+
+// MarshalJSON writes fields as [] rather than null when none is at fault.
+func (b ErrorBody) MarshalJSON() ([]byte, error) {
+	type plain ErrorBody
+	if b.Fields == nil {
+		b.Fields = []apperr.FieldError{}
+	}
+	return json.Marshal(plain(b))
+}
 
 // ErrorResponse is every error answer: {"error": {...}, "request_id": "..."}.
 type ErrorResponse struct {
@@ -51,6 +60,16 @@ func Map[R, V any](rows []R, conv func(R) V) []V {
 		out = append(out, conv(r))
 	}
 	return out
+}
+
+// NullIfZero is nil for the zero value, so a response says "no value" as null (the API's one
+// absence convention) rather than as 0 or a missing property.
+func NullIfZero[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
 }
 
 // Fail records err for the error-render middleware and stops the handler chain.
