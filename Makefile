@@ -26,18 +26,21 @@ fmt-check:
 	@out="$$($(if $(GO_FILES),gofmt -l $(GO_FILES)))"; \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-# Regenerate docs/ (Swagger 2.0 from swag annotations) and api/openapi.{yaml,json} (OpenAPI 3).
+# Regenerate docs/ (Swagger 2.0 from swag annotations), api/openapi.{yaml,json} (OpenAPI 3) and
+# the Go client generated from it (client/xuefaclient/client.gen.go, by oapi-codegen).
 # `swag fmt` is deliberately not run: it rewrites source files.
 docs:
 	$(GO) tool swag init --generalInfo cmd/xuefa/main.go --dir ./ --output docs \
 		--outputTypes go,json,yaml --parseInternal --parseDependencyLevel 1 --requiredByDefault
 	$(GO) run ./tools/openapi3 -in docs/swagger.json -out-yaml api/openapi.yaml -out-json api/openapi.json
+	$(GO) tool oapi-codegen -config client/xuefaclient/oapi-codegen.yaml api/openapi.yaml
 
-# Fails when the committed generated docs differ from what `make docs` produces now.
+# Fails when the committed generated docs (or the generated client) differ from what `make docs`
+# produces now.
 docs-check: docs
-	@git diff --exit-code --stat -- docs api/openapi.yaml api/openapi.json || \
+	@git diff --exit-code --stat -- docs api/openapi.yaml api/openapi.json client/xuefaclient || \
 		{ echo "docs are stale: run make docs and commit"; exit 1; }
-	@untracked="$$(git status --porcelain --untracked-files=all -- docs api | grep '^??' || true)"; \
+	@untracked="$$(git status --porcelain --untracked-files=all -- docs api client/xuefaclient | grep '^??' || true)"; \
 	if [ -n "$$untracked" ]; then echo "$$untracked"; echo "docs are stale: run make docs and commit"; exit 1; fi
 
 build:

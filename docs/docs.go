@@ -138,6 +138,12 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/AccountCreated"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the account's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -204,6 +210,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Account"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the account's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -254,6 +266,12 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the account changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
                         "description": "fields to change",
                         "name": "body",
                         "in": "body",
@@ -268,6 +286,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Account"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the account's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -296,6 +320,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -1263,6 +1293,12 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/Campaign"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the campaign's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -1323,6 +1359,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Campaign"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the campaign's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -1373,6 +1415,12 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the campaign changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
                         "description": "fields to change",
                         "name": "body",
                         "in": "body",
@@ -1387,6 +1435,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Campaign"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the campaign's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -1415,6 +1469,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -2241,6 +2301,12 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/Event"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the event's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -2360,6 +2426,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Event"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the event's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -2416,6 +2488,12 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the event changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
                         "description": "the event",
                         "name": "body",
                         "in": "body",
@@ -2430,6 +2508,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Event"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the event's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -2458,6 +2542,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -3185,6 +3275,12 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/Exam"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the exam's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -3245,6 +3341,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Exam"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the exam's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -3295,6 +3397,12 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the exam changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
                         "description": "the exam",
                         "name": "body",
                         "in": "body",
@@ -3309,6 +3417,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Exam"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the exam's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -3337,6 +3451,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -3369,6 +3489,12 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the exam changed since",
+                        "name": "If-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -3401,6 +3527,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -3493,6 +3625,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Exam"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the exam's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -3553,6 +3691,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Exam"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the exam's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -5236,6 +5380,12 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/LearnerCreated"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the learner's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -5530,6 +5680,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Learner"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the learner's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -5586,6 +5742,12 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the learner changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
                         "description": "fields to change",
                         "name": "body",
                         "in": "body",
@@ -5600,6 +5762,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Learner"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the learner's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -5628,6 +5796,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -5739,6 +5913,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Learner"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the learner's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -7702,6 +7882,12 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/Question"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the question's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -7983,6 +8169,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Question"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the question's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -8025,6 +8217,12 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the question changed since",
+                        "name": "If-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -8060,6 +8258,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
                     }
                 }
             },
@@ -8085,6 +8289,12 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the question changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
                         "description": "fields to change",
                         "name": "body",
                         "in": "body",
@@ -8099,6 +8309,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Question"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the question's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -8127,6 +8343,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "duplicate stem",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -9489,6 +9711,12 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/ReminderRule"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the rule's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -9549,6 +9777,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ReminderRule"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the rule's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -9599,6 +9833,12 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the rule changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
                         "description": "the rule",
                         "name": "body",
                         "in": "body",
@@ -9613,6 +9853,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ReminderRule"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the rule's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -9635,6 +9881,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -9667,6 +9919,12 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the rule changed since",
+                        "name": "If-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -9693,6 +9951,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -10178,6 +10442,12 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/Unit"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the unit's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -10298,6 +10568,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Unit"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the unit's revision, for If-Match"
+                            }
                         }
                     },
                     "400": {
@@ -10346,6 +10622,12 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the unit changed since",
+                        "name": "If-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -10381,6 +10663,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
                     }
                 }
             },
@@ -10406,6 +10694,12 @@ const docTemplate = `{
                         "required": true
                     },
                     {
+                        "type": "string",
+                        "description": "the ETag read: refused with 412 if the unit changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
                         "description": "fields to change",
                         "name": "body",
                         "in": "body",
@@ -10420,6 +10714,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Unit"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the unit's new revision"
+                            }
                         }
                     },
                     "400": {
@@ -10448,6 +10748,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "412": {
+                        "description": "request.precondition_failed",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -10743,6 +11049,131 @@ const docTemplate = `{
                         }
                     }
                 }
+            }
+        },
+        "/x-webhooks/credit.awarded": {
+            "post": {
+                "description": "Sent for every ledger entry that changes a learner's credits in a campaign (study, practice, exam, event, quiz or an admin's adjustment), to the webhooks of the learner's unit and the units above it. ` + "`" + `total` + "`" + ` is the learner's campaign total after the entry.",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "credit.awarded: a learner's credits changed",
+                "operationId": "onCreditAwarded",
+                "parameters": [
+                    {
+                        "description": "the payload (verify X-Xuefa-Signature over its raw bytes before parsing it)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CreditAwardedPayload"
+                        }
+                    }
+                ],
+                "responses": {}
+            }
+        },
+        "/x-webhooks/event.attendance_recorded": {
+            "post": {
+                "description": "Sent when a learner checks in to a law event (source qr) or an organiser records the attendance by hand (source manual), to the webhooks of the learner's unit and the units above it.",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "event.attendance_recorded: a learner's attendance at a law event was recorded",
+                "operationId": "onEventAttendanceRecorded",
+                "parameters": [
+                    {
+                        "description": "the payload (verify X-Xuefa-Signature over its raw bytes before parsing it)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/EventAttendanceRecordedPayload"
+                        }
+                    }
+                ],
+                "responses": {}
+            }
+        },
+        "/x-webhooks/exam.attempt_graded": {
+            "post": {
+                "description": "Sent once per attempt when it is graded (submitted by the learner, or finalised at its deadline), to the webhooks of the learner's unit and the units above it.",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "exam.attempt_graded: an exam attempt was graded",
+                "operationId": "onExamAttemptGraded",
+                "parameters": [
+                    {
+                        "description": "the payload (verify X-Xuefa-Signature over its raw bytes before parsing it)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ExamAttemptGradedPayload"
+                        }
+                    }
+                ],
+                "responses": {}
+            }
+        },
+        "/x-webhooks/learner.lagging": {
+            "post": {
+                "description": "Sent for every learner a credits_lagging reminder rule reminds, to the webhooks of the learner's unit and the units above it. ` + "`" + `lag` + "`" + ` is how many credits the learner is behind what the calendar expects by today.",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "learner.lagging: a learner behind the campaign calendar was reminded",
+                "operationId": "onLearnerLagging",
+                "parameters": [
+                    {
+                        "description": "the payload (verify X-Xuefa-Signature over its raw bytes before parsing it)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/LearnerLaggingPayload"
+                        }
+                    }
+                ],
+                "responses": {}
+            }
+        },
+        "/x-webhooks/quiz.round_drawn": {
+            "post": {
+                "description": "Sent when a quiz round's prize draw is made, to the webhooks of the activity's unit and the units above it, with what anyone needs to recompute the draw (GET /api/v1/quiz/rounds/{id}/draw).",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "quiz.round_drawn: a quiz round's winners were drawn",
+                "operationId": "onQuizRoundDrawn",
+                "parameters": [
+                    {
+                        "description": "the payload (verify X-Xuefa-Signature over its raw bytes before parsing it)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuizRoundDrawnPayload"
+                        }
+                    }
+                ],
+                "responses": {}
             }
         }
     },
@@ -11234,7 +11665,7 @@ const docTemplate = `{
                     "example": "第九个机关集中学法月"
                 },
                 "rules": {
-                    "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Rules"
+                    "$ref": "#/definitions/CreditRules"
                 },
                 "start_date": {
                     "type": "string",
@@ -11326,7 +11757,7 @@ const docTemplate = `{
                     "example": "第九个机关集中学法月"
                 },
                 "rules": {
-                    "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Rules"
+                    "$ref": "#/definitions/CreditRules"
                 },
                 "start_date": {
                     "type": "string",
@@ -11396,16 +11827,19 @@ const docTemplate = `{
                 "general": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 30
                 },
                 "judicial": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 50
                 },
                 "leader": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 40
                 }
             }
@@ -11416,16 +11850,19 @@ const docTemplate = `{
                 "general": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 30
                 },
                 "judicial": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 50
                 },
                 "leader": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 40
                 }
             }
@@ -11452,7 +11889,7 @@ const docTemplate = `{
                     "example": "第九个机关集中学法月"
                 },
                 "rules": {
-                    "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Rules"
+                    "$ref": "#/definitions/CreditRules"
                 },
                 "start_date": {
                     "type": "string",
@@ -11565,6 +12002,7 @@ const docTemplate = `{
                 },
                 "credits_awarded": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 2
                 }
             }
@@ -11821,6 +12259,7 @@ const docTemplate = `{
                 },
                 "credit": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 1
                 },
                 "duration_seconds": {
@@ -11909,6 +12348,7 @@ const docTemplate = `{
                 "credit": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 1
                 },
                 "duration_seconds": {
@@ -12041,6 +12481,7 @@ const docTemplate = `{
                 "credit": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 2
                 },
                 "duration_seconds": {
@@ -12115,6 +12556,7 @@ const docTemplate = `{
             "properties": {
                 "amount": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": -1.5
                 },
                 "campaign_id": {
@@ -12147,7 +12589,90 @@ const docTemplate = `{
                 },
                 "total": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 28.5
+                }
+            }
+        },
+        "CreditAwardedEvent": {
+            "type": "object",
+            "required": [
+                "amount",
+                "awarded_at",
+                "campaign_id",
+                "entry_id",
+                "learner_id",
+                "reason",
+                "source",
+                "source_id",
+                "total",
+                "unit_id"
+            ],
+            "properties": {
+                "amount": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 2.5
+                },
+                "awarded_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "campaign_id": {
+                    "type": "integer"
+                },
+                "entry_id": {
+                    "type": "integer"
+                },
+                "learner_id": {
+                    "type": "integer"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "source": {
+                    "$ref": "#/definitions/CreditSource"
+                },
+                "source_id": {
+                    "type": "string"
+                },
+                "total": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 14
+                },
+                "unit_id": {
+                    "type": "integer"
+                }
+            }
+        },
+        "CreditAwardedPayload": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "data",
+                "id",
+                "type"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "data": {
+                    "$ref": "#/definitions/CreditAwardedEvent"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "example": "0b6f1f0e-8c1e-4c39-9d55-0f6a2f0b8f11"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "credit.awarded"
+                    ],
+                    "example": "credit.awarded"
                 }
             }
         },
@@ -12166,6 +12691,7 @@ const docTemplate = `{
             "properties": {
                 "amount": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 0.1
                 },
                 "at": {
@@ -12187,6 +12713,7 @@ const docTemplate = `{
                 },
                 "requested": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 0.1
                 },
                 "source": {
@@ -12237,6 +12764,81 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                }
+            }
+        },
+        "CreditPace": {
+            "type": "string",
+            "enum": [
+                "on_pace",
+                "lagging",
+                "far_behind",
+                "completed"
+            ],
+            "x-enum-varnames": [
+                "OnPace",
+                "Lagging",
+                "FarBehind",
+                "Completed"
+            ]
+        },
+        "CreditRules": {
+            "type": "object",
+            "properties": {
+                "daily_caps": {
+                    "description": "DailyCaps limits what each source can earn per Asia/Shanghai day (absent or 0: no cap).",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number"
+                    },
+                    "example": {
+                        "practice": 1,
+                        "study": 3
+                    }
+                },
+                "event_attendance": {
+                    "description": "EventAttendance is earned per attended event unless the event sets its own.",
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 2
+                },
+                "exam_pass": {
+                    "description": "ExamPass is earned once for passing a campaign exam.",
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 10
+                },
+                "lag_percent": {
+                    "description": "LagPercent: a learner whose lag exceeds this percent of the target is lagging, three times\nit far behind (default 10).",
+                    "type": "integer",
+                    "example": 10
+                },
+                "pace_curve": {
+                    "description": "PaceCurve is how the calendar expects credits to accrue: linear (default) or front_loaded.",
+                    "type": "string",
+                    "enum": [
+                        "linear",
+                        "front_loaded"
+                    ],
+                    "example": "linear"
+                },
+                "practice_per_correct": {
+                    "description": "PracticePerCorrect is earned per correct practice answer.",
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 0.1
+                },
+                "quiz_per_play": {
+                    "description": "QuizPerPlay is earned per qualifying quiz play by a bound learner.",
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 0.5
+                },
+                "study_per_minute": {
+                    "description": "StudyPerMinute is earned per verified minute of study (courses may add a completion credit).",
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 0.1
                 }
             }
         },
@@ -12293,6 +12895,7 @@ const docTemplate = `{
                 },
                 "expected_by_today": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 18.5
                 },
                 "explanation": {
@@ -12306,6 +12909,7 @@ const docTemplate = `{
                 },
                 "lag": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 0
                 },
                 "last_activity_at": {
@@ -12330,7 +12934,7 @@ const docTemplate = `{
                     ],
                     "allOf": [
                         {
-                            "$ref": "#/definitions/internal_credit.Pace"
+                            "$ref": "#/definitions/CreditPace"
                         }
                     ],
                     "example": "on_pace"
@@ -12345,10 +12949,12 @@ const docTemplate = `{
                 },
                 "target": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 30
                 },
                 "total": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 30
                 },
                 "track": {
@@ -12374,26 +12980,32 @@ const docTemplate = `{
             "properties": {
                 "adjustment": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 0
                 },
                 "event": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 4
                 },
                 "exam": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 10
                 },
                 "practice": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 3
                 },
                 "quiz": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 0.5
                 },
                 "study": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 12.5
                 }
             }
@@ -12407,6 +13019,7 @@ const docTemplate = `{
             "properties": {
                 "credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 310.5
                 },
                 "day": {
@@ -12540,6 +13153,7 @@ const docTemplate = `{
                 },
                 "credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 2
                 },
                 "description": {
@@ -12709,6 +13323,76 @@ const docTemplate = `{
                 "unit_name": {
                     "type": "string",
                     "example": "华阳镇"
+                }
+            }
+        },
+        "EventAttendanceRecordedEvent": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "checked_in_at",
+                "event_id",
+                "event_type",
+                "learner_id",
+                "source"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "integer"
+                },
+                "checked_in_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "checked_out_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "event_id": {
+                    "type": "integer"
+                },
+                "event_type": {
+                    "$ref": "#/definitions/EventType"
+                },
+                "learner_id": {
+                    "type": "integer"
+                },
+                "source": {
+                    "type": "string",
+                    "enum": [
+                        "qr",
+                        "manual"
+                    ]
+                }
+            }
+        },
+        "EventAttendanceRecordedPayload": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "data",
+                "id",
+                "type"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "data": {
+                    "$ref": "#/definitions/EventAttendanceRecordedEvent"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "example": "0b6f1f0e-8c1e-4c39-9d55-0f6a2f0b8f11"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "event.attendance_recorded"
+                    ],
+                    "example": "event.attendance_recorded"
                 }
             }
         },
@@ -12966,6 +13650,7 @@ const docTemplate = `{
                 "credits": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 2
                 },
                 "description": {
@@ -13383,6 +14068,7 @@ const docTemplate = `{
                 },
                 "prerequisite_credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 10
                 },
                 "review_policy": {
@@ -13533,6 +14219,92 @@ const docTemplate = `{
                     "type": "string",
                     "format": "date-time",
                     "x-nullable": true
+                }
+            }
+        },
+        "ExamAttemptGradedEvent": {
+            "type": "object",
+            "required": [
+                "attempt_id",
+                "campaign_id",
+                "exam_id",
+                "finalised_by",
+                "graded_at",
+                "learner_id",
+                "max_score",
+                "number",
+                "passed",
+                "score",
+                "unit_id"
+            ],
+            "properties": {
+                "attempt_id": {
+                    "type": "integer"
+                },
+                "campaign_id": {
+                    "type": "integer"
+                },
+                "exam_id": {
+                    "type": "integer"
+                },
+                "finalised_by": {
+                    "type": "string",
+                    "enum": [
+                        "learner",
+                        "deadline"
+                    ]
+                },
+                "graded_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "learner_id": {
+                    "type": "integer"
+                },
+                "max_score": {
+                    "type": "number"
+                },
+                "number": {
+                    "type": "integer"
+                },
+                "passed": {
+                    "type": "boolean"
+                },
+                "score": {
+                    "type": "number"
+                },
+                "unit_id": {
+                    "type": "integer"
+                }
+            }
+        },
+        "ExamAttemptGradedPayload": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "data",
+                "id",
+                "type"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "data": {
+                    "$ref": "#/definitions/ExamAttemptGradedEvent"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "example": "0b6f1f0e-8c1e-4c39-9d55-0f6a2f0b8f11"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "exam.attempt_graded"
+                    ],
+                    "example": "exam.attempt_graded"
                 }
             }
         },
@@ -13827,6 +14599,7 @@ const docTemplate = `{
                 "prerequisite_credits": {
                     "type": "number",
                     "minimum": 0,
+                    "multipleOf": 0.01,
                     "example": 10
                 },
                 "review_policy": {
@@ -14175,8 +14948,10 @@ const docTemplate = `{
             ],
             "properties": {
                 "bank_id": {
+                    "description": "BankID is null in an answer when the section draws from any visible bank by tag, or is fixed.",
                     "type": "integer",
                     "minimum": 1,
+                    "x-nullable": true,
                     "example": 1
                 },
                 "count": {
@@ -14192,6 +14967,7 @@ const docTemplate = `{
                     "example": 5
                 },
                 "difficulty_min": {
+                    "description": "DifficultyMin and DifficultyMax are 0 in an answer when the section sets no range.",
                     "type": "integer",
                     "maximum": 5,
                     "minimum": 1,
@@ -14203,6 +14979,7 @@ const docTemplate = `{
                     "example": 2
                 },
                 "question_ids": {
+                    "description": "QuestionIDs is the fixed list of a fixed section ([] in an answer for a pool).",
                     "type": "array",
                     "maxItems": 200,
                     "items": {
@@ -14224,6 +15001,7 @@ const docTemplate = `{
                     "example": "单选题"
                 },
                 "type": {
+                    "description": "Type is null in an answer for a fixed section or a pool of every type.",
                     "type": "string",
                     "enum": [
                         "single",
@@ -14231,6 +15009,7 @@ const docTemplate = `{
                         "judge",
                         "fill"
                     ],
+                    "x-nullable": true,
                     "example": "single"
                 }
             }
@@ -14366,6 +15145,7 @@ const docTemplate = `{
                 },
                 "prerequisite_credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 10
                 },
                 "review_policy": {
@@ -14904,14 +15684,17 @@ const docTemplate = `{
             "properties": {
                 "credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 2
                 },
                 "expected_by_today": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 9
                 },
                 "lag": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 7
                 },
                 "last_activity_at": {
@@ -14938,13 +15721,14 @@ const docTemplate = `{
                     ],
                     "allOf": [
                         {
-                            "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Pace"
+                            "$ref": "#/definitions/CreditPace"
                         }
                     ],
                     "example": "lagging"
                 },
                 "target": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 30
                 },
                 "track": {
@@ -15511,6 +16295,7 @@ const docTemplate = `{
                 },
                 "total": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 30
                 },
                 "track": {
@@ -15537,6 +16322,7 @@ const docTemplate = `{
             "properties": {
                 "average": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 12.34
                 },
                 "completed": {
@@ -15870,6 +16656,80 @@ const docTemplate = `{
                 "updated": {
                     "type": "integer",
                     "example": 15
+                }
+            }
+        },
+        "LearnerLaggingEvent": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "credits",
+                "lag",
+                "learner_id",
+                "reminded_at",
+                "reminder_id",
+                "rule_id",
+                "unit_id"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "integer"
+                },
+                "credits": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 6.5
+                },
+                "lag": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 4
+                },
+                "learner_id": {
+                    "type": "integer"
+                },
+                "reminded_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "reminder_id": {
+                    "type": "integer"
+                },
+                "rule_id": {
+                    "type": "integer"
+                },
+                "unit_id": {
+                    "type": "integer"
+                }
+            }
+        },
+        "LearnerLaggingPayload": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "data",
+                "id",
+                "type"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "data": {
+                    "$ref": "#/definitions/LearnerLaggingEvent"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "example": "0b6f1f0e-8c1e-4c39-9d55-0f6a2f0b8f11"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "learner.lagging"
+                    ],
+                    "example": "learner.lagging"
                 }
             }
         },
@@ -16407,6 +17267,7 @@ const docTemplate = `{
                 },
                 "credit": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 1
                 },
                 "duration_seconds": {
@@ -16599,6 +17460,7 @@ const docTemplate = `{
                 },
                 "credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 2
                 },
                 "description": {
@@ -16844,6 +17706,7 @@ const docTemplate = `{
                 },
                 "prerequisite_credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 10
                 },
                 "review_policy": {
@@ -19055,6 +19918,80 @@ const docTemplate = `{
                 }
             }
         },
+        "QuizRoundDrawnEvent": {
+            "type": "object",
+            "required": [
+                "activity_id",
+                "beacon",
+                "commitment",
+                "drawn_at",
+                "eligible_count",
+                "eligible_digest",
+                "round_id",
+                "seed",
+                "winners"
+            ],
+            "properties": {
+                "activity_id": {
+                    "type": "integer"
+                },
+                "beacon": {
+                    "type": "string"
+                },
+                "commitment": {
+                    "type": "string"
+                },
+                "drawn_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "eligible_count": {
+                    "type": "integer"
+                },
+                "eligible_digest": {
+                    "type": "string"
+                },
+                "round_id": {
+                    "type": "integer"
+                },
+                "seed": {
+                    "type": "string"
+                },
+                "winners": {
+                    "type": "integer"
+                }
+            }
+        },
+        "QuizRoundDrawnPayload": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "data",
+                "id",
+                "type"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "data": {
+                    "$ref": "#/definitions/QuizRoundDrawnEvent"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "example": "0b6f1f0e-8c1e-4c39-9d55-0f6a2f0b8f11"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "quiz.round_drawn"
+                    ],
+                    "example": "quiz.round_drawn"
+                }
+            }
+        },
         "QuizRoundRequest": {
             "type": "object",
             "required": [
@@ -19064,6 +20001,7 @@ const docTemplate = `{
             ],
             "properties": {
                 "bank_ids": {
+                    "description": "BankIDs: each play draws question_count questions from these banks. Exactly one of\nbank_ids and question_ids (else 422 request.validation naming bank_ids).",
                     "type": "array",
                     "maxItems": 20,
                     "items": {
@@ -19141,6 +20079,7 @@ const docTemplate = `{
                     "example": 10
                 },
                 "question_ids": {
+                    "description": "QuestionIDs: a fixed set served to everyone in order. Exactly one of bank_ids and question_ids.",
                     "type": "array",
                     "maxItems": 50,
                     "items": {
@@ -19148,11 +20087,13 @@ const docTemplate = `{
                     }
                 },
                 "seconds_per_play": {
+                    "description": "SecondsPerPlay times the whole play. Exactly one of seconds_per_question and seconds_per_play.",
                     "type": "integer",
                     "maximum": 7200,
                     "minimum": 10
                 },
                 "seconds_per_question": {
+                    "description": "SecondsPerQuestion times each question. Exactly one of seconds_per_question and\nseconds_per_play (else 422 request.validation naming seconds_per_question).",
                     "type": "integer",
                     "maximum": 600,
                     "minimum": 5,
@@ -19268,6 +20209,7 @@ const docTemplate = `{
                 },
                 "average_credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 12.5
                 },
                 "completed": {
@@ -19388,6 +20330,7 @@ const docTemplate = `{
                 },
                 "credits_at": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 2
                 },
                 "deliveries": {
@@ -19402,6 +20345,7 @@ const docTemplate = `{
                 },
                 "lag_at": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 7.5
                 },
                 "learner_id": {
@@ -19574,7 +20518,7 @@ const docTemplate = `{
                     ],
                     "allOf": [
                         {
-                            "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Pace"
+                            "$ref": "#/definitions/CreditPace"
                         }
                     ],
                     "example": "lagging"
@@ -19662,7 +20606,7 @@ const docTemplate = `{
                 "lag_status": {
                     "allOf": [
                         {
-                            "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Pace"
+                            "$ref": "#/definitions/CreditPace"
                         }
                     ],
                     "example": "lagging"
@@ -19770,7 +20714,7 @@ const docTemplate = `{
                     ],
                     "allOf": [
                         {
-                            "$ref": "#/definitions/github_com_xuefa_xuefa_internal_credit.Pace"
+                            "$ref": "#/definitions/CreditPace"
                         }
                     ],
                     "example": "lagging"
@@ -19880,6 +20824,7 @@ const docTemplate = `{
                 },
                 "credits_awarded": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 0.1
                 },
                 "daily_cap_reached": {
@@ -20120,6 +21065,7 @@ const docTemplate = `{
                 },
                 "average_credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 12.5
                 },
                 "campaign_id": {
@@ -20248,6 +21194,7 @@ const docTemplate = `{
                 },
                 "average_credits": {
                     "type": "number",
+                    "multipleOf": 0.01,
                     "example": 12.5
                 },
                 "completed": {
@@ -21093,91 +22040,6 @@ const docTemplate = `{
                     "example": 1
                 }
             }
-        },
-        "github_com_xuefa_xuefa_internal_credit.Pace": {
-            "type": "string",
-            "enum": [
-                "on_pace",
-                "lagging",
-                "far_behind",
-                "completed"
-            ],
-            "x-enum-varnames": [
-                "OnPace",
-                "Lagging",
-                "FarBehind",
-                "Completed"
-            ]
-        },
-        "github_com_xuefa_xuefa_internal_credit.Rules": {
-            "type": "object",
-            "properties": {
-                "daily_caps": {
-                    "description": "DailyCaps limits what each source can earn per Asia/Shanghai day (absent or 0: no cap).",
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "number"
-                    },
-                    "example": {
-                        "practice": 1,
-                        "study": 3
-                    }
-                },
-                "event_attendance": {
-                    "description": "EventAttendance is earned per attended event unless the event sets its own.",
-                    "type": "number",
-                    "example": 2
-                },
-                "exam_pass": {
-                    "description": "ExamPass is earned once for passing a campaign exam.",
-                    "type": "number",
-                    "example": 10
-                },
-                "lag_percent": {
-                    "description": "LagPercent: a learner whose lag exceeds this percent of the target is lagging, three times\nit far behind (default 10).",
-                    "type": "integer",
-                    "example": 10
-                },
-                "pace_curve": {
-                    "description": "PaceCurve is how the calendar expects credits to accrue: linear (default) or front_loaded.",
-                    "type": "string",
-                    "enum": [
-                        "linear",
-                        "front_loaded"
-                    ],
-                    "example": "linear"
-                },
-                "practice_per_correct": {
-                    "description": "PracticePerCorrect is earned per correct practice answer.",
-                    "type": "number",
-                    "example": 0.1
-                },
-                "quiz_per_play": {
-                    "description": "QuizPerPlay is earned per qualifying quiz play by a bound learner.",
-                    "type": "number",
-                    "example": 0.5
-                },
-                "study_per_minute": {
-                    "description": "StudyPerMinute is earned per verified minute of study (courses may add a completion credit).",
-                    "type": "number",
-                    "example": 0.1
-                }
-            }
-        },
-        "internal_credit.Pace": {
-            "type": "string",
-            "enum": [
-                "on_pace",
-                "lagging",
-                "far_behind",
-                "completed"
-            ],
-            "x-enum-varnames": [
-                "OnPace",
-                "Lagging",
-                "FarBehind",
-                "Completed"
-            ]
         }
     },
     "securityDefinitions": {

@@ -14,6 +14,7 @@ import (
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/reminder"
 )
 
@@ -101,7 +102,7 @@ func explainScanPage(ctx context.Context, db *sql.DB, stmts []captured, out io.W
 func timeRuleRun(ctx context.Context, a *app.App, db *sql.DB, capture *captureLogger, admin auth.Actor, campaignID int64, n int, out io.Writer) error {
 	rule, err := a.Reminders.SaveRule(ctx, admin, 0, reminder.RuleInput{CampaignID: campaignID, UnitID: admin.UnitID,
 		Kind: reminder.KindCreditsLagging, LagStatus: credit.Lagging, SendAt: "00:00", Channels: []string{reminder.ChannelInbox},
-		MinIntervalDays: 1, Enabled: true})
+		MinIntervalDays: 1, Enabled: true}, etag.IfMatch{})
 	if err != nil {
 		return err
 	}

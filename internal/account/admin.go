@@ -11,6 +11,7 @@ import (
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 )
 
 // CreateInput is a new staff account (admin, lecturer or auditor).
@@ -157,14 +158,18 @@ type UpdateInput struct {
 	Phone       *string // "" clears
 }
 
-// Update edits a staff account in the actor's subtree. An admin cannot change their own role,
-// unit or status; role, unit and status changes revoke the account's tokens at once. The
-// account is locked first so that no concurrent token-version bump is lost.
-func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput) (*Row, error) {
+// Update edits a staff account in the actor's subtree, if it is still at a revision ifMatch
+// accepts. An admin cannot change their own role, unit or status; role, unit and status changes
+// revoke the account's tokens at once. The account is locked first so that no concurrent
+// token-version bump is lost.
+func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput, ifMatch etag.IfMatch) (*Row, error) {
 	var row *Row
 	err := s.inTx(ctx, func(ctx context.Context) error {
 		target, err := s.lockedGet(ctx, actor, id)
 		if err != nil {
+			return err
+		}
+		if err := ifMatch.CheckRow(target.ID, target.RowVersion); err != nil {
 			return err
 		}
 		if !isManaged(target.Role) {

@@ -62,6 +62,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Produce		json
 //	@Param			body	body		CreateRequest	true	"the new account"
 //	@Success		201		{object}	CreatedView
+//	@Header			201		{string}	ETag	"the account's revision, for If-Match"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
@@ -81,6 +82,7 @@ func (h *Handler) Create(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, created.Row.ID, created.Row.RowVersion)
 	httpx.Created(c, CreatedView{View: h.svc.toView(*created.Row), InitialPassword: httpx.NullIfZero(created.InitialPassword)})
 }
 
@@ -92,6 +94,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"account id"
 //	@Success	200	{object}	View
+//	@Header		200	{string}	ETag	"the account's revision, for If-Match"
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
@@ -109,6 +112,7 @@ func (h *Handler) Get(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, row.ID, row.RowVersion)
 	httpx.OK(c, h.svc.toView(*row))
 }
 
@@ -119,15 +123,18 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Tags			accounts
 //	@Accept			json
 //	@Produce		json
-//	@Param			id		path		int				true	"account id"
-//	@Param			body	body		UpdateRequest	true	"fields to change"
-//	@Success		200		{object}	View
-//	@Failure		400		{object}	httpx.ErrorResponse
-//	@Failure		401		{object}	httpx.ErrorResponse
-//	@Failure		403		{object}	httpx.ErrorResponse
-//	@Failure		404		{object}	httpx.ErrorResponse
-//	@Failure		409		{object}	httpx.ErrorResponse
-//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Param			id			path		int				true	"account id"
+//	@Param			If-Match	header		string			false	"the ETag read: refused with 412 if the account changed since"
+//	@Param			body		body		UpdateRequest	true	"fields to change"
+//	@Success		200			{object}	View
+//	@Header			200			{string}	ETag	"the account's new revision"
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Failure		409			{object}	httpx.ErrorResponse
+//	@Failure		412			{object}	httpx.ErrorResponse	"request.precondition_failed"
+//	@Failure		413			{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@ID				updateAccount
 //	@Router			/api/v1/accounts/{id} [patch]
@@ -142,11 +149,12 @@ func (h *Handler) Update(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	row, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	row, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, row.ID, row.RowVersion)
 	httpx.OK(c, h.svc.toView(*row))
 }
 

@@ -68,7 +68,7 @@ func (s *Service) Login(ctx context.Context, identifier, password string) (*Toke
 			refused = reason
 			return err
 		}
-		if err := s.Store.Update(ctx, acct.ID, map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}); err != nil {
+		if err := s.Store.Bookkeep(ctx, acct.ID, map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}); err != nil {
 			return err
 		}
 		tokens, err = s.openSession(ctx, acct.ID)
@@ -145,7 +145,7 @@ func (s *Service) failLogin(ctx context.Context, acct *Account, identifier strin
 		return errInvalidCredential
 	}
 	until := s.Now().Add(s.Settings.LockFor)
-	if err := s.Store.Update(ctx, acct.ID, map[string]any{"failed_logins": 0, "locked_until": until}); err != nil {
+	if err := s.Store.Bookkeep(ctx, acct.ID, map[string]any{"failed_logins": 0, "locked_until": until}); err != nil {
 		return err
 	}
 	s.auditLogin(ctx, acct, identifier, audit.Failure, "locked_now")

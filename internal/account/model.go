@@ -35,6 +35,9 @@ type Account struct {
 	LastLoginAt        *time.Time
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// RowVersion counts the account's revisions (its ETag): every write but login bookkeeping
+	// moves it on.
+	RowVersion int64 `gorm:"default:1"`
 }
 
 // TableName pins the table.

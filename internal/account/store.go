@@ -87,8 +87,15 @@ func (s *Store) ByPhoneIndex(ctx context.Context, index string) (*Account, error
 	return takeAccount(s.conn(ctx).Where("phone_index = ?", index))
 }
 
-// Update writes the given columns.
+// Update writes the given columns as the account's next revision.
 func (s *Store) Update(ctx context.Context, id int64, cols map[string]any) error {
+	s.changed(ctx, id)
+	return s.conn(ctx).Model(&Account{}).Where("id = ?", id).Updates(database.NextRevision(cols)).Error
+}
+
+// Bookkeep writes login bookkeeping (failure count, lock, last login) without a new revision:
+// someone signing in must not make an admin's pending edit of their account fail with 412.
+func (s *Store) Bookkeep(ctx context.Context, id int64, cols map[string]any) error {
 	s.changed(ctx, id)
 	return s.conn(ctx).Model(&Account{}).Where("id = ?", id).Updates(cols).Error
 }

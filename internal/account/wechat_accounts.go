@@ -34,7 +34,7 @@ func (s *Service) OpenSessionFor(ctx context.Context, accountID int64) (*Tokens,
 		if acct.Status != StatusActive {
 			return errDisabled
 		}
-		if err := s.Store.Update(ctx, acct.ID, map[string]any{"last_login_at": s.Now()}); err != nil {
+		if err := s.Store.Bookkeep(ctx, acct.ID, map[string]any{"last_login_at": s.Now()}); err != nil {
 			return err
 		}
 		tokens, err = s.openSession(ctx, acct.ID)
@@ -87,7 +87,7 @@ func (s *Service) CheckLearnerPassword(ctx context.Context, phone, password stri
 			refused = reason
 			return err
 		}
-		return s.Store.Update(ctx, acct.ID, map[string]any{"failed_logins": 0, "locked_until": nil})
+		return s.Store.Bookkeep(ctx, acct.ID, map[string]any{"failed_logins": 0, "locked_until": nil})
 	})
 	if refused != "" {
 		s.auditLogin(ctx, acct, phone, audit.Failure, refused)

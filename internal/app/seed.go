@@ -13,6 +13,7 @@ import (
 	"github.com/xuefa/xuefa/internal/learner"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/clock"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/unit"
 )
@@ -127,7 +128,7 @@ func (a *App) seedCampaign(ctx context.Context, system auth.Actor, rootID int64,
 		return fmt.Errorf("seed campaign: %w", err)
 	}
 	active := campaign.StatusActive
-	if _, err := a.Campaigns.Update(ctx, system, c.ID, campaign.UpdateInput{Status: &active}); err != nil {
+	if _, err := a.Campaigns.Update(ctx, system, c.ID, campaign.UpdateInput{Status: &active}, etag.IfMatch{}); err != nil {
 		return err
 	}
 	for i, d := range demoCourses() {
@@ -176,7 +177,7 @@ func (a *App) seedEvents(ctx context.Context, system auth.Actor, campaignID, roo
 		if err != nil {
 			return fmt.Errorf("seed event %s: %w", in.Title, err)
 		}
-		if _, err := a.Events.Update(ctx, system, e.ID, in, &published); err != nil {
+		if _, err := a.Events.Update(ctx, system, e.ID, in, &published, etag.IfMatch{}); err != nil {
 			return err
 		}
 	}

@@ -9,16 +9,16 @@ import (
 
 // Targets are the credits each track must reach in the campaign.
 type Targets struct {
-	Leader   credit.Amount `json:"leader" binding:"min=0" swaggertype:"number" minimum:"0" example:"40" validate:"optional"`
-	General  credit.Amount `json:"general" binding:"min=0" swaggertype:"number" minimum:"0" example:"30" validate:"optional"`
-	Judicial credit.Amount `json:"judicial" binding:"min=0" swaggertype:"number" minimum:"0" example:"50" validate:"optional"`
+	Leader   credit.Amount `json:"leader" binding:"min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"40" validate:"optional"`
+	General  credit.Amount `json:"general" binding:"min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"30" validate:"optional"`
+	Judicial credit.Amount `json:"judicial" binding:"min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"50" validate:"optional"`
 } // @name CampaignTargets
 
 // TargetsPatch changes some targets; absent tracks keep theirs.
 type TargetsPatch struct {
-	Leader   *credit.Amount `json:"leader" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"40" validate:"optional"`
-	General  *credit.Amount `json:"general" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"30" validate:"optional"`
-	Judicial *credit.Amount `json:"judicial" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"50" validate:"optional"`
+	Leader   *credit.Amount `json:"leader" binding:"omitempty,min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"40" validate:"optional"`
+	General  *credit.Amount `json:"general" binding:"omitempty,min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"30" validate:"optional"`
+	Judicial *credit.Amount `json:"judicial" binding:"omitempty,min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"50" validate:"optional"`
 } // @name CampaignTargetsPatch
 
 func (t TargetsPatch) toMap() map[string]credit.Amount {

@@ -57,6 +57,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Produce		json
 //	@Param			body	body		CreateRequest	true	"the new campaign"
 //	@Success		201		{object}	View
+//	@Header			201		{string}	ETag	"the campaign's revision, for If-Match"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
@@ -75,6 +76,7 @@ func (h *Handler) Create(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, row.ID, row.RowVersion)
 	httpx.Created(c, toView(*row))
 }
 
@@ -86,6 +88,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"campaign id"
 //	@Success	200	{object}	View
+//	@Header		200	{string}	ETag	"the campaign's revision, for If-Match"
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
@@ -103,6 +106,7 @@ func (h *Handler) Get(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, row.ID, row.RowVersion)
 	httpx.OK(c, toView(*row))
 }
 
@@ -114,13 +118,16 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int				true	"campaign id"
+//	@Param			If-Match	header		string			false	"the ETag read: refused with 412 if the campaign changed since"
 //	@Param			body	body		UpdateRequest	true	"fields to change"
 //	@Success		200		{object}	View
+//	@Header			200		{string}	ETag	"the campaign's new revision"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		412		{object}	httpx.ErrorResponse	"request.precondition_failed"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@ID				updateCampaign
@@ -136,10 +143,11 @@ func (h *Handler) Update(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	row, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	row, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, row.ID, row.RowVersion)
 	httpx.OK(c, toView(*row))
 }

@@ -36,6 +36,8 @@ type Campaign struct {
 	Contacts       string // JSON of []Contact
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// RowVersion counts the campaign's revisions (its ETag): every edit moves it on.
+	RowVersion int64 `gorm:"default:1"`
 }
 
 // TableName pins the table.
@@ -55,7 +57,7 @@ func (c Campaign) rules() credit.Rules {
 	if r.DailyCaps == nil {
 		r.DailyCaps = map[credit.Source]credit.Amount{} // shown as {} rather than null
 	}
-	return r
+	return r.WithDefaults()
 }
 
 // contacts decodes the stored contacts.

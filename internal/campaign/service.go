@@ -14,6 +14,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -210,10 +211,10 @@ type UpdateInput struct {
 	Contacts  *[]Contact
 }
 
-// Update edits a campaign of the actor's subtree; a closed campaign is read-only. It merges
-// over the row read under its lock: every column is written back, so a merge over an older
-// read would undo a concurrent edit or close.
-func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput) (*Row, error) {
+// Update edits a campaign of the actor's subtree, if it is still at a revision ifMatch accepts;
+// a closed campaign is read-only. It merges over the row read under its lock: every column is
+// written back, so a merge over an older read would undo a concurrent edit or close.
+func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput, ifMatch etag.IfMatch) (*Row, error) {
 	var out *Row
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
 		locked, err := s.store.Lock(ctx, id)
@@ -228,6 +229,9 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 			return err
 		}
 		cur.Campaign = *locked
+		if err := ifMatch.CheckRow(cur.ID, cur.RowVersion); err != nil {
+			return err
+		}
 		if cur.Status == StatusClosed {
 			return errClosed
 		}

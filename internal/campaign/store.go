@@ -62,7 +62,7 @@ func (s *Store) Lock(ctx context.Context, id int64) (*Campaign, error) {
 
 // Update writes the given columns.
 func (s *Store) Update(ctx context.Context, id int64, cols map[string]any) error {
-	return s.conn(ctx).Model(&Campaign{}).Where("id = ?", id).Updates(cols).Error
+	return s.conn(ctx).Model(&Campaign{}).Where("id = ?", id).Updates(database.NextRevision(cols)).Error
 }
 
 // Filter narrows a listing: an admin's subtree (PathPrefix), or a learner's ancestors

@@ -8,12 +8,12 @@ import (
 
 // BySourceView are credits per source.
 type BySourceView struct {
-	Study      Amount `json:"study" swaggertype:"number" example:"12.5"`
-	Practice   Amount `json:"practice" swaggertype:"number" example:"3"`
-	Exam       Amount `json:"exam" swaggertype:"number" example:"10"`
-	Event      Amount `json:"event" swaggertype:"number" example:"4"`
-	Quiz       Amount `json:"quiz" swaggertype:"number" example:"0.5"`
-	Adjustment Amount `json:"adjustment" swaggertype:"number" example:"0"`
+	Study      Amount `json:"study" swaggertype:"number" multipleOf:"0.01" example:"12.5"`
+	Practice   Amount `json:"practice" swaggertype:"number" multipleOf:"0.01" example:"3"`
+	Exam       Amount `json:"exam" swaggertype:"number" multipleOf:"0.01" example:"10"`
+	Event      Amount `json:"event" swaggertype:"number" multipleOf:"0.01" example:"4"`
+	Quiz       Amount `json:"quiz" swaggertype:"number" multipleOf:"0.01" example:"0.5"`
+	Adjustment Amount `json:"adjustment" swaggertype:"number" multipleOf:"0.01" example:"0"`
 } // @name CreditsBySource
 
 // StandingView is a learner's credits in a campaign, with the reasoning.
@@ -23,12 +23,12 @@ type StandingView struct {
 	LearnerID      int64        `json:"learner_id" example:"3"`
 	LearnerName    string       `json:"learner_name" example:"张伟"`
 	Track          string       `json:"track" example:"general"`
-	Total          Amount       `json:"total" swaggertype:"number" example:"30"`
-	Target         Amount       `json:"target" swaggertype:"number" example:"30"`
+	Total          Amount       `json:"total" swaggertype:"number" multipleOf:"0.01" example:"30"`
+	Target         Amount       `json:"target" swaggertype:"number" multipleOf:"0.01" example:"30"`
 	Percent        float64      `json:"percent" example:"100"`
 	BySource       BySourceView `json:"by_source"`
-	Expected       Amount       `json:"expected_by_today" swaggertype:"number" example:"18.5"`
-	Lag            Amount       `json:"lag" swaggertype:"number" example:"0"`
+	Expected       Amount       `json:"expected_by_today" swaggertype:"number" multipleOf:"0.01" example:"18.5"`
+	Lag            Amount       `json:"lag" swaggertype:"number" multipleOf:"0.01" example:"0"`
 	Pace           Pace         `json:"pace" example:"on_pace" enums:"on_pace,lagging,far_behind,completed"`
 	Rank           int64        `json:"rank_in_unit" example:"2"`
 	UnitLearners   int64        `json:"unit_learners" example:"3"`
@@ -41,8 +41,8 @@ type EntryView struct {
 	ID        int64     `json:"id" example:"42"`
 	Source    Source    `json:"source" example:"study" enums:"study,practice,exam,event,quiz,adjustment"`
 	SourceID  string    `json:"source_id" example:"course:3:minute:5"`
-	Amount    Amount    `json:"amount" swaggertype:"number" example:"0.1"`
-	Requested Amount    `json:"requested" swaggertype:"number" example:"0.1"`
+	Amount    Amount    `json:"amount" swaggertype:"number" multipleOf:"0.01" example:"0.1"`
+	Requested Amount    `json:"requested" swaggertype:"number" multipleOf:"0.01" example:"0.1"`
 	Reason    string    `json:"reason" example:"有效学习 1 分钟"`
 	Day       string    `json:"day" format:"date" example:"2026-11-02"`
 	At        time.Time `json:"at" format:"date-time"`
@@ -58,14 +58,14 @@ type EntryList struct {
 type AdjustRequest struct {
 	LearnerID  int64  `json:"learner_id" binding:"required,min=1" example:"3"`
 	CampaignID int64  `json:"campaign_id" binding:"required,min=1" example:"1"`
-	Amount     Amount `json:"amount" swaggertype:"number" example:"-1.5" validate:"optional"`
+	Amount     Amount `json:"amount" swaggertype:"number" multipleOf:"0.01" example:"-1.5" validate:"optional"`
 	Reason     string `json:"reason" binding:"required,min=2,max=255" example:"重复计分更正"`
 } // @name CreditAdjustRequest
 
 // AdjustedView is the recorded adjustment and the new total.
 type AdjustedView struct {
 	Entry EntryView `json:"entry"`
-	Total Amount    `json:"total" swaggertype:"number" example:"28.5"`
+	Total Amount    `json:"total" swaggertype:"number" multipleOf:"0.01" example:"28.5"`
 } // @name CreditAdjusted
 
 // BoardLearnerView is one learner in a ranking.
@@ -75,7 +75,7 @@ type BoardLearnerView struct {
 	Name      string `json:"name" example:"张伟"`
 	UnitName  string `json:"unit_name" example:"华阳镇"`
 	Track     string `json:"track" example:"general"`
-	Total     Amount `json:"total" swaggertype:"number" example:"30"`
+	Total     Amount `json:"total" swaggertype:"number" multipleOf:"0.01" example:"30"`
 } // @name LeaderboardLearner
 
 // BoardUnitView is one unit in the unit ranking.
@@ -86,7 +86,7 @@ type BoardUnitView struct {
 	Learners       int64   `json:"learners" example:"120"`
 	Completed      int64   `json:"completed" example:"30"`
 	CompletionRate float64 `json:"completion_rate" example:"25"`
-	Average        Amount  `json:"average" swaggertype:"number" example:"12.34"`
+	Average        Amount  `json:"average" swaggertype:"number" multipleOf:"0.01" example:"12.34"`
 } // @name LeaderboardUnit
 
 // BoardView is a campaign's leaderboard inside a unit's subtree.

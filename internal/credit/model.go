@@ -40,23 +40,23 @@ func (s Source) Label() string {
 // Rules are a campaign's credit rules (stored with the campaign).
 type Rules struct {
 	// StudyPerMinute is earned per verified minute of study (courses may add a completion credit).
-	StudyPerMinute Amount `json:"study_per_minute" swaggertype:"number" example:"0.1" validate:"optional"`
+	StudyPerMinute Amount `json:"study_per_minute" swaggertype:"number" multipleOf:"0.01" example:"0.1" validate:"optional"`
 	// PracticePerCorrect is earned per correct practice answer.
-	PracticePerCorrect Amount `json:"practice_per_correct" swaggertype:"number" example:"0.1" validate:"optional"`
+	PracticePerCorrect Amount `json:"practice_per_correct" swaggertype:"number" multipleOf:"0.01" example:"0.1" validate:"optional"`
 	// ExamPass is earned once for passing a campaign exam.
-	ExamPass Amount `json:"exam_pass" swaggertype:"number" example:"10" validate:"optional"`
+	ExamPass Amount `json:"exam_pass" swaggertype:"number" multipleOf:"0.01" example:"10" validate:"optional"`
 	// EventAttendance is earned per attended event unless the event sets its own.
-	EventAttendance Amount `json:"event_attendance" swaggertype:"number" example:"2" validate:"optional"`
+	EventAttendance Amount `json:"event_attendance" swaggertype:"number" multipleOf:"0.01" example:"2" validate:"optional"`
 	// QuizPerPlay is earned per qualifying quiz play by a bound learner.
-	QuizPerPlay Amount `json:"quiz_per_play" swaggertype:"number" example:"0.5" validate:"optional"`
+	QuizPerPlay Amount `json:"quiz_per_play" swaggertype:"number" multipleOf:"0.01" example:"0.5" validate:"optional"`
 	// DailyCaps limits what each source can earn per Asia/Shanghai day (absent or 0: no cap).
 	DailyCaps map[Source]Amount `json:"daily_caps" swaggertype:"object,number" example:"study:3,practice:1" validate:"optional"`
 	// PaceCurve is how the calendar expects credits to accrue: linear (default) or front_loaded.
-	PaceCurve string `json:"pace_curve,omitempty" enums:"linear,front_loaded" example:"linear" validate:"optional"`
+	PaceCurve string `json:"pace_curve" enums:"linear,front_loaded" example:"linear" validate:"optional"`
 	// LagPercent: a learner whose lag exceeds this percent of the target is lagging, three times
 	// it far behind (default 10).
-	LagPercent int `json:"lag_percent,omitempty" example:"10" validate:"optional"`
-}
+	LagPercent int `json:"lag_percent" example:"10" validate:"optional"`
+} // @name CreditRules
 
 // Pace curves.
 const (

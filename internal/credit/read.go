@@ -131,7 +131,7 @@ func (r Rules) Expected(target Amount, start, end string, now time.Time) Amount 
 }
 
 // Pace of a learner against the calendar.
-type Pace string
+type Pace string // @name CreditPace
 
 // Paces: lagging when the lag exceeds LagPercent of the target, far behind at three times that.
 const (
@@ -141,13 +141,24 @@ const (
 	Completed Pace = "completed"
 )
 
+// defaultLagPercent is the lag threshold of rules that name none.
+const defaultLagPercent = 10
+
+// WithDefaults is the rules as they apply: an unnamed pace curve is linear, an unset lag
+// threshold 10 %. Responses show these, never an empty value.
+func (r Rules) WithDefaults() Rules {
+	if r.PaceCurve == "" {
+		r.PaceCurve = PaceLinear
+	}
+	if r.LagPercent <= 0 {
+		r.LagPercent = defaultLagPercent
+	}
+	return r
+}
+
 // Thresholds returns the lag beyond which a learner is lagging, and far behind.
 func (r Rules) Thresholds(target Amount) (lagging, farBehind Amount) {
-	pct := int64(r.LagPercent)
-	if pct <= 0 {
-		pct = 10
-	}
-	lagging = Amount(int64(target) * pct / 100)
+	lagging = Amount(int64(target) * int64(r.WithDefaults().LagPercent) / 100)
 	return lagging, 3 * lagging
 }
 

@@ -90,7 +90,8 @@ func NewService(d Deps) *Service {
 		standings: ttlcache.New(d.UnitRankingTTL, d.Now, slices.Clone[[]UnitStanding])}
 }
 
-// AwardedEvent is the data of a credit.awarded webhook event.
+// AwardedEvent is the data of a credit.awarded webhook event (its schema is in the published
+// contract: keep the swag tags).
 type AwardedEvent struct {
 	EntryID    int64     `json:"entry_id"`
 	LearnerID  int64     `json:"learner_id"`
@@ -98,11 +99,11 @@ type AwardedEvent struct {
 	CampaignID int64     `json:"campaign_id"`
 	Source     Source    `json:"source"`
 	SourceID   string    `json:"source_id"`
-	Amount     Amount    `json:"amount"`
-	Total      Amount    `json:"total"`
+	Amount     Amount    `json:"amount" swaggertype:"number" multipleOf:"0.01" example:"2.5"`
+	Total      Amount    `json:"total" swaggertype:"number" multipleOf:"0.01" example:"14"`
 	Reason     string    `json:"reason"`
-	AwardedAt  time.Time `json:"awarded_at"`
-}
+	AwardedAt  time.Time `json:"awarded_at" format:"date-time"`
+} // @name CreditAwardedEvent
 
 // Award is one credit a source grants.
 type Award struct {

@@ -242,16 +242,17 @@ func (s *Service) checkIn(ctx context.Context, r *Row, l *LearnerFacts, now time
 // EventAttendanceRecorded is emitted when a check-in or a manual attendance is recorded.
 const EventAttendanceRecorded = "event.attendance_recorded"
 
-// AttendanceEvent is the data of an event.attendance_recorded webhook event.
+// AttendanceEvent is the data of an event.attendance_recorded webhook event (its schema is in
+// the published contract: keep the swag tags).
 type AttendanceEvent struct {
 	EventID      int64      `json:"event_id"`
 	EventType    Type       `json:"event_type"`
 	CampaignID   int64      `json:"campaign_id"`
 	LearnerID    int64      `json:"learner_id"`
-	Source       string     `json:"source"`
-	CheckedInAt  time.Time  `json:"checked_in_at"`
-	CheckedOutAt *time.Time `json:"checked_out_at,omitempty"`
-}
+	Source       string     `json:"source" enums:"qr,manual"`
+	CheckedInAt  time.Time  `json:"checked_in_at" format:"date-time"`
+	CheckedOutAt *time.Time `json:"checked_out_at,omitempty" format:"date-time"`
+} // @name EventAttendanceRecordedEvent
 
 // emitAttendance writes the webhook event in the attendance's transaction (for the learner's
 // unit subtree).

@@ -38,7 +38,7 @@ type View struct {
 	RegistrationRequired bool          `json:"registration_required" example:"true"`
 	AudienceTracks       []string      `json:"audience_tracks" example:"leader"`
 	AudienceUnitIDs      []int64       `json:"audience_unit_ids" example:"2"`
-	Credits              credit.Amount `json:"credits" swaggertype:"number" example:"2"`
+	Credits              credit.Amount `json:"credits" swaggertype:"number" multipleOf:"0.01" example:"2"`
 	MinMinutes           int           `json:"min_minutes" example:"60"`
 	AudienceReached      int           `json:"audience_reached" example:"0"`
 	CourtName            string        `json:"court_name" example:"绩溪县人民法院"`
@@ -91,7 +91,7 @@ type Request struct {
 	RegistrationRequired bool          `json:"registration_required" example:"true" validate:"optional"`
 	AudienceTracks       []string      `json:"audience_tracks" binding:"max=3,dive,oneof=leader general judicial" example:"leader" validate:"optional"`
 	AudienceUnitIDs      []int64       `json:"audience_unit_ids" binding:"max=100,dive,min=1" example:"2" validate:"optional"`
-	Credits              credit.Amount `json:"credits" binding:"min=0" swaggertype:"number" minimum:"0" example:"2" validate:"optional"`
+	Credits              credit.Amount `json:"credits" binding:"min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"2" validate:"optional"`
 	MinMinutes           int           `json:"min_minutes" binding:"min=0,max=1440" example:"60" validate:"optional"`
 	AudienceReached      int           `json:"audience_reached" binding:"min=0,max=10000000" example:"0" validate:"optional"`
 	CourtName            string        `json:"court_name" binding:"max=100" example:"绩溪县人民法院" validate:"optional"`
@@ -148,7 +148,7 @@ type AttendanceView struct {
 type CheckinView struct {
 	Attendance AttendanceView `json:"attendance"`
 	CheckedOut bool           `json:"checked_out" example:"false"`
-	Credited   credit.Amount  `json:"credits_awarded" swaggertype:"number" example:"2"`
+	Credited   credit.Amount  `json:"credits_awarded" swaggertype:"number" multipleOf:"0.01" example:"2"`
 } // @name CheckinResult
 
 // ManualRequest marks a learner present by hand.

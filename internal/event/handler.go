@@ -82,6 +82,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Produce		json
 //	@Param			body	body		Request	true	"the event"
 //	@Success		201		{object}	View
+//	@Header		201		{string}	ETag	"the event's revision, for If-Match"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
@@ -111,6 +112,7 @@ func (h *Handler) Create(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, r.ID, r.RowVersion)
 	httpx.Created(c, v)
 }
 
@@ -122,6 +124,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		int	true	"event id"
 //	@Success		200	{object}	View
+//	@Header		200	{string}	ETag	"the event's revision, for If-Match"
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
@@ -146,6 +149,7 @@ func (h *Handler) Get(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, r.ID, r.RowVersion)
 	httpx.OK(c, v)
 }
 
@@ -157,13 +161,16 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int		true	"event id"
+//	@Param			If-Match	header	string	false	"the ETag read: refused with 412 if the event changed since"
 //	@Param			body	body		Request	true	"the event"
 //	@Success		200		{object}	View
+//	@Header		200		{string}	ETag	"the event's new revision"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		412		{object}	httpx.ErrorResponse	"request.precondition_failed"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@ID				replaceEvent
@@ -180,7 +187,7 @@ func (h *Handler) Replace(c *gin.Context) {
 		return
 	}
 	actor := httpx.MustActor(c)
-	r, err := h.svc.Update(c.Request.Context(), actor, id, req.toInput(), req.Status)
+	r, err := h.svc.Update(c.Request.Context(), actor, id, req.toInput(), req.Status, httpx.IfMatch(c))
 	if err != nil {
 		httpx.Fail(c, err)
 		return
@@ -190,6 +197,7 @@ func (h *Handler) Replace(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, r.ID, r.RowVersion)
 	httpx.OK(c, v)
 }
 

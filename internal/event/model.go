@@ -83,6 +83,10 @@ type Event struct {
 	Status               Status
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+	// RowVersion counts the event's revisions (its ETag): edits, publishing, cancelling and
+	// finishing move it on; registrations (RegisteredCount) do not, so a busy sign-up does not
+	// make an admin's edit fail.
+	RowVersion int64 `gorm:"default:1"`
 }
 
 // TableName pins the table.

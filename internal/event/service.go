@@ -17,6 +17,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -245,10 +246,11 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (*Row,
 	return out, err
 }
 
-// Update replaces an event's content (draft or published) and may publish or cancel it. The
-// status is checked under the event's lock: a cancel or summary committed after the first read
-// would otherwise be overwritten, or have an edit land on the closed event.
-func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Input, status *Status) (*Row, error) {
+// Update replaces an event's content (draft or published) and may publish or cancel it, if the
+// event is still at a revision ifMatch accepts. The status is checked under the event's lock: a
+// cancel or summary committed after the first read would otherwise be overwritten, or have an
+// edit land on the closed event.
+func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Input, status *Status, ifMatch etag.IfMatch) (*Row, error) {
 	var out *Row
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		if _, err := s.adminEvent(ctx, actor, id); err != nil {
@@ -256,6 +258,9 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Inp
 		}
 		cur, err := s.lockEvent(ctx, id)
 		if err != nil {
+			return err
+		}
+		if err := ifMatch.CheckRow(cur.ID, cur.RowVersion); err != nil {
 			return err
 		}
 		if cur.Status == StatusCancelled || cur.Status == StatusFinished {

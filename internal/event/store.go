@@ -87,9 +87,9 @@ func (s *Store) Lock(ctx context.Context, id int64) (*Event, error) {
 	return take[Event](s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id))
 }
 
-// Update writes the given columns.
+// Update writes the given columns as the event's next revision.
 func (s *Store) Update(ctx context.Context, id int64, cols map[string]any) error {
-	return s.conn(ctx).Model(&Event{}).Where("id = ?", id).Updates(cols).Error
+	return s.conn(ctx).Model(&Event{}).Where("id = ?", id).Updates(database.NextRevision(cols)).Error
 }
 
 // Filter narrows a listing.

@@ -10,15 +10,19 @@ import (
 // SectionRequest is one section of a blueprint: a pool (bank_id and/or tag, type, count,
 // difficulty range) or a fixed list of question ids, each question worth points.
 type SectionRequest struct {
-	Title         string  `json:"title" binding:"max=100" example:"单选题" validate:"optional"`
-	BankID        *int64  `json:"bank_id,omitempty" binding:"omitempty,min=1" example:"1" validate:"optional"`
-	Tag           string  `json:"tag,omitempty" binding:"max=32" example:"宪法" validate:"optional"`
-	Type          string  `json:"type,omitempty" binding:"omitempty,oneof=single multiple judge fill" example:"single" validate:"optional"`
-	Count         int     `json:"count,omitempty" binding:"min=0,max=200" example:"20" validate:"optional"`
-	Points        float64 `json:"points" binding:"required,gt=0,max=100" example:"2"`
-	DifficultyMin int     `json:"difficulty_min,omitempty" binding:"omitempty,min=1,max=5" example:"1" validate:"optional"`
-	DifficultyMax int     `json:"difficulty_max,omitempty" binding:"omitempty,min=1,max=5" example:"5" validate:"optional"`
-	QuestionIDs   []int64 `json:"question_ids,omitempty" binding:"max=200,dive,min=1" example:"3,4" validate:"optional"`
+	Title string `json:"title" binding:"max=100" example:"单选题" validate:"optional"`
+	// BankID is null in an answer when the section draws from any visible bank by tag, or is fixed.
+	BankID *int64 `json:"bank_id" binding:"omitempty,min=1" example:"1" validate:"optional" extensions:"x-nullable"`
+	Tag    string `json:"tag" binding:"max=32" example:"宪法" validate:"optional"`
+	// Type is null in an answer for a fixed section or a pool of every type.
+	Type   *string `json:"type" binding:"omitempty,oneof=single multiple judge fill" example:"single" validate:"optional" extensions:"x-nullable"`
+	Count  int     `json:"count" binding:"min=0,max=200" example:"20" validate:"optional"`
+	Points float64 `json:"points" binding:"required,gt=0,max=100" example:"2"`
+	// DifficultyMin and DifficultyMax are 0 in an answer when the section sets no range.
+	DifficultyMin int `json:"difficulty_min" binding:"omitempty,min=1,max=5" example:"1" validate:"optional"`
+	DifficultyMax int `json:"difficulty_max" binding:"omitempty,min=1,max=5" example:"5" validate:"optional"`
+	// QuestionIDs is the fixed list of a fixed section ([] in an answer for a pool).
+	QuestionIDs []int64 `json:"question_ids" binding:"max=200,dive,min=1" example:"3,4" validate:"optional"`
 } // @name ExamSection
 
 // BlueprintRequest is one track's sections.
@@ -40,7 +44,7 @@ type Request struct {
 	MaxAttempts         int                `json:"max_attempts" binding:"required,min=1,max=20" example:"3"`
 	ScorePolicy         ScorePolicy        `json:"score_policy,omitempty" binding:"omitempty,oneof=best last" example:"best" validate:"optional"`
 	PassScore           float64            `json:"pass_score" binding:"min=0" example:"60" validate:"optional"`
-	PrerequisiteCredits credit.Amount      `json:"prerequisite_credits" binding:"min=0" swaggertype:"number" minimum:"0" example:"10" validate:"optional"`
+	PrerequisiteCredits credit.Amount      `json:"prerequisite_credits" binding:"min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"10" validate:"optional"`
 	AudienceTracks      []string           `json:"audience_tracks,omitempty" binding:"max=3,dive,oneof=leader general judicial" example:"general" validate:"optional"`
 	AudienceUnitIDs     []int64            `json:"audience_unit_ids,omitempty" binding:"max=100,dive,min=1" validate:"optional"`
 	ReviewPolicy        ReviewPolicy       `json:"review_policy,omitempty" binding:"omitempty,oneof=never after_submit after_close" example:"after_submit" validate:"optional"`
@@ -69,7 +73,7 @@ func (r Request) toInput() Input {
 	for _, b := range r.Blueprints {
 		bp := Blueprint{Track: b.Track}
 		for _, s := range b.Sections {
-			bp.Sections = append(bp.Sections, SectionInput{Title: s.Title, BankID: s.BankID, Tag: s.Tag, Type: s.Type, Count: s.Count,
+			bp.Sections = append(bp.Sections, SectionInput{Title: s.Title, BankID: s.BankID, Tag: s.Tag, Type: httpx.ZeroIfNull(s.Type), Count: s.Count,
 				Points: s.Points, DifficultyMin: s.DifficultyMin, DifficultyMax: s.DifficultyMax, QuestionIDs: s.QuestionIDs})
 		}
 		in.Blueprints = append(in.Blueprints, bp)
@@ -91,7 +95,7 @@ type Summary struct {
 	MaxAttempts         int           `json:"max_attempts" example:"3"`
 	ScorePolicy         ScorePolicy   `json:"score_policy" example:"best" enums:"best,last"`
 	PassScore           float64       `json:"pass_score" example:"60"`
-	PrerequisiteCredits credit.Amount `json:"prerequisite_credits" swaggertype:"number" example:"10"`
+	PrerequisiteCredits credit.Amount `json:"prerequisite_credits" swaggertype:"number" multipleOf:"0.01" example:"10"`
 	ReviewPolicy        ReviewPolicy  `json:"review_policy" example:"after_submit" enums:"never,after_submit,after_close"`
 	Status              Status        `json:"status" example:"published" enums:"draft,published,closed"`
 } // @name ExamSummary
@@ -129,8 +133,8 @@ func toView(d Detail) View {
 			i = len(v.Blueprints) - 1
 			idx[s.Track] = i
 		}
-		sr := SectionRequest{Title: s.Title, BankID: s.BankID, Tag: s.Tag, Type: s.Type, Count: s.Count, Points: s.Points,
-			DifficultyMin: s.DifficultyMin, DifficultyMax: s.DifficultyMax}
+		sr := SectionRequest{Title: s.Title, BankID: s.BankID, Tag: s.Tag, Type: httpx.NullIfZero(s.Type), Count: s.Count, Points: s.Points,
+			DifficultyMin: s.DifficultyMin, DifficultyMax: s.DifficultyMax, QuestionIDs: []int64{}}
 		if ids := s.fixed(); len(ids) > 0 {
 			sr.QuestionIDs, sr.Count = ids, 0
 		}

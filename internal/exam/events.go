@@ -15,7 +15,8 @@ type Events interface {
 	EmitMany(ctx context.Context, eventType string, unitPaths []string, data []any) error
 }
 
-// GradedEvent is the data of exam.attempt_graded.
+// GradedEvent is the data of exam.attempt_graded (its schema is in the published contract: keep
+// the swag tags).
 type GradedEvent struct {
 	AttemptID   int64     `json:"attempt_id"`
 	ExamID      int64     `json:"exam_id"`
@@ -26,8 +27,8 @@ type GradedEvent struct {
 	Score       float64   `json:"score"`
 	MaxScore    float64   `json:"max_score"`
 	Passed      bool      `json:"passed"`
-	FinalisedBy string    `json:"finalised_by"`
-	GradedAt    time.Time `json:"graded_at"`
+	FinalisedBy string    `json:"finalised_by" enums:"learner,deadline"`
+	GradedAt    time.Time `json:"graded_at" format:"date-time"`
 } // @name ExamAttemptGradedEvent
 
 // emitGraded puts one exam.attempt_graded event per graded attempt in the outbox.

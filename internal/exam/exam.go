@@ -12,6 +12,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
 
@@ -90,12 +91,18 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (*Deta
 	return s.Get(ctx, actor, e.ID)
 }
 
-// Replace rewrites a draft exam (a published one is 409 exam.not_editable). The status is
-// checked again under the exam's lock: a publish committed between the first read and the
-// write would otherwise be undone, its exam turned back into a draft with another blueprint.
-func (s *Service) Replace(ctx context.Context, actor auth.Actor, id int64, in Input) (*Detail, error) {
+// Replace rewrites a draft exam (a published one is 409 exam.not_editable) if it is still at a
+// revision ifMatch accepts. The status is checked again under the exam's lock: a publish
+// committed between the first read and the write would otherwise be undone, its exam turned
+// back into a draft with another blueprint.
+func (s *Service) Replace(ctx context.Context, actor auth.Actor, id int64, in Input, ifMatch etag.IfMatch) (*Detail, error) {
 	cur, err := s.owned(ctx, actor, id)
 	if err != nil {
+		return nil, err
+	}
+	// Early, so a stale tag is 412 before it is 409 or 422; a tag that misses now can never
+	// match later. The check that counts is the one under the lock.
+	if err := ifMatch.CheckRow(cur.ID, cur.RowVersion); err != nil {
 		return nil, err
 	}
 	if cur.Status != StatusDraft {
@@ -110,9 +117,11 @@ func (s *Service) Replace(ctx context.Context, actor auth.Actor, id int64, in In
 	}
 	e.ID, e.Status, e.CreatedBy, e.CreatedAt, e.UpdatedAt = id, StatusDraft, cur.CreatedBy, cur.CreatedAt, s.now()
 	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		if err := s.lockDraft(ctx, id); err != nil {
+		locked, err := s.lockDraft(ctx, id, ifMatch)
+		if err != nil {
 			return err
 		}
+		e.RowVersion = locked.RowVersion + 1
 		if err := s.lockMain(ctx, e); err != nil {
 			return err
 		}
@@ -130,16 +139,17 @@ func (s *Service) Replace(ctx context.Context, actor auth.Actor, id int64, in In
 	return s.Get(ctx, actor, id)
 }
 
-// Delete removes a draft exam and its blueprint. A published or closed exam stays for the
-// record (409 exam.not_editable), and so does a draft that a make-up exam names as its main
-// exam (409 exam.has_makeup) until that make-up is deleted or pointed elsewhere.
-func (s *Service) Delete(ctx context.Context, actor auth.Actor, id int64) error {
+// Delete removes a draft exam and its blueprint, if it is still at a revision ifMatch accepts.
+// A published or closed exam stays for the record (409 exam.not_editable), and so does a draft
+// that a make-up exam names as its main exam (409 exam.has_makeup) until that make-up is
+// deleted or pointed elsewhere.
+func (s *Service) Delete(ctx context.Context, actor auth.Actor, id int64, ifMatch etag.IfMatch) error {
 	r, err := s.owned(ctx, actor, id)
 	if err != nil {
 		return err
 	}
 	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		if err := s.lockDraft(ctx, id); err != nil {
+		if _, err := s.lockDraft(ctx, id, ifMatch); err != nil {
 			return err
 		}
 		makeups, err := s.Store.CountMakeups(ctx, id)
@@ -156,22 +166,30 @@ func (s *Service) Delete(ctx context.Context, actor auth.Actor, id int64) error 
 	})
 }
 
-// lockDraft locks an exam until the transaction ends, and fails unless it is still a draft.
-func (s *Service) lockDraft(ctx context.Context, id int64) error {
-	return s.lockIn(ctx, id, StatusDraft, errNotEditable)
+// lockDraft locks an exam until the transaction ends and returns it as locked; it fails unless
+// the exam is at a revision ifMatch accepts and still a draft.
+func (s *Service) lockDraft(ctx context.Context, id int64, ifMatch etag.IfMatch) (*Exam, error) {
+	return s.lockIn(ctx, id, StatusDraft, errNotEditable, ifMatch)
 }
 
-// lockIn locks an exam until the transaction ends and fails with notIn unless it is in the
-// given status; an exam deleted meanwhile is 404.
-func (s *Service) lockIn(ctx context.Context, id int64, st Status, notIn error) error {
+// lockIn locks an exam until the transaction ends and returns it as locked; it fails with 412
+// unless ifMatch accepts its revision, and with notIn unless it is in the given status. An
+// exam deleted meanwhile is 404.
+func (s *Service) lockIn(ctx context.Context, id int64, st Status, notIn error, ifMatch etag.IfMatch) (*Exam, error) {
 	e, err := s.Store.LockExam(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return errNotFound
+		return nil, errNotFound
 	}
-	if err == nil && e.Status != st {
-		return notIn
+	if err != nil {
+		return nil, err
 	}
-	return err
+	if err := ifMatch.CheckRow(e.ID, e.RowVersion); err != nil {
+		return nil, err
+	}
+	if e.Status != st {
+		return nil, notIn
+	}
+	return e, nil
 }
 
 // lockMain locks the main exam a make-up names, if any, and checks it again under the lock,
@@ -268,7 +286,7 @@ func (s *Service) Close(ctx context.Context, actor auth.Actor, id int64) (*Detai
 // so that a rewrite committed after the first read cannot slip past the check.
 func (s *Service) transition(ctx context.Context, actor auth.Actor, r *Row, from, to Status, action string, check func(context.Context, *Row) error) (*Detail, error) {
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		if err := s.lockIn(ctx, r.ID, from, errBadTransition); err != nil {
+		if _, err := s.lockIn(ctx, r.ID, from, errBadTransition, etag.IfMatch{}); err != nil {
 			return err
 		}
 		if check != nil {

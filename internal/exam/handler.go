@@ -26,6 +26,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Produce		json
 //	@Param			body	body		Request	true	"the exam"
 //	@Success		201		{object}	View
+//	@Header		201		{string}	ETag	"the exam's revision, for If-Match"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
@@ -44,6 +45,7 @@ func (h *Handler) Create(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, d.ID, d.RowVersion)
 	httpx.Created(c, toView(*d))
 }
 
@@ -90,6 +92,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		int	true	"exam id"
 //	@Success		200	{object}	View
+//	@Header		200	{string}	ETag	"the exam's revision, for If-Match"
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
@@ -108,13 +111,16 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int		true	"exam id"
+//	@Param			If-Match	header	string	false	"the ETag read: refused with 412 if the exam changed since"
 //	@Param			body	body		Request	true	"the exam"
 //	@Success		200		{object}	View
+//	@Header		200		{string}	ETag	"the exam's new revision"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		409		{object}	httpx.ErrorResponse
+//	@Failure		412		{object}	httpx.ErrorResponse	"request.precondition_failed"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@ID				replaceExam
@@ -130,11 +136,12 @@ func (h *Handler) Replace(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	d, err := h.svc.Replace(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	d, err := h.svc.Replace(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, d.ID, d.RowVersion)
 	httpx.OK(c, toView(*d))
 }
 
@@ -144,12 +151,14 @@ func (h *Handler) Replace(c *gin.Context) {
 //	@Description	Removes a draft exam and its blueprints. A published or closed exam stays for the record (409 exam.not_editable: close it instead); a draft that a make-up exam names as its main exam is 409 exam.has_makeup until that make-up is deleted or pointed elsewhere.
 //	@Tags			exams
 //	@Param			id	path	int	true	"exam id"
+//	@Param			If-Match	header	string	false	"the ETag read: refused with 412 if the exam changed since"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@Failure		412	{object}	httpx.ErrorResponse	"request.precondition_failed"
 //	@ID				deleteExam
 //	@Router			/api/v1/exams/{id} [delete]
 func (h *Handler) Delete(c *gin.Context) {
@@ -158,7 +167,7 @@ func (h *Handler) Delete(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	if err := h.svc.Delete(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+	if err := h.svc.Delete(c.Request.Context(), httpx.MustActor(c), id, httpx.IfMatch(c)); err != nil {
 		httpx.Fail(c, err)
 		return
 	}
@@ -173,6 +182,7 @@ func (h *Handler) Delete(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		int	true	"exam id"
 //	@Success		200	{object}	View
+//	@Header		200	{string}	ETag	"the exam's new revision"
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
@@ -192,6 +202,7 @@ func (h *Handler) Publish(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		int	true	"exam id"
 //	@Success		200	{object}	View
+//	@Header		200	{string}	ETag	"the exam's new revision"
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
@@ -214,5 +225,6 @@ func (h *Handler) one(c *gin.Context, fn func(ctx context.Context, actor auth.Ac
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, d.ID, d.RowVersion)
 	httpx.OK(c, toView(*d))
 }

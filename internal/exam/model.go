@@ -78,6 +78,9 @@ type Exam struct {
 	CreatedBy           *int64
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
+	// RowVersion counts the exam's revisions (its ETag): rewrites, publishing and closing move
+	// it on.
+	RowVersion int64 `gorm:"default:1"`
 }
 
 // TableName pins the table.

@@ -58,7 +58,8 @@ func (s *Store) CreateExam(ctx context.Context, e *Exam, sections []Section) err
 	return s.insertSections(ctx, e.ID, sections)
 }
 
-// ReplaceExam saves every column of an exam and replaces its sections.
+// ReplaceExam saves every column of an exam (e.RowVersion included: the caller sets the next
+// revision of the row it locked) and replaces its sections.
 func (s *Store) ReplaceExam(ctx context.Context, e *Exam, sections []Section) error {
 	if err := s.conn(ctx).Select("*").Omit("id", "created_at", "created_by").Save(e).Error; err != nil {
 		return err
@@ -104,9 +105,9 @@ func (s *Store) LockExam(ctx context.Context, id int64) (*Exam, error) {
 	return take[Exam](s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id))
 }
 
-// SetStatus changes an exam's status.
+// SetStatus changes an exam's status (a new revision).
 func (s *Store) SetStatus(ctx context.Context, id int64, st Status, at time.Time) error {
-	return s.conn(ctx).Model(&Exam{}).Where("id = ?", id).Updates(map[string]any{"status": st, "updated_at": at}).Error
+	return s.conn(ctx).Model(&Exam{}).Where("id = ?", id).Updates(database.NextRevision(map[string]any{"status": st, "updated_at": at})).Error
 }
 
 // ListFilter narrows an admin listing.

@@ -25,6 +25,9 @@ func TestGradedAttemptIsDeliveredToWebhooks(t *testing.T) {
 		var got []map[string]any
 		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
+			if err := apitest.CheckWebhook(r.Header, body); err != nil { // the contract: x-webhooks in api/openapi.yaml
+				t.Errorf("a delivery does not match the contract: %v", err) // Errorf: not the test's goroutine
+			}
 			var p map[string]any
 			_ = json.Unmarshal(body, &p)
 			mu.Lock()

@@ -20,8 +20,18 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/database"
 )
 
-// SignatureHeader carries "t=<unix seconds>,v1=<hex hmac_sha256(secret, t + "." + body)>".
-const SignatureHeader = "X-Xuefa-Signature"
+// Headers of every delivery besides Content-Type and User-Agent (the contract documents them
+// from these names: tools/openapi3/webhooks.go).
+const (
+	// SignatureHeader carries "t=<unix seconds>,v1=<hex hmac_sha256(secret, t + "." + body)>".
+	SignatureHeader = "X-Xuefa-Signature"
+	// EventHeader carries the event type.
+	EventHeader = "X-Xuefa-Event"
+	// EventIDHeader carries the event id, the payload's id.
+	EventIDHeader = "X-Xuefa-Event-Id"
+	// DeliveryHeader carries the delivery id (a redelivery has its own).
+	DeliveryHeader = "X-Xuefa-Delivery"
+)
 
 const (
 	fanOutBatch   = 200
@@ -29,7 +39,8 @@ const (
 	maxBackoff    = 6 * time.Hour
 )
 
-// Payload is what a webhook receives.
+// Payload is what a webhook receives: the body of every event type, its data already JSON. Each
+// event type's payload in payloads.go has these JSON fields (a test checks), typed.
 type Payload struct {
 	ID        string          `json:"id"`
 	Type      string          `json:"type"`
@@ -249,9 +260,9 @@ func (d *Dispatcher) send(ctx context.Context, hook *WebhookRow, del *Delivery, 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "xuefa-webhooks/1")
-	req.Header.Set("X-Xuefa-Event", del.EventType)
-	req.Header.Set("X-Xuefa-Event-Id", del.EventUID)
-	req.Header.Set("X-Xuefa-Delivery", strconv.FormatInt(del.ID, 10))
+	req.Header.Set(EventHeader, del.EventType)
+	req.Header.Set(EventIDHeader, del.EventUID)
+	req.Header.Set(DeliveryHeader, strconv.FormatInt(del.ID, 10))
 	req.Header.Set(SignatureHeader, Sign(secret, d.svc.Now(), body))
 	resp, err := d.svc.HTTP.Do(req)
 	if err != nil {

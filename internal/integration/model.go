@@ -7,6 +7,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/event"
+	"github.com/xuefa/xuefa/internal/exam"
+	"github.com/xuefa/xuefa/internal/quiz"
+	"github.com/xuefa/xuefa/internal/reminder"
 )
 
 // Scopes a client may be granted.
@@ -25,18 +31,18 @@ func AllScopes() []string {
 	return []string{ScopeLearnersRead, ScopeLearnersWrite, ScopeCreditsRead, ScopeExamsRead, ScopeEventsRead, ScopeUnitsRead, ScopeWebhooksManage}
 }
 
-// Event types a webhook may subscribe to.
+// Event types a webhook may subscribe to: the domains that emit them name them.
 const (
-	EventCreditAwarded        = "credit.awarded"
-	EventExamAttemptGraded    = "exam.attempt_graded"
-	EventAttendanceRecorded   = "event.attendance_recorded"
-	EventLearnerLagging       = "learner.lagging"
-	EventQuizRoundDrawn       = "quiz.round_drawn"
+	EventCreditAwarded        = credit.EventCreditAwarded
+	EventExamAttemptGraded    = exam.EventAttemptGraded
+	EventAttendanceRecorded   = event.EventAttendanceRecorded
+	EventLearnerLagging       = reminder.EventLearnerLagging
+	EventQuizRoundDrawn       = quiz.EventRoundDrawn
 	maxWebhookURLLength       = 1000
 	maxWebhookDescriptionRune = 200
 )
 
-// AllEvents lists every webhook event type.
+// AllEvents lists every webhook event type; each has a payload type in payloads.go.
 func AllEvents() []string {
 	return []string{EventCreditAwarded, EventExamAttemptGraded, EventAttendanceRecorded, EventLearnerLagging, EventQuizRoundDrawn}
 }

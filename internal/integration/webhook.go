@@ -269,9 +269,11 @@ func (s *Service) Redeliver(ctx context.Context, actor auth.Actor, webhookID, de
 // Emit writes an event into the outbox. Call it inside the transaction of the change it
 // reports: the event exists exactly when the change committed. unitPath is the subtree the
 // event belongs to (e.g. the learner's unit); webhooks of that unit or an ancestor receive it.
+// data must be of the Go type of the event type's payload data (payloads.go), the published
+// schema.
 func (s *Service) Emit(ctx context.Context, eventType, unitPath string, data any) error {
-	if !slices.Contains(AllEvents(), eventType) {
-		return fmt.Errorf("integration: unknown event type %q", eventType)
+	if err := checkData(eventType, data); err != nil {
+		return err
 	}
 	raw, err := json.Marshal(data)
 	if err != nil {
@@ -285,6 +287,11 @@ func (s *Service) Emit(ctx context.Context, eventType, unitPath string, data any
 func (s *Service) EmitMany(ctx context.Context, eventType string, unitPaths []string, data []any) error {
 	if !slices.Contains(AllEvents(), eventType) {
 		return fmt.Errorf("integration: unknown event type %q", eventType)
+	}
+	for _, d := range data {
+		if err := checkData(eventType, d); err != nil {
+			return err
+		}
 	}
 	if len(unitPaths) != len(data) {
 		return fmt.Errorf("integration: %d unit paths for %d events", len(unitPaths), len(data))

@@ -20,12 +20,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/platform/config"
 )
 
 // receiver is an integrator's endpoint: it verifies every signature the way docs/integrators.md
-// tells integrators to, and answers with the scripted statuses (then 200).
+// tells integrators to, checks every delivery against the contract (x-webhooks in
+// api/openapi.yaml), and answers with the scripted statuses (then 200).
 type receiver struct {
+	t        *testing.T
 	mu       sync.Mutex
 	secret   string
 	script   []int
@@ -37,11 +40,12 @@ type delivered struct {
 	Status   int
 	Verified bool
 	Header   http.Header
+	Body     []byte
 	Payload  map[string]any
 }
 
 func newReceiver(t *testing.T, script ...int) *receiver {
-	r := &receiver{script: script}
+	r := &receiver{t: t, script: script}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)
 	return r
@@ -55,8 +59,11 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if len(r.script) > 0 {
 		status, r.script = r.script[0], r.script[1:]
 	}
-	d := delivered{Status: status, Header: req.Header.Clone(), Verified: verify(r.secret, req.Header.Get("X-Xuefa-Signature"), body)}
+	d := delivered{Status: status, Header: req.Header.Clone(), Body: body, Verified: verify(r.secret, req.Header.Get("X-Xuefa-Signature"), body)}
 	_ = json.Unmarshal(body, &d.Payload)
+	if err := apitest.CheckWebhook(req.Header, body); err != nil {
+		r.t.Errorf("a delivery does not match the contract: %v", err) // Errorf: not the test's goroutine
+	}
 	r.received = append(r.received, d)
 	w.WriteHeader(status)
 }
@@ -372,5 +379,61 @@ func TestWebhookOutboxHousekeeping(t *testing.T) {
 		require.Equal(t, http.StatusOK, e.Call(http.MethodPost, clientPath(client.ID, "/disable"), e.Token("admin"), nil).Status)
 		assert.Equal(t, 0, dispatch(t, e))
 		assert.Empty(t, rcv.all())
+	}, allowPrivate)
+}
+
+// Every delivery matches its event type's schema and headers in the contract (x-webhooks in
+// api/openapi.yaml): credit.awarded, event.attendance_recorded and learner.lagging here;
+// exam.attempt_graded and quiz.round_drawn in the exam and quiz packages' webhook tests.
+func TestWebhookDeliveriesMatchTheContract(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		f := seeded(t, e)
+		rcv := newReceiver(t)
+		_, rcv.secret = subscribe(t, e, e.Token("admin"), rcv.srv.URL, integration.AllEvents()...)
+
+		adjust(t, e, f, "2.5")
+		resp := e.Call(http.MethodPost, fmt.Sprintf("/api/v1/events/%d/attendance", f.rootEventID), e.Token("admin"),
+			map[string]any{"learner_id": f.learnerID, "reason": "签到设备故障，现场登记"})
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+
+		// A credits_lagging rule reminds 华阳镇's learners, behind on day 21 (as in the reminder
+		// package's tests); tokens are fetched after the clock moved.
+		shanghai := time.FixedZone("CST", 8*3600)
+		e.Clock.Set(time.Date(2026, 11, 21, 8, 0, 0, 0, shanghai))
+		rule := e.Call(http.MethodPost, "/api/v1/reminder-rules", e.Login("huayang-admin", "Xuefa@2026")["access_token"].(string),
+			map[string]any{"campaign_id": f.campaignID, "unit_id": e.UnitID("huayang"), "kind": "credits_lagging", "send_at": "09:00",
+				"min_interval_days": 3, "escalate_after": 2, "enabled": true})
+		require.Equal(t, http.StatusCreated, rule.Status, "%s", rule.Body)
+		e.Clock.Set(time.Date(2026, 11, 21, 9, 1, 0, 0, shanghai))
+		ran, err := e.App.Reminders.RunDue(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, 1, ran)
+
+		for dispatch(t, e) > 0 {
+		}
+		seen := map[string]int{}
+		for _, d := range rcv.all() {
+			require.NoError(t, apitest.CheckWebhook(d.Header, d.Body))
+			assert.True(t, d.Verified)
+			seen[d.Header.Get("X-Xuefa-Event")]++
+		}
+		for _, typ := range []string{"credit.awarded", "event.attendance_recorded", "learner.lagging"} {
+			assert.Positive(t, seen[typ], "a %s delivery was checked: %v", typ, seen)
+		}
+
+		// The check has teeth: a body or a header that breaks the contract is refused.
+		d := rcv.all()[0]
+		var bad map[string]any
+		require.NoError(t, json.Unmarshal(d.Body, &bad))
+		bad["data"].(map[string]any)["learner_id"] = "12"
+		body, err := json.Marshal(bad)
+		require.NoError(t, err)
+		assert.Error(t, apitest.CheckWebhook(d.Header, body), "a data field of the wrong type")
+		h := d.Header.Clone()
+		h.Del("X-Xuefa-Signature")
+		assert.Error(t, apitest.CheckWebhook(h, d.Body), "a missing signature")
+		h = d.Header.Clone()
+		h.Set("X-Xuefa-Event", "credit.revoked")
+		assert.Error(t, apitest.CheckWebhook(h, d.Body), "an event type the contract does not know")
 	}, allowPrivate)
 }

@@ -89,6 +89,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Produce		json
 //	@Param			body	body		CreateRequest	true	"the new learner"
 //	@Success		201		{object}	CreatedView
+//	@Header			201		{string}	ETag	"the learner's revision, for If-Match"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
@@ -113,6 +114,7 @@ func (h *Handler) Create(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, created.Row.ID, created.Row.RowVersion)
 	httpx.Created(c, CreatedView{View: v, InitialPassword: httpx.NullIfZero(created.InitialPassword)})
 }
 
@@ -124,6 +126,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"learner id"
 //	@Success	200	{object}	View
+//	@Header		200	{string}	ETag	"the learner's revision, for If-Match"
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
@@ -144,15 +147,18 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Tags			learners
 //	@Accept			json
 //	@Produce		json
-//	@Param			id		path		int				true	"learner id"
-//	@Param			body	body		UpdateRequest	true	"fields to change"
-//	@Success		200		{object}	View
-//	@Failure		400		{object}	httpx.ErrorResponse
-//	@Failure		401		{object}	httpx.ErrorResponse
-//	@Failure		403		{object}	httpx.ErrorResponse
-//	@Failure		404		{object}	httpx.ErrorResponse
-//	@Failure		409		{object}	httpx.ErrorResponse
-//	@Failure		413		{object}	httpx.ErrorResponse
+//	@Param			id			path		int				true	"learner id"
+//	@Param			If-Match	header		string			false	"the ETag read: refused with 412 if the learner changed since"
+//	@Param			body		body		UpdateRequest	true	"fields to change"
+//	@Success		200			{object}	View
+//	@Header			200			{string}	ETag	"the learner's new revision"
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Failure		409			{object}	httpx.ErrorResponse
+//	@Failure		412			{object}	httpx.ErrorResponse	"request.precondition_failed"
+//	@Failure		413			{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@ID				updateLearner
 //	@Router			/api/v1/learners/{id} [patch]
@@ -162,7 +168,7 @@ func (h *Handler) Update(c *gin.Context) {
 		if err := httpx.BindJSON(c, &req); err != nil {
 			return nil, err
 		}
-		return h.svc.Update(ctx, httpx.MustActor(c), id, req.toInput())
+		return h.svc.Update(ctx, httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
 	})
 }
 
@@ -174,6 +180,7 @@ func (h *Handler) Update(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		int	true	"learner id"
 //	@Success		200	{object}	View
+//	@Header			200	{string}	ETag	"the learner's new revision"
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
@@ -216,7 +223,7 @@ func (h *Handler) PII(c *gin.Context) {
 	httpx.OK(c, PIIView{Phone: pii.Phone, IDCard: pii.IDCard})
 }
 
-// withLearner parses the id, runs fn and answers with the learner's view.
+// withLearner parses the id, runs fn and answers with the learner's view and its ETag.
 func (h *Handler) withLearner(c *gin.Context, fn func(ctx context.Context, id int64) (*Row, error)) {
 	id, err := httpx.PathID(c, "id")
 	if err != nil {
@@ -233,6 +240,7 @@ func (h *Handler) withLearner(c *gin.Context, fn func(ctx context.Context, id in
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, row.ID, row.RowVersion)
 	httpx.OK(c, v)
 }
 

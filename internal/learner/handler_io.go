@@ -78,8 +78,8 @@ func (h *Handler) Import(c *gin.Context) {
 	var rejected *ImportRejected
 	if errors.As(err, &rejected) {
 		result := toImportResultView(rejected.Result)
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, ImportFailure{
-			Error:     httpx.ErrorBody{Code: rejected.Code, Message: rejected.Message},
+		c.AbortWithStatusJSON(rejected.Err.Status, ImportFailure{
+			Error:     httpx.ErrorBody{Code: rejected.Err.Code, Message: rejected.Err.Message},
 			RequestID: reqctx.From(c.Request.Context()).RequestID,
 			Result:    &result,
 		})

@@ -55,14 +55,14 @@ type ImportResult struct {
 	Errors      []RowError // at most maxRowErrors, in row order
 }
 
-// ImportRejected is an import that wrote nothing because the header or some rows are invalid.
+// ImportRejected is an import that wrote nothing because the header or some rows are invalid:
+// the error to answer (422) and the report that goes with it.
 type ImportRejected struct {
-	Code    string
-	Message string
-	Result  ImportResult
+	Err    *apperr.Error
+	Result ImportResult
 }
 
-func (e *ImportRejected) Error() string { return e.Code + ": " + e.Message }
+func (e *ImportRejected) Error() string { return e.Err.Error() }
 
 // ImportInput is an uploaded file.
 type ImportInput struct {
@@ -126,8 +126,8 @@ func (s *Service) Import(ctx context.Context, actor auth.Actor, in ImportInput) 
 		}
 	}
 	if res.InvalidRows > 0 && !in.Partial {
-		return nil, &ImportRejected{Code: "learner.import_invalid",
-			Message: fmt.Sprintf("有 %d 行数据有误，未导入任何数据", res.InvalidRows), Result: *res}
+		return nil, &ImportRejected{Err: apperr.Invalid("learner.import_invalid",
+			fmt.Sprintf("有 %d 行数据有误，未导入任何数据", res.InvalidRows)), Result: *res}
 	}
 	err = database.WithTx(ctx, s.db, func(ctx context.Context) error {
 		res.Created, res.Updated, res.Unchanged = 0, 0, 0
@@ -511,7 +511,8 @@ func (s *Service) updateImported(ctx context.Context, r *importRow) error {
 		}
 		cols["id_card_enc"], cols["id_card_index"] = enc, idx
 	}
-	if len(cols) > 0 {
+	// The phone is kept on the account but shown as the learner's: a new revision either way.
+	if len(cols) > 0 || r.phoneChanged {
 		if err := s.store.Update(ctx, m.ID, cols); err != nil {
 			return err
 		}

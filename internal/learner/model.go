@@ -71,6 +71,9 @@ type Learner struct {
 	LeftAt      *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// RowVersion counts the learner's revisions (its ETag): edits, imports, syncs and leaving
+	// move it on.
+	RowVersion int64 `gorm:"default:1"`
 }
 
 // TableName pins the table.

@@ -15,6 +15,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/crypto"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -338,13 +339,17 @@ type UpdateInput struct {
 	IDCard   *string
 }
 
-// Update edits a learner in the actor's subtree (and mirrors name, unit and phone to the account).
-// Every column is written back, so it merges over the row read under its lock.
-func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput) (*Row, error) {
+// Update edits a learner in the actor's subtree (and mirrors name, unit and phone to the account),
+// if the learner is still at a revision ifMatch accepts. Every column is written back, so it
+// merges over the row read under its lock.
+func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput, ifMatch etag.IfMatch) (*Row, error) {
 	var out *Row
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
 		cur, err := s.lockedGet(ctx, actor, id)
 		if err != nil {
+			return err
+		}
+		if err := ifMatch.CheckRow(cur.ID, cur.RowVersion); err != nil {
 			return err
 		}
 		p := Profile{Name: cur.Name, UnitID: cur.UnitID, Track: cur.Track, Position: cur.Position}

@@ -315,7 +315,7 @@ func parseHeader(head []string) ([]string, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, &ImportRejected{Code: "learner.import_bad_header", Message: "表头不正确：第 1 行须为模板中的列名",
+		return nil, &ImportRejected{Err: apperr.Invalid("learner.import_bad_header", "表头不正确：第 1 行须为模板中的列名"),
 			Result: ImportResult{InvalidRows: 1, Errors: errs}}
 	}
 	return keys, nil

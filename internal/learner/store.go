@@ -86,9 +86,9 @@ func (s *Store) takeRow(q *gorm.DB) (*Row, error) {
 	return &r, err
 }
 
-// Update writes the given columns.
+// Update writes the given columns as the learner's next revision.
 func (s *Store) Update(ctx context.Context, id int64, cols map[string]any) error {
-	return s.conn(ctx).Model(&Learner{}).Where("id = ?", id).Updates(cols).Error
+	return s.conn(ctx).Model(&Learner{}).Where("id = ?", id).Updates(database.NextRevision(cols)).Error
 }
 
 // Filter narrows a listing.

@@ -10,6 +10,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 )
 
 // MaxSyncItems is how many learners one sync request may carry.
@@ -118,7 +119,7 @@ func (s *Service) syncOne(ctx context.Context, actor auth.Actor, p Profile) (str
 			return err
 		}
 		status = SyncUpdated
-		_, err = s.Update(ctx, actor, cur.ID, *in)
+		_, err = s.Update(ctx, actor, cur.ID, *in, etag.IfMatch{}) // a sync is the record of truth: unconditional
 		return err
 	})
 	return status, id, err

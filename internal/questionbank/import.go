@@ -71,13 +71,18 @@ type ImportResult struct {
 }
 
 // ImportRejected is returned when an all-or-nothing import found invalid rows: nothing was
-// written, and Result lists every problem.
+// written; Err is the error to answer (422) and Result lists every problem.
 type ImportRejected struct {
+	Err    *apperr.Error
 	Result ImportResult
 }
 
-func (e *ImportRejected) Error() string {
-	return fmt.Sprintf("import rejected: %d problems", len(e.Result.Errors))
+func (e *ImportRejected) Error() string { return e.Err.Error() }
+
+// rejectImport is the answer to an import with invalid rows.
+func rejectImport(res ImportResult) *ImportRejected {
+	return &ImportRejected{Err: apperr.Invalid("question.import_invalid",
+		fmt.Sprintf("文件中有 %d 处错误，未导入任何题目", len(res.Errors))), Result: res}
 }
 
 // DetectFormat decides the format from the file name and checks the content agrees.
@@ -175,7 +180,7 @@ func (s *Service) Import(ctx context.Context, actor auth.Actor, bankID int64, fi
 		return nil, err
 	}
 	if len(fileErrs) > 0 {
-		return nil, &ImportRejected{Result: ImportResult{Errors: fileErrs}}
+		return nil, rejectImport(ImportResult{Errors: fileErrs})
 	}
 	if len(rows) == 0 {
 		return nil, errImportNone
@@ -241,7 +246,7 @@ func (s *Service) importRows(ctx context.Context, actor auth.Actor, bankID int64
 	res.SkippedDuplicates = len(res.Duplicates)
 	sortRowErrors(res.Errors)
 	if len(res.Errors) > 0 && !partial {
-		return nil, &ImportRejected{Result: *res}
+		return nil, rejectImport(*res)
 	}
 	if err := s.insertQuestions(ctx, bankID, questions, actorID(actor)); err != nil {
 		return nil, err

@@ -182,6 +182,10 @@ type Question struct {
 	UpdatedBy    *int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// RowVersion counts the question's revisions (its ETag): every edit, status change alone
+	// included, moves it on; the answer counters above do not. Version, by contrast, counts
+	// published contents.
+	RowVersion int64 `gorm:"default:1"`
 }
 
 // TableName pins the table.

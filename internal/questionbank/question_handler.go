@@ -63,6 +63,7 @@ func (h *Handler) ListQuestions(c *gin.Context) {
 //	@Param			id		path		int						true	"bank id"
 //	@Param			body	body		QuestionCreateRequest	true	"the new question"
 //	@Success		201		{object}	QuestionView
+//	@Header		201		{string}	ETag	"the question's revision, for If-Match"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
@@ -88,6 +89,7 @@ func (h *Handler) CreateQuestion(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, q.ID, q.RowVersion)
 	httpx.Created(c, toQuestionView(*q))
 }
 
@@ -99,6 +101,7 @@ func (h *Handler) CreateQuestion(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"question id"
 //	@Success	200	{object}	QuestionView
+//	@Header	200	{string}	ETag	"the question's revision, for If-Match"
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
@@ -116,6 +119,7 @@ func (h *Handler) GetQuestion(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, q.ID, q.RowVersion)
 	httpx.OK(c, toQuestionView(*q))
 }
 
@@ -127,13 +131,16 @@ func (h *Handler) GetQuestion(c *gin.Context) {
 //	@Accept			json
 //	@Produce		json
 //	@Param			id		path		int						true	"question id"
+//	@Param			If-Match	header	string	false	"the ETag read: refused with 412 if the question changed since"
 //	@Param			body	body		QuestionUpdateRequest	true	"fields to change"
 //	@Success		200		{object}	QuestionView
+//	@Header		200		{string}	ETag	"the question's new revision"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
 //	@Failure		404		{object}	httpx.ErrorResponse
 //	@Failure		409		{object}	httpx.ErrorResponse	"duplicate stem"
+//	@Failure		412		{object}	httpx.ErrorResponse	"request.precondition_failed"
 //	@Failure		413		{object}	httpx.ErrorResponse
 //	@Failure		422		{object}	httpx.ErrorResponse
 //	@ID				updateQuestion
@@ -149,11 +156,12 @@ func (h *Handler) UpdateQuestion(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	q, err := h.svc.UpdateQuestion(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	q, err := h.svc.UpdateQuestion(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, q.ID, q.RowVersion)
 	httpx.OK(c, toQuestionView(*q))
 }
 
@@ -163,12 +171,14 @@ func (h *Handler) UpdateQuestion(c *gin.Context) {
 //	@Description	Only questions never published can be deleted; published ones are retired (PATCH status=retired) so history and statistics stay.
 //	@Tags			questions
 //	@Param			id	path	int	true	"question id"
+//	@Param			If-Match	header	string	false	"the ETag read: refused with 412 if the question changed since"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@Failure		412	{object}	httpx.ErrorResponse	"request.precondition_failed"
 //	@ID				deleteQuestion
 //	@Router			/api/v1/questions/{id} [delete]
 func (h *Handler) DeleteQuestion(c *gin.Context) {
@@ -177,7 +187,7 @@ func (h *Handler) DeleteQuestion(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	if err := h.svc.DeleteQuestion(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+	if err := h.svc.DeleteQuestion(c.Request.Context(), httpx.MustActor(c), id, httpx.IfMatch(c)); err != nil {
 		httpx.Fail(c, err)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 )
 
 var (
@@ -155,10 +156,11 @@ func (u QuestionUpdate) apply(in *Input) {
 	}
 }
 
-// UpdateQuestion edits a question. A question that was never published is edited in place;
-// once published, a content change makes version n+1 with its own snapshot, so attempts keep
-// the version they saw. Publishing a draft snapshots its current content.
-func (s *Service) UpdateQuestion(ctx context.Context, actor auth.Actor, id int64, in QuestionUpdate) (*Question, error) {
+// UpdateQuestion edits a question, if it is still at a revision ifMatch accepts. A question
+// that was never published is edited in place; once published, a content change makes version
+// n+1 with its own snapshot, so attempts keep the version they saw. Publishing a draft
+// snapshots its current content.
+func (s *Service) UpdateQuestion(ctx context.Context, actor auth.Actor, id int64, in QuestionUpdate, ifMatch etag.IfMatch) (*Question, error) {
 	if _, err := s.GetQuestion(ctx, actor, id); err != nil {
 		return nil, err
 	}
@@ -166,6 +168,9 @@ func (s *Service) UpdateQuestion(ctx context.Context, actor auth.Actor, id int64
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
 		q, err := s.lockQuestion(ctx, id)
 		if err != nil {
+			return err
+		}
+		if err := ifMatch.CheckRow(q.ID, q.RowVersion); err != nil {
 			return err
 		}
 		merged := inputOf(q.Content, q.Status)
@@ -222,15 +227,19 @@ func (s *Service) UpdateQuestion(ctx context.Context, actor auth.Actor, id int64
 	return out, err
 }
 
-// DeleteQuestion removes a question that was never published (published ones are retired).
-// It is checked again under the question's lock: an edit may have published or retired it.
-func (s *Service) DeleteQuestion(ctx context.Context, actor auth.Actor, id int64) error {
+// DeleteQuestion removes a question that was never published (published ones are retired), if
+// it is still at a revision ifMatch accepts. It is checked again under the question's lock: an
+// edit may have published or retired it.
+func (s *Service) DeleteQuestion(ctx context.Context, actor auth.Actor, id int64, ifMatch etag.IfMatch) error {
 	if _, err := s.GetQuestion(ctx, actor, id); err != nil {
 		return err
 	}
 	return database.WithTx(ctx, s.db, func(ctx context.Context) error {
 		q, err := s.lockQuestion(ctx, id)
 		if err != nil {
+			return err
+		}
+		if err := ifMatch.CheckRow(q.ID, q.RowVersion); err != nil {
 			return err
 		}
 		everPublished, err := s.store.HasVersion(ctx, q.ID, q.Version)

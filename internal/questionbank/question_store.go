@@ -6,6 +6,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/xuefa/xuefa/internal/platform/database"
 )
 
 // insertBatch is how many rows one INSERT carries in imports (≈20 columns each, well under
@@ -118,9 +120,9 @@ func (s *Store) BankQuestions(ctx context.Context, bankID int64) ([]Question, er
 	return out, err
 }
 
-// UpdateQuestion writes the given columns.
+// UpdateQuestion writes the given columns as the question's next revision.
 func (s *Store) UpdateQuestion(ctx context.Context, id int64, cols map[string]any) error {
-	return s.conn(ctx).Model(&Question{}).Where("id = ?", id).Updates(cols).Error
+	return s.conn(ctx).Model(&Question{}).Where("id = ?", id).Updates(database.NextRevision(cols)).Error
 }
 
 // DeleteQuestion removes a question.

@@ -60,9 +60,8 @@ func (h *Handler) Import(c *gin.Context) {
 	var rejected *ImportRejected
 	if errors.As(err, &rejected) {
 		result := toImportResultView(rejected.Result)
-		c.JSON(http.StatusUnprocessableEntity, ImportRejectedView{
-			Error: httpx.ErrorBody{Code: "question.import_invalid",
-				Message: fmt.Sprintf("文件中有 %d 处错误，未导入任何题目", len(rejected.Result.Errors))},
+		c.JSON(rejected.Err.Status, ImportRejectedView{
+			Error:     httpx.ErrorBody{Code: rejected.Err.Code, Message: rejected.Err.Message},
 			RequestID: reqctx.From(c.Request.Context()).RequestID,
 			Result:    &result,
 		})

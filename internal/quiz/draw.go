@@ -29,7 +29,7 @@ type Events interface {
 }
 
 // DrawnEvent is the data of quiz.round_drawn: what anyone needs to recompute the draw with
-// GET /quiz-rounds/{id}/draw.
+// GET /quiz-rounds/{id}/draw (its schema is in the published contract: keep the swag tags).
 type DrawnEvent struct {
 	RoundID        int64     `json:"round_id"`
 	ActivityID     int64     `json:"activity_id"`
@@ -39,7 +39,7 @@ type DrawnEvent struct {
 	EligibleDigest string    `json:"eligible_digest"`
 	EligibleCount  int       `json:"eligible_count"`
 	Winners        int       `json:"winners"`
-	DrawnAt        time.Time `json:"drawn_at"`
+	DrawnAt        time.Time `json:"drawn_at" format:"date-time"`
 } // @name QuizRoundDrawnEvent
 
 func (s *Service) emitDrawn(ctx context.Context, a *ActivityRow, r *Round, seedHex, beacon string, eligible, winners int, now time.Time) error {

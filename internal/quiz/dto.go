@@ -59,22 +59,28 @@ type PrizeRequest struct {
 // published questions) or question_ids (a fixed set, served to everyone in order); give
 // seconds_per_question or seconds_per_play.
 type RoundRequest struct {
-	Name               string         `json:"name" binding:"required,max=100" example:"第一轮"`
-	StartsAt           time.Time      `json:"starts_at" binding:"required" format:"date-time"`
-	EndsAt             time.Time      `json:"ends_at" binding:"required" format:"date-time"`
-	QuestionCount      int            `json:"question_count" binding:"omitempty,min=1,max=50" example:"10" validate:"optional"`
-	BankIDs            []int64        `json:"bank_ids" binding:"omitempty,max=20,dive,min=1" example:"1" validate:"optional"`
-	QuestionIDs        []int64        `json:"question_ids" binding:"omitempty,max=50,dive,min=1" validate:"optional"`
-	SecondsPerQuestion int            `json:"seconds_per_question" binding:"omitempty,min=5,max=600" example:"20" validate:"optional"`
-	SecondsPerPlay     int            `json:"seconds_per_play" binding:"omitempty,min=10,max=7200" validate:"optional"`
-	PlaysPerRound      int            `json:"plays_per_round" binding:"omitempty,min=1,max=100" example:"1" default:"1" validate:"optional"`
-	PlaysPerDay        int            `json:"plays_per_day" binding:"omitempty,min=1,max=100" example:"1" validate:"optional"`
-	PointsPerCorrect   int            `json:"points_per_correct" binding:"omitempty,min=1,max=1000" example:"10" default:"10" validate:"optional"`
-	MinMsPerAnswer     *int           `json:"min_ms_per_answer" binding:"omitempty,min=0,max=60000" example:"1000" default:"1000" validate:"optional"`
-	PrizeThreshold     int            `json:"prize_threshold" binding:"omitempty,min=0,max=100000" example:"60" validate:"optional"`
-	ClaimHours         int            `json:"claim_hours" binding:"omitempty,min=1,max=8760" example:"168" default:"168" validate:"optional"`
-	BeaconName         string         `json:"beacon_name" binding:"max=200" example:"开奖日中国福利彩票双色球开奖号码" validate:"optional"`
-	Prizes             []PrizeRequest `json:"prizes" binding:"omitempty,max=20,dive" validate:"optional"`
+	Name          string    `json:"name" binding:"required,max=100" example:"第一轮"`
+	StartsAt      time.Time `json:"starts_at" binding:"required" format:"date-time"`
+	EndsAt        time.Time `json:"ends_at" binding:"required" format:"date-time"`
+	QuestionCount int       `json:"question_count" binding:"omitempty,min=1,max=50" example:"10" validate:"optional"`
+	// BankIDs: each play draws question_count questions from these banks. Exactly one of
+	// bank_ids and question_ids (else 422 request.validation naming bank_ids).
+	BankIDs []int64 `json:"bank_ids" binding:"omitempty,max=20,dive,min=1" example:"1" validate:"optional"`
+	// QuestionIDs: a fixed set served to everyone in order. Exactly one of bank_ids and question_ids.
+	QuestionIDs []int64 `json:"question_ids" binding:"omitempty,max=50,dive,min=1" validate:"optional"`
+	// SecondsPerQuestion times each question. Exactly one of seconds_per_question and
+	// seconds_per_play (else 422 request.validation naming seconds_per_question).
+	SecondsPerQuestion int `json:"seconds_per_question" binding:"omitempty,min=5,max=600" example:"20" validate:"optional"`
+	// SecondsPerPlay times the whole play. Exactly one of seconds_per_question and seconds_per_play.
+	SecondsPerPlay   int            `json:"seconds_per_play" binding:"omitempty,min=10,max=7200" validate:"optional"`
+	PlaysPerRound    int            `json:"plays_per_round" binding:"omitempty,min=1,max=100" example:"1" default:"1" validate:"optional"`
+	PlaysPerDay      int            `json:"plays_per_day" binding:"omitempty,min=1,max=100" example:"1" validate:"optional"`
+	PointsPerCorrect int            `json:"points_per_correct" binding:"omitempty,min=1,max=1000" example:"10" default:"10" validate:"optional"`
+	MinMsPerAnswer   *int           `json:"min_ms_per_answer" binding:"omitempty,min=0,max=60000" example:"1000" default:"1000" validate:"optional"`
+	PrizeThreshold   int            `json:"prize_threshold" binding:"omitempty,min=0,max=100000" example:"60" validate:"optional"`
+	ClaimHours       int            `json:"claim_hours" binding:"omitempty,min=1,max=8760" example:"168" default:"168" validate:"optional"`
+	BeaconName       string         `json:"beacon_name" binding:"max=200" example:"开奖日中国福利彩票双色球开奖号码" validate:"optional"`
+	Prizes           []PrizeRequest `json:"prizes" binding:"omitempty,max=20,dive" validate:"optional"`
 } // @name QuizRoundRequest
 
 func (r RoundRequest) toInput() RoundInput {

@@ -2,15 +2,19 @@ package quiz_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/platform/config"
 )
 
 type board struct {
@@ -73,6 +78,7 @@ func TestRoundFromPlayToVerifiedDraw(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		f := newRound(t, e, map[string]any{"prize_threshold": 20, "beacon_name": "开奖日双色球号码"})
 		require.Len(t, f.commitment, 64)
+		drawnHook := subscribeDrawn(t, e)
 
 		zhang := participant(t, e, "p-zhang", "张小三")
 		li := participant(t, e, "p-li", "李四")
@@ -188,7 +194,34 @@ func TestRoundFromPlayToVerifiedDraw(t *testing.T) {
 		assert.Equal(t, d.EligibleDigest, drawnEvent["eligible_digest"])
 		assert.EqualValues(t, 4, drawnEvent["eligible_count"])
 		assert.EqualValues(t, 3, drawnEvent["winners"])
-	})
+		for {
+			n, err := e.App.Dispatcher.DispatchOnce(context.Background())
+			require.NoError(t, err)
+			if n == 0 {
+				break
+			}
+		}
+		assert.EqualValues(t, 1, drawnHook.Load(), "delivered once, as the contract says")
+	}, func(c *config.Config) { c.Integration.AllowPrivateWebhooks = true })
+}
+
+// subscribeDrawn subscribes a receiver to quiz.round_drawn as the county admin; the receiver
+// checks every delivery against the contract (x-webhooks in api/openapi.yaml) and counts them.
+func subscribeDrawn(t *testing.T, e *apitest.Env) *atomic.Int32 {
+	t.Helper()
+	var delivered atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := apitest.CheckWebhook(r.Header, body); err != nil {
+			t.Errorf("a delivery does not match the contract: %v", err) // Errorf: not the test's goroutine
+		}
+		delivered.Add(1)
+	}))
+	t.Cleanup(receiver.Close)
+	resp := e.Call(http.MethodPost, "/api/v1/integration/webhooks", rootAdmin(e),
+		map[string]any{"url": receiver.URL, "events": []string{"quiz.round_drawn"}, "description": "开奖同步"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	return &delivered
 }
 
 // verifyDraw recomputes a draw from its public record alone, without the package's code.

@@ -39,8 +39,8 @@ type View struct {
 	LearnerName string         `json:"learner_name" example:"张伟"`
 	UnitName    string         `json:"unit_name" example:"华阳镇"`
 	Message     string         `json:"message" example:"请抓紧完成本月学法任务"`
-	CreditsAt   credit.Amount  `json:"credits_at" swaggertype:"number" example:"2"`
-	LagAt       credit.Amount  `json:"lag_at" swaggertype:"number" example:"7.5"`
+	CreditsAt   credit.Amount  `json:"credits_at" swaggertype:"number" multipleOf:"0.01" example:"2"`
+	LagAt       credit.Amount  `json:"lag_at" swaggertype:"number" multipleOf:"0.01" example:"7.5"`
 	Manual      bool           `json:"manual" example:"true"`
 	CreatedAt   time.Time      `json:"created_at" format:"date-time"`
 	Deliveries  []DeliveryView `json:"deliveries"`

@@ -17,16 +17,17 @@ type Events interface {
 	EmitMany(ctx context.Context, eventType string, unitPaths []string, data []any) error
 }
 
-// LaggingEvent is the data of learner.lagging.
+// LaggingEvent is the data of learner.lagging (its schema is in the published contract: keep
+// the swag tags).
 type LaggingEvent struct {
 	LearnerID  int64         `json:"learner_id"`
 	UnitID     int64         `json:"unit_id"`
 	CampaignID int64         `json:"campaign_id"`
 	RuleID     int64         `json:"rule_id"`
 	ReminderID int64         `json:"reminder_id"`
-	Credits    credit.Amount `json:"credits"`
-	Lag        credit.Amount `json:"lag"`
-	RemindedAt time.Time     `json:"reminded_at"`
+	Credits    credit.Amount `json:"credits" swaggertype:"number" multipleOf:"0.01" example:"6.5"`
+	Lag        credit.Amount `json:"lag" swaggertype:"number" multipleOf:"0.01" example:"4"`
+	RemindedAt time.Time     `json:"reminded_at" format:"date-time"`
 } // @name LearnerLaggingEvent
 
 // emitLagging puts one learner.lagging event per reminder of a lagging rule in the outbox;

@@ -15,6 +15,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/clock"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -51,6 +52,8 @@ type Rule struct {
 	Enabled         bool
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// RowVersion counts the rule's revisions (its ETag): every replace moves it on.
+	RowVersion int64 `gorm:"default:1"`
 }
 
 // TableName pins the table.
@@ -150,8 +153,9 @@ func (in RuleInput) toRule() Rule {
 		MinIntervalDays: in.MinIntervalDays, WithinDays: in.WithinDays, EscalateAfter: in.EscalateAfter, Message: strings.TrimSpace(in.Message), Enabled: in.Enabled}
 }
 
-// SaveRule creates (id 0) or replaces a rule of the actor's subtree.
-func (s *Service) SaveRule(ctx context.Context, actor auth.Actor, id int64, in RuleInput) (*RuleRow, error) {
+// SaveRule creates (id 0) or replaces a rule of the actor's subtree; a replace only if the rule
+// is still at a revision ifMatch accepts.
+func (s *Service) SaveRule(ctx context.Context, actor auth.Actor, id int64, in RuleInput, ifMatch etag.IfMatch) (*RuleRow, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -162,10 +166,15 @@ func (s *Service) SaveRule(ctx context.Context, actor auth.Actor, id int64, in R
 	var out *RuleRow
 	err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
 		if id > 0 {
-			if _, err := s.lockRule(ctx, actor, id); err != nil {
+			cur, err := s.lockRule(ctx, actor, id)
+			if err != nil {
 				return err
 			}
-			r.ID = id
+			if err := ifMatch.CheckRow(cur.ID, cur.RowVersion); err != nil {
+				return err
+			}
+			// Save writes every column: the next revision of the row as locked.
+			r.ID, r.RowVersion = id, cur.RowVersion+1
 		}
 		if err := s.Store.SaveRule(ctx, &r, s.now()); err != nil {
 			return err
@@ -210,10 +219,14 @@ func (s *Service) Rules(ctx context.Context, actor auth.Actor) ([]RuleRow, error
 	return s.Store.Rules(ctx, actor.UnitPath, false)
 }
 
-// DeleteRule removes a rule of the actor's subtree.
-func (s *Service) DeleteRule(ctx context.Context, actor auth.Actor, id int64) error {
+// DeleteRule removes a rule of the actor's subtree, if it is still at a revision ifMatch accepts.
+func (s *Service) DeleteRule(ctx context.Context, actor auth.Actor, id int64, ifMatch etag.IfMatch) error {
 	return database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-		if _, err := s.lockRule(ctx, actor, id); err != nil {
+		cur, err := s.lockRule(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := ifMatch.CheckRow(cur.ID, cur.RowVersion); err != nil {
 			return err
 		}
 		if err := s.Store.DeleteRule(ctx, id); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -74,6 +75,7 @@ func toRuleView(r RuleRow) RuleView {
 //	@Produce		json
 //	@Param			body	body		RuleRequest	true	"the rule"
 //	@Success		201		{object}	RuleView
+//	@Header		201		{string}	ETag	"the rule's revision, for If-Match"
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
 //	@Failure		403		{object}	httpx.ErrorResponse
@@ -87,11 +89,12 @@ func (h *Handler) CreateRule(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	r, err := h.svc.SaveRule(c.Request.Context(), httpx.MustActor(c), 0, req.toInput())
+	r, err := h.svc.SaveRule(c.Request.Context(), httpx.MustActor(c), 0, req.toInput(), etag.IfMatch{})
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, r.ID, r.RowVersion)
 	httpx.Created(c, toRuleView(*r))
 }
 
@@ -103,12 +106,15 @@ func (h *Handler) CreateRule(c *gin.Context) {
 //	@Accept		json
 //	@Produce	json
 //	@Param		id		path		int			true	"rule id"
+//	@Param		If-Match	header	string	false	"the ETag read: refused with 412 if the rule changed since"
 //	@Param		body	body		RuleRequest	true	"the rule"
 //	@Success	200		{object}	RuleView
+//	@Header	200		{string}	ETag	"the rule's new revision"
 //	@Failure	400		{object}	httpx.ErrorResponse
 //	@Failure	401		{object}	httpx.ErrorResponse
 //	@Failure	403		{object}	httpx.ErrorResponse
 //	@Failure	404		{object}	httpx.ErrorResponse
+//	@Failure	412		{object}	httpx.ErrorResponse	"request.precondition_failed"
 //	@Failure	413		{object}	httpx.ErrorResponse
 //	@Failure	422		{object}	httpx.ErrorResponse
 //	@ID				replaceReminderRule
@@ -124,11 +130,12 @@ func (h *Handler) ReplaceRule(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	r, err := h.svc.SaveRule(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	r, err := h.svc.SaveRule(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, r.ID, r.RowVersion)
 	httpx.OK(c, toRuleView(*r))
 }
 
@@ -140,6 +147,7 @@ func (h *Handler) ReplaceRule(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"rule id"
 //	@Success	200	{object}	RuleView
+//	@Header	200	{string}	ETag	"the rule's revision, for If-Match"
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
@@ -157,6 +165,7 @@ func (h *Handler) GetRule(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, r.ID, r.RowVersion)
 	httpx.OK(c, toRuleView(*r))
 }
 
@@ -186,11 +195,13 @@ func (h *Handler) ListRules(c *gin.Context) {
 //	@Description	Deletes the rule; reminders it already sent stay in inboxes and in the effect figures. Audited.
 //	@Tags		supervision
 //	@Param		id	path	int	true	"rule id"
+//	@Param		If-Match	header	string	false	"the ETag read: refused with 412 if the rule changed since"
 //	@Success	204
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
 //	@Failure	404	{object}	httpx.ErrorResponse
+//	@Failure	412	{object}	httpx.ErrorResponse	"request.precondition_failed"
 //	@ID				deleteReminderRule
 //	@Router		/api/v1/reminder-rules/{id} [delete]
 func (h *Handler) DeleteRule(c *gin.Context) {
@@ -199,7 +210,7 @@ func (h *Handler) DeleteRule(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	if err := h.svc.DeleteRule(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+	if err := h.svc.DeleteRule(c.Request.Context(), httpx.MustActor(c), id, httpx.IfMatch(c)); err != nil {
 		httpx.Fail(c, err)
 		return
 	}

@@ -144,6 +144,12 @@ func TestCORSAndTrustedProxies(t *testing.T) {
 		}})
 		assert.Equal(t, http.StatusNoContent, preflight.Status)
 		assert.Equal(t, "https://admin.example.gov.cn", preflight.Header.Get("Access-Control-Allow-Origin"))
+		edit := e.Do(apitest.Request{Method: http.MethodOptions, Path: "/api/v1/units/1", Headers: map[string]string{
+			"Origin": "https://admin.example.gov.cn", "Access-Control-Request-Method": "PATCH", "Access-Control-Request-Headers": "authorization, content-type, if-match",
+		}})
+		assert.Equal(t, http.StatusNoContent, edit.Status, "a browser may send If-Match")
+		got := e.Do(apitest.Request{Method: http.MethodGet, Path: "/api/v1/units/1", Token: e.Token("admin"), Headers: map[string]string{"Origin": "https://admin.example.gov.cn"}})
+		assert.Contains(t, strings.ToLower(got.Header.Get("Access-Control-Expose-Headers")), "etag", "and read the ETag")
 		other := e.Do(apitest.Request{Method: http.MethodOptions, Path: "/api/v1/auth/login", Headers: map[string]string{
 			"Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST",
 		}})

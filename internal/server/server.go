@@ -60,8 +60,8 @@ func New(opts Options, h Handlers) (*Server, error) {
 		e.Use(cors.New(cors.Config{
 			AllowOrigins:     opts.CORSOrigins,
 			AllowMethods:     []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"},
-			AllowHeaders:     []string{"Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"},
-			ExposeHeaders:    []string{"X-Request-ID", "Retry-After"},
+			AllowHeaders:     []string{"Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"},
+			ExposeHeaders:    []string{"X-Request-ID", "Retry-After", "ETag"}, // ETag: browser clients send it back in If-Match
 			AllowCredentials: false,
 			MaxAge:           12 * time.Hour,
 		}))

@@ -17,7 +17,7 @@ type CourseView struct {
 	Body            *string       `json:"body" example:"宪法是国家的根本法……" extensions:"x-nullable"`
 	DurationSeconds int           `json:"duration_seconds" example:"600"`
 	Tracks          []string      `json:"tracks" example:"leader,general"`
-	Credit          credit.Amount `json:"credit" swaggertype:"number" example:"1"`
+	Credit          credit.Amount `json:"credit" swaggertype:"number" multipleOf:"0.01" example:"1"`
 	SortOrder       int           `json:"sort_order" example:"1"`
 	Status          CourseStatus  `json:"status" example:"published" enums:"draft,published,archived"`
 	CreatedAt       time.Time     `json:"created_at" format:"date-time"`
@@ -53,7 +53,7 @@ type SessionView struct {
 	DurationSeconds  int           `json:"duration_seconds" example:"600"`
 	HeartbeatSeconds int           `json:"heartbeat_seconds" example:"30"`
 	CreditedSeconds  int           `json:"credited_seconds" example:"30"`
-	CreditsAwarded   credit.Amount `json:"credits_awarded" swaggertype:"number" example:"0.1"`
+	CreditsAwarded   credit.Amount `json:"credits_awarded" swaggertype:"number" multipleOf:"0.01" example:"0.1"`
 	DailyCapReached  bool          `json:"daily_cap_reached" example:"false"`
 	CourseCompleted  bool          `json:"course_completed" example:"false"`
 	Ended            bool          `json:"ended" example:"false"`
@@ -71,7 +71,7 @@ type CourseRequest struct {
 	Body            *string       `json:"body" binding:"omitempty,max=100000" example:"宪法是国家的根本法……" validate:"optional"`
 	DurationSeconds int           `json:"duration_seconds" binding:"required,min=60,max=36000" example:"600"`
 	Tracks          []string      `json:"tracks" binding:"required,min=1,max=3,dive,oneof=leader general judicial" example:"leader,general"`
-	Credit          credit.Amount `json:"credit" binding:"min=0" swaggertype:"number" minimum:"0" example:"1" validate:"optional"`
+	Credit          credit.Amount `json:"credit" binding:"min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"1" validate:"optional"`
 	SortOrder       int           `json:"sort_order" binding:"min=0" example:"1" validate:"optional"`
 	Status          CourseStatus  `json:"status" binding:"omitempty,oneof=draft published archived" example:"published" validate:"optional"`
 } // @name CourseCreateRequest
@@ -84,7 +84,7 @@ type CourseUpdateRequest struct {
 	Body            *string        `json:"body" binding:"omitempty,max=100000" example:"宪法是国家的根本法……" validate:"optional"`
 	DurationSeconds *int           `json:"duration_seconds" binding:"omitempty,min=60,max=36000" example:"900" validate:"optional"`
 	Tracks          *[]string      `json:"tracks" binding:"omitempty,min=1,max=3,dive,oneof=leader general judicial" example:"judicial" validate:"optional"`
-	Credit          *credit.Amount `json:"credit" binding:"omitempty,min=0" swaggertype:"number" minimum:"0" example:"2" validate:"optional"`
+	Credit          *credit.Amount `json:"credit" binding:"omitempty,min=0" swaggertype:"number" multipleOf:"0.01" minimum:"0" example:"2" validate:"optional"`
 	SortOrder       *int           `json:"sort_order" binding:"omitempty,min=0" example:"2" validate:"optional"`
 	Status          *CourseStatus  `json:"status" binding:"omitempty,oneof=draft published archived" example:"published" validate:"optional"`
 } // @name CourseUpdateRequest

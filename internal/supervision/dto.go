@@ -14,7 +14,7 @@ type FiguresView struct {
 	Learners       int64            `json:"learners" example:"120"`
 	ByTrack        map[string]int64 `json:"learners_by_track" example:"leader:10,general:100,judicial:10"`
 	Active7d       int64            `json:"active_last_7_days" example:"95"`
-	AverageCredits credit.Amount    `json:"average_credits" swaggertype:"number" example:"12.5"`
+	AverageCredits credit.Amount    `json:"average_credits" swaggertype:"number" multipleOf:"0.01" example:"12.5"`
 	Completed      int64            `json:"completed" example:"20"`
 	CompletionRate float64          `json:"completion_rate" example:"16.6"`
 	OnPace         int64            `json:"on_pace" example:"70"`
@@ -32,7 +32,7 @@ type FiguresView struct {
 // DayView is one day of the series.
 type DayView struct {
 	Day     string        `json:"day" format:"date" example:"2026-11-02"`
-	Credits credit.Amount `json:"credits" swaggertype:"number" example:"310.5"`
+	Credits credit.Amount `json:"credits" swaggertype:"number" multipleOf:"0.01" example:"310.5"`
 } // @name DailyCredits
 
 // DashboardView is a unit's dynamic analysis of a campaign.
@@ -66,10 +66,10 @@ type LaggingView struct {
 	UnitID         int64         `json:"unit_id" example:"2"`
 	UnitName       string        `json:"unit_name" example:"华阳镇"`
 	Track          string        `json:"track" example:"general"`
-	Credits        credit.Amount `json:"credits" swaggertype:"number" example:"2"`
-	Target         credit.Amount `json:"target" swaggertype:"number" example:"30"`
-	Expected       credit.Amount `json:"expected_by_today" swaggertype:"number" example:"9"`
-	Lag            credit.Amount `json:"lag" swaggertype:"number" example:"7"`
+	Credits        credit.Amount `json:"credits" swaggertype:"number" multipleOf:"0.01" example:"2"`
+	Target         credit.Amount `json:"target" swaggertype:"number" multipleOf:"0.01" example:"30"`
+	Expected       credit.Amount `json:"expected_by_today" swaggertype:"number" multipleOf:"0.01" example:"9"`
+	Lag            credit.Amount `json:"lag" swaggertype:"number" multipleOf:"0.01" example:"7"`
 	Status         credit.Pace   `json:"status" example:"lagging" enums:"lagging,far_behind"`
 	RemindersSent  int64         `json:"reminders_sent" example:"1"`
 	LastActivityAt *time.Time    `json:"last_activity_at" format:"date-time" extensions:"x-nullable"`

@@ -74,6 +74,7 @@ func (h *Handler) List(c *gin.Context) {
 //	@Produce	json
 //	@Param		body	body		CreateRequest	true	"the new unit"
 //	@Success	201		{object}	View
+//	@Header		201		{string}	ETag	"the unit's revision, for If-Match"
 //	@Failure	400		{object}	httpx.ErrorResponse
 //	@Failure	401		{object}	httpx.ErrorResponse
 //	@Failure	403		{object}	httpx.ErrorResponse
@@ -93,6 +94,7 @@ func (h *Handler) Create(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, u.ID, u.RowVersion)
 	httpx.Created(c, toView(*u))
 }
 
@@ -104,6 +106,7 @@ func (h *Handler) Create(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"unit id"
 //	@Success	200	{object}	View
+//	@Header		200	{string}	ETag	"the unit's revision, for If-Match"
 //	@Failure	400	{object}	httpx.ErrorResponse
 //	@Failure	401	{object}	httpx.ErrorResponse
 //	@Failure	403	{object}	httpx.ErrorResponse
@@ -122,6 +125,7 @@ func (h *Handler) Get(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, u.ID, u.RowVersion)
 	httpx.OK(c, toView(*u))
 }
 
@@ -132,16 +136,19 @@ func (h *Handler) Get(c *gin.Context) {
 //	@Tags			units
 //	@Accept			json
 //	@Produce		json
-//	@Param			id		path		int				true	"unit id"
-//	@Param			body	body		UpdateRequest	true	"fields to change"
-//	@Success		200		{object}	View
-//	@Failure		400		{object}	httpx.ErrorResponse
-//	@Failure		401		{object}	httpx.ErrorResponse
-//	@Failure		403		{object}	httpx.ErrorResponse
-//	@Failure		404		{object}	httpx.ErrorResponse
-//	@Failure		409		{object}	httpx.ErrorResponse
-//	@Failure		413		{object}	httpx.ErrorResponse
-//	@Failure		422		{object}	httpx.ErrorResponse
+//	@Param			id			path		int				true	"unit id"
+//	@Param			If-Match	header		string			false	"the ETag read: refused with 412 if the unit changed since"
+//	@Param			body		body		UpdateRequest	true	"fields to change"
+//	@Success		200			{object}	View
+//	@Header			200			{string}	ETag	"the unit's new revision"
+//	@Failure		400			{object}	httpx.ErrorResponse
+//	@Failure		401			{object}	httpx.ErrorResponse
+//	@Failure		403			{object}	httpx.ErrorResponse
+//	@Failure		404			{object}	httpx.ErrorResponse
+//	@Failure		409			{object}	httpx.ErrorResponse
+//	@Failure		412			{object}	httpx.ErrorResponse	"request.precondition_failed"
+//	@Failure		413			{object}	httpx.ErrorResponse
+//	@Failure		422			{object}	httpx.ErrorResponse
 //	@ID				updateUnit
 //	@Router			/api/v1/units/{id} [patch]
 func (h *Handler) Update(c *gin.Context) {
@@ -155,11 +162,12 @@ func (h *Handler) Update(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	u, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
+	u, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
+	httpx.SetETag(c, u.ID, u.RowVersion)
 	httpx.OK(c, toView(*u))
 }
 
@@ -168,13 +176,15 @@ func (h *Handler) Update(c *gin.Context) {
 //	@Summary		Delete a unit
 //	@Description	Refused with 409 while the unit has sub-units, accounts or learners.
 //	@Tags			units
-//	@Param			id	path	int	true	"unit id"
+//	@Param			id			path	int		true	"unit id"
+//	@Param			If-Match	header	string	false	"the ETag read: refused with 412 if the unit changed since"
 //	@Success		204
 //	@Failure		400	{object}	httpx.ErrorResponse
 //	@Failure		401	{object}	httpx.ErrorResponse
 //	@Failure		403	{object}	httpx.ErrorResponse
 //	@Failure		404	{object}	httpx.ErrorResponse
 //	@Failure		409	{object}	httpx.ErrorResponse
+//	@Failure		412	{object}	httpx.ErrorResponse	"request.precondition_failed"
 //	@ID				deleteUnit
 //	@Router			/api/v1/units/{id} [delete]
 func (h *Handler) Delete(c *gin.Context) {
@@ -183,7 +193,7 @@ func (h *Handler) Delete(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	if err := h.svc.Delete(c.Request.Context(), httpx.MustActor(c), id); err != nil {
+	if err := h.svc.Delete(c.Request.Context(), httpx.MustActor(c), id, httpx.IfMatch(c)); err != nil {
 		httpx.Fail(c, err)
 		return
 	}

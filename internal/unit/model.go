@@ -34,6 +34,8 @@ type Unit struct {
 	Depth     int
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// RowVersion counts the unit's revisions (its ETag): edits and moves move it on.
+	RowVersion int64 `gorm:"default:1"`
 }
 
 // TableName pins the table.

@@ -11,6 +11,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
+	"github.com/xuefa/xuefa/internal/platform/etag"
 )
 
 // Errors of this domain.
@@ -163,8 +164,9 @@ type UpdateInput struct {
 	ParentID *int64
 }
 
-// Update renames, re-codes, re-kinds or moves a unit inside the actor's subtree.
-func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput) (*Unit, error) {
+// Update renames, re-codes, re-kinds or moves a unit inside the actor's subtree, if the unit is
+// still at a revision ifMatch accepts.
+func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput, ifMatch etag.IfMatch) (*Unit, error) {
 	var out *Unit
 	err := database.WithTx(ctx, s.db, func(ctx context.Context) error {
 		u, err := s.store.GetForUpdate(ctx, id)
@@ -172,6 +174,9 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 			return errNotFound
 		}
 		if err != nil {
+			return err
+		}
+		if err := ifMatch.CheckRow(u.ID, u.RowVersion); err != nil {
 			return err
 		}
 		cols := map[string]any{}
@@ -231,14 +236,18 @@ func (s *Service) move(ctx context.Context, actor auth.Actor, u *Unit, parentID 
 	return nil
 }
 
-// Delete removes an empty unit inside the actor's subtree (not the actor's own).
-func (s *Service) Delete(ctx context.Context, actor auth.Actor, id int64) error {
+// Delete removes an empty unit inside the actor's subtree (not the actor's own), if it is still
+// at a revision ifMatch accepts.
+func (s *Service) Delete(ctx context.Context, actor auth.Actor, id int64, ifMatch etag.IfMatch) error {
 	return database.WithTx(ctx, s.db, func(ctx context.Context) error {
 		u, err := s.store.GetForUpdate(ctx, id)
 		if errors.Is(err, ErrNotFound) || (err == nil && !actor.Covers(u.Path)) {
 			return errNotFound
 		}
 		if err != nil {
+			return err
+		}
+		if err := ifMatch.CheckRow(u.ID, u.RowVersion); err != nil {
 			return err
 		}
 		if u.ID == actor.UnitID || u.ParentID == nil {

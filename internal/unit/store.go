@@ -127,12 +127,13 @@ func (s *Store) CountChildren(ctx context.Context, id int64) (int64, error) {
 	return n, err
 }
 
-// Update writes the given columns.
+// Update writes the given columns as the unit's next revision.
 func (s *Store) Update(ctx context.Context, id int64, cols map[string]any) error {
-	return s.conn(ctx).Model(&Unit{}).Where("id = ?", id).Updates(cols).Error
+	return s.conn(ctx).Model(&Unit{}).Where("id = ?", id).Updates(database.NextRevision(cols)).Error
 }
 
-// Move re-parents u under parent, rewriting the path and depth of u's whole subtree.
+// Move re-parents u under parent, rewriting the path and depth of u's whole subtree: each unit
+// of it (u too) gets a new revision, as its path changed.
 func (s *Store) Move(ctx context.Context, u *Unit, parent *Unit) error {
 	newPath := parent.Path + strconv.FormatInt(u.ID, 10) + "/"
 	depthDelta := parent.Depth + 1 - u.Depth
@@ -144,10 +145,10 @@ func (s *Store) Move(ctx context.Context, u *Unit, parent *Unit) error {
 		if err := s.conn(ctx).Model(&Unit{}).Where("id = ?", u.ID).Update("parent_id", parent.ID).Error; err != nil {
 			return err
 		}
-		return s.conn(ctx).Model(&Unit{}).Where("path LIKE ?", u.Path+"%").Updates(map[string]any{
+		return s.conn(ctx).Model(&Unit{}).Where("path LIKE ?", u.Path+"%").Updates(database.NextRevision(map[string]any{
 			"path":  gorm.Expr(concat, newPath, len(u.Path)+1),
 			"depth": gorm.Expr("depth + ?", depthDelta),
-		}).Error
+		})).Error
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
 
+	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/server"
 )
 
@@ -59,9 +60,18 @@ func run(ctx context.Context, in, outYAML, outJSON string) error {
 		doc3.Servers = openapi3.Servers{{URL: "/"}}
 	}
 
+	if err := applyWebhooks(ctx, doc3, integration.AllEvents()); err != nil {
+		return err
+	}
+	splitInputs(doc3)
 	if err := applyAccess(doc3, server.RouteTable()); err != nil {
 		return err
 	}
+	if err := applyErrorCodes(doc3, server.RouteTable()); err != nil {
+		return err
+	}
+	applyHeaders(doc3)
+	exactContent(doc3)
 
 	// Swag leaves operations outside the route table (/healthz, /readyz) without a security list, which OpenAPI reads as "no
 	// requirement declared" (linters flag it). Say explicitly that they need none.

@@ -85,7 +85,6 @@ var (
 	ErrRouteNotFound    = NotFound("request.route_not_found", "接口不存在")
 	ErrMethodNotAllowed = New(http.StatusMethodNotAllowed, "request.method_not_allowed", "不支持的请求方法")
 	ErrInternal         = New(http.StatusInternalServerError, "internal", "服务器内部错误")
-	ErrUnavailable      = New(http.StatusServiceUnavailable, "unavailable", "服务暂不可用")
 	// ErrServiceUnavailable answers a request the database could not serve (down, unreachable,
 	// overloaded): worth retrying after Retry-After seconds.
 	ErrServiceUnavailable = &Error{Status: http.StatusServiceUnavailable, Code: "service.unavailable",

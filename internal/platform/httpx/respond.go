@@ -72,6 +72,15 @@ func NullIfZero[T comparable](v T) *T {
 	return &v
 }
 
+// ZeroIfNull is the value p points at, or the zero value for null (a request's optional field).
+func ZeroIfNull[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
 // Fail records err for the error-render middleware and stops the handler chain.
 func Fail(c *gin.Context, err error) {
 	_ = c.Error(err)
