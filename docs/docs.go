@@ -12308,7 +12308,12 @@ const docTemplate = `{
                 "tracks": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "leader",
+                            "general",
+                            "judicial"
+                        ]
                     },
                     "example": [
                         "leader",
@@ -12959,6 +12964,11 @@ const docTemplate = `{
                 },
                 "track": {
                     "type": "string",
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
                     "example": "general"
                 },
                 "unit_learners": {
@@ -14698,6 +14708,11 @@ const docTemplate = `{
                 },
                 "track": {
                     "type": "string",
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
                     "example": "general"
                 },
                 "unit_id": {
@@ -15733,6 +15748,11 @@ const docTemplate = `{
                 },
                 "track": {
                     "type": "string",
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
                     "example": "general"
                 },
                 "unit_id": {
@@ -16300,6 +16320,11 @@ const docTemplate = `{
                 },
                 "track": {
                     "type": "string",
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
                     "example": "general"
                 },
                 "unit_name": {
@@ -17324,7 +17349,12 @@ const docTemplate = `{
                 "tracks": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "leader",
+                            "general",
+                            "judicial"
+                        ]
                     },
                     "example": [
                         "leader",

@@ -162,6 +162,27 @@ func (e CreditSource) Valid() bool {
 	}
 }
 
+// Defines values for CreditStandingTrack.
+const (
+	CreditStandingTrackGeneral  CreditStandingTrack = "general"
+	CreditStandingTrackJudicial CreditStandingTrack = "judicial"
+	CreditStandingTrackLeader   CreditStandingTrack = "leader"
+)
+
+// Valid indicates whether the value is a known member of the CreditStandingTrack enum.
+func (e CreditStandingTrack) Valid() bool {
+	switch e {
+	case CreditStandingTrackGeneral:
+		return true
+	case CreditStandingTrackJudicial:
+		return true
+	case CreditStandingTrackLeader:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ErrorCode.
 const (
 	AccountManagedElsewhere         ErrorCode = "account.managed_elsewhere"
@@ -954,6 +975,27 @@ func (e ExamPaperQuestionType) Valid() bool {
 	}
 }
 
+// Defines values for ExamResultTrack.
+const (
+	ExamResultTrackGeneral  ExamResultTrack = "general"
+	ExamResultTrackJudicial ExamResultTrack = "judicial"
+	ExamResultTrackLeader   ExamResultTrack = "leader"
+)
+
+// Valid indicates whether the value is a known member of the ExamResultTrack enum.
+func (e ExamResultTrack) Valid() bool {
+	switch e {
+	case ExamResultTrackGeneral:
+		return true
+	case ExamResultTrackJudicial:
+		return true
+	case ExamResultTrackLeader:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExamReviewPolicy.
 const (
 	ReviewAfterClose  ExamReviewPolicy = "after_close"
@@ -1098,6 +1140,27 @@ func (e IntegrationClientStatus) Valid() bool {
 	case ClientActive:
 		return true
 	case ClientDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LeaderboardLearnerTrack.
+const (
+	LeaderboardLearnerTrackGeneral  LeaderboardLearnerTrack = "general"
+	LeaderboardLearnerTrackJudicial LeaderboardLearnerTrack = "judicial"
+	LeaderboardLearnerTrackLeader   LeaderboardLearnerTrack = "leader"
+)
+
+// Valid indicates whether the value is a known member of the LeaderboardLearnerTrack enum.
+func (e LeaderboardLearnerTrack) Valid() bool {
+	switch e {
+	case LeaderboardLearnerTrackGeneral:
+		return true
+	case LeaderboardLearnerTrackJudicial:
+		return true
+	case LeaderboardLearnerTrackLeader:
 		return true
 	default:
 		return false
@@ -2196,11 +2259,14 @@ type CreditStanding struct {
 	Total float64 `json:"total"`
 
 	// Track Example: general
-	Track string `json:"track"`
+	Track CreditStandingTrack `json:"track"`
 
 	// UnitLearners Example: 3
 	UnitLearners int64 `json:"unit_learners"`
 }
+
+// CreditStandingTrack Example: general
+type CreditStandingTrack string
 
 // CreditsBySource defines model for CreditsBySource.
 type CreditsBySource struct {
@@ -2908,7 +2974,7 @@ type ExamResult struct {
 	Score *float64 `json:"score"`
 
 	// Track Example: general
-	Track string `json:"track"`
+	Track ExamResultTrack `json:"track"`
 
 	// UnitID Example: 2
 	UnitID int64 `json:"unit_id"`
@@ -2916,6 +2982,9 @@ type ExamResult struct {
 	// UnitName Example: 华阳镇
 	UnitName string `json:"unit_name"`
 }
+
+// ExamResultTrack Example: general
+type ExamResultTrack string
 
 // ExamResultList defines model for ExamResultList.
 type ExamResultList struct {
@@ -3361,11 +3430,14 @@ type LeaderboardLearner struct {
 	Total float64 `json:"total"`
 
 	// Track Example: general
-	Track string `json:"track"`
+	Track LeaderboardLearnerTrack `json:"track"`
 
 	// UnitName Example: 华阳镇
 	UnitName string `json:"unit_name"`
 }
+
+// LeaderboardLearnerTrack Example: general
+type LeaderboardLearnerTrack string
 
 // LeaderboardUnit defines model for LeaderboardUnit.
 type LeaderboardUnit struct {

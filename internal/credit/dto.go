@@ -22,7 +22,7 @@ type StandingView struct {
 	CampaignName   string       `json:"campaign_name" example:"第九个机关集中学法月"`
 	LearnerID      int64        `json:"learner_id" example:"3"`
 	LearnerName    string       `json:"learner_name" example:"张伟"`
-	Track          string       `json:"track" example:"general"`
+	Track          string       `json:"track" enums:"leader,general,judicial" example:"general"`
 	Total          Amount       `json:"total" swaggertype:"number" multipleOf:"0.01" example:"30"`
 	Target         Amount       `json:"target" swaggertype:"number" multipleOf:"0.01" example:"30"`
 	Percent        float64      `json:"percent" example:"100"`
@@ -74,7 +74,7 @@ type BoardLearnerView struct {
 	LearnerID int64  `json:"learner_id" example:"3"`
 	Name      string `json:"name" example:"张伟"`
 	UnitName  string `json:"unit_name" example:"华阳镇"`
-	Track     string `json:"track" example:"general"`
+	Track     string `json:"track" enums:"leader,general,judicial" example:"general"`
 	Total     Amount `json:"total" swaggertype:"number" multipleOf:"0.01" example:"30"`
 } // @name LeaderboardLearner
 

@@ -24,7 +24,7 @@ type ResultView struct {
 	Name      string   `json:"name" example:"张伟"`
 	UnitID    int64    `json:"unit_id" example:"2"`
 	UnitName  string   `json:"unit_name" example:"华阳镇"`
-	Track     string   `json:"track" example:"general"`
+	Track     string   `json:"track" enums:"leader,general,judicial" example:"general"`
 	Attempted bool     `json:"attempted" example:"true"`
 	Attempts  int      `json:"attempts" example:"1"`
 	Score     *float64 `json:"score" example:"86" extensions:"x-nullable"`

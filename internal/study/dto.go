@@ -16,7 +16,7 @@ type CourseView struct {
 	URL             string        `json:"url" example:"https://www.npc.gov.cn/"`
 	Body            *string       `json:"body" example:"宪法是国家的根本法……" extensions:"x-nullable"`
 	DurationSeconds int           `json:"duration_seconds" example:"600"`
-	Tracks          []string      `json:"tracks" example:"leader,general"`
+	Tracks          []string      `json:"tracks" enums:"leader,general,judicial" example:"leader,general"`
 	Credit          credit.Amount `json:"credit" swaggertype:"number" multipleOf:"0.01" example:"1"`
 	SortOrder       int           `json:"sort_order" example:"1"`
 	Status          CourseStatus  `json:"status" example:"published" enums:"draft,published,archived"`

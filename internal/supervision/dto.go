@@ -65,7 +65,7 @@ type LaggingView struct {
 	Name           string        `json:"name" example:"张伟"`
 	UnitID         int64         `json:"unit_id" example:"2"`
 	UnitName       string        `json:"unit_name" example:"华阳镇"`
-	Track          string        `json:"track" example:"general"`
+	Track          string        `json:"track" enums:"leader,general,judicial" example:"general"`
 	Credits        credit.Amount `json:"credits" swaggertype:"number" multipleOf:"0.01" example:"2"`
 	Target         credit.Amount `json:"target" swaggertype:"number" multipleOf:"0.01" example:"30"`
 	Expected       credit.Amount `json:"expected_by_today" swaggertype:"number" multipleOf:"0.01" example:"9"`

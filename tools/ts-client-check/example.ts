@@ -1,7 +1,7 @@
 // The calls the WeChat mini-program makes, written against the client generated from
 // api/openapi.yaml (openapi-typescript → api.d.ts, gitignored, made by .ci/run) and compiled
 // with --strict, exactOptionalPropertyTypes and no `any`. If the contract changes in a way that
-// breaks these calls, `tsc` fails in CI.
+// breaks these calls, `tsc` fails in CI; run.ts then drives them against a running server.
 //
 // Every property the server always sends is required in the generated types, and a property
 // with no value is `null` (never absent), so reads below need no `?? fallback`.
@@ -14,12 +14,12 @@ type OAuthError = Schemas["OAuthError"];
 
 // The mini-program runtime has no fetch: wx.request is the only way out. These are the parts
 // of its API the adapter uses (https://developers.weixin.qq.com/miniprogram/dev/api/network/request/wx.request.html).
-interface WxRequestSuccess {
+export interface WxRequestSuccess {
   data: string;
   statusCode: number;
   header: Record<string, string>;
 }
-interface WxRequestOptions {
+export interface WxRequestOptions {
   url: string;
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   header: Record<string, string>;
@@ -55,7 +55,12 @@ export async function wxFetch(req: Request): Promise<Response> {
   });
 }
 
-const api = createClient<paths>({ baseUrl: "https://xuefa.example.gov.cn", fetch: wxFetch });
+let api = createClient<paths>({ baseUrl: "https://xuefa.example.gov.cn", fetch: wxFetch });
+
+// useServer points the mini-program's client at another server (run.ts: the one CI started).
+export function useServer(baseUrl: string): void {
+  api = createClient<paths>({ baseUrl, fetch: wxFetch });
+}
 
 function fail(e: ErrorResponse): never {
   const fields = e.error.fields.map((f) => `${f.field}: ${f.message}`).join("; ");
@@ -105,7 +110,7 @@ export async function playQuiz(token: string, pick: (q: Schemas["QuizPlayQuestio
 
   const play = await api.POST("/api/v1/quiz/rounds/{id}/plays", { headers: bearer(token), params: { path: { id: round.id } } });
   if (play.error) fail(play.error);
-  console.log(`第 ${round.name} 轮，${play.data.questions.length} 题，截止 ${play.data.deadline}`);
+  console.log(`${round.activity_name} ${round.name}：${play.data.questions.length} 题，截止 ${play.data.deadline}`);
 
   const answers: Schemas["QuizAnswer"][] = play.data.questions.map((q) => ({ question_id: q.question_id, answer: pick(q) }));
   const result = await api.POST("/api/v1/quiz/plays/{id}/submit", {
@@ -115,7 +120,8 @@ export async function playQuiz(token: string, pick: (q: Schemas["QuizPlayQuestio
   });
   if (result.error) fail(result.error);
   const rank = result.data.rank === null ? "未上榜" : `第 ${result.data.rank} 名`;
-  console.log(`得分 ${result.data.score}（${result.data.correct_count}/${result.data.question_count}），${rank}`);
+  const flagged = result.data.flagged ? "（答题过快，待复核，不上榜）" : "";
+  console.log(`得分 ${result.data.score}（${result.data.correct_count}/${result.data.question_count}），${rank}${flagged}`);
   for (const q of result.data.questions.filter((g) => !g.correct)) {
     console.log(`${q.stem} 正确答案 ${q.answer}：${q.analysis}（${q.legal_basis.law}${q.legal_basis.article}）`);
   }
@@ -136,7 +142,14 @@ export async function myCredits(token: string, campaignId?: number): Promise<Sch
   return data;
 }
 
-// Studying: the mini-program reports the playback position; the server credits the time it saw pass.
+// Studying: open a session on a course, then report the playback position; the server credits
+// the time it saw pass.
+export async function startStudy(token: string, courseId: number): Promise<number> {
+  const { data, error } = await api.POST("/api/v1/courses/{id}/sessions", { headers: bearer(token), params: { path: { id: courseId } } });
+  if (error) fail(error);
+  return data.id;
+}
+
 export async function heartbeat(token: string, sessionId: number, position: number): Promise<boolean> {
   const { data, error } = await api.PUT("/api/v1/study-sessions/{id}/heartbeat", {
     headers: bearer(token),
@@ -146,6 +159,13 @@ export async function heartbeat(token: string, sessionId: number, position: numb
   if (error) fail(error);
   if (data.daily_cap_reached) console.log("今日学习学分已达上限");
   return data.ended;
+}
+
+// The exams open to me now, for the exam screen.
+export async function openExams(token: string): Promise<Schemas["MyExam"][]> {
+  const { data, error } = await api.GET("/api/v1/me/exams", { headers: bearer(token) });
+  if (error) fail(error);
+  return data.items.filter((e) => e.window === "open" && e.eligible);
 }
 
 // An exam: start (or resume the active attempt after the app was killed), autosave each answer,
