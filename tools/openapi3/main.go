@@ -72,6 +72,7 @@ func run(ctx context.Context, in, outYAML, outJSON string) error {
 	}
 	applyHeaders(doc3)
 	exactContent(doc3)
+	formatNumbers(doc3)
 
 	// Swag leaves operations outside the route table (/healthz, /readyz) without a security list, which OpenAPI reads as "no
 	// requirement declared" (linters flag it). Say explicitly that they need none.
