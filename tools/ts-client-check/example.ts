@@ -56,10 +56,13 @@ export async function wxFetch(req: Request): Promise<Response> {
 }
 
 let api = createClient<paths>({ baseUrl: "https://xuefa.example.gov.cn", fetch: wxFetch });
+// An integrator's or admin tool's client runs on a server: plain fetch.
+let server = createClient<paths>({ baseUrl: "https://xuefa.example.gov.cn" });
 
-// useServer points the mini-program's client at another server (run.ts: the one CI started).
+// useServer points the clients at another server (run.ts: the one CI started).
 export function useServer(baseUrl: string): void {
   api = createClient<paths>({ baseUrl, fetch: wxFetch });
+  server = createClient<paths>({ baseUrl });
 }
 
 function fail(e: ErrorResponse): never {
@@ -202,6 +205,16 @@ export async function sitExam(token: string, examId: number, pick: (q: Schemas["
   return done.data.result;
 }
 
+// Events: register (when the event asks for it), then scan the code shown at the venue.
+export async function register(token: string, eventId: number): Promise<string> {
+  const { data, error } = await api.POST("/api/v1/events/{id}/registrations", {
+    headers: bearer(token),
+    params: { path: { id: eventId } },
+  });
+  if (error) fail(error);
+  return data.status;
+}
+
 export async function checkIn(token: string, eventId: number, code: string, lat?: number, lng?: number): Promise<void> {
   const body: Schemas["CheckinRequest"] = { token: code };
   if (lat !== undefined && lng !== undefined) {
@@ -217,7 +230,6 @@ export async function checkIn(token: string, eventId: number, code: string, lat?
 }
 
 // An integrator (on a server, plain fetch): client-credentials token, then a learner's credits.
-const server = createClient<paths>({ baseUrl: "https://xuefa.example.gov.cn" });
 
 export async function integratorCredits(clientId: string, secret: string, learnerId: number, campaignId: number): Promise<Schemas["CreditStanding"]> {
   const tok = await server.POST("/api/v1/auth/token", {

@@ -4,9 +4,12 @@
 //
 // What the mini-program does, through its wx.request adapter: WeChat login as a participant,
 // bind to a demo learner, a quiz play with its board, the credits screen, a study session's
-// heartbeat, and an exam autosaved, resumed and submitted. Any answer the generated client does
-// not expect throws, and the process exits 1.
-import { heartbeat, myCredits, openExams, playQuiz, sitExam, startStudy, useServer, wechatBind, wechatLogin } from "./example";
+// heartbeat, an exam autosaved and submitted, registration and check-in at the lecture the seed
+// runs now; then an integrator the admin admits reads the learner's credits with its own token.
+// Any answer the generated client does not expect throws, and the process exits 1.
+import createClient from "openapi-fetch";
+import type { paths } from "./api";
+import { checkIn, heartbeat, integratorCredits, login, myCredits, openExams, playQuiz, register, sitExam, startStudy, useServer, wechatBind, wechatLogin } from "./example";
 import type { WxRequestOptions } from "./example";
 
 const demoLearnerPhone = "13800000001"; // 张伟, 华阳镇 (README: demo data)
@@ -48,6 +51,24 @@ async function main(baseUrl: string): Promise<void> {
   const result = await sitExam(learner, exam.id, (q) => (q.type === "judge" ? "true" : q.type === "fill" ? "宪法" : "A"));
   if (result === null) throw new Error("a submitted attempt answers its result");
   console.log(`考试 ${result.score}/${result.max_score}，${result.passed ? "通过" : "未通过"}；学分 ${before.total} → ${(await myCredits(learner)).total}`);
+
+  // The county admin shows the lecture's check-in code (the seed runs it now); the learner
+  // registers and scans it.
+  const admin = await login("admin", demoPassword);
+  const setup = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${admin}` } });
+  const events = await setup.GET("/api/v1/events", { params: { query: { type: "lecture" } } });
+  const lecture = events.data?.items[0];
+  if (lecture === undefined) throw new Error(`no lecture in the demo seed: ${JSON.stringify(events.error)}`);
+  const code = await setup.GET("/api/v1/events/{id}/checkin-code", { params: { path: { id: lecture.id } } });
+  if (code.data === undefined) throw new Error(`no check-in code: ${JSON.stringify(code.error)}`);
+  console.log(`报名 ${await register(learner, lecture.id)}`);
+  await checkIn(learner, lecture.id, code.data.token);
+
+  // An integrator the admin admits reads the learner's credits with its own token.
+  const client = await setup.POST("/api/v1/integration/clients", { body: { name: "ts-client-check", scopes: ["credits:read"], unit_id: 1 } });
+  if (client.data === undefined) throw new Error(`no integration client: ${JSON.stringify(client.error)}`);
+  const standing = await integratorCredits(client.data.client_id, client.data.client_secret, before.learner_id, before.campaign_id);
+  console.log(`集成方读到 ${standing.learner_name} 的学分 ${standing.total}`);
 }
 
 function baseUrlOf(): string {
