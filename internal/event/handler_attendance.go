@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/clock"
 	"github.com/xuefa/xuefa/internal/platform/sheet"
 
@@ -166,9 +165,9 @@ func (h *Handler) Checkin(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	key := c.GetHeader("Idempotency-Key")
-	if len(key) > 100 {
-		httpx.Fail(c, apperr.BadRequest("request.invalid_header", "请求头有误", apperr.Field("Idempotency-Key", "长度不能超过 100")))
+	key, err := httpx.IdempotencyKey(c)
+	if err != nil {
+		httpx.Fail(c, err)
 		return
 	}
 	var req CheckinRequest

@@ -3,7 +3,6 @@ package exam
 import (
 	"github.com/gin-gonic/gin"
 
-	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -150,9 +149,9 @@ func (h *Handler) Submit(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	key := c.GetHeader("Idempotency-Key")
-	if len(key) > 100 {
-		httpx.Fail(c, apperr.BadRequest("request.invalid_header", "请求头有误", apperr.Field("Idempotency-Key", "长度不能超过 100")))
+	key, err := httpx.IdempotencyKey(c)
+	if err != nil {
+		httpx.Fail(c, err)
 		return
 	}
 	d, err := h.svc.Submit(c.Request.Context(), httpx.MustActor(c), id, key)

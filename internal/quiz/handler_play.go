@@ -85,7 +85,7 @@ func (h *Handler) Submit(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	key, err := idempotencyKey(c)
+	key, err := httpx.IdempotencyKey(c)
 	if err != nil {
 		httpx.Fail(c, err)
 		return
@@ -105,14 +105,6 @@ func (h *Handler) Submit(c *gin.Context) {
 		return
 	}
 	httpx.OK(c, toResultView(*r))
-}
-
-func idempotencyKey(c *gin.Context) (string, error) {
-	key := c.GetHeader("Idempotency-Key")
-	if len(key) > 100 {
-		return "", httpxInvalidHeader()
-	}
-	return key, nil
 }
 
 // RoundLeaderboard godoc
@@ -236,7 +228,7 @@ func (h *Handler) Claim(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	key, err := idempotencyKey(c)
+	key, err := httpx.IdempotencyKey(c)
 	if err != nil {
 		httpx.Fail(c, err)
 		return

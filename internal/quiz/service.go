@@ -317,7 +317,3 @@ func (s *Service) lockActivity(ctx context.Context, id int64) error {
 	}
 	return err
 }
-
-func httpxInvalidHeader() error {
-	return apperr.BadRequest("request.invalid_header", "请求头有误", apperr.Field("Idempotency-Key", "不能超过 100 个字符"))
-}
