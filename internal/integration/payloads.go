@@ -59,25 +59,24 @@ type QuizRoundDrawnPayload struct {
 } // @name QuizRoundDrawnPayload
 
 // payloadTypes is the payload type of every event type (AllEvents, which a test keeps equal).
-func payloadTypes() map[string]reflect.Type {
-	return map[string]reflect.Type{
-		EventCreditAwarded:      reflect.TypeFor[CreditAwardedPayload](),
-		EventExamAttemptGraded:  reflect.TypeFor[ExamAttemptGradedPayload](),
-		EventAttendanceRecorded: reflect.TypeFor[EventAttendanceRecordedPayload](),
-		EventLearnerLagging:     reflect.TypeFor[LearnerLaggingPayload](),
-		EventQuizRoundDrawn:     reflect.TypeFor[QuizRoundDrawnPayload](),
-	}
+// Read only: Emit checks every event's data against it.
+var payloadTypes = map[string]reflect.Type{
+	EventCreditAwarded:      reflect.TypeFor[CreditAwardedPayload](),
+	EventExamAttemptGraded:  reflect.TypeFor[ExamAttemptGradedPayload](),
+	EventAttendanceRecorded: reflect.TypeFor[EventAttendanceRecordedPayload](),
+	EventLearnerLagging:     reflect.TypeFor[LearnerLaggingPayload](),
+	EventQuizRoundDrawn:     reflect.TypeFor[QuizRoundDrawnPayload](),
 }
 
 // checkData refuses an unknown event type, and data of another Go type than its payload's data.
 func checkData(eventType string, data any) error {
-	p, ok := payloadTypes()[eventType]
+	p, ok := payloadTypes[eventType]
 	if !ok {
 		return fmt.Errorf("integration: unknown event type %q", eventType)
 	}
 	f, _ := p.FieldByName("Data")
 	if got := reflect.TypeOf(data); got != f.Type {
-		return fmt.Errorf("integration: %s carries %v as data, not %v", eventType, f.Type, got)
+		return fmt.Errorf("integration: %s carries %v as data, not %v", eventType, got, f.Type)
 	}
 	return nil
 }

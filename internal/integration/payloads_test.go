@@ -25,7 +25,7 @@ func jsonFields(t reflect.Type) (names []string, types []reflect.Type) {
 // Every event type has a payload type (the contract's schema) with the JSON fields of what the
 // dispatcher sends, and typed data.
 func TestPayloadTypes(t *testing.T) {
-	types := payloadTypes()
+	types := payloadTypes
 	keys := make([]string, 0, len(types))
 	for k := range types {
 		keys = append(keys, k)
