@@ -87,6 +87,9 @@ func (t Targets) toMap() map[string]credit.Amount {
 }
 
 // toView converts a row for the API.
+// toTaggedView is the view of one campaign with its revision, for the ETag.
+func toTaggedView(r Row) httpx.Tagged[View] { return httpx.Tag(toView(r), r.ID, r.RowVersion) }
+
 func toView(r Row) View {
 	return View{
 		ID: r.ID, UnitID: r.UnitID, UnitName: r.UnitName, Name: r.Name, Theme: r.Theme, StartDate: r.StartDate,

@@ -1,8 +1,12 @@
 package campaign
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -30,22 +34,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				listCampaigns
 //	@Router			/api/v1/campaigns [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), q.Status, page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, List{Items: httpx.Map(rows, toView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (List, error) {
+		rows, total, err := h.svc.List(ctx, a, in.Query.Status, in.Page.Offset(), in.Page.Size)
+		return List{Items: httpx.Map(rows, toView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // Create godoc
@@ -66,18 +58,10 @@ func (h *Handler) List(c *gin.Context) {
 //	@ID				createCampaign
 //	@Router			/api/v1/campaigns [post]
 func (h *Handler) Create(c *gin.Context) {
-	var req CreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, row.ID, row.RowVersion)
-	httpx.Created(c, toView(*row))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[CreateRequest]) (httpx.Tagged[View], error) {
+		row, err := h.svc.Create(ctx, a, in.Body.toInput())
+		return httpx.Converted(row, err, toTaggedView)
+	})
 }
 
 // Get godoc
@@ -96,18 +80,10 @@ func (h *Handler) Create(c *gin.Context) {
 //	@ID				getCampaign
 //	@Router		/api/v1/campaigns/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.Get(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, row.ID, row.RowVersion)
-	httpx.OK(c, toView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[View], error) {
+		row, err := h.svc.Get(ctx, a, in.ID)
+		return httpx.Converted(row, err, toTaggedView)
+	})
 }
 
 // Update godoc
@@ -133,21 +109,8 @@ func (h *Handler) Get(c *gin.Context) {
 //	@ID				updateCampaign
 //	@Router			/api/v1/campaigns/{id} [patch]
 func (h *Handler) Update(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req UpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, row.ID, row.RowVersion)
-	httpx.OK(c, toView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[UpdateRequest]) (httpx.Tagged[View], error) {
+		row, err := h.svc.Update(ctx, a, in.ID, in.Body.toInput(), in.IfMatch)
+		return httpx.Converted(row, err, toTaggedView)
+	})
 }
