@@ -112,8 +112,19 @@ func (s *Service) toView(r Row) View {
 	return v
 }
 
+// toTaggedView is the view of one account with its revision, for the ETag.
+func (s *Service) toTaggedView(r Row) httpx.Tagged[View] {
+	return httpx.Tag(s.toView(r), r.ID, r.RowVersion)
+}
+
+// toTaggedCreatedView is a new account with its revision, for the ETag.
+func (s *Service) toTaggedCreatedView(c Created) httpx.Tagged[CreatedView] {
+	v := CreatedView{View: s.toView(*c.Row), InitialPassword: httpx.NullIfZero(c.InitialPassword)}
+	return httpx.Tag(v, c.Row.ID, c.Row.RowVersion)
+}
+
 // toTokenResponse converts a token pair for the API.
-func (s *Service) toTokenResponse(t *Tokens) TokenResponse {
+func (s *Service) toTokenResponse(t Tokens) TokenResponse {
 	return TokenResponse{
 		AccessToken: t.AccessToken, TokenType: "Bearer", ExpiresIn: int(t.AccessExpiresAt.Sub(s.Now()).Seconds()),
 		ExpiresAt: t.AccessExpiresAt, RefreshToken: t.RefreshToken, RefreshExpiresAt: t.RefreshExpiresAt,

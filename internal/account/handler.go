@@ -1,8 +1,12 @@
 package account
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -33,24 +37,13 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				listAccounts
 //	@Router			/api/v1/accounts [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), ListInput{
-		UnitID: q.UnitID, Role: q.Role, Status: q.Status, Query: q.Q, Offset: page.Offset(), Limit: page.Size,
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (List, error) {
+		q := in.Query
+		rows, total, err := h.svc.List(ctx, a, ListInput{
+			UnitID: q.UnitID, Role: q.Role, Status: q.Status, Query: q.Q, Offset: in.Page.Offset(), Limit: in.Page.Size,
+		})
+		return List{Items: httpx.Map(rows, h.svc.toView), ListMeta: httpx.Meta(total, in.Page)}, err
 	})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, List{Items: httpx.Map(rows, h.svc.toView), ListMeta: httpx.Meta(total, page)})
 }
 
 // Create godoc
@@ -72,18 +65,10 @@ func (h *Handler) List(c *gin.Context) {
 //	@ID				createAccount
 //	@Router			/api/v1/accounts [post]
 func (h *Handler) Create(c *gin.Context) {
-	var req CreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	created, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, created.Row.ID, created.Row.RowVersion)
-	httpx.Created(c, CreatedView{View: h.svc.toView(*created.Row), InitialPassword: httpx.NullIfZero(created.InitialPassword)})
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[CreateRequest]) (httpx.Tagged[CreatedView], error) {
+		created, err := h.svc.Create(ctx, a, in.Body.toInput())
+		return httpx.Converted(created, err, h.svc.toTaggedCreatedView)
+	})
 }
 
 // Get godoc
@@ -102,18 +87,10 @@ func (h *Handler) Create(c *gin.Context) {
 //	@ID				getAccount
 //	@Router		/api/v1/accounts/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.Get(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, row.ID, row.RowVersion)
-	httpx.OK(c, h.svc.toView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[View], error) {
+		row, err := h.svc.Get(ctx, a, in.ID)
+		return httpx.Converted(row, err, h.svc.toTaggedView)
+	})
 }
 
 // Update godoc
@@ -139,23 +116,10 @@ func (h *Handler) Get(c *gin.Context) {
 //	@ID				updateAccount
 //	@Router			/api/v1/accounts/{id} [patch]
 func (h *Handler) Update(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req UpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, row.ID, row.RowVersion)
-	httpx.OK(c, h.svc.toView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[UpdateRequest]) (httpx.Tagged[View], error) {
+		row, err := h.svc.Update(ctx, a, in.ID, in.Body.toInput(), in.IfMatch)
+		return httpx.Converted(row, err, h.svc.toTaggedView)
+	})
 }
 
 // ResetPassword godoc
@@ -173,15 +137,8 @@ func (h *Handler) Update(c *gin.Context) {
 //	@ID				resetAccountPassword
 //	@Router			/api/v1/accounts/{id}/password-reset [post]
 func (h *Handler) ResetPassword(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	password, err := h.svc.ResetPassword(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, PasswordResetView{InitialPassword: password})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (PasswordResetView, error) {
+		password, err := h.svc.ResetPassword(ctx, a, in.ID)
+		return PasswordResetView{InitialPassword: password}, err
+	})
 }

@@ -1,8 +1,12 @@
 package account
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -25,17 +29,10 @@ import (
 //	@ID				login
 //	@Router			/api/v1/auth/login [post]
 func (h *Handler) Login(c *gin.Context) {
-	var req LoginRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	tokens, err := h.svc.Login(c.Request.Context(), req.Username, req.Password)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, h.svc.toTokenResponse(tokens))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, _ auth.Actor, in httpx.Body[LoginRequest]) (TokenResponse, error) {
+		tokens, err := h.svc.Login(ctx, in.Body.Username, in.Body.Password)
+		return httpx.Converted(tokens, err, h.svc.toTokenResponse)
+	})
 }
 
 // Refresh godoc
@@ -54,17 +51,10 @@ func (h *Handler) Login(c *gin.Context) {
 //	@ID				refreshTokens
 //	@Router			/api/v1/auth/refresh [post]
 func (h *Handler) Refresh(c *gin.Context) {
-	var req RefreshRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	tokens, err := h.svc.Refresh(c.Request.Context(), req.RefreshToken)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, h.svc.toTokenResponse(tokens))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, _ auth.Actor, in httpx.Body[RefreshRequest]) (TokenResponse, error) {
+		tokens, err := h.svc.Refresh(ctx, in.Body.RefreshToken)
+		return httpx.Converted(tokens, err, h.svc.toTokenResponse)
+	})
 }
 
 // Logout godoc
@@ -78,11 +68,9 @@ func (h *Handler) Refresh(c *gin.Context) {
 //	@ID				logout
 //	@Router			/api/v1/auth/logout [post]
 func (h *Handler) Logout(c *gin.Context) {
-	if err := h.svc.Logout(c.Request.Context(), httpx.MustActor(c)); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, _ httpx.None) (httpx.None, error) {
+		return httpx.None{}, h.svc.Logout(ctx, a)
+	})
 }
 
 // Me godoc
@@ -97,12 +85,10 @@ func (h *Handler) Logout(c *gin.Context) {
 //	@ID				getMe
 //	@Router		/api/v1/me [get]
 func (h *Handler) Me(c *gin.Context) {
-	row, err := h.svc.Me(c.Request.Context(), httpx.MustActor(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, h.svc.toView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, _ httpx.None) (View, error) {
+		row, err := h.svc.Me(ctx, a)
+		return httpx.Converted(row, err, h.svc.toView)
+	})
 }
 
 // ChangePassword godoc
@@ -122,15 +108,8 @@ func (h *Handler) Me(c *gin.Context) {
 //	@ID				changePassword
 //	@Router			/api/v1/me/password [put]
 func (h *Handler) ChangePassword(c *gin.Context) {
-	var req ChangePasswordRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	tokens, err := h.svc.ChangePassword(c.Request.Context(), httpx.MustActor(c), req.CurrentPassword, req.NewPassword)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, h.svc.toTokenResponse(tokens))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Body[ChangePasswordRequest]) (TokenResponse, error) {
+		tokens, err := h.svc.ChangePassword(ctx, a, in.Body.CurrentPassword, in.Body.NewPassword)
+		return httpx.Converted(tokens, err, h.svc.toTokenResponse)
+	})
 }

@@ -111,4 +111,4 @@ func (s *Service) ActiveLearnerByPhone(ctx context.Context, phone string) (int64
 }
 
 // TokenResponse converts a token pair for the API (for other domains' login handlers).
-func (s *Service) TokenResponse(t *Tokens) TokenResponse { return s.toTokenResponse(t) }
+func (s *Service) TokenResponse(t *Tokens) TokenResponse { return s.toTokenResponse(*t) }

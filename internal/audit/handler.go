@@ -1,8 +1,12 @@
 package audit
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -36,23 +40,12 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				listAuditLogs
 //	@Router			/api/v1/audit-logs [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), Query{
-		ActorID: q.ActorID, Action: q.Action, ResourceType: q.ResourceType, ResourceID: q.ResourceID,
-		Outcome: q.Outcome, From: q.From, To: q.To, Offset: page.Offset(), Limit: page.Size,
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (LogList, error) {
+		q := in.Query
+		rows, total, err := h.svc.List(ctx, a, Query{
+			ActorID: q.ActorID, Action: q.Action, ResourceType: q.ResourceType, ResourceID: q.ResourceID,
+			Outcome: q.Outcome, From: q.From, To: q.To, Offset: in.Page.Offset(), Limit: in.Page.Size,
+		})
+		return LogList{Items: httpx.Map(rows, toLogView), ListMeta: httpx.Meta(total, in.Page)}, err
 	})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, LogList{Items: httpx.Map(rows, toLogView), ListMeta: httpx.Meta(total, page)})
 }

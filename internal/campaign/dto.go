@@ -86,10 +86,10 @@ func (t Targets) toMap() map[string]credit.Amount {
 	return map[string]credit.Amount{"leader": t.Leader, "general": t.General, "judicial": t.Judicial}
 }
 
-// toView converts a row for the API.
 // toTaggedView is the view of one campaign with its revision, for the ETag.
 func toTaggedView(r Row) httpx.Tagged[View] { return httpx.Tag(toView(r), r.ID, r.RowVersion) }
 
+// toView converts a row for the API.
 func toView(r Row) View {
 	return View{
 		ID: r.ID, UnitID: r.UnitID, UnitName: r.UnitName, Name: r.Name, Theme: r.Theme, StartDate: r.StartDate,

@@ -1,8 +1,12 @@
 package consultation
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -31,17 +35,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				askConsultation
 //	@Router			/api/v1/consultations [post]
 func (h *Handler) Ask(c *gin.Context) {
-	var req AskRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	m, err := h.svc.Ask(c.Request.Context(), httpx.MustActor(c), AskInput{CampaignID: req.CampaignID, Question: req.Question})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toMyView(*m))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[AskRequest]) (MyView, error) {
+		m, err := h.svc.Ask(ctx, a, AskInput{CampaignID: in.Body.CampaignID, Question: in.Body.Question})
+		return httpx.Converted(m, err, toMyView)
+	})
 }
 
 // List godoc
@@ -61,22 +58,10 @@ func (h *Handler) Ask(c *gin.Context) {
 //	@ID				listConsultations
 //	@Router			/api/v1/consultations [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), q.toInput(page))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, List{Items: httpx.Map(rows, toView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (List, error) {
+		rows, total, err := h.svc.List(ctx, a, in.Query.toInput(in.Page))
+		return List{Items: httpx.Map(rows, toView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // Answer godoc
@@ -98,22 +83,10 @@ func (h *Handler) List(c *gin.Context) {
 //	@ID				answerConsultation
 //	@Router			/api/v1/consultations/{id}/answer [post]
 func (h *Handler) Answer(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req AnswerRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	r, err := h.svc.Answer(c.Request.Context(), httpx.MustActor(c), id, req.Answer)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toView(*r))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[AnswerRequest]) (View, error) {
+		r, err := h.svc.Answer(ctx, a, in.ID, in.Body.Answer)
+		return httpx.Converted(r, err, toView)
+	})
 }
 
 // Mine godoc
@@ -133,20 +106,8 @@ func (h *Handler) Answer(c *gin.Context) {
 //	@ID				listMyConsultations
 //	@Router			/api/v1/me/consultations [get]
 func (h *Handler) Mine(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.Mine(c.Request.Context(), httpx.MustActor(c), q.toInput(page))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, MyList{Items: httpx.Map(rows, toMyView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (MyList, error) {
+		rows, total, err := h.svc.Mine(ctx, a, in.Query.toInput(in.Page))
+		return MyList{Items: httpx.Map(rows, toMyView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }

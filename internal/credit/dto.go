@@ -62,6 +62,10 @@ type AdjustRequest struct {
 	Reason     string `json:"reason" binding:"required,min=2,max=255" example:"重复计分更正"`
 } // @name CreditAdjustRequest
 
+func (r AdjustRequest) toInput() AdjustInput {
+	return AdjustInput{LearnerID: r.LearnerID, CampaignID: r.CampaignID, Amount: r.Amount, Reason: r.Reason}
+}
+
 // AdjustedView is the recorded adjustment and the new total.
 type AdjustedView struct {
 	Entry EntryView `json:"entry"`
@@ -115,8 +119,16 @@ type boardQuery struct {
 	Limit      int    `form:"limit" binding:"omitempty,min=1,max=100"`
 }
 
+// toInput is the leaderboard asked for; limit defaults to 10 learners.
+func (q boardQuery) toInput() BoardInput {
+	if q.Limit == 0 {
+		q.Limit = 10
+	}
+	return BoardInput{CampaignID: q.CampaignID, UnitID: q.UnitID, Track: q.Track, Limit: q.Limit}
+}
+
 // toStandingView converts a standing for the API.
-func toStandingView(st *Standing) StandingView {
+func toStandingView(st Standing) StandingView {
 	sum := st.Summary
 	v := StandingView{
 		CampaignID: st.Campaign.ID, CampaignName: st.Campaign.Name, LearnerID: st.Learner.LearnerID, LearnerName: st.Learner.Name,
@@ -135,8 +147,13 @@ func toEntryView(e Entry) EntryView {
 		Reason: e.Reason, Day: e.Day, At: e.CreatedAt}
 }
 
+// toAdjustedView converts a recorded adjustment.
+func toAdjustedView(a Adjusted) AdjustedView {
+	return AdjustedView{Entry: toEntryView(a.Entry), Total: a.Total}
+}
+
 // toBoardView converts a leaderboard.
-func toBoardView(b *Board) BoardView {
+func toBoardView(b Board) BoardView {
 	v := BoardView{CampaignID: b.Campaign.ID, UnitID: b.Unit.ID, Learners: []BoardLearnerView{}, Units: []BoardUnitView{}, UnitsAsOf: b.UnitsAsOf.UTC()}
 	for i, l := range b.Learners {
 		v.Learners = append(v.Learners, BoardLearnerView{Rank: i + 1, LearnerID: l.LearnerID, Name: l.Name, UnitName: l.UnitName, Track: l.Track, Total: l.Total})

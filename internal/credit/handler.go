@@ -1,8 +1,12 @@
 package credit
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -29,17 +33,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				getMyCredits
 //	@Router			/api/v1/me/credits [get]
 func (h *Handler) Mine(c *gin.Context) {
-	var q standingQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	st, err := h.svc.MyStanding(c.Request.Context(), httpx.MustActor(c), q.CampaignID)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toStandingView(st))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Query[standingQuery]) (StandingView, error) {
+		st, err := h.svc.MyStanding(ctx, a, in.Query.CampaignID)
+		return httpx.Converted(st, err, toStandingView)
+	})
 }
 
 // MyLedger godoc
@@ -59,22 +56,10 @@ func (h *Handler) Mine(c *gin.Context) {
 //	@ID				listMyCreditLedger
 //	@Router		/api/v1/me/credits/ledger [get]
 func (h *Handler) MyLedger(c *gin.Context) {
-	var q ledgerQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	entries, total, err := h.svc.MyEntries(c.Request.Context(), httpx.MustActor(c), q.CampaignID, page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, EntryList{Items: httpx.Map(entries, toEntryView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[ledgerQuery]) (EntryList, error) {
+		entries, total, err := h.svc.MyEntries(ctx, a, in.Query.CampaignID, in.Page.Offset(), in.Page.Size)
+		return EntryList{Items: httpx.Map(entries, toEntryView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // LearnerCredits godoc
@@ -94,22 +79,10 @@ func (h *Handler) MyLedger(c *gin.Context) {
 //	@ID				getLearnerCredits
 //	@Router		/api/v1/learners/{id}/credits [get]
 func (h *Handler) LearnerCredits(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q ledgerQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	st, err := h.svc.LearnerStanding(c.Request.Context(), httpx.MustActor(c), id, q.CampaignID)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toStandingView(st))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDQuery[ledgerQuery]) (StandingView, error) {
+		st, err := h.svc.LearnerStanding(ctx, a, in.ID, in.Query.CampaignID)
+		return httpx.Converted(st, err, toStandingView)
+	})
 }
 
 // Adjust godoc
@@ -130,19 +103,10 @@ func (h *Handler) LearnerCredits(c *gin.Context) {
 //	@ID				adjustCredits
 //	@Router			/api/v1/credits/adjustments [post]
 func (h *Handler) Adjust(c *gin.Context) {
-	var req AdjustRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	out, err := h.svc.Adjust(c.Request.Context(), httpx.MustActor(c), AdjustInput{
-		LearnerID: req.LearnerID, CampaignID: req.CampaignID, Amount: req.Amount, Reason: req.Reason,
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[AdjustRequest]) (AdjustedView, error) {
+		out, err := h.svc.Adjust(ctx, a, in.Body.toInput())
+		return httpx.Converted(out, err, toAdjustedView)
 	})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, AdjustedView{Entry: toEntryView(out.Entry), Total: out.Total})
 }
 
 // Leaderboard godoc
@@ -164,20 +128,8 @@ func (h *Handler) Adjust(c *gin.Context) {
 //	@ID				getCreditLeaderboard
 //	@Router			/api/v1/credits/leaderboard [get]
 func (h *Handler) Leaderboard(c *gin.Context) {
-	var q boardQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if q.Limit == 0 {
-		q.Limit = 10
-	}
-	board, err := h.svc.Leaderboard(c.Request.Context(), httpx.MustActor(c), BoardInput{
-		CampaignID: q.CampaignID, UnitID: q.UnitID, Track: q.Track, Limit: q.Limit,
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Query[boardQuery]) (BoardView, error) {
+		board, err := h.svc.Leaderboard(ctx, a, in.Query.toInput())
+		return httpx.Converted(board, err, toBoardView)
 	})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toBoardView(board))
 }

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
@@ -237,6 +240,39 @@ type statsQuery struct {
 	UnitID     int64 `form:"unit_id" binding:"omitempty,min=1"`
 }
 
+// createBody is the input of an event's creation: its Request, whose status if sent is draft.
+type createBody struct {
+	Body Request
+}
+
+// Bind reads the body; a status other than draft is refused, since a new event is a draft
+// (publishing is a replace with status published).
+func (in *createBody) Bind(c *gin.Context) error {
+	if err := httpx.BindJSON(c, &in.Body); err != nil {
+		return err
+	}
+	if in.Body.Status != nil && *in.Body.Status != StatusDraft {
+		return apperr.Invalid("request.validation", "请求参数有误", apperr.Field("status", "新建的活动只能是草稿，创建后再发布"))
+	}
+	return nil
+}
+
+func (q listQuery) toInput(p httpx.Page) ListInput {
+	return ListInput{CampaignID: q.CampaignID, Type: q.Type, Status: q.Status, Offset: p.Offset(), Limit: p.Size}
+}
+
+func (r CheckinRequest) toScan(key string) Scan {
+	return Scan{Token: r.Token, Lat: r.Lat, Lng: r.Lng, Key: key}
+}
+
+func (r ManualRequest) toInput() ManualInput {
+	return ManualInput{LearnerID: r.LearnerID, CheckedInAt: r.CheckedInAt, CheckedOutAt: r.CheckedOutAt, Reason: r.Reason}
+}
+
+func (r SummaryRequest) toInput() SummaryInput {
+	return SummaryInput{Summary: r.Summary, AudienceCount: r.AudienceCount, Photos: r.Photos}
+}
+
 func (r Request) toInput() Input {
 	in := Input{CampaignID: r.CampaignID, UnitID: r.UnitID, Type: r.Type, Title: r.Title, Description: r.Description,
 		Speakers: r.Speakers, OrganiserIDs: r.OrganiserIDs, VenueName: r.VenueName, VenueAddress: r.VenueAddress,
@@ -266,6 +302,15 @@ func toView(r Row, viewer auth.Actor, organisers []int64, sum *Summary) View {
 	}
 	if sum != nil {
 		v.Summary = toSummaryView(*sum)
+	}
+	return v
+}
+
+// toMyView converts one of the viewer's events with their registration and attendance.
+func toMyView(m MyEvent, viewer auth.Actor) MyView {
+	v := MyView{View: toView(m.Row, viewer, nil, nil), Registration: httpx.NullIfZero(string(m.Registration))}
+	if a := m.Attendance; a != nil {
+		v.CheckedInAt, v.CheckedOutAt, v.Credited = &a.CheckedInAt, a.CheckedOutAt, a.CreditedAt != nil
 	}
 	return v
 }
@@ -314,11 +359,16 @@ func toAttendanceRowView(a AttendanceRow) AttendanceView {
 	return v
 }
 
-func toCheckinView(r *CheckinResult) CheckinView {
+func toCheckinView(r CheckinResult) CheckinView {
 	return CheckinView{Attendance: toAttendanceView(r.Attendance), CheckedOut: r.CheckedOut, Credited: r.Credited}
 }
 
-func toStatsView(s *Stats) StatsView {
+func toAttendanceReportView(r AttendanceReport) AttendanceReportView {
+	return AttendanceReportView{EventID: r.Event.ID, Registered: r.Registered, Attended: r.Attended, Credited: r.Credited,
+		Items: httpx.Map(r.Rows, toAttendanceRowView)}
+}
+
+func toStatsView(s Stats) StatsView {
 	v := StatsView{UnitID: s.Unit.ID, Events: s.Summary.Events, Registered: s.Summary.Registered, Attended: s.Summary.Attended,
 		ByType: []TypeStatsView{}, DeliveryReach: []ReachView{}, ByUnit: []UnitStatsView{}}
 	if s.Summary.Registered > 0 {

@@ -2,10 +2,10 @@ package event
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
@@ -18,20 +18,24 @@ type Handler struct {
 // NewHandler builds the handler.
 func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 
-// view converts an event with its organisers and summary for the viewer.
-func (h *Handler) view(ctx context.Context, actor auth.Actor, r *Row) (View, error) {
+// tagged is the answer of a write or read of event r with its revision: its view for the actor,
+// with its organisers and summary; or err.
+func (h *Handler) tagged(ctx context.Context, actor auth.Actor, r *Row, err error) (httpx.Tagged[View], error) {
+	if err != nil {
+		return httpx.Tagged[View]{}, err
+	}
 	organisers, err := h.svc.Organisers(ctx, r.ID)
 	if err != nil {
-		return View{}, err
+		return httpx.Tagged[View]{}, err
 	}
 	sum, err := h.svc.Summary(ctx, r.ID)
 	if err != nil {
-		return View{}, err
+		return httpx.Tagged[View]{}, err
 	}
 	if actor.Role == auth.RoleLearner {
 		organisers = nil
 	}
-	return toView(*r, actor, organisers, sum), nil
+	return httpx.Tag(toView(*r, actor, organisers, sum), r.ID, r.RowVersion), nil
 }
 
 // List godoc
@@ -53,24 +57,10 @@ func (h *Handler) view(ctx context.Context, actor auth.Actor, r *Row) (View, err
 //	@ID				listEvents
 //	@Router			/api/v1/events [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	actor := httpx.MustActor(c)
-	rows, total, err := h.svc.List(c.Request.Context(), actor, ListInput{CampaignID: q.CampaignID, Type: q.Type, Status: q.Status,
-		Offset: page.Offset(), Limit: page.Size})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, List{Items: httpx.Map(rows, func(r Row) View { return toView(r, actor, nil, nil) }), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (List, error) {
+		rows, total, err := h.svc.List(ctx, a, in.Query.toInput(in.Page))
+		return List{Items: httpx.Map(rows, func(r Row) View { return toView(r, a, nil, nil) }), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // Create godoc
@@ -91,29 +81,10 @@ func (h *Handler) List(c *gin.Context) {
 //	@ID				createEvent
 //	@Router			/api/v1/events [post]
 func (h *Handler) Create(c *gin.Context) {
-	var req Request
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if req.Status != nil && *req.Status != StatusDraft {
-		// A new event is a draft; publishing is a replace with status published.
-		httpx.Fail(c, apperr.Invalid("request.validation", "请求参数有误", apperr.Field("status", "新建的活动只能是草稿，创建后再发布")))
-		return
-	}
-	actor := httpx.MustActor(c)
-	r, err := h.svc.Create(c.Request.Context(), actor, req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	v, err := h.view(c.Request.Context(), actor, r)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, r.ID, r.RowVersion)
-	httpx.Created(c, v)
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in createBody) (httpx.Tagged[View], error) {
+		r, err := h.svc.Create(ctx, a, in.Body.toInput())
+		return h.tagged(ctx, a, r, err)
+	})
 }
 
 // Get godoc
@@ -133,24 +104,10 @@ func (h *Handler) Create(c *gin.Context) {
 //	@ID				getEvent
 //	@Router			/api/v1/events/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	actor := httpx.MustActor(c)
-	r, err := h.svc.Get(c.Request.Context(), actor, id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	v, err := h.view(c.Request.Context(), actor, r)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, r.ID, r.RowVersion)
-	httpx.OK(c, v)
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[View], error) {
+		r, err := h.svc.Get(ctx, a, in.ID)
+		return h.tagged(ctx, a, r, err)
+	})
 }
 
 // Replace godoc
@@ -176,29 +133,10 @@ func (h *Handler) Get(c *gin.Context) {
 //	@ID				replaceEvent
 //	@Router			/api/v1/events/{id} [put]
 func (h *Handler) Replace(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req Request
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	actor := httpx.MustActor(c)
-	r, err := h.svc.Update(c.Request.Context(), actor, id, req.toInput(), req.Status, httpx.IfMatch(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	v, err := h.view(c.Request.Context(), actor, r)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, r.ID, r.RowVersion)
-	httpx.OK(c, v)
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[Request]) (httpx.Tagged[View], error) {
+		r, err := h.svc.Update(ctx, a, in.ID, in.Body.toInput(), in.Body.Status, in.IfMatch)
+		return h.tagged(ctx, a, r, err)
+	})
 }
 
 // MyEvents godoc
@@ -218,30 +156,10 @@ func (h *Handler) Replace(c *gin.Context) {
 //	@ID				listMyEvents
 //	@Router			/api/v1/me/events [get]
 func (h *Handler) MyEvents(c *gin.Context) {
-	var q myQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	actor := httpx.MustActor(c)
-	events, total, err := h.svc.MyEvents(c.Request.Context(), actor, q.Which, page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	items := httpx.Map(events, func(m MyEvent) MyView {
-		v := MyView{View: toView(m.Row, actor, nil, nil), Registration: httpx.NullIfZero(string(m.Registration))}
-		if a := m.Attendance; a != nil {
-			v.CheckedInAt, v.CheckedOutAt, v.Credited = &a.CheckedInAt, a.CheckedOutAt, a.CreditedAt != nil
-		}
-		return v
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[myQuery]) (MyList, error) {
+		events, total, err := h.svc.MyEvents(ctx, a, in.Query.Which, in.Page.Offset(), in.Page.Size)
+		return MyList{Items: httpx.Map(events, func(m MyEvent) MyView { return toMyView(m, a) }), ListMeta: httpx.Meta(total, in.Page)}, err
 	})
-	httpx.OK(c, MyList{Items: items, ListMeta: httpx.Meta(total, page)})
 }
 
 // Stats godoc
@@ -260,15 +178,8 @@ func (h *Handler) MyEvents(c *gin.Context) {
 //	@ID				getEventStats
 //	@Router			/api/v1/events/stats [get]
 func (h *Handler) Stats(c *gin.Context) {
-	var q statsQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	st, err := h.svc.Stats(c.Request.Context(), httpx.MustActor(c), q.CampaignID, q.UnitID)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toStatsView(st))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Query[statsQuery]) (StatsView, error) {
+		st, err := h.svc.Stats(ctx, a, in.Query.CampaignID, in.Query.UnitID)
+		return httpx.Converted(st, err, toStatsView)
+	})
 }

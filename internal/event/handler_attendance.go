@@ -1,16 +1,17 @@
 package event
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/clock"
-	"github.com/xuefa/xuefa/internal/platform/sheet"
-
 	"github.com/xuefa/xuefa/internal/platform/httpx"
+	"github.com/xuefa/xuefa/internal/platform/sheet"
 )
 
 // Register godoc
@@ -29,17 +30,10 @@ import (
 //	@ID				registerForEvent
 //	@Router			/api/v1/events/{id}/registrations [post]
 func (h *Handler) Register(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	reg, err := h.svc.Register(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toRegistrationView(*reg))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.ID) (RegistrationView, error) {
+		reg, err := h.svc.Register(ctx, a, in.ID)
+		return httpx.Converted(reg, err, toRegistrationView)
+	})
 }
 
 // CancelRegistration godoc
@@ -56,16 +50,9 @@ func (h *Handler) Register(c *gin.Context) {
 //	@ID				cancelRegistration
 //	@Router		/api/v1/events/{id}/registrations/me [delete]
 func (h *Handler) CancelRegistration(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.CancelRegistration(c.Request.Context(), httpx.MustActor(c), id); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.None, error) {
+		return httpx.None{}, h.svc.CancelRegistration(ctx, a, in.ID)
+	})
 }
 
 // Registrations godoc
@@ -86,27 +73,10 @@ func (h *Handler) CancelRegistration(c *gin.Context) {
 //	@ID				listRegistrations
 //	@Router		/api/v1/events/{id}/registrations [get]
 func (h *Handler) Registrations(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q registrationQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.Registrations(c.Request.Context(), httpx.MustActor(c), id, q.Status, page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, RegistrationList{Items: httpx.Map(rows, toRegistrationRowView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDListQuery[registrationQuery]) (RegistrationList, error) {
+		rows, total, err := h.svc.Registrations(ctx, a, in.ID, in.Query.Status, in.Page.Offset(), in.Page.Size)
+		return RegistrationList{Items: httpx.Map(rows, toRegistrationRowView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // CheckinCode godoc
@@ -160,27 +130,10 @@ func (h *Handler) CheckinCode(c *gin.Context) {
 //	@ID				checkIn
 //	@Router			/api/v1/events/{id}/checkins [post]
 func (h *Handler) Checkin(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	key, err := httpx.IdempotencyKey(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req CheckinRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	res, err := h.svc.Checkin(c.Request.Context(), httpx.MustActor(c), id, Scan{Token: req.Token, Lat: req.Lat, Lng: req.Lng, Key: key})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toCheckinView(res))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDKeyBody[CheckinRequest]) (CheckinView, error) {
+		res, err := h.svc.Checkin(ctx, a, in.ID, in.Body.toScan(in.Key))
+		return httpx.Converted(res, err, toCheckinView)
+	})
 }
 
 // MarkAttendance godoc
@@ -203,24 +156,10 @@ func (h *Handler) Checkin(c *gin.Context) {
 //	@ID				markAttendance
 //	@Router			/api/v1/events/{id}/attendance [post]
 func (h *Handler) MarkAttendance(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req ManualRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	res, err := h.svc.MarkAttendance(c.Request.Context(), httpx.MustActor(c), id, ManualInput{
-		LearnerID: req.LearnerID, CheckedInAt: req.CheckedInAt, CheckedOutAt: req.CheckedOutAt, Reason: req.Reason,
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.IDBody[ManualRequest]) (CheckinView, error) {
+		res, err := h.svc.MarkAttendance(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(res, err, toCheckinView)
 	})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toCheckinView(res))
 }
 
 // Attendance godoc
@@ -238,18 +177,10 @@ func (h *Handler) MarkAttendance(c *gin.Context) {
 //	@ID				listAttendance
 //	@Router		/api/v1/events/{id}/attendance [get]
 func (h *Handler) Attendance(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rep, err := h.svc.Attendance(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, AttendanceReportView{EventID: rep.Event.ID, Registered: rep.Registered, Attended: rep.Attended,
-		Credited: rep.Credited, Items: httpx.Map(rep.Rows, toAttendanceRowView)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (AttendanceReportView, error) {
+		rep, err := h.svc.Attendance(ctx, a, in.ID)
+		return httpx.Converted(rep, err, toAttendanceReportView)
+	})
 }
 
 // SaveSummary godoc
@@ -272,24 +203,10 @@ func (h *Handler) Attendance(c *gin.Context) {
 //	@ID				saveEventSummary
 //	@Router			/api/v1/events/{id}/summary [put]
 func (h *Handler) SaveSummary(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req SummaryRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	sum, err := h.svc.SaveSummary(c.Request.Context(), httpx.MustActor(c), id, SummaryInput{
-		Summary: req.Summary, AudienceCount: req.AudienceCount, Photos: req.Photos,
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[SummaryRequest]) (*SummaryView, error) {
+		sum, err := h.svc.SaveSummary(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(sum, err, toSummaryView)
 	})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toSummaryView(*sum))
 }
 
 // ExportAttendance godoc

@@ -121,6 +121,9 @@ type View struct {
 	UpdatedAt         time.Time          `json:"updated_at" format:"date-time"`
 } // @name Exam
 
+// toTaggedView is the view of one exam with its revision, for the ETag.
+func toTaggedView(d Detail) httpx.Tagged[View] { return httpx.Tag(toView(d), d.ID, d.RowVersion) }
+
 func toView(d Detail) View {
 	v := View{Summary: toSummary(d.Row), AudienceTracks: d.tracks(), AudienceUnitIDs: d.unitIDs(),
 		ReviewShowAnswers: d.ReviewShowAnswers, ShuffleQuestions: d.ShuffleQuestions, ShuffleOptions: d.ShuffleOptions,

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/xuefa/xuefa/internal/platform/httpx"
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
 
@@ -99,6 +102,38 @@ func toAttemptView(d AttemptDetail) AttemptView {
 type AnswerRequest struct {
 	Answer *string `json:"answer" example:"AC" validate:"optional"`
 } // @name ExamAnswerRequest
+
+// answerInput is the input of an autosave: the attempt's path id, the question's, then the body.
+type answerInput struct {
+	ID, QuestionID int64
+	Body           AnswerRequest
+}
+
+// Bind reads the path ids ("id", then "question_id") and then the body.
+func (in *answerInput) Bind(c *gin.Context) (err error) {
+	if in.ID, err = httpx.PathID(c, "id"); err != nil {
+		return err
+	}
+	if in.QuestionID, err = httpx.PathID(c, "question_id"); err != nil {
+		return err
+	}
+	return httpx.BindJSON(c, &in.Body)
+}
+
+// submitInput is the input of a submit: the attempt's path id, then the Idempotency-Key.
+type submitInput struct {
+	ID  int64
+	Key string
+}
+
+// Bind reads the path id, then the Idempotency-Key header.
+func (in *submitInput) Bind(c *gin.Context) (err error) {
+	if in.ID, err = httpx.PathID(c, "id"); err != nil {
+		return err
+	}
+	in.Key, err = httpx.IdempotencyKey(c)
+	return err
+}
 
 // SavedView acknowledges an autosave.
 type SavedView struct {

@@ -1,6 +1,8 @@
 package exam
 
-import "github.com/xuefa/xuefa/internal/platform/httpx"
+import (
+	"github.com/xuefa/xuefa/internal/platform/httpx"
+)
 
 type resultsQuery struct {
 	UnitID       int64  `form:"unit_id" binding:"omitempty,min=1"`

@@ -2,6 +2,7 @@ package exam
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,18 +36,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				createExam
 //	@Router			/api/v1/exams [post]
 func (h *Handler) Create(c *gin.Context) {
-	var req Request
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, d.ID, d.RowVersion)
-	httpx.Created(c, toView(*d))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[Request]) (httpx.Tagged[View], error) {
+		d, err := h.svc.Create(ctx, a, in.Body.toInput())
+		return httpx.Converted(d, err, toTaggedView)
+	})
 }
 
 // List godoc
@@ -66,22 +59,10 @@ func (h *Handler) Create(c *gin.Context) {
 //	@ID				listExams
 //	@Router			/api/v1/exams [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	p, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), ListInput{CampaignID: q.CampaignID, Status: q.Status, Offset: p.Offset(), Limit: p.Size})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, List{Items: httpx.Map(rows, toSummary), ListMeta: httpx.Meta(total, p)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (List, error) {
+		rows, total, err := h.svc.List(ctx, a, ListInput{CampaignID: in.Query.CampaignID, Status: in.Query.Status, Offset: in.Page.Offset(), Limit: in.Page.Size})
+		return List{Items: httpx.Map(rows, toSummary), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // Get godoc
@@ -100,7 +81,10 @@ func (h *Handler) List(c *gin.Context) {
 //	@ID				getExam
 //	@Router			/api/v1/exams/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
-	h.one(c, h.svc.Get)
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[View], error) {
+		d, err := h.svc.Get(ctx, a, in.ID)
+		return httpx.Converted(d, err, toTaggedView)
+	})
 }
 
 // Replace godoc
@@ -126,23 +110,10 @@ func (h *Handler) Get(c *gin.Context) {
 //	@ID				replaceExam
 //	@Router			/api/v1/exams/{id} [put]
 func (h *Handler) Replace(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req Request
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Replace(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, d.ID, d.RowVersion)
-	httpx.OK(c, toView(*d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[Request]) (httpx.Tagged[View], error) {
+		d, err := h.svc.Replace(ctx, a, in.ID, in.Body.toInput(), in.IfMatch)
+		return httpx.Converted(d, err, toTaggedView)
+	})
 }
 
 // Delete godoc
@@ -162,16 +133,9 @@ func (h *Handler) Replace(c *gin.Context) {
 //	@ID				deleteExam
 //	@Router			/api/v1/exams/{id} [delete]
 func (h *Handler) Delete(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.Delete(c.Request.Context(), httpx.MustActor(c), id, httpx.IfMatch(c)); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.None, error) {
+		return httpx.None{}, h.svc.Delete(ctx, a, in.ID, in.IfMatch)
+	})
 }
 
 // Publish godoc
@@ -191,7 +155,10 @@ func (h *Handler) Delete(c *gin.Context) {
 //	@ID				publishExam
 //	@Router			/api/v1/exams/{id}/publish [post]
 func (h *Handler) Publish(c *gin.Context) {
-	h.one(c, h.svc.Publish)
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[View], error) {
+		d, err := h.svc.Publish(ctx, a, in.ID)
+		return httpx.Converted(d, err, toTaggedView)
+	})
 }
 
 // Close godoc
@@ -211,20 +178,8 @@ func (h *Handler) Publish(c *gin.Context) {
 //	@ID				closeExam
 //	@Router			/api/v1/exams/{id}/close [post]
 func (h *Handler) Close(c *gin.Context) {
-	h.one(c, h.svc.Close)
-}
-
-func (h *Handler) one(c *gin.Context, fn func(ctx context.Context, actor auth.Actor, id int64) (*Detail, error)) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := fn(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, d.ID, d.RowVersion)
-	httpx.OK(c, toView(*d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[View], error) {
+		d, err := h.svc.Close(ctx, a, in.ID)
+		return httpx.Converted(d, err, toTaggedView)
+	})
 }

@@ -1,8 +1,12 @@
 package exam
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -19,12 +23,10 @@ import (
 //	@ID				listMyExams
 //	@Router			/api/v1/me/exams [get]
 func (h *Handler) MyExams(c *gin.Context) {
-	rows, err := h.svc.MyExams(c.Request.Context(), httpx.MustActor(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, MineList{Items: httpx.Map(rows, toMineView)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, _ httpx.None) (MineList, error) {
+		rows, err := h.svc.MyExams(ctx, a)
+		return MineList{Items: httpx.Map(rows, toMineView)}, err
+	})
 }
 
 // Start godoc
@@ -43,17 +45,10 @@ func (h *Handler) MyExams(c *gin.Context) {
 //	@ID				startAttempt
 //	@Router			/api/v1/exams/{id}/attempts [post]
 func (h *Handler) Start(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Start(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toAttemptView(*d))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.ID) (AttemptView, error) {
+		d, err := h.svc.Start(ctx, a, in.ID)
+		return httpx.Converted(d, err, toAttemptView)
+	})
 }
 
 // GetAttempt godoc
@@ -71,17 +66,10 @@ func (h *Handler) Start(c *gin.Context) {
 //	@ID				getAttempt
 //	@Router			/api/v1/attempts/{id} [get]
 func (h *Handler) GetAttempt(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Resume(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toAttemptView(*d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (AttemptView, error) {
+		d, err := h.svc.Resume(ctx, a, in.ID)
+		return httpx.Converted(d, err, toAttemptView)
+	})
 }
 
 // SaveAnswer godoc
@@ -105,27 +93,10 @@ func (h *Handler) GetAttempt(c *gin.Context) {
 //	@ID				saveAttemptAnswer
 //	@Router			/api/v1/attempts/{id}/answers/{question_id} [put]
 func (h *Handler) SaveAnswer(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	qid, err := httpx.PathID(c, "question_id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req AnswerRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	s, err := h.svc.SaveAnswer(c.Request.Context(), httpx.MustActor(c), id, qid, req.Answer)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toSavedView(*s))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in answerInput) (SavedView, error) {
+		s, err := h.svc.SaveAnswer(ctx, a, in.ID, in.QuestionID, in.Body.Answer)
+		return httpx.Converted(s, err, toSavedView)
+	})
 }
 
 // Submit godoc
@@ -144,22 +115,10 @@ func (h *Handler) SaveAnswer(c *gin.Context) {
 //	@ID				submitAttempt
 //	@Router			/api/v1/attempts/{id}/submit [post]
 func (h *Handler) Submit(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	key, err := httpx.IdempotencyKey(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Submit(c.Request.Context(), httpx.MustActor(c), id, key)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toAttemptView(*d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in submitInput) (AttemptView, error) {
+		d, err := h.svc.Submit(ctx, a, in.ID, in.Key)
+		return httpx.Converted(d, err, toAttemptView)
+	})
 }
 
 // Review godoc
@@ -177,15 +136,8 @@ func (h *Handler) Submit(c *gin.Context) {
 //	@ID				reviewAttempt
 //	@Router			/api/v1/attempts/{id}/review [get]
 func (h *Handler) Review(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	r, err := h.svc.Review(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toReviewView(*r))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (ReviewView, error) {
+		r, err := h.svc.Review(ctx, a, in.ID)
+		return httpx.Converted(r, err, toReviewView)
+	})
 }

@@ -1,12 +1,14 @@
 package exam
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 	"github.com/xuefa/xuefa/internal/platform/sheet"
 )
@@ -32,27 +34,10 @@ import (
 //	@ID				listExamResults
 //	@Router			/api/v1/exams/{id}/results [get]
 func (h *Handler) Results(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q resultsQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	p, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.Results(c.Request.Context(), httpx.MustActor(c), id, q.toInput(p))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, ResultList{Items: httpx.Map(rows, toResultView), ListMeta: httpx.Meta(total, p)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDListQuery[resultsQuery]) (ResultList, error) {
+		rows, total, err := h.svc.Results(ctx, a, in.ID, in.Query.toInput(in.Page))
+		return ResultList{Items: httpx.Map(rows, toResultView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // ExportResults godoc
@@ -74,20 +59,15 @@ func (h *Handler) Results(c *gin.Context) {
 //	@ID				exportExamResults
 //	@Router			/api/v1/exams/{id}/results/export [get]
 func (h *Handler) ExportResults(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q resultsQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
+	var in httpx.IDQuery[resultsQuery]
+	if err := in.Bind(c); err != nil {
 		httpx.Fail(c, err)
 		return
 	}
 	table := sheet.Table{Name: "考试成绩", Header: []string{"姓名", "单位", "学习类别", "是否参考", "考试次数", "成绩", "满分", "是否通过"}}
 	const batch = 1000
 	for page := 1; ; page++ {
-		rows, _, err := h.svc.Results(c.Request.Context(), httpx.MustActor(c), id, q.toInput(httpx.Page{Number: page, Size: batch}))
+		rows, _, err := h.svc.Results(c.Request.Context(), httpx.MustActor(c), in.ID, in.Query.toInput(httpx.Page{Number: page, Size: batch}))
 		if err != nil {
 			httpx.Fail(c, err)
 			return
@@ -107,7 +87,7 @@ func (h *Handler) ExportResults(c *gin.Context) {
 			break
 		}
 	}
-	httpx.Attachment(c, fmt.Sprintf("考试成绩-%d.xlsx", id), sheet.ContentType)
+	httpx.Attachment(c, fmt.Sprintf("考试成绩-%d.xlsx", in.ID), sheet.ContentType)
 	if err := sheet.WriteXLSX(c.Writer, table); err != nil {
 		panic(http.ErrAbortHandler)
 	}
@@ -130,20 +110,8 @@ func (h *Handler) ExportResults(c *gin.Context) {
 //	@ID				getExamStats
 //	@Router			/api/v1/exams/{id}/stats [get]
 func (h *Handler) Stats(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q statsQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	s, err := h.svc.Stats(c.Request.Context(), httpx.MustActor(c), id, q.UnitID)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toStatsView(*s))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDQuery[statsQuery]) (StatsView, error) {
+		s, err := h.svc.Stats(ctx, a, in.ID, in.Query.UnitID)
+		return httpx.Converted(s, err, toStatsView)
+	})
 }

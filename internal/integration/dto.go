@@ -3,6 +3,8 @@ package integration
 import (
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -142,6 +144,44 @@ type DeliveryList struct {
 	Items []DeliveryView `json:"items"`
 	httpx.ListMeta
 } // @name WebhookDeliveryList
+
+// deliveryPath is the input of an endpoint on one delivery of a webhook.
+type deliveryPath struct {
+	WebhookID, DeliveryID int64
+}
+
+// Bind reads the webhook's path id ("id"), then the delivery's ("delivery_id").
+func (in *deliveryPath) Bind(c *gin.Context) (err error) {
+	if in.WebhookID, err = httpx.PathID(c, "id"); err != nil {
+		return err
+	}
+	in.DeliveryID, err = httpx.PathID(c, "delivery_id")
+	return err
+}
+
+func (r ClientCreateRequest) toInput() ClientInput {
+	return ClientInput{Name: &r.Name, UnitID: &r.UnitID, Scopes: r.Scopes}
+}
+
+func (r ClientUpdateRequest) toInput() ClientInput {
+	return ClientInput{Name: r.Name, UnitID: r.UnitID, Scopes: r.Scopes}
+}
+
+func (r WebhookCreateRequest) toInput() WebhookInput {
+	return WebhookInput{URL: &r.URL, Events: r.Events, Description: &r.Description}
+}
+
+func (r WebhookUpdateRequest) toInput() WebhookInput {
+	return WebhookInput{URL: r.URL, Events: r.Events, Description: r.Description, Status: r.Status}
+}
+
+func toClientSecretView(out CreatedClient) ClientSecretView {
+	return ClientSecretView{ClientView: toClientView(*out.Row), ClientSecret: out.Secret}
+}
+
+func toWebhookSecretView(out CreatedWebhook) WebhookSecretView {
+	return WebhookSecretView{WebhookView: toWebhookView(*out.Row), Secret: out.Secret}
+}
 
 func toClientView(r ClientRow) ClientView {
 	v := ClientView{ID: r.ID, ClientID: r.ClientKey, Name: r.Name, UnitID: r.UnitID, UnitName: r.UnitName, Scopes: r.ScopeList(),

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 	"github.com/xuefa/xuefa/internal/platform/reqctx"
 )
@@ -178,17 +180,10 @@ func failToken(c *gin.Context, err error) {
 //	@ID				listClients
 //	@Router			/api/v1/integration/clients [get]
 func (h *Handler) ListClients(c *gin.Context) {
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.Clients(c.Request.Context(), httpx.MustActor(c), page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, ClientList{Items: httpx.Map(rows, toClientView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Paged) (ClientList, error) {
+		rows, total, err := h.svc.Clients(ctx, a, in.Page.Offset(), in.Page.Size)
+		return ClientList{Items: httpx.Map(rows, toClientView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // CreateClient godoc
@@ -208,17 +203,10 @@ func (h *Handler) ListClients(c *gin.Context) {
 //	@ID				createClient
 //	@Router			/api/v1/integration/clients [post]
 func (h *Handler) CreateClient(c *gin.Context) {
-	var req ClientCreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	out, err := h.svc.CreateClient(c.Request.Context(), httpx.MustActor(c), ClientInput{Name: &req.Name, UnitID: &req.UnitID, Scopes: req.Scopes})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, ClientSecretView{ClientView: toClientView(*out.Row), ClientSecret: out.Secret})
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[ClientCreateRequest]) (ClientSecretView, error) {
+		out, err := h.svc.CreateClient(ctx, a, in.Body.toInput())
+		return httpx.Converted(out, err, toClientSecretView)
+	})
 }
 
 // GetClient godoc
@@ -236,17 +224,10 @@ func (h *Handler) CreateClient(c *gin.Context) {
 //	@ID				getClient
 //	@Router		/api/v1/integration/clients/{id} [get]
 func (h *Handler) GetClient(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.Client(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toClientView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (ClientView, error) {
+		row, err := h.svc.Client(ctx, a, in.ID)
+		return httpx.Converted(row, err, toClientView)
+	})
 }
 
 // UpdateClient godoc
@@ -268,22 +249,10 @@ func (h *Handler) GetClient(c *gin.Context) {
 //	@ID				updateClient
 //	@Router			/api/v1/integration/clients/{id} [patch]
 func (h *Handler) UpdateClient(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req ClientUpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.UpdateClient(c.Request.Context(), httpx.MustActor(c), id, ClientInput{Name: req.Name, UnitID: req.UnitID, Scopes: req.Scopes})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toClientView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[ClientUpdateRequest]) (ClientView, error) {
+		row, err := h.svc.UpdateClient(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(row, err, toClientView)
+	})
 }
 
 // RotateSecret godoc
@@ -302,17 +271,10 @@ func (h *Handler) UpdateClient(c *gin.Context) {
 //	@ID				rotateClientSecret
 //	@Router			/api/v1/integration/clients/{id}/secret [post]
 func (h *Handler) RotateSecret(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	out, err := h.svc.RotateSecret(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, ClientSecretView{ClientView: toClientView(*out.Row), ClientSecret: out.Secret})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (ClientSecretView, error) {
+		out, err := h.svc.RotateSecret(ctx, a, in.ID)
+		return httpx.Converted(out, err, toClientSecretView)
+	})
 }
 
 // DisableClient godoc
@@ -330,15 +292,8 @@ func (h *Handler) RotateSecret(c *gin.Context) {
 //	@ID				disableClient
 //	@Router			/api/v1/integration/clients/{id}/disable [post]
 func (h *Handler) DisableClient(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.DisableClient(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toClientView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (ClientView, error) {
+		row, err := h.svc.DisableClient(ctx, a, in.ID)
+		return httpx.Converted(row, err, toClientView)
+	})
 }

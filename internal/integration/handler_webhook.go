@@ -1,8 +1,12 @@
 package integration
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -22,17 +26,10 @@ import (
 //	@ID				listWebhooks
 //	@Router			/api/v1/integration/webhooks [get]
 func (h *Handler) ListWebhooks(c *gin.Context) {
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.Webhooks(c.Request.Context(), httpx.MustActor(c), page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, WebhookList{Items: httpx.Map(rows, toWebhookView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Paged) (WebhookList, error) {
+		rows, total, err := h.svc.Webhooks(ctx, a, in.Page.Offset(), in.Page.Size)
+		return WebhookList{Items: httpx.Map(rows, toWebhookView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // CreateWebhook godoc
@@ -53,17 +50,10 @@ func (h *Handler) ListWebhooks(c *gin.Context) {
 //	@ID				createWebhook
 //	@Router			/api/v1/integration/webhooks [post]
 func (h *Handler) CreateWebhook(c *gin.Context) {
-	var req WebhookCreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	out, err := h.svc.CreateWebhook(c.Request.Context(), httpx.MustActor(c), WebhookInput{URL: &req.URL, Events: req.Events, Description: &req.Description})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, WebhookSecretView{WebhookView: toWebhookView(*out.Row), Secret: out.Secret})
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[WebhookCreateRequest]) (WebhookSecretView, error) {
+		out, err := h.svc.CreateWebhook(ctx, a, in.Body.toInput())
+		return httpx.Converted(out, err, toWebhookSecretView)
+	})
 }
 
 // GetWebhook godoc
@@ -82,17 +72,10 @@ func (h *Handler) CreateWebhook(c *gin.Context) {
 //	@ID				getWebhook
 //	@Router		/api/v1/integration/webhooks/{id} [get]
 func (h *Handler) GetWebhook(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.Webhook(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toWebhookView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (WebhookView, error) {
+		row, err := h.svc.Webhook(ctx, a, in.ID)
+		return httpx.Converted(row, err, toWebhookView)
+	})
 }
 
 // UpdateWebhook godoc
@@ -115,23 +98,10 @@ func (h *Handler) GetWebhook(c *gin.Context) {
 //	@ID				updateWebhook
 //	@Router			/api/v1/integration/webhooks/{id} [patch]
 func (h *Handler) UpdateWebhook(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req WebhookUpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := h.svc.UpdateWebhook(c.Request.Context(), httpx.MustActor(c), id,
-		WebhookInput{URL: req.URL, Events: req.Events, Description: req.Description, Status: req.Status})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toWebhookView(*row))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[WebhookUpdateRequest]) (WebhookView, error) {
+		row, err := h.svc.UpdateWebhook(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(row, err, toWebhookView)
+	})
 }
 
 // DeleteWebhook godoc
@@ -149,16 +119,9 @@ func (h *Handler) UpdateWebhook(c *gin.Context) {
 //	@ID				deleteWebhook
 //	@Router		/api/v1/integration/webhooks/{id} [delete]
 func (h *Handler) DeleteWebhook(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.DeleteWebhook(c.Request.Context(), httpx.MustActor(c), id); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.None, error) {
+		return httpx.None{}, h.svc.DeleteWebhook(ctx, a, in.ID)
+	})
 }
 
 // Deliveries godoc
@@ -179,22 +142,10 @@ func (h *Handler) DeleteWebhook(c *gin.Context) {
 //	@ID				listWebhookDeliveries
 //	@Router			/api/v1/integration/webhooks/{id}/deliveries [get]
 func (h *Handler) Deliveries(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.Deliveries(c.Request.Context(), httpx.MustActor(c), id, page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, DeliveryList{Items: httpx.Map(rows, toDeliveryView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDPaged) (DeliveryList, error) {
+		rows, total, err := h.svc.Deliveries(ctx, a, in.ID, in.Page.Offset(), in.Page.Size)
+		return DeliveryList{Items: httpx.Map(rows, toDeliveryView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // Redeliver godoc
@@ -214,20 +165,8 @@ func (h *Handler) Deliveries(c *gin.Context) {
 //	@ID				redeliverWebhook
 //	@Router			/api/v1/integration/webhooks/{id}/deliveries/{delivery_id}/redeliver [post]
 func (h *Handler) Redeliver(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	deliveryID, err := httpx.PathID(c, "delivery_id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Redeliver(c.Request.Context(), httpx.MustActor(c), id, deliveryID)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(202, toDeliveryView(*d))
+	httpx.Serve(c, http.StatusAccepted, func(ctx context.Context, a auth.Actor, in deliveryPath) (DeliveryView, error) {
+		d, err := h.svc.Redeliver(ctx, a, in.WebhookID, in.DeliveryID)
+		return httpx.Converted(d, err, toDeliveryView)
+	})
 }

@@ -125,6 +125,6 @@ func toReviewView(r Review) ReviewView {
 }
 
 // toView converts a report with its history.
-func toView(d *Detail) View {
+func toView(d Detail) View {
 	return View{Summary: toSummary(*d.Row), Body: d.Row.Body, History: httpx.Map(d.History, toReviewView)}
 }

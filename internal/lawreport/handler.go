@@ -1,8 +1,12 @@
 package lawreport
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -33,17 +37,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				createLawReport
 //	@Router			/api/v1/law-reports [post]
 func (h *Handler) Create(c *gin.Context) {
-	var req CreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toView(d))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[CreateRequest]) (View, error) {
+		d, err := h.svc.Create(ctx, a, in.Body.toInput())
+		return httpx.Converted(d, err, toView)
+	})
 }
 
 // List godoc
@@ -66,22 +63,10 @@ func (h *Handler) Create(c *gin.Context) {
 //	@ID				listLawReports
 //	@Router			/api/v1/law-reports [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), q.toInput(page))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, List{Items: httpx.Map(rows, toSummary), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (List, error) {
+		rows, total, err := h.svc.List(ctx, a, in.Query.toInput(in.Page))
+		return List{Items: httpx.Map(rows, toSummary), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // Mine godoc
@@ -102,22 +87,10 @@ func (h *Handler) List(c *gin.Context) {
 //	@ID				listMyLawReports
 //	@Router			/api/v1/me/law-reports [get]
 func (h *Handler) Mine(c *gin.Context) {
-	var q myQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.Mine(c.Request.Context(), httpx.MustActor(c), q.toInput(page))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, List{Items: httpx.Map(rows, toSummary), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[myQuery]) (List, error) {
+		rows, total, err := h.svc.Mine(ctx, a, in.Query.toInput(in.Page))
+		return List{Items: httpx.Map(rows, toSummary), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // Get godoc
@@ -135,17 +108,10 @@ func (h *Handler) Mine(c *gin.Context) {
 //	@ID				getLawReport
 //	@Router			/api/v1/law-reports/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Get(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toView(d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (View, error) {
+		d, err := h.svc.Get(ctx, a, in.ID)
+		return httpx.Converted(d, err, toView)
+	})
 }
 
 // Revise godoc
@@ -168,22 +134,10 @@ func (h *Handler) Get(c *gin.Context) {
 //	@ID				reviseLawReport
 //	@Router			/api/v1/law-reports/{id} [put]
 func (h *Handler) Revise(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req ReviseRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Revise(c.Request.Context(), httpx.MustActor(c), id, req.toContent())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toView(d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[ReviseRequest]) (View, error) {
+		d, err := h.svc.Revise(ctx, a, in.ID, in.Body.toContent())
+		return httpx.Converted(d, err, toView)
+	})
 }
 
 // Review godoc
@@ -206,20 +160,8 @@ func (h *Handler) Revise(c *gin.Context) {
 //	@ID				reviewLawReport
 //	@Router			/api/v1/law-reports/{id}/reviews [post]
 func (h *Handler) Review(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req ReviewRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Review(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toView(d))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.IDBody[ReviewRequest]) (View, error) {
+		d, err := h.svc.Review(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(d, err, toView)
+	})
 }

@@ -2,9 +2,11 @@ package learner
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -37,6 +39,16 @@ func (h *Handler) view(ctx context.Context, r *Row) (View, error) {
 	return views[0], nil
 }
 
+// taggedView is the answer of a service's (row, err) on one learner: its view with its revision,
+// for the ETag, or err.
+func (h *Handler) taggedView(ctx context.Context, row *Row, err error) (httpx.Tagged[View], error) {
+	if err != nil {
+		return httpx.Tagged[View]{}, err
+	}
+	v, err := h.view(ctx, row)
+	return httpx.Tag(v, row.ID, row.RowVersion), err
+}
+
 // List godoc
 //
 //	@Summary		List learners
@@ -57,27 +69,14 @@ func (h *Handler) view(ctx context.Context, r *Row) (View, error) {
 //	@ID				listLearners
 //	@Router			/api/v1/learners [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), q.toInput(page))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	views, err := h.views(c.Request.Context(), rows)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, List{Items: views, ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (List, error) {
+		rows, total, err := h.svc.List(ctx, a, in.Query.toInput(in.Page))
+		if err != nil {
+			return List{}, err
+		}
+		views, err := h.views(ctx, rows)
+		return List{Items: views, ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // Create godoc
@@ -99,23 +98,14 @@ func (h *Handler) List(c *gin.Context) {
 //	@ID				createLearner
 //	@Router			/api/v1/learners [post]
 func (h *Handler) Create(c *gin.Context) {
-	var req CreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	created, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toProfile(), req.Password)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	v, err := h.view(c.Request.Context(), created.Row)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, created.Row.ID, created.Row.RowVersion)
-	httpx.Created(c, CreatedView{View: v, InitialPassword: httpx.NullIfZero(created.InitialPassword)})
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[CreateRequest]) (httpx.Tagged[CreatedView], error) {
+		created, err := h.svc.Create(ctx, a, in.Body.toProfile(), in.Body.Password)
+		if err != nil {
+			return httpx.Tagged[CreatedView]{}, err
+		}
+		v, err := h.view(ctx, created.Row)
+		return httpx.Tag(CreatedView{View: v, InitialPassword: httpx.NullIfZero(created.InitialPassword)}, created.Row.ID, created.Row.RowVersion), err
+	})
 }
 
 // Get godoc
@@ -135,8 +125,9 @@ func (h *Handler) Create(c *gin.Context) {
 //	@ID				getLearner
 //	@Router		/api/v1/learners/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
-	h.withLearner(c, func(ctx context.Context, id int64) (*Row, error) {
-		return h.svc.Get(ctx, httpx.MustActor(c), id)
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[View], error) {
+		row, err := h.svc.Get(ctx, a, in.ID)
+		return h.taggedView(ctx, row, err)
 	})
 }
 
@@ -163,12 +154,9 @@ func (h *Handler) Get(c *gin.Context) {
 //	@ID				updateLearner
 //	@Router			/api/v1/learners/{id} [patch]
 func (h *Handler) Update(c *gin.Context) {
-	var req UpdateRequest
-	h.withLearner(c, func(ctx context.Context, id int64) (*Row, error) {
-		if err := httpx.BindJSON(c, &req); err != nil {
-			return nil, err
-		}
-		return h.svc.Update(ctx, httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[UpdateRequest]) (httpx.Tagged[View], error) {
+		row, err := h.svc.Update(ctx, a, in.ID, in.Body.toInput(), in.IfMatch)
+		return h.taggedView(ctx, row, err)
 	})
 }
 
@@ -189,8 +177,9 @@ func (h *Handler) Update(c *gin.Context) {
 //	@ID				markLearnerLeft
 //	@Router			/api/v1/learners/{id}/leave [post]
 func (h *Handler) Leave(c *gin.Context) {
-	h.withLearner(c, func(ctx context.Context, id int64) (*Row, error) {
-		return h.svc.Leave(ctx, httpx.MustActor(c), id)
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[View], error) {
+		row, err := h.svc.Leave(ctx, a, in.ID)
+		return h.taggedView(ctx, row, err)
 	})
 }
 
@@ -223,27 +212,6 @@ func (h *Handler) PII(c *gin.Context) {
 	httpx.OK(c, PIIView{Phone: pii.Phone, IDCard: pii.IDCard})
 }
 
-// withLearner parses the id, runs fn and answers with the learner's view and its ETag.
-func (h *Handler) withLearner(c *gin.Context, fn func(ctx context.Context, id int64) (*Row, error)) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	row, err := fn(c.Request.Context(), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	v, err := h.view(c.Request.Context(), row)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, row.ID, row.RowVersion)
-	httpx.OK(c, v)
-}
-
 // Sync godoc
 //
 //	@Summary		Upsert learners by external id (HR staff-list sync)
@@ -262,15 +230,8 @@ func (h *Handler) withLearner(c *gin.Context, fn func(ctx context.Context, id in
 //	@ID				syncLearners
 //	@Router			/api/v1/integration/learners [put]
 func (h *Handler) Sync(c *gin.Context) {
-	var req SyncRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	results, err := h.svc.Sync(c.Request.Context(), httpx.MustActor(c), req.toItems())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toSyncResponse(results))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Body[SyncRequest]) (SyncResponse, error) {
+		results, err := h.svc.Sync(ctx, a, in.Body.toItems())
+		return toSyncResponse(results), err
+	})
 }

@@ -3,6 +3,8 @@ package practice
 import (
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 	"github.com/xuefa/xuefa/internal/questionbank"
 )
@@ -111,6 +113,23 @@ type FavouriteList struct {
 
 type bookQuery struct {
 	BankID *int64 `form:"bank_id" binding:"omitempty,min=1"`
+}
+
+// toInput is the page p of the book, filtered by bank.
+func (q bookQuery) toInput(p httpx.Page) BookInput {
+	return BookInput{BankID: q.BankID, Offset: p.Offset(), Limit: p.Size}
+}
+
+// questionInput is the input of a change to the learner's wrong-answer book or favourites:
+// the question named by the path.
+type questionInput struct {
+	QuestionID int64
+}
+
+// Bind reads the path's question_id.
+func (in *questionInput) Bind(c *gin.Context) (err error) {
+	in.QuestionID, err = httpx.PathID(c, "question_id")
+	return err
 }
 
 func toSessionView(d SessionDetail) SessionView {

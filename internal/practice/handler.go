@@ -1,8 +1,12 @@
 package practice
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -32,17 +36,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				startPractice
 //	@Router			/api/v1/practice/sessions [post]
 func (h *Handler) Start(c *gin.Context) {
-	var req StartRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Start(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toSessionView(*d))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[StartRequest]) (SessionView, error) {
+		d, err := h.svc.Start(ctx, a, in.Body.toInput())
+		return httpx.Converted(d, err, toSessionView)
+	})
 }
 
 // Get godoc
@@ -60,17 +57,10 @@ func (h *Handler) Start(c *gin.Context) {
 //	@ID				getPractice
 //	@Router			/api/v1/practice/sessions/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Get(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toSessionView(*d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (SessionView, error) {
+		d, err := h.svc.Get(ctx, a, in.ID)
+		return httpx.Converted(d, err, toSessionView)
+	})
 }
 
 // Answer godoc
@@ -93,22 +83,10 @@ func (h *Handler) Get(c *gin.Context) {
 //	@ID				answerPractice
 //	@Router			/api/v1/practice/sessions/{id}/answers [post]
 func (h *Handler) Answer(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req AnswerRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	r, err := h.svc.Answer(c.Request.Context(), httpx.MustActor(c), id, req.QuestionID, req.Answer)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toAnswerView(*r))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[AnswerRequest]) (AnswerView, error) {
+		r, err := h.svc.Answer(ctx, a, in.ID, in.Body.QuestionID, in.Body.Answer)
+		return httpx.Converted(r, err, toAnswerView)
+	})
 }
 
 // ListWrong godoc
@@ -128,16 +106,10 @@ func (h *Handler) Answer(c *gin.Context) {
 //	@ID				listWrongQuestions
 //	@Router			/api/v1/me/wrong-questions [get]
 func (h *Handler) ListWrong(c *gin.Context) {
-	in, page, ok := bookInput(c)
-	if !ok {
-		return
-	}
-	rows, total, err := h.svc.ListWrong(c.Request.Context(), httpx.MustActor(c), in)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, WrongList{Items: httpx.Map(rows, toWrongView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[bookQuery]) (WrongList, error) {
+		rows, total, err := h.svc.ListWrong(ctx, a, in.Query.toInput(in.Page))
+		return WrongList{Items: httpx.Map(rows, toWrongView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // RemoveWrong godoc
@@ -153,16 +125,9 @@ func (h *Handler) ListWrong(c *gin.Context) {
 //	@ID				removeWrongQuestion
 //	@Router			/api/v1/me/wrong-questions/{question_id} [delete]
 func (h *Handler) RemoveWrong(c *gin.Context) {
-	id, err := httpx.PathID(c, "question_id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.RemoveWrong(c.Request.Context(), httpx.MustActor(c), id); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in questionInput) (httpx.None, error) {
+		return httpx.None{}, h.svc.RemoveWrong(ctx, a, in.QuestionID)
+	})
 }
 
 // ListFavourites godoc
@@ -182,16 +147,10 @@ func (h *Handler) RemoveWrong(c *gin.Context) {
 //	@ID				listFavourites
 //	@Router			/api/v1/me/favourites [get]
 func (h *Handler) ListFavourites(c *gin.Context) {
-	in, page, ok := bookInput(c)
-	if !ok {
-		return
-	}
-	rows, total, err := h.svc.ListFavourites(c.Request.Context(), httpx.MustActor(c), in)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, FavouriteList{Items: httpx.Map(rows, toFavouriteView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[bookQuery]) (FavouriteList, error) {
+		rows, total, err := h.svc.ListFavourites(ctx, a, in.Query.toInput(in.Page))
+		return FavouriteList{Items: httpx.Map(rows, toFavouriteView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // AddFavourite godoc
@@ -208,16 +167,9 @@ func (h *Handler) ListFavourites(c *gin.Context) {
 //	@ID				addFavourite
 //	@Router			/api/v1/me/favourites/{question_id} [put]
 func (h *Handler) AddFavourite(c *gin.Context) {
-	id, err := httpx.PathID(c, "question_id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.AddFavourite(c.Request.Context(), httpx.MustActor(c), id); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in questionInput) (httpx.None, error) {
+		return httpx.None{}, h.svc.AddFavourite(ctx, a, in.QuestionID)
+	})
 }
 
 // RemoveFavourite godoc
@@ -233,29 +185,7 @@ func (h *Handler) AddFavourite(c *gin.Context) {
 //	@ID				removeFavourite
 //	@Router			/api/v1/me/favourites/{question_id} [delete]
 func (h *Handler) RemoveFavourite(c *gin.Context) {
-	id, err := httpx.PathID(c, "question_id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.RemoveFavourite(c.Request.Context(), httpx.MustActor(c), id); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
-}
-
-// bookInput reads ?bank_id and paging, failing the request when they are bad.
-func bookInput(c *gin.Context) (BookInput, httpx.Page, bool) {
-	var q bookQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return BookInput{}, httpx.Page{}, false
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return BookInput{}, httpx.Page{}, false
-	}
-	return BookInput{BankID: q.BankID, Offset: page.Offset(), Limit: page.Size}, page, true
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in questionInput) (httpx.None, error) {
+		return httpx.None{}, h.svc.RemoveFavourite(ctx, a, in.QuestionID)
+	})
 }

@@ -128,6 +128,11 @@ type questionListQuery struct {
 	Status     Status `form:"status" binding:"omitempty,oneof=draft published retired"`
 }
 
+// toInput is the page p of a bank's questions matching the query.
+func (q questionListQuery) toInput(p httpx.Page) QuestionListInput {
+	return QuestionListInput{Query: q.Q, Tag: q.Tag, Type: q.Type, Difficulty: q.Difficulty, Status: q.Status, Offset: p.Offset(), Limit: p.Size}
+}
+
 // VersionView is one published version of a question, as it was served.
 type VersionView struct {
 	Version    int        `json:"version" example:"2"`
@@ -225,12 +230,23 @@ func ToLegalBasis(c Content) LegalBasis {
 	return LegalBasis{Law: c.LawName, Article: c.LawArticle, EffectiveDate: httpx.NullIfZero(c.LawEffectiveDate)}
 }
 
+// toTaggedQuestionView is the view of one question with its revision, for the ETag.
+func toTaggedQuestionView(q Question) httpx.Tagged[QuestionView] {
+	return httpx.Tag(toQuestionView(q), q.ID, q.RowVersion)
+}
+
 func toQuestionView(q Question) QuestionView {
 	return QuestionView{
 		ID: q.ID, BankID: q.BankID, Type: q.Type, Stem: q.Stem, Options: nonNil(q.Options), Answer: q.Answer,
 		Analysis: q.Analysis, LegalBasis: ToLegalBasis(q.Content), Difficulty: q.Difficulty, Tags: q.TagList(),
 		Status: q.Status, Version: q.Version, CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt,
 	}
+}
+
+// toVersionList is a question's whole version history, as one page.
+func toVersionList(versions []Version) VersionList {
+	n := len(versions)
+	return VersionList{Items: httpx.Map(versions, toVersionView), ListMeta: httpx.ListMeta{Total: int64(n), Page: 1, PageSize: n}}
 }
 
 func toVersionView(v Version) VersionView {

@@ -1,8 +1,12 @@
 package questionbank
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -31,24 +35,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				listQuestionBanks
 //	@Router			/api/v1/question-banks [get]
 func (h *Handler) ListBanks(c *gin.Context) {
-	var q bankListQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	banks, total, err := h.svc.ListBanks(c.Request.Context(), httpx.MustActor(c), BankListInput{
-		Subject: q.Subject, Query: q.Q, Offset: page.Offset(), Limit: page.Size,
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[bankListQuery]) (BankList, error) {
+		banks, total, err := h.svc.ListBanks(ctx, a, BankListInput{Subject: in.Query.Subject, Query: in.Query.Q, Offset: in.Page.Offset(), Limit: in.Page.Size})
+		return BankList{Items: httpx.Map(banks, toBankView), ListMeta: httpx.Meta(total, in.Page)}, err
 	})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, BankList{Items: httpx.Map(banks, toBankView), ListMeta: httpx.Meta(total, page)})
 }
 
 // CreateBank godoc
@@ -69,17 +59,10 @@ func (h *Handler) ListBanks(c *gin.Context) {
 //	@ID				createQuestionBank
 //	@Router			/api/v1/question-banks [post]
 func (h *Handler) CreateBank(c *gin.Context) {
-	var req BankCreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	b, err := h.svc.CreateBank(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toBankView(*b))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[BankCreateRequest]) (BankView, error) {
+		b, err := h.svc.CreateBank(ctx, a, in.Body.toInput())
+		return httpx.Converted(b, err, toBankView)
+	})
 }
 
 // GetBank godoc
@@ -97,17 +80,10 @@ func (h *Handler) CreateBank(c *gin.Context) {
 //	@ID				getQuestionBank
 //	@Router		/api/v1/question-banks/{id} [get]
 func (h *Handler) GetBank(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	b, err := h.svc.GetBank(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toBankView(*b))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (BankView, error) {
+		b, err := h.svc.GetBank(ctx, a, in.ID)
+		return httpx.Converted(b, err, toBankView)
+	})
 }
 
 // UpdateBank godoc
@@ -130,22 +106,10 @@ func (h *Handler) GetBank(c *gin.Context) {
 //	@ID				updateQuestionBank
 //	@Router		/api/v1/question-banks/{id} [patch]
 func (h *Handler) UpdateBank(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req BankUpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	b, err := h.svc.UpdateBank(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toBankView(*b))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[BankUpdateRequest]) (BankView, error) {
+		b, err := h.svc.UpdateBank(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(b, err, toBankView)
+	})
 }
 
 // DeleteBank godoc
@@ -163,14 +127,7 @@ func (h *Handler) UpdateBank(c *gin.Context) {
 //	@ID				deleteQuestionBank
 //	@Router			/api/v1/question-banks/{id} [delete]
 func (h *Handler) DeleteBank(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.DeleteBank(c.Request.Context(), httpx.MustActor(c), id); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.None, error) {
+		return httpx.None{}, h.svc.DeleteBank(ctx, a, in.ID)
+	})
 }

@@ -1,8 +1,12 @@
 package questionbank
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -28,29 +32,10 @@ import (
 //	@ID				listQuestions
 //	@Router			/api/v1/question-banks/{id}/questions [get]
 func (h *Handler) ListQuestions(c *gin.Context) {
-	bankID, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q questionListQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.ListQuestions(c.Request.Context(), httpx.MustActor(c), bankID, QuestionListInput{
-		Query: q.Q, Tag: q.Tag, Type: q.Type, Difficulty: q.Difficulty, Status: q.Status, Offset: page.Offset(), Limit: page.Size,
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDListQuery[questionListQuery]) (QuestionList, error) {
+		rows, total, err := h.svc.ListQuestions(ctx, a, in.ID, in.Query.toInput(in.Page))
+		return QuestionList{Items: httpx.Map(rows, toQuestionView), ListMeta: httpx.Meta(total, in.Page)}, err
 	})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, QuestionList{Items: httpx.Map(rows, toQuestionView), ListMeta: httpx.Meta(total, page)})
 }
 
 // CreateQuestion godoc
@@ -74,23 +59,10 @@ func (h *Handler) ListQuestions(c *gin.Context) {
 //	@ID				createQuestion
 //	@Router			/api/v1/question-banks/{id}/questions [post]
 func (h *Handler) CreateQuestion(c *gin.Context) {
-	bankID, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req QuestionCreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	q, err := h.svc.CreateQuestion(c.Request.Context(), httpx.MustActor(c), bankID, req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, q.ID, q.RowVersion)
-	httpx.Created(c, toQuestionView(*q))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.IDBody[QuestionCreateRequest]) (httpx.Tagged[QuestionView], error) {
+		q, err := h.svc.CreateQuestion(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(q, err, toTaggedQuestionView)
+	})
 }
 
 // GetQuestion godoc
@@ -109,18 +81,10 @@ func (h *Handler) CreateQuestion(c *gin.Context) {
 //	@ID				getQuestion
 //	@Router		/api/v1/questions/{id} [get]
 func (h *Handler) GetQuestion(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	q, err := h.svc.GetQuestion(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, q.ID, q.RowVersion)
-	httpx.OK(c, toQuestionView(*q))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[QuestionView], error) {
+		q, err := h.svc.GetQuestion(ctx, a, in.ID)
+		return httpx.Converted(q, err, toTaggedQuestionView)
+	})
 }
 
 // UpdateQuestion godoc
@@ -146,23 +110,10 @@ func (h *Handler) GetQuestion(c *gin.Context) {
 //	@ID				updateQuestion
 //	@Router			/api/v1/questions/{id} [patch]
 func (h *Handler) UpdateQuestion(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req QuestionUpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	q, err := h.svc.UpdateQuestion(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, q.ID, q.RowVersion)
-	httpx.OK(c, toQuestionView(*q))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[QuestionUpdateRequest]) (httpx.Tagged[QuestionView], error) {
+		q, err := h.svc.UpdateQuestion(ctx, a, in.ID, in.Body.toInput(), in.IfMatch)
+		return httpx.Converted(q, err, toTaggedQuestionView)
+	})
 }
 
 // DeleteQuestion godoc
@@ -182,16 +133,9 @@ func (h *Handler) UpdateQuestion(c *gin.Context) {
 //	@ID				deleteQuestion
 //	@Router			/api/v1/questions/{id} [delete]
 func (h *Handler) DeleteQuestion(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.DeleteQuestion(c.Request.Context(), httpx.MustActor(c), id, httpx.IfMatch(c)); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.None, error) {
+		return httpx.None{}, h.svc.DeleteQuestion(ctx, a, in.ID, in.IfMatch)
+	})
 }
 
 // Versions godoc
@@ -209,18 +153,10 @@ func (h *Handler) DeleteQuestion(c *gin.Context) {
 //	@ID				listQuestionVersions
 //	@Router			/api/v1/questions/{id}/versions [get]
 func (h *Handler) Versions(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	versions, err := h.svc.Versions(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	n := len(versions)
-	httpx.OK(c, VersionList{Items: httpx.Map(versions, toVersionView), ListMeta: httpx.ListMeta{Total: int64(n), Page: 1, PageSize: n}})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (VersionList, error) {
+		versions, err := h.svc.Versions(ctx, a, in.ID)
+		return toVersionList(versions), err
+	})
 }
 
 // Stats godoc
@@ -238,15 +174,8 @@ func (h *Handler) Versions(c *gin.Context) {
 //	@ID				getQuestionStats
 //	@Router			/api/v1/questions/{id}/stats [get]
 func (h *Handler) Stats(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	s, err := h.svc.Stats(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toStatsView(*s))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (StatsView, error) {
+		s, err := h.svc.Stats(ctx, a, in.ID)
+		return httpx.Converted(s, err, toStatsView)
+	})
 }

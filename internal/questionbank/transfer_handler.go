@@ -41,13 +41,8 @@ var (
 //	@ID				importQuestions
 //	@Router			/api/v1/question-banks/{id}/questions/import [post]
 func (h *Handler) Import(c *gin.Context) {
-	bankID, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q importQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
+	var in httpx.IDQuery[importQuery]
+	if err := in.Bind(c); err != nil {
 		httpx.Fail(c, err)
 		return
 	}
@@ -56,7 +51,7 @@ func (h *Handler) Import(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	res, err := h.svc.Import(c.Request.Context(), httpx.MustActor(c), bankID, name, data, q.Partial)
+	res, err := h.svc.Import(c.Request.Context(), httpx.MustActor(c), in.ID, name, data, in.Query.Partial)
 	var rejected *ImportRejected
 	if errors.As(err, &rejected) {
 		result := toImportResultView(rejected.Result)
@@ -126,17 +121,12 @@ func uploadError(err error) error {
 //	@ID				exportQuestions
 //	@Router			/api/v1/question-banks/{id}/questions/export [get]
 func (h *Handler) Export(c *gin.Context) {
-	bankID, err := httpx.PathID(c, "id")
-	if err != nil {
+	var in httpx.IDQuery[formatQuery]
+	if err := in.Bind(c); err != nil {
 		httpx.Fail(c, err)
 		return
 	}
-	var q formatQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	f, err := h.svc.Export(c.Request.Context(), httpx.MustActor(c), bankID, q.Format)
+	f, err := h.svc.Export(c.Request.Context(), httpx.MustActor(c), in.ID, in.Query.Format)
 	if err != nil {
 		httpx.Fail(c, err)
 		return

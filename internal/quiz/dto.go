@@ -1,7 +1,10 @@
 package quiz
 
 import (
+	"cmp"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 	"github.com/xuefa/xuefa/internal/questionbank"
@@ -43,6 +46,14 @@ type ActivityList struct {
 	Items []ActivityView `json:"items"`
 	httpx.ListMeta
 } // @name QuizActivityList
+
+func (r ActivityRequest) toInput() ActivityInput {
+	return ActivityInput{UnitID: r.UnitID, Name: r.Name, Description: r.Description, Audience: r.Audience, CampaignID: r.CampaignID}
+}
+
+func (p ActivityPatch) toInput() ActivityUpdate {
+	return ActivityUpdate{Name: p.Name, Description: p.Description, Audience: p.Audience, CampaignID: p.CampaignID}
+}
 
 func toActivityView(a ActivityRow) ActivityView {
 	return ActivityView{ID: a.ID, UnitID: a.UnitID, Name: a.Name, Description: a.Description, Audience: a.Audience,
@@ -167,6 +178,10 @@ type CurrentRounds struct {
 	Items []CurrentRoundView `json:"items"`
 } // @name QuizCurrentRounds
 
+func toCurrentRoundView(r OpenRound) CurrentRoundView {
+	return CurrentRoundView{RoundView: toRoundView(r.RoundDetail), ActivityName: r.ActivityName, PlaysLeft: r.PlaysLeft}
+}
+
 // PlayQuestion is a question as served in a play: options in this play's order, never the key.
 type PlayQuestion struct {
 	QuestionID int64             `json:"question_id" example:"12"`
@@ -207,6 +222,14 @@ type AnswerRequest struct {
 type SubmitRequest struct {
 	Answers []AnswerRequest `json:"answers" binding:"max=50,dive" validate:"optional"`
 } // @name QuizSubmitRequest
+
+func (r SubmitRequest) toInput() []AnswerInput {
+	answers := make([]AnswerInput, len(r.Answers))
+	for i, a := range r.Answers {
+		answers[i] = AnswerInput{QuestionID: a.QuestionID, Answer: a.Answer}
+	}
+	return answers
+}
 
 // GradedView is one graded question with its key (in this play's letters) and analysis.
 type GradedView struct {
@@ -272,16 +295,19 @@ type BoardResponse struct {
 	Me    *StandingView  `json:"me" extensions:"x-nullable"`
 } // @name QuizLeaderboard
 
-func toBoardResponse(b BoardView, me int64) BoardResponse {
-	conv := func(s Standing) StandingView {
-		return StandingView{Rank: s.Rank, Name: b.Names[s.AccountID], Score: s.Score, DurationMs: s.DurationMs, Me: s.AccountID == me}
+// toBoardResponse is the converter of a board as account me sees it (its own places marked).
+func toBoardResponse(me int64) func(BoardView) BoardResponse {
+	return func(b BoardView) BoardResponse {
+		conv := func(s Standing) StandingView {
+			return StandingView{Rank: s.Rank, Name: b.Names[s.AccountID], Score: s.Score, DurationMs: s.DurationMs, Me: s.AccountID == me}
+		}
+		out := BoardResponse{Items: httpx.Map(b.Top, conv)}
+		if b.Me != nil {
+			v := conv(*b.Me)
+			out.Me = &v
+		}
+		return out
 	}
-	out := BoardResponse{Items: httpx.Map(b.Top, conv)}
-	if b.Me != nil {
-		v := conv(*b.Me)
-		out.Me = &v
-	}
-	return out
 }
 
 // FlagView is a play held for review.
@@ -305,6 +331,9 @@ func toFlagView(f FlaggedPlay) FlagView {
 	return FlagView{PlayID: f.ID, AccountID: f.AccountID, Name: f.DisplayName, Score: f.Score, DurationMs: f.DurationMs,
 		Reason: f.FlagReason, ClearedAt: f.ClearedAt}
 }
+
+// toClearedFlagView is the view of a play whose flag was just cleared.
+func toClearedFlagView(p Play) FlagView { return toFlagView(FlaggedPlay{Play: p}) }
 
 // DrawRequest runs the draw; beacon is required when the round named one.
 type DrawRequest struct {
@@ -360,6 +389,10 @@ type ClaimRequest struct {
 	Address string `json:"address" binding:"required,min=5,max=200" example:"安徽省宣城市绩溪县华阳镇某路1号"`
 } // @name QuizClaimRequest
 
+func (r ClaimRequest) toInput() ClaimInput {
+	return ClaimInput{Name: r.Name, Phone: r.Phone, Address: r.Address}
+}
+
 // ContactView is a claim's contact, masked.
 type ContactView struct {
 	Name    string `json:"name" example:"张*"`
@@ -400,6 +433,36 @@ type boardQuery struct {
 	Limit int `form:"limit" binding:"omitempty,min=1,max=100"`
 }
 
+// limit is how many places to show: ?limit=, 100 when not given.
+func (q boardQuery) limit() int { return cmp.Or(q.Limit, 100) }
+
 type flagQuery struct {
 	All bool `form:"all"`
+}
+
+// startInput is the input of a start: the round's path id and the caller's IP, which the
+// rate limits count.
+type startInput struct {
+	ID int64
+	IP string
+}
+
+// Bind reads the path id ("id") and the client IP.
+func (in *startInput) Bind(c *gin.Context) (err error) {
+	in.ID, err = httpx.PathID(c, "id")
+	in.IP = c.ClientIP()
+	return err
+}
+
+// submitInput is the input of a submit: the play's path id, Idempotency-Key and answers, and
+// the caller's IP, which the rate limits count.
+type submitInput struct {
+	httpx.IDKeyBody[SubmitRequest]
+	IP string
+}
+
+// Bind reads what IDKeyBody reads and the client IP.
+func (in *submitInput) Bind(c *gin.Context) error {
+	in.IP = c.ClientIP()
+	return in.IDKeyBody.Bind(c)
 }

@@ -1,11 +1,13 @@
 package quiz
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/clock"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 	"github.com/xuefa/xuefa/internal/platform/sheet"
@@ -36,18 +38,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				createQuizActivity
 //	@Router			/api/v1/quiz/activities [post]
 func (h *Handler) CreateActivity(c *gin.Context) {
-	var req ActivityRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	a, err := h.svc.CreateActivity(c.Request.Context(), httpx.MustActor(c), ActivityInput{UnitID: req.UnitID, Name: req.Name,
-		Description: req.Description, Audience: req.Audience, CampaignID: req.CampaignID})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toActivityView(*a))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[ActivityRequest]) (ActivityView, error) {
+		row, err := h.svc.CreateActivity(ctx, a, in.Body.toInput())
+		return httpx.Converted(row, err, toActivityView)
+	})
 }
 
 // ListActivities godoc
@@ -65,17 +59,10 @@ func (h *Handler) CreateActivity(c *gin.Context) {
 //	@ID				listQuizActivities
 //	@Router			/api/v1/quiz/activities [get]
 func (h *Handler) ListActivities(c *gin.Context) {
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.Activities(c.Request.Context(), httpx.MustActor(c), page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, ActivityList{Items: httpx.Map(rows, toActivityView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Paged) (ActivityList, error) {
+		rows, total, err := h.svc.Activities(ctx, a, in.Page.Offset(), in.Page.Size)
+		return ActivityList{Items: httpx.Map(rows, toActivityView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // GetActivity godoc
@@ -93,17 +80,10 @@ func (h *Handler) ListActivities(c *gin.Context) {
 //	@ID				getQuizActivity
 //	@Router			/api/v1/quiz/activities/{id} [get]
 func (h *Handler) GetActivity(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	a, err := h.svc.Activity(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toActivityView(*a))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (ActivityView, error) {
+		row, err := h.svc.Activity(ctx, a, in.ID)
+		return httpx.Converted(row, err, toActivityView)
+	})
 }
 
 // UpdateActivity godoc
@@ -125,23 +105,10 @@ func (h *Handler) GetActivity(c *gin.Context) {
 //	@ID				updateQuizActivity
 //	@Router			/api/v1/quiz/activities/{id} [patch]
 func (h *Handler) UpdateActivity(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req ActivityPatch
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	a, err := h.svc.UpdateActivity(c.Request.Context(), httpx.MustActor(c), id, ActivityUpdate{Name: req.Name,
-		Description: req.Description, Audience: req.Audience, CampaignID: req.CampaignID})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toActivityView(*a))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[ActivityPatch]) (ActivityView, error) {
+		row, err := h.svc.UpdateActivity(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(row, err, toActivityView)
+	})
 }
 
 // DeleteActivity godoc
@@ -159,16 +126,9 @@ func (h *Handler) UpdateActivity(c *gin.Context) {
 //	@ID				deleteQuizActivity
 //	@Router			/api/v1/quiz/activities/{id} [delete]
 func (h *Handler) DeleteActivity(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.DeleteActivity(c.Request.Context(), httpx.MustActor(c), id); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.None, error) {
+		return httpx.None{}, h.svc.DeleteActivity(ctx, a, in.ID)
+	})
 }
 
 // CreateRound godoc
@@ -190,22 +150,10 @@ func (h *Handler) DeleteActivity(c *gin.Context) {
 //	@ID				createQuizRound
 //	@Router			/api/v1/quiz/activities/{id}/rounds [post]
 func (h *Handler) CreateRound(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req RoundRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	r, err := h.svc.CreateRound(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toAdminRoundView(*r))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.IDBody[RoundRequest]) (AdminRoundView, error) {
+		row, err := h.svc.CreateRound(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(row, err, toAdminRoundView)
+	})
 }
 
 // ListRounds godoc
@@ -223,17 +171,10 @@ func (h *Handler) CreateRound(c *gin.Context) {
 //	@ID				listQuizRounds
 //	@Router			/api/v1/quiz/activities/{id}/rounds [get]
 func (h *Handler) ListRounds(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, err := h.svc.Rounds(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, AdminRoundList{Items: httpx.Map(rows, toAdminRoundView)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (AdminRoundList, error) {
+		rows, err := h.svc.Rounds(ctx, a, in.ID)
+		return AdminRoundList{Items: httpx.Map(rows, toAdminRoundView)}, err
+	})
 }
 
 // Flags godoc
@@ -254,27 +195,10 @@ func (h *Handler) ListRounds(c *gin.Context) {
 //	@ID				listFlaggedPlays
 //	@Router			/api/v1/quiz/rounds/{id}/flags [get]
 func (h *Handler) Flags(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q flagQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, total, err := h.svc.Flags(c.Request.Context(), httpx.MustActor(c), id, q.All, page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, FlagList{Items: httpx.Map(rows, toFlagView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDListQuery[flagQuery]) (FlagList, error) {
+		rows, total, err := h.svc.Flags(ctx, a, in.ID, in.Query.All, in.Page.Offset(), in.Page.Size)
+		return FlagList{Items: httpx.Map(rows, toFlagView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // ClearFlag godoc
@@ -293,17 +217,10 @@ func (h *Handler) Flags(c *gin.Context) {
 //	@ID				clearPlayFlag
 //	@Router			/api/v1/quiz/plays/{id}/clear-flag [post]
 func (h *Handler) ClearFlag(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	p, err := h.svc.ClearFlag(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toFlagView(FlaggedPlay{Play: *p}))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (FlagView, error) {
+		row, err := h.svc.ClearFlag(ctx, a, in.ID)
+		return httpx.Converted(row, err, toClearedFlagView)
+	})
 }
 
 // Close godoc
@@ -322,21 +239,13 @@ func (h *Handler) ClearFlag(c *gin.Context) {
 //	@ID				closeQuizRound
 //	@Router			/api/v1/quiz/rounds/{id}/close [post]
 func (h *Handler) Close(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if _, err := h.svc.Close(c.Request.Context(), httpx.MustActor(c), id); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.DrawOf(c.Request.Context(), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toDrawResponse(*d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (DrawResponse, error) {
+		if _, err := h.svc.Close(ctx, a, in.ID); err != nil {
+			return DrawResponse{}, err
+		}
+		row, err := h.svc.DrawOf(ctx, in.ID)
+		return httpx.Converted(row, err, toDrawResponse)
+	})
 }
 
 // Draw godoc
@@ -359,22 +268,10 @@ func (h *Handler) Close(c *gin.Context) {
 //	@ID				drawPrizes
 //	@Router			/api/v1/quiz/rounds/{id}/draw [post]
 func (h *Handler) Draw(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req DrawRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Draw(c.Request.Context(), httpx.MustActor(c), id, req.Beacon)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toDrawResponse(*d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[DrawRequest]) (DrawResponse, error) {
+		row, err := h.svc.Draw(ctx, a, in.ID, in.Body.Beacon)
+		return httpx.Converted(row, err, toDrawResponse)
+	})
 }
 
 // GetDraw godoc
@@ -390,17 +287,10 @@ func (h *Handler) Draw(c *gin.Context) {
 //	@ID				getDraw
 //	@Router			/api/v1/quiz/rounds/{id}/draw [get]
 func (h *Handler) GetDraw(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.DrawOf(c.Request.Context(), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toDrawResponse(*d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, _ auth.Actor, in httpx.ID) (DrawResponse, error) {
+		row, err := h.svc.DrawOf(ctx, in.ID)
+		return httpx.Converted(row, err, toDrawResponse)
+	})
 }
 
 // RoundPrizes godoc
@@ -418,17 +308,10 @@ func (h *Handler) GetDraw(c *gin.Context) {
 //	@ID				listRoundPrizes
 //	@Router			/api/v1/quiz/rounds/{id}/prizes [get]
 func (h *Handler) RoundPrizes(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, err := h.svc.RoundPrizes(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, AwardList{Items: httpx.Map(rows, toAwardView)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (AwardList, error) {
+		rows, err := h.svc.RoundPrizes(ctx, a, in.ID)
+		return AwardList{Items: httpx.Map(rows, toAwardView)}, err
+	})
 }
 
 // ExportPrizes godoc

@@ -1,8 +1,12 @@
 package quiz
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -18,14 +22,10 @@ import (
 //	@ID				listCurrentRounds
 //	@Router			/api/v1/quiz/rounds/current [get]
 func (h *Handler) Current(c *gin.Context) {
-	rows, err := h.svc.Current(c.Request.Context(), httpx.MustActor(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, CurrentRounds{Items: httpx.Map(rows, func(r OpenRound) CurrentRoundView {
-		return CurrentRoundView{RoundView: toRoundView(r.RoundDetail), ActivityName: r.ActivityName, PlaysLeft: r.PlaysLeft}
-	})})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, _ httpx.None) (CurrentRounds, error) {
+		rows, err := h.svc.Current(ctx, a)
+		return CurrentRounds{Items: httpx.Map(rows, toCurrentRoundView)}, err
+	})
 }
 
 // Start godoc
@@ -45,17 +45,10 @@ func (h *Handler) Current(c *gin.Context) {
 //	@ID				startPlay
 //	@Router			/api/v1/quiz/rounds/{id}/plays [post]
 func (h *Handler) Start(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	p, err := h.svc.Start(c.Request.Context(), httpx.MustActor(c), c.ClientIP(), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toPlayView(*p))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in startInput) (PlayView, error) {
+		row, err := h.svc.Start(ctx, a, in.IP, in.ID)
+		return httpx.Converted(row, err, toPlayView)
+	})
 }
 
 // Submit godoc
@@ -80,31 +73,10 @@ func (h *Handler) Start(c *gin.Context) {
 //	@ID				submitPlay
 //	@Router			/api/v1/quiz/plays/{id}/submit [post]
 func (h *Handler) Submit(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	key, err := httpx.IdempotencyKey(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req SubmitRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	answers := make([]AnswerInput, len(req.Answers))
-	for i, a := range req.Answers {
-		answers[i] = AnswerInput{QuestionID: a.QuestionID, Answer: a.Answer}
-	}
-	r, err := h.svc.Submit(c.Request.Context(), httpx.MustActor(c), c.ClientIP(), id, key, answers)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toResultView(*r))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in submitInput) (ResultView, error) {
+		row, err := h.svc.Submit(ctx, a, in.IP, in.ID, in.Key, in.Body.toInput())
+		return httpx.Converted(row, err, toResultView)
+	})
 }
 
 // RoundLeaderboard godoc
@@ -123,17 +95,10 @@ func (h *Handler) Submit(c *gin.Context) {
 //	@ID				getRoundLeaderboard
 //	@Router			/api/v1/quiz/rounds/{id}/leaderboard [get]
 func (h *Handler) RoundLeaderboard(c *gin.Context) {
-	id, n, ok := boardParams(c)
-	if !ok {
-		return
-	}
-	actor := httpx.MustActor(c)
-	b, err := h.svc.RoundLeaderboard(c.Request.Context(), actor, id, n)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toBoardResponse(*b, actor.AccountID))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDQuery[boardQuery]) (BoardResponse, error) {
+		row, err := h.svc.RoundLeaderboard(ctx, a, in.ID, in.Query.limit())
+		return httpx.Converted(row, err, toBoardResponse(a.AccountID))
+	})
 }
 
 // ActivityLeaderboard godoc
@@ -152,34 +117,10 @@ func (h *Handler) RoundLeaderboard(c *gin.Context) {
 //	@ID				getActivityLeaderboard
 //	@Router			/api/v1/quiz/activities/{id}/leaderboard [get]
 func (h *Handler) ActivityLeaderboard(c *gin.Context) {
-	id, n, ok := boardParams(c)
-	if !ok {
-		return
-	}
-	actor := httpx.MustActor(c)
-	b, err := h.svc.ActivityLeaderboard(c.Request.Context(), actor, id, n)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toBoardResponse(*b, actor.AccountID))
-}
-
-func boardParams(c *gin.Context) (int64, int, bool) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return 0, 0, false
-	}
-	var q boardQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return 0, 0, false
-	}
-	if q.Limit == 0 {
-		q.Limit = 100
-	}
-	return id, q.Limit, true
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDQuery[boardQuery]) (BoardResponse, error) {
+		row, err := h.svc.ActivityLeaderboard(ctx, a, in.ID, in.Query.limit())
+		return httpx.Converted(row, err, toBoardResponse(a.AccountID))
+	})
 }
 
 // MyPrizes godoc
@@ -194,12 +135,10 @@ func boardParams(c *gin.Context) (int64, int, bool) {
 //	@ID				listMyPrizes
 //	@Router			/api/v1/me/prizes [get]
 func (h *Handler) MyPrizes(c *gin.Context) {
-	rows, err := h.svc.MyPrizes(c.Request.Context(), httpx.MustActor(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, AwardList{Items: httpx.Map(rows, toAwardView)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, _ httpx.None) (AwardList, error) {
+		rows, err := h.svc.MyPrizes(ctx, a)
+		return AwardList{Items: httpx.Map(rows, toAwardView)}, err
+	})
 }
 
 // Claim godoc
@@ -223,25 +162,8 @@ func (h *Handler) MyPrizes(c *gin.Context) {
 //	@ID				claimPrize
 //	@Router			/api/v1/me/prizes/{id}/claim [post]
 func (h *Handler) Claim(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	key, err := httpx.IdempotencyKey(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req ClaimRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	p, err := h.svc.Claim(c.Request.Context(), httpx.MustActor(c), id, key, ClaimInput{Name: req.Name, Phone: req.Phone, Address: req.Address})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toAwardView(*p))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDKeyBody[ClaimRequest]) (AwardView, error) {
+		row, err := h.svc.Claim(ctx, a, in.ID, in.Key, in.Body.toInput())
+		return httpx.Converted(row, err, toAwardView)
+	})
 }

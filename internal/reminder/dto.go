@@ -68,12 +68,39 @@ type MessageList struct {
 	httpx.ListMeta
 } // @name MessageList
 
+// EffectView says whether reminders worked.
+type EffectView struct {
+	Reminded         int64   `json:"reminded" example:"40"`
+	CaughtUp         int64   `json:"caught_up" example:"25"`
+	CaughtUpRate     float64 `json:"caught_up_rate" example:"62.5"`
+	Waiting          int64   `json:"waiting" example:"5"`
+	LaggingUnreached int64   `json:"lagging_not_reminded" example:"12"`
+} // @name ReminderEffect
+
 type listQuery struct {
 	CampaignID int64 `form:"campaign_id" binding:"required,min=1"`
 }
 
+type effectQuery struct {
+	CampaignID int64 `form:"campaign_id" binding:"required,min=1"`
+	UnitID     int64 `form:"unit_id" binding:"omitempty,min=1"`
+}
+
 func (r ManualRequest) toInput() ManualInput {
 	return ManualInput{CampaignID: r.CampaignID, LearnerIDs: r.LearnerIDs, UnitID: r.UnitID, Status: r.Status, Message: r.Message, Channels: r.Channels}
+}
+
+func toManualView(r ManualResult) ManualView {
+	return ManualView{Reminded: r.Reminded, Skipped: r.Skipped}
+}
+
+// toViews converts reminders with their deliveries (by reminder id).
+func toViews(rows []Row, deliveries map[int64][]Delivery) []View {
+	items := make([]View, 0, len(rows))
+	for _, r := range rows {
+		items = append(items, toView(r, deliveries[r.ID]))
+	}
+	return items
 }
 
 func toView(r Row, deliveries []Delivery) View {
@@ -88,4 +115,12 @@ func toView(r Row, deliveries []Delivery) View {
 
 func toMessageView(m Message) MessageView {
 	return MessageView{ID: m.ID, Title: m.Title, Body: m.Body, ReadAt: m.ReadAt, CreatedAt: m.CreatedAt}
+}
+
+func toEffectView(e Effect) EffectView {
+	v := EffectView{Reminded: e.Reminded, CaughtUp: e.CaughtUp, Waiting: e.Waiting, LaggingUnreached: e.LaggingUnreached}
+	if e.Reminded > 0 {
+		v.CaughtUpRate = float64(e.CaughtUp*1000/e.Reminded) / 10
+	}
+	return v
 }

@@ -1,8 +1,12 @@
 package reminder
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -32,17 +36,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				sendReminders
 //	@Router			/api/v1/reminders [post]
 func (h *Handler) Manual(c *gin.Context) {
-	var req ManualRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	res, err := h.svc.Manual(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, ManualView{Reminded: res.Reminded, Skipped: res.Skipped})
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[ManualRequest]) (ManualView, error) {
+		res, err := h.svc.Manual(ctx, a, in.Body.toInput())
+		return httpx.Converted(res, err, toManualView)
+	})
 }
 
 // List godoc
@@ -61,26 +58,10 @@ func (h *Handler) Manual(c *gin.Context) {
 //	@ID				listReminders
 //	@Router			/api/v1/reminders [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	rows, deliveries, total, err := h.svc.List(c.Request.Context(), httpx.MustActor(c), q.CampaignID, page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	items := make([]View, 0, len(rows))
-	for _, r := range rows {
-		items = append(items, toView(r, deliveries[r.ID]))
-	}
-	httpx.OK(c, List{Items: items, ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[listQuery]) (List, error) {
+		rows, deliveries, total, err := h.svc.List(ctx, a, in.Query.CampaignID, in.Page.Offset(), in.Page.Size)
+		return List{Items: toViews(rows, deliveries), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // Inbox godoc
@@ -98,17 +79,10 @@ func (h *Handler) List(c *gin.Context) {
 //	@ID				listMyMessages
 //	@Router		/api/v1/me/messages [get]
 func (h *Handler) Inbox(c *gin.Context) {
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	msgs, total, unread, err := h.svc.Inbox(c.Request.Context(), httpx.MustActor(c), page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, MessageList{Items: httpx.Map(msgs, toMessageView), Unread: unread, ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Paged) (MessageList, error) {
+		msgs, total, unread, err := h.svc.Inbox(ctx, a, in.Page.Offset(), in.Page.Size)
+		return MessageList{Items: httpx.Map(msgs, toMessageView), Unread: unread, ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // MarkRead godoc
@@ -125,30 +99,9 @@ func (h *Handler) Inbox(c *gin.Context) {
 //	@ID				markMessageRead
 //	@Router		/api/v1/me/messages/{id}/read [post]
 func (h *Handler) MarkRead(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.MarkRead(c.Request.Context(), httpx.MustActor(c), id); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
-}
-
-// EffectView says whether reminders worked.
-type EffectView struct {
-	Reminded         int64   `json:"reminded" example:"40"`
-	CaughtUp         int64   `json:"caught_up" example:"25"`
-	CaughtUpRate     float64 `json:"caught_up_rate" example:"62.5"`
-	Waiting          int64   `json:"waiting" example:"5"`
-	LaggingUnreached int64   `json:"lagging_not_reminded" example:"12"`
-} // @name ReminderEffect
-
-type effectQuery struct {
-	CampaignID int64 `form:"campaign_id" binding:"required,min=1"`
-	UnitID     int64 `form:"unit_id" binding:"omitempty,min=1"`
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.None, error) {
+		return httpx.None{}, h.svc.MarkRead(ctx, a, in.ID)
+	})
 }
 
 // Effect godoc
@@ -167,19 +120,8 @@ type effectQuery struct {
 //	@ID				getReminderEffect
 //	@Router			/api/v1/reminders/effect [get]
 func (h *Handler) Effect(c *gin.Context) {
-	var q effectQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	eff, err := h.svc.Effect(c.Request.Context(), httpx.MustActor(c), q.CampaignID, q.UnitID)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	v := EffectView{Reminded: eff.Reminded, CaughtUp: eff.CaughtUp, Waiting: eff.Waiting, LaggingUnreached: eff.LaggingUnreached}
-	if eff.Reminded > 0 {
-		v.CaughtUpRate = float64(eff.CaughtUp*1000/eff.Reminded) / 10
-	}
-	httpx.OK(c, v)
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Query[effectQuery]) (EffectView, error) {
+		eff, err := h.svc.Effect(ctx, a, in.Query.CampaignID, in.Query.UnitID)
+		return httpx.Converted(eff, err, toEffectView)
+	})
 }

@@ -1,12 +1,15 @@
 package reminder
 
 import (
+	"context"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/xuefa/xuefa/internal/credit"
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
@@ -59,6 +62,11 @@ func (r RuleRequest) toInput() RuleInput {
 		WithinDays: r.WithinDays, EscalateAfter: r.EscalateAfter, Message: r.Message, Enabled: r.Enabled}
 }
 
+// toTaggedRuleView is the view of one rule with its revision, for the ETag.
+func toTaggedRuleView(r RuleRow) httpx.Tagged[RuleView] {
+	return httpx.Tag(toRuleView(r), r.ID, r.RowVersion)
+}
+
 func toRuleView(r RuleRow) RuleView {
 	return RuleView{ID: r.ID, CampaignID: r.CampaignID, UnitID: r.UnitID, UnitName: r.UnitName, Kind: r.Kind, LagStatus: r.LagStatus,
 		SendAt: r.SendAt, Channels: strings.Split(r.Channels, ","), QuietStart: r.QuietStart, QuietEnd: r.QuietEnd,
@@ -84,18 +92,10 @@ func toRuleView(r RuleRow) RuleView {
 //	@ID				createReminderRule
 //	@Router			/api/v1/reminder-rules [post]
 func (h *Handler) CreateRule(c *gin.Context) {
-	var req RuleRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	r, err := h.svc.SaveRule(c.Request.Context(), httpx.MustActor(c), 0, req.toInput(), etag.IfMatch{})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, r.ID, r.RowVersion)
-	httpx.Created(c, toRuleView(*r))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[RuleRequest]) (httpx.Tagged[RuleView], error) {
+		r, err := h.svc.SaveRule(ctx, a, 0, in.Body.toInput(), etag.IfMatch{})
+		return httpx.Converted(r, err, toTaggedRuleView)
+	})
 }
 
 // ReplaceRule godoc
@@ -120,23 +120,10 @@ func (h *Handler) CreateRule(c *gin.Context) {
 //	@ID				replaceReminderRule
 //	@Router		/api/v1/reminder-rules/{id} [put]
 func (h *Handler) ReplaceRule(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req RuleRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	r, err := h.svc.SaveRule(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, r.ID, r.RowVersion)
-	httpx.OK(c, toRuleView(*r))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[RuleRequest]) (httpx.Tagged[RuleView], error) {
+		r, err := h.svc.SaveRule(ctx, a, in.ID, in.Body.toInput(), in.IfMatch)
+		return httpx.Converted(r, err, toTaggedRuleView)
+	})
 }
 
 // GetRule godoc
@@ -155,18 +142,10 @@ func (h *Handler) ReplaceRule(c *gin.Context) {
 //	@ID				getReminderRule
 //	@Router		/api/v1/reminder-rules/{id} [get]
 func (h *Handler) GetRule(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	r, err := h.svc.Rule(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, r.ID, r.RowVersion)
-	httpx.OK(c, toRuleView(*r))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[RuleView], error) {
+		r, err := h.svc.Rule(ctx, a, in.ID)
+		return httpx.Converted(r, err, toTaggedRuleView)
+	})
 }
 
 // ListRules godoc
@@ -181,12 +160,10 @@ func (h *Handler) GetRule(c *gin.Context) {
 //	@ID				listReminderRules
 //	@Router		/api/v1/reminder-rules [get]
 func (h *Handler) ListRules(c *gin.Context) {
-	rules, err := h.svc.Rules(c.Request.Context(), httpx.MustActor(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, RuleList{Items: httpx.Map(rules, toRuleView)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, _ httpx.None) (RuleList, error) {
+		rules, err := h.svc.Rules(ctx, a)
+		return RuleList{Items: httpx.Map(rules, toRuleView)}, err
+	})
 }
 
 // DeleteRule godoc
@@ -205,14 +182,7 @@ func (h *Handler) ListRules(c *gin.Context) {
 //	@ID				deleteReminderRule
 //	@Router		/api/v1/reminder-rules/{id} [delete]
 func (h *Handler) DeleteRule(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.DeleteRule(c.Request.Context(), httpx.MustActor(c), id, httpx.IfMatch(c)); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.None, error) {
+		return httpx.None{}, h.svc.DeleteRule(ctx, a, in.ID, in.IfMatch)
+	})
 }

@@ -116,7 +116,7 @@ func toMyCourseView(cp CourseProgress) MyCourseView {
 }
 
 // toSessionView converts a session state.
-func toSessionView(st *State) SessionView {
+func toSessionView(st State) SessionView {
 	return SessionView{
 		ID: st.Session.ID, CourseID: st.Course.ID, PositionSeconds: st.Session.PositionSeconds, VerifiedSeconds: st.Progress.VerifiedSeconds,
 		DurationSeconds: st.Course.DurationSeconds, HeartbeatSeconds: int(BeatInterval.Seconds()), CreditedSeconds: int(st.Credited.Seconds()),

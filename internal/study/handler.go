@@ -2,6 +2,7 @@ package study
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,17 +35,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				createCourse
 //	@Router		/api/v1/courses [post]
 func (h *Handler) CreateCourse(c *gin.Context) {
-	var req CourseRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	course, err := h.svc.CreateCourse(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toCourseView(*course))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[CourseRequest]) (CourseView, error) {
+		course, err := h.svc.CreateCourse(ctx, a, in.Body.toInput())
+		return httpx.Converted(course, err, toCourseView)
+	})
 }
 
 // ListCourses godoc
@@ -64,22 +58,10 @@ func (h *Handler) CreateCourse(c *gin.Context) {
 //	@ID				listCourses
 //	@Router		/api/v1/courses [get]
 func (h *Handler) ListCourses(c *gin.Context) {
-	var q courseQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	courses, total, err := h.svc.AdminCourses(c.Request.Context(), httpx.MustActor(c), q.CampaignID, page.Offset(), page.Size)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, CourseList{Items: httpx.Map(courses, toCourseView), ListMeta: httpx.Meta(total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ListQuery[courseQuery]) (CourseList, error) {
+		courses, total, err := h.svc.AdminCourses(ctx, a, in.Query.CampaignID, in.Page.Offset(), in.Page.Size)
+		return CourseList{Items: httpx.Map(courses, toCourseView), ListMeta: httpx.Meta(total, in.Page)}, err
+	})
 }
 
 // GetCourse godoc
@@ -97,17 +79,10 @@ func (h *Handler) ListCourses(c *gin.Context) {
 //	@ID				getCourse
 //	@Router			/api/v1/courses/{id} [get]
 func (h *Handler) GetCourse(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	course, err := h.svc.GetCourse(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toCourseView(*course))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (CourseView, error) {
+		course, err := h.svc.GetCourse(ctx, a, in.ID)
+		return httpx.Converted(course, err, toCourseView)
+	})
 }
 
 // UpdateCourse godoc
@@ -129,22 +104,10 @@ func (h *Handler) GetCourse(c *gin.Context) {
 //	@ID				updateCourse
 //	@Router		/api/v1/courses/{id} [patch]
 func (h *Handler) UpdateCourse(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req CourseUpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	course, err := h.svc.UpdateCourse(c.Request.Context(), httpx.MustActor(c), id, req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toCourseView(*course))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[CourseUpdateRequest]) (CourseView, error) {
+		course, err := h.svc.UpdateCourse(ctx, a, in.ID, in.Body.toInput())
+		return httpx.Converted(course, err, toCourseView)
+	})
 }
 
 // MyCourses godoc
@@ -160,12 +123,10 @@ func (h *Handler) UpdateCourse(c *gin.Context) {
 //	@ID				listMyCourses
 //	@Router			/api/v1/me/courses [get]
 func (h *Handler) MyCourses(c *gin.Context) {
-	courses, err := h.svc.MyCourses(c.Request.Context(), httpx.MustActor(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, MyCourseList{Items: httpx.Map(courses, toMyCourseView)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, _ httpx.None) (MyCourseList, error) {
+		courses, err := h.svc.MyCourses(ctx, a)
+		return MyCourseList{Items: httpx.Map(courses, toMyCourseView)}, err
+	})
 }
 
 // Start godoc
@@ -184,17 +145,10 @@ func (h *Handler) MyCourses(c *gin.Context) {
 //	@ID				startStudySession
 //	@Router			/api/v1/courses/{id}/sessions [post]
 func (h *Handler) Start(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	st, err := h.svc.Start(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.Created(c, toSessionView(st))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.ID) (SessionView, error) {
+		st, err := h.svc.Start(ctx, a, in.ID)
+		return httpx.Converted(st, err, toSessionView)
+	})
 }
 
 // Heartbeat godoc
@@ -217,7 +171,10 @@ func (h *Handler) Start(c *gin.Context) {
 //	@ID				heartbeatStudySession
 //	@Router			/api/v1/study-sessions/{id}/heartbeat [put]
 func (h *Handler) Heartbeat(c *gin.Context) {
-	h.positioned(c, h.svc.Heartbeat)
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[PositionRequest]) (SessionView, error) {
+		st, err := h.svc.Heartbeat(ctx, a, in.ID, in.Body.Position)
+		return httpx.Converted(st, err, toSessionView)
+	})
 }
 
 // Finish godoc
@@ -240,26 +197,8 @@ func (h *Handler) Heartbeat(c *gin.Context) {
 //	@ID				finishStudySession
 //	@Router			/api/v1/study-sessions/{id}/finish [post]
 func (h *Handler) Finish(c *gin.Context) {
-	h.positioned(c, h.svc.Finish)
-}
-
-type positionFn func(ctx context.Context, actor auth.Actor, sessionID int64, position int) (*State, error)
-
-func (h *Handler) positioned(c *gin.Context, fn positionFn) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req PositionRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	st, err := fn(c.Request.Context(), httpx.MustActor(c), id, req.Position)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toSessionView(st))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[PositionRequest]) (SessionView, error) {
+		st, err := h.svc.Finish(ctx, a, in.ID, in.Body.Position)
+		return httpx.Converted(st, err, toSessionView)
+	})
 }

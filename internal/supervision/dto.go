@@ -90,6 +90,16 @@ type laggingQuery struct {
 	Status     credit.Pace `form:"status" binding:"omitempty,oneof=lagging far_behind"`
 }
 
+// input is the part of unit unitID's lagging list that q asks for (default status: lagging),
+// offset rows in and at most limit rows long.
+func (q laggingQuery) input(unitID int64, offset, limit int) LaggingInput {
+	status := q.Status
+	if status == "" {
+		status = credit.Lagging
+	}
+	return LaggingInput{UnitID: unitID, CampaignID: q.CampaignID, Status: status, Offset: offset, Limit: limit}
+}
+
 func toFiguresView(f Figures) FiguresView {
 	return FiguresView{UnitID: f.UnitID, Name: f.Name, Learners: f.Learners, ByTrack: f.ByTrack, Active7d: f.Active7d,
 		AverageCredits: f.Average(), Completed: f.Completed, CompletionRate: f.CompletionRate(), OnPace: f.OnPace,
@@ -98,13 +108,29 @@ func toFiguresView(f Figures) FiguresView {
 		ExamPassRate: rate(f.ExamPassed, f.ExamTakers)}
 }
 
-func toDashboardView(d *Dashboard) DashboardView {
+func toRankingView(campaignID int64, ranked []Figures) RankingView {
+	v := RankingView{CampaignID: campaignID, Items: []RankedUnit{}}
+	for i, f := range ranked {
+		v.Items = append(v.Items, RankedUnit{Rank: i + 1, FiguresView: toFiguresView(f)})
+	}
+	return v
+}
+
+func toDashboardView(d Dashboard) DashboardView {
 	v := DashboardView{CampaignID: d.Campaign.ID, ExpectedByTrack: d.Expected, FiguresView: toFiguresView(d.Total),
 		SubUnits: httpx.Map(d.SubUnits, toFiguresView), Series: []DayView{}, FiguresAsOf: d.FiguresAsOf.UTC()}
 	for _, p := range d.Series {
 		v.Series = append(v.Series, DayView{Day: p.Day, Credits: p.Amount})
 	}
 	return v
+}
+
+func toLaggingListView(l *LaggingList, page httpx.Page) LaggingListView {
+	items := make([]LaggingView, 0, len(l.Rows))
+	for _, r := range l.Rows {
+		items = append(items, toLaggingView(l, r))
+	}
+	return LaggingListView{Items: items, ListMeta: httpx.Meta(l.Total, page)}
 }
 
 func toLaggingView(l *LaggingList, r LaggingRow) LaggingView {

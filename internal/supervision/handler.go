@@ -1,16 +1,16 @@
 package supervision
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/clock"
-	"github.com/xuefa/xuefa/internal/platform/sheet"
-
-	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
+	"github.com/xuefa/xuefa/internal/platform/sheet"
 )
 
 // Handler serves dashboards, unit rankings and lagging lists.
@@ -37,22 +37,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				getUnitDashboard
 //	@Router			/api/v1/units/{id}/dashboard [get]
 func (h *Handler) Dashboard(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q dashboardQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := h.svc.Dashboard(c.Request.Context(), httpx.MustActor(c), id, q.CampaignID)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toDashboardView(d))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDQuery[dashboardQuery]) (DashboardView, error) {
+		d, err := h.svc.Dashboard(ctx, a, in.ID, in.Query.CampaignID)
+		return httpx.Converted(d, err, toDashboardView)
+	})
 }
 
 // Ranking godoc
@@ -70,21 +58,10 @@ func (h *Handler) Dashboard(c *gin.Context) {
 //	@ID				getUnitRanking
 //	@Router			/api/v1/units/ranking [get]
 func (h *Handler) Ranking(c *gin.Context) {
-	var q dashboardQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	ranked, err := h.svc.Ranking(c.Request.Context(), httpx.MustActor(c), q.CampaignID)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	v := RankingView{CampaignID: q.CampaignID, Items: []RankedUnit{}}
-	for i, f := range ranked {
-		v.Items = append(v.Items, RankedUnit{Rank: i + 1, FiguresView: toFiguresView(f)})
-	}
-	httpx.OK(c, v)
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Query[dashboardQuery]) (RankingView, error) {
+		ranked, err := h.svc.Ranking(ctx, a, in.Query.CampaignID)
+		return toRankingView(in.Query.CampaignID, ranked), err
+	})
 }
 
 // Lagging godoc
@@ -106,36 +83,13 @@ func (h *Handler) Ranking(c *gin.Context) {
 //	@ID				listLaggingLearners
 //	@Router			/api/v1/units/{id}/lagging [get]
 func (h *Handler) Lagging(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var q laggingQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	status := q.Status
-	if status == "" {
-		status = credit.Lagging
-	}
-	list, err := h.svc.Lagging(c.Request.Context(), httpx.MustActor(c), LaggingInput{UnitID: id, CampaignID: q.CampaignID,
-		Status: status, Offset: page.Offset(), Limit: page.Size})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	items := make([]LaggingView, 0, len(list.Rows))
-	for _, r := range list.Rows {
-		items = append(items, toLaggingView(list, r))
-	}
-	httpx.OK(c, LaggingListView{Items: items, ListMeta: httpx.Meta(list.Total, page)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDListQuery[laggingQuery]) (LaggingListView, error) {
+		list, err := h.svc.Lagging(ctx, a, in.Query.input(in.ID, in.Page.Offset(), in.Page.Size))
+		if err != nil {
+			return LaggingListView{}, err
+		}
+		return toLaggingListView(list, in.Page), nil
+	})
 }
 
 // ExportLagging godoc
@@ -155,24 +109,15 @@ func (h *Handler) Lagging(c *gin.Context) {
 //	@ID				exportLaggingLearners
 //	@Router			/api/v1/units/{id}/lagging/export [get]
 func (h *Handler) ExportLagging(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
+	var in httpx.IDQuery[laggingQuery]
+	if err := in.Bind(c); err != nil {
 		httpx.Fail(c, err)
 		return
 	}
-	var q laggingQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	status := q.Status
-	if status == "" {
-		status = credit.Lagging
-	}
+	ctx, actor := c.Request.Context(), httpx.MustActor(c)
 	table := sheet.Table{Name: "学分落后", Header: []string{"姓名", "单位", "学习类别", "已得学分", "目标", "今日应达", "落后", "状态", "最近学习"}}
 	for offset := 0; ; offset += 1000 {
-		list, err := h.svc.Lagging(c.Request.Context(), httpx.MustActor(c), LaggingInput{UnitID: id, CampaignID: q.CampaignID,
-			Status: status, Offset: offset, Limit: 1000})
+		list, err := h.svc.Lagging(ctx, actor, in.Query.input(in.ID, offset, 1000))
 		if err != nil {
 			httpx.Fail(c, err)
 			return
@@ -190,7 +135,7 @@ func (h *Handler) ExportLagging(c *gin.Context) {
 			break
 		}
 	}
-	httpx.Attachment(c, fmt.Sprintf("学分落后-%d.xlsx", id), sheet.ContentType)
+	httpx.Attachment(c, fmt.Sprintf("学分落后-%d.xlsx", in.ID), sheet.ContentType)
 	if err := sheet.WriteXLSX(c.Writer, table); err != nil {
 		panic(http.ErrAbortHandler)
 	}

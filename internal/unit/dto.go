@@ -3,6 +3,8 @@ package unit
 import (
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -51,10 +53,38 @@ type listQuery struct {
 	Tree     bool   `form:"tree"`
 }
 
+// listInput is the input of GET /units: its filters, then the page unless tree=true (the
+// subtree is answered whole, so paging is ignored and not read).
+type listInput struct {
+	Query listQuery
+	Page  httpx.Page
+}
+
+// Bind reads the query parameters, then the page of a flat list.
+func (in *listInput) Bind(c *gin.Context) (err error) {
+	if err := httpx.BindQuery(c, &in.Query); err != nil {
+		return err
+	}
+	if in.Query.Tree {
+		return nil
+	}
+	in.Page, err = httpx.PageOf(c)
+	return err
+}
+
 // toView converts a row for the API.
 func toView(u Unit) View {
 	return View{ID: u.ID, ParentID: u.ParentID, Code: u.Code, Name: u.Name, Kind: u.Kind, Path: u.Path,
 		Depth: u.Depth, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+// toTaggedView is the view of one unit with its revision, for the ETag.
+func toTaggedView(u Unit) httpx.Tagged[View] { return httpx.Tag(toView(u), u.ID, u.RowVersion) }
+
+// toTreeList is the answer of GET /units?tree=true: the subtree nested, one page of all of it.
+func toTreeList(units []Unit) List {
+	n := len(units)
+	return List{Items: toTree(units), ListMeta: httpx.ListMeta{Total: int64(n), Page: 1, PageSize: n}}
 }
 
 // toTree nests units (listed parents before children) under their parents; units whose

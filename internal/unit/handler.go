@@ -1,8 +1,12 @@
 package unit
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -34,35 +38,16 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				listUnits
 //	@Router			/api/v1/units [get]
 func (h *Handler) List(c *gin.Context) {
-	var q listQuery
-	if err := httpx.BindQuery(c, &q); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	actor := httpx.MustActor(c)
-	if q.Tree {
-		units, err := h.svc.Subtree(c.Request.Context(), actor)
-		if err != nil {
-			httpx.Fail(c, err)
-			return
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in listInput) (List, error) {
+		if in.Query.Tree {
+			units, err := h.svc.Subtree(ctx, a)
+			return toTreeList(units), err
 		}
-		n := len(units)
-		httpx.OK(c, List{Items: toTree(units), ListMeta: httpx.ListMeta{Total: int64(n), Page: 1, PageSize: n}})
-		return
-	}
-	page, err := httpx.PageOf(c)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	units, total, err := h.svc.List(c.Request.Context(), actor, ListInput{
-		ParentID: q.ParentID, Kind: q.Kind, Query: q.Q, Offset: page.Offset(), Limit: page.Size,
+		units, total, err := h.svc.List(ctx, a, ListInput{
+			ParentID: in.Query.ParentID, Kind: in.Query.Kind, Query: in.Query.Q, Offset: in.Page.Offset(), Limit: in.Page.Size,
+		})
+		return List{Items: httpx.Map(units, toView), ListMeta: httpx.Meta(total, in.Page)}, err
 	})
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, List{Items: httpx.Map(units, toView), ListMeta: httpx.Meta(total, page)})
 }
 
 // Create godoc
@@ -84,18 +69,10 @@ func (h *Handler) List(c *gin.Context) {
 //	@ID				createUnit
 //	@Router		/api/v1/units [post]
 func (h *Handler) Create(c *gin.Context) {
-	var req CreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	u, err := h.svc.Create(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, u.ID, u.RowVersion)
-	httpx.Created(c, toView(*u))
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[CreateRequest]) (httpx.Tagged[View], error) {
+		u, err := h.svc.Create(ctx, a, in.Body.toInput())
+		return httpx.Converted(u, err, toTaggedView)
+	})
 }
 
 // Get godoc
@@ -115,18 +92,10 @@ func (h *Handler) Create(c *gin.Context) {
 //	@ID				getUnit
 //	@Router		/api/v1/units/{id} [get]
 func (h *Handler) Get(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	u, err := h.svc.Get(c.Request.Context(), httpx.MustActor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, u.ID, u.RowVersion)
-	httpx.OK(c, toView(*u))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.Tagged[View], error) {
+		u, err := h.svc.Get(ctx, a, in.ID)
+		return httpx.Converted(u, err, toTaggedView)
+	})
 }
 
 // Update godoc
@@ -152,23 +121,10 @@ func (h *Handler) Get(c *gin.Context) {
 //	@ID				updateUnit
 //	@Router			/api/v1/units/{id} [patch]
 func (h *Handler) Update(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	var req UpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	u, err := h.svc.Update(c.Request.Context(), httpx.MustActor(c), id, req.toInput(), httpx.IfMatch(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.SetETag(c, u.ID, u.RowVersion)
-	httpx.OK(c, toView(*u))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.IDBody[UpdateRequest]) (httpx.Tagged[View], error) {
+		u, err := h.svc.Update(ctx, a, in.ID, in.Body.toInput(), in.IfMatch)
+		return httpx.Converted(u, err, toTaggedView)
+	})
 }
 
 // Delete godoc
@@ -188,14 +144,7 @@ func (h *Handler) Update(c *gin.Context) {
 //	@ID				deleteUnit
 //	@Router			/api/v1/units/{id} [delete]
 func (h *Handler) Delete(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	if err := h.svc.Delete(c.Request.Context(), httpx.MustActor(c), id, httpx.IfMatch(c)); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, in httpx.ID) (httpx.None, error) {
+		return httpx.None{}, h.svc.Delete(ctx, a, in.ID, in.IfMatch)
+	})
 }

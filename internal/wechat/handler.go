@@ -1,8 +1,13 @@
 package wechat
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/xuefa/xuefa/internal/account"
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
@@ -13,6 +18,16 @@ type Handler struct {
 
 // NewHandler builds the handler.
 func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// toLoginResponse is the answer of a WeChat login: its tokens, and whether the user is new.
+func (h *Handler) toLoginResponse(r LoginResult) LoginResponse {
+	return LoginResponse{TokenResponse: h.svc.Accounts.TokenResponse(r.Tokens), NewUser: r.New}
+}
+
+// toTokensResponse is the answer of a bind: the learner's tokens.
+func (h *Handler) toTokensResponse(t account.Tokens) LoginResponse {
+	return LoginResponse{TokenResponse: h.svc.Accounts.TokenResponse(&t)}
+}
 
 // Login godoc
 //
@@ -34,17 +49,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				loginWithWeChat
 //	@Router			/api/v1/auth/wechat [post]
 func (h *Handler) Login(c *gin.Context) {
-	var req LoginRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	res, err := h.svc.Login(c.Request.Context(), req.Code)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, LoginResponse{TokenResponse: h.svc.Accounts.TokenResponse(res.Tokens), NewUser: res.New})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, _ auth.Actor, in httpx.Body[LoginRequest]) (LoginResponse, error) {
+		res, err := h.svc.Login(ctx, in.Body.Code)
+		return httpx.Converted(res, err, h.toLoginResponse)
+	})
 }
 
 // Bind godoc
@@ -70,17 +78,10 @@ func (h *Handler) Login(c *gin.Context) {
 //	@ID				bindWeChat
 //	@Router			/api/v1/auth/wechat/bind [post]
 func (h *Handler) Bind(c *gin.Context) {
-	var req BindRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	tokens, err := h.svc.Bind(c.Request.Context(), httpx.MustActor(c), req.toInput())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, LoginResponse{TokenResponse: h.svc.Accounts.TokenResponse(tokens)})
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Body[BindRequest]) (LoginResponse, error) {
+		tokens, err := h.svc.Bind(ctx, a, in.Body.toInput())
+		return httpx.Converted(tokens, err, h.toTokensResponse)
+	})
 }
 
 // Unbind godoc
@@ -95,11 +96,9 @@ func (h *Handler) Bind(c *gin.Context) {
 //	@ID				unbindWeChat
 //	@Router			/api/v1/auth/wechat/bind [delete]
 func (h *Handler) Unbind(c *gin.Context) {
-	if err := h.svc.Unbind(c.Request.Context(), httpx.MustActor(c)); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.NoContent(c)
+	httpx.Serve(c, http.StatusNoContent, func(ctx context.Context, a auth.Actor, _ httpx.None) (httpx.None, error) {
+		return httpx.None{}, h.svc.Unbind(ctx, a)
+	})
 }
 
 // RecordSubscriptions godoc
@@ -120,17 +119,10 @@ func (h *Handler) Unbind(c *gin.Context) {
 //	@ID				recordWeChatSubscriptions
 //	@Router			/api/v1/me/wechat-subscriptions [put]
 func (h *Handler) RecordSubscriptions(c *gin.Context) {
-	var req SubscriptionsRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	subs, err := h.svc.RecordSubscriptions(c.Request.Context(), httpx.MustActor(c), req.toResults())
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toSubscriptionList(subs))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, in httpx.Body[SubscriptionsRequest]) (SubscriptionList, error) {
+		subs, err := h.svc.RecordSubscriptions(ctx, a, in.Body.toResults())
+		return toSubscriptionList(subs), err
+	})
 }
 
 // Subscriptions godoc
@@ -145,10 +137,8 @@ func (h *Handler) RecordSubscriptions(c *gin.Context) {
 //	@ID				getWeChatSubscriptions
 //	@Router		/api/v1/me/wechat-subscriptions [get]
 func (h *Handler) Subscriptions(c *gin.Context) {
-	subs, err := h.svc.Subscriptions(c.Request.Context(), httpx.MustActor(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	httpx.OK(c, toSubscriptionList(subs))
+	httpx.Serve(c, http.StatusOK, func(ctx context.Context, a auth.Actor, _ httpx.None) (SubscriptionList, error) {
+		subs, err := h.svc.Subscriptions(ctx, a)
+		return toSubscriptionList(subs), err
+	})
 }
