@@ -2,118 +2,161 @@ package exam
 
 import (
 	"context"
-	"math/rand/v2"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/xuefa/xuefa/internal/platform/apperr"
+	"github.com/xuefa/xuefa/internal/questionbank"
 )
 
-// draw builds one paper from a track's sections: each section's questions are picked at random
-// from its pool (or taken from its fixed list), never twice in one paper; questions are
-// shuffled within their section and options within their question when the exam says so. The
-// version of each question and its option order are frozen in the returned items.
-func (s *Service) draw(ctx context.Context, r *Row, sections []Section) ([]Item, error) {
-	var items []Item
-	used := map[int64]bool{}
-	for _, sec := range sections {
-		chosen, err := s.pick(ctx, r, sec, used)
-		if err != nil {
-			return nil, err
-		}
-		if r.ShuffleQuestions {
-			rand.Shuffle(len(chosen), func(i, j int) { chosen[i], chosen[j] = chosen[j], chosen[i] })
-		}
-		for _, p := range chosen {
-			used[p.QuestionID] = true
-			items = append(items, Item{QuestionID: p.QuestionID, Version: p.Version, Type: p.Type, Section: sec.Position, Points: sec.Points})
-		}
-	}
-	if len(items) == 0 {
-		return nil, errPaperUnavailable
-	}
-	if err := s.orderOptions(ctx, r.ShuffleOptions, items); err != nil {
-		return nil, err
-	}
-	for i := range items {
-		items[i].Position = i + 1
-	}
-	return items, nil
-}
+// Checking an exam's blueprint: its sections as written (on create and replace) and, at
+// publish, that the banks visible at the exam's unit can supply every section.
 
-// pick chooses a section's questions, leaving out those already in the paper.
-func (s *Service) pick(ctx context.Context, r *Row, sec Section, used map[int64]bool) ([]Pick, error) {
-	if ids := sec.fixed(); len(ids) > 0 {
-		got, err := s.Store.FixedQuestions(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		byID := make(map[int64]Pick, len(got))
-		for _, p := range got {
-			byID[p.QuestionID] = p
-		}
-		out := make([]Pick, 0, len(ids))
-		for _, id := range ids {
-			p, ok := byID[id]
-			if !ok || used[id] {
-				return nil, errPaperUnavailable
-			}
-			out = append(out, p)
-		}
-		return out, nil
-	}
-	p, err := s.pool(ctx, r.UnitPath, sec)
-	if err != nil {
-		return nil, err
-	}
-	pool, err := s.poolQuestions(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	free := make([]Pick, 0, len(pool)) // the pool is shared: sample from a copy
-	for _, q := range pool {
-		if !used[q.QuestionID] {
-			free = append(free, q)
-		}
-	}
-	if len(free) < sec.Count {
-		return nil, errPaperUnavailable
-	}
-	// A partial Fisher–Yates shuffle: the first Count entries are a uniform random sample.
-	for i := 0; i < sec.Count; i++ {
-		j := i + rand.IntN(len(free)-i)
-		free[i], free[j] = free[j], free[i]
-	}
-	return append([]Pick(nil), free[:sec.Count]...), nil
-}
-
-// orderOptions freezes the option order of every choice question: the version's letters in the
-// order shown ("CADB"), shuffled when asked.
-func (s *Service) orderOptions(ctx context.Context, shuffle bool, items []Item) error {
-	var choice []Pick
-	for _, it := range items {
-		if isChoice(it.Type) {
-			choice = append(choice, Pick{QuestionID: it.QuestionID, Version: it.Version, Type: it.Type})
-		}
-	}
-	counts, err := s.optionCounts(ctx, choice)
+// checkBlueprint checks an exam's stored blueprint against the banks.
+func (s *Service) checkBlueprint(ctx context.Context, r *Row) error {
+	sections, err := s.Store.Sections(ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	for i, it := range items {
-		if !isChoice(it.Type) {
+	return s.checkSupply(ctx, r, sections)
+}
+
+// checkBlueprints validates the per-track sections: one blueprint per audience track at most
+// once, each section either a fixed list or a pool (bank and/or tag, type, difficulty range)
+// from banks visible at the exam's unit, and a pass score every track can reach.
+func (s *Service) checkBlueprints(ctx context.Context, unitPath string, in Input, bad func(string, string)) []Section {
+	var out []Section
+	seen := map[string]bool{}
+	audience := in.AudienceTracks
+	if len(audience) == 0 {
+		audience = Tracks
+	}
+	for i, b := range in.Blueprints {
+		at := fmt.Sprintf("blueprints[%d]", i)
+		if seen[b.Track] {
+			bad(at+".track", "每个类别只能有一份组卷方案")
+		}
+		seen[b.Track] = true
+		if !slices.Contains(audience, b.Track) {
+			bad(at+".track", "不在考试的参考类别中")
+		}
+		var full float64
+		for j, sec := range b.Sections {
+			out = append(out, s.checkSection(ctx, unitPath, fmt.Sprintf("%s.sections[%d]", at, j), b.Track, j+1, sec, bad))
+			full += sec.Points * float64(sectionCount(sec))
+		}
+		if in.PassScore > full {
+			bad("pass_score", fmt.Sprintf("超过了 %s 类试卷的满分 %g", b.Track, full))
+		}
+	}
+	return out
+}
+
+func sectionCount(sec SectionInput) int {
+	if len(sec.QuestionIDs) > 0 {
+		return len(sec.QuestionIDs)
+	}
+	return sec.Count
+}
+
+func (s *Service) checkSection(ctx context.Context, unitPath, at, track string, pos int, in SectionInput, bad func(string, string)) Section {
+	sec := Section{Track: track, Position: pos, Title: strings.TrimSpace(in.Title), BankID: in.BankID, Tag: strings.TrimSpace(in.Tag),
+		Type: in.Type, Count: sectionCount(in), Points: in.Points, DifficultyMin: in.DifficultyMin, DifficultyMax: in.DifficultyMax,
+		QuestionIDs: joinIDs(in.QuestionIDs)}
+	if sec.DifficultyMin == 0 {
+		sec.DifficultyMin = 1
+	}
+	if sec.DifficultyMax == 0 {
+		sec.DifficultyMax = 5
+	}
+	if sec.DifficultyMin > sec.DifficultyMax {
+		bad(at+".difficulty_max", "不能小于 difficulty_min")
+	}
+	if len(in.QuestionIDs) > 0 {
+		sec.BankID, sec.Tag, sec.Type = nil, "", ""
+		banks, err := s.Store.FixedQuestionBanks(ctx, in.QuestionIDs)
+		for k, id := range in.QuestionIDs {
+			if err != nil || !s.bankUsable(ctx, unitPath, banks[id]) || slices.Contains(in.QuestionIDs[:k], id) {
+				bad(fmt.Sprintf("%s.question_ids[%d]", at, k), "题目不存在、重复，或所在题库不可用")
+			}
+		}
+		return sec
+	}
+	if in.Count < 1 {
+		bad(at+".count", "必填，至少 1")
+	}
+	if !slices.Contains(questionTypes, in.Type) {
+		bad(at+".type", "取值必须是以下之一: single multiple judge fill")
+	}
+	if in.BankID == nil && sec.Tag == "" {
+		bad(at+".bank_id", "须指定题库或标签（或固定题目）")
+	}
+	if in.BankID != nil && !s.bankUsable(ctx, unitPath, *in.BankID) {
+		bad(at+".bank_id", "题库不存在，或不是考试所属单位可用的题库")
+	}
+	return sec
+}
+
+// bankUsable reports whether an exam owned at unitPath may draw from a bank: the bank's unit is
+// the exam's unit, one of its ancestors, or one of its descendants.
+func (s *Service) bankUsable(ctx context.Context, unitPath string, bankID int64) bool {
+	if bankID == 0 {
+		return false
+	}
+	p, err := s.Store.BankPath(ctx, bankID)
+	return err == nil && (strings.HasPrefix(unitPath, p) || strings.HasPrefix(p, unitPath))
+}
+
+// pool says where a section of an exam owned at unitPath draws from.
+func (s *Service) pool(ctx context.Context, unitPath string, sec Section) (Pool, error) {
+	p := Pool{Tag: sec.Tag, Type: sec.Type, DifficultyMin: sec.DifficultyMin, DifficultyMax: sec.DifficultyMax}
+	if sec.BankID != nil {
+		p.BankIDs = []int64{*sec.BankID}
+		return p, nil
+	}
+	ids, err := s.Store.BanksUnder(ctx, questionbank.AncestorPaths(unitPath))
+	p.BankIDs = ids
+	return p, err
+}
+
+// checkSupply makes sure every audience track has a blueprint and every section enough
+// published questions (422 exam.blueprint_insufficient naming the sections short of them).
+func (s *Service) checkSupply(ctx context.Context, r *Row, sections []Section) error {
+	var fields []apperr.FieldError
+	byTrack := map[string]int{}
+	for _, sec := range sections {
+		byTrack[sec.Track]++
+		at := fmt.Sprintf("blueprints[%s].sections[%d]", sec.Track, sec.Position)
+		if ids := sec.fixed(); len(ids) > 0 {
+			got, err := s.Store.FixedQuestions(ctx, ids)
+			if err != nil {
+				return err
+			}
+			if len(got) < len(ids) {
+				fields = append(fields, apperr.Field(at+".question_ids", fmt.Sprintf("有 %d 道题未发布或已停用", len(ids)-len(got))))
+			}
 			continue
 		}
-		n, ok := counts[Pick{QuestionID: it.QuestionID, Version: it.Version, Type: it.Type}]
-		if !ok || n == 0 {
-			return errPaperUnavailable
+		p, err := s.pool(ctx, r.UnitPath, sec)
+		if err != nil {
+			return err
 		}
-		order := make([]byte, n)
-		for k := range order {
-			order[k] = byte('A' + k)
+		n, err := s.Store.CountPool(ctx, p)
+		if err != nil {
+			return err
 		}
-		if shuffle {
-			rand.Shuffle(n, func(a, b int) { order[a], order[b] = order[b], order[a] })
+		if n < int64(sec.Count) {
+			fields = append(fields, apperr.Field(at+".count", fmt.Sprintf("需要 %d 道，符合条件的已发布题目只有 %d 道", sec.Count, n)))
 		}
-		items[i].OptionOrder = string(order)
+	}
+	for _, t := range r.audienceTracks() {
+		if byTrack[t] == 0 {
+			fields = append(fields, apperr.Field("blueprints", "缺少 "+t+" 类别的组卷方案"))
+		}
+	}
+	if len(fields) > 0 {
+		return apperr.Invalid("exam.blueprint_insufficient", "组卷方案无法满足：题目不足或缺少方案", fields...)
 	}
 	return nil
 }
-
-func isChoice(t string) bool { return t == "single" || t == "multiple" }
