@@ -64,11 +64,9 @@ type IssuerConfig struct {
 
 // Issuer issues and verifies access tokens (HS256, kid, iss/aud/exp required).
 type Issuer struct {
-	cfg      IssuerConfig
-	now      func() time.Time
-	claims   []jwt.ParserOption // the claim checks (issuer, audience, times)
-	recheck  *jwt.Validator     // the same checks, for a token verified before
-	verified verifiedTokens
+	cfg    IssuerConfig
+	now    func() time.Time
+	claims []jwt.ParserOption // the claim checks (issuer, audience, times)
 }
 
 // NewIssuer builds an issuer reading time from now.
@@ -79,7 +77,6 @@ func NewIssuer(cfg IssuerConfig, now func() time.Time) *Issuer {
 	i := &Issuer{cfg: cfg, now: now}
 	i.claims = []jwt.ParserOption{jwt.WithIssuer(cfg.Issuer), jwt.WithAudience(cfg.Audience), jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(), jwt.WithLeeway(cfg.Leeway), jwt.WithTimeFunc(now)}
-	i.recheck = jwt.NewValidator(i.claims...)
 	return i
 }
 
@@ -124,16 +121,8 @@ func (i *Issuer) Issue(s TokenSubject) (string, time.Time, error) {
 var ErrInvalidToken = errors.New("invalid token")
 
 // Verify parses and checks an access token: pinned algorithm, known kid, issuer, audience,
-// expiry present and not passed (with a small leeway), and the access type. A token verified
-// before skips the parse and the signature check (verified.go); its time claims are checked
-// again on every use.
+// expiry present and not passed (with a small leeway), and the access type.
 func (i *Issuer) Verify(raw string) (*Claims, error) {
-	if c, ok := i.verified.get(raw); ok {
-		if err := i.recheck.Validate(c); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
-		}
-		return c, nil
-	}
 	claims := &Claims{}
 	opts := append([]jwt.ParserOption{jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()})}, i.claims...)
 	if _, err := jwt.ParseWithClaims(raw, claims, i.keyFor, opts...); err != nil {
@@ -149,7 +138,6 @@ func (i *Issuer) Verify(raw string) (*Claims, error) {
 	} else if _, err := strconv.ParseInt(claims.Subject, 10, 64); err != nil {
 		return nil, fmt.Errorf("%w: bad subject", ErrInvalidToken)
 	}
-	i.verified.put(raw, claims, i.now())
 	return claims, nil
 }
 
