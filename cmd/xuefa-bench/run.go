@@ -132,25 +132,17 @@ func runCommand(ctx context.Context, dsn string, opts runOptions, getenv func(st
 	if err != nil {
 		return err
 	}
-	if _, err := sqlDB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_scratch (
-		id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-		note VARCHAR(64) NOT NULL,
-		created_at DATETIME(6) NOT NULL
-	) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`); err != nil {
+	if err := createScratch(ctx, sqlDB); err != nil {
 		return err
 	}
 
 	env := &benchEnv{app: a, sqlDB: sqlDB}
-	var stopAPI, stopBase func()
 	api := &inflight{next: a.Server.Handler()}
-	if env.api, stopAPI, err = serveLoopback(api); err != nil {
+	stop, err := env.serve(api)
+	if err != nil {
 		return err
 	}
-	defer stopAPI()
-	if env.base, stopBase, err = serveLoopback(baselineHandler(sqlDB)); err != nil {
-		return err
-	}
-	defer stopBase()
+	defer stop()
 
 	if err := printMachine(ctx, sqlDB, out); err != nil {
 		return err
@@ -222,6 +214,27 @@ func serveLoopback(h http.Handler) (string, func(), error) {
 		_ = srv.Shutdown(ctx)
 	}
 	return "http://" + ln.Addr().String(), stop, nil
+}
+
+// createScratch makes the table the baseline INSERT writes to.
+func createScratch(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_scratch (
+		id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL, created_at DATETIME(6) NOT NULL
+	) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`)
+	return err
+}
+
+// serve serves api and the baseline on loopback, side by side; stop stops both.
+func (e *benchEnv) serve(api http.Handler) (stop func(), err error) {
+	var stopAPI, stopBase func()
+	if e.api, stopAPI, err = serveLoopback(api); err != nil {
+		return nil, err
+	}
+	if e.base, stopBase, err = serveLoopback(baselineHandler(e.sqlDB)); err != nil {
+		stopAPI()
+		return nil, err
+	}
+	return func() { stopBase(); stopAPI() }, nil
 }
 
 // baselineHandler is bare gin: one small JSON, and one INSERT through the API's own pool.

@@ -77,21 +77,15 @@ func examCommand(ctx context.Context, dsn string, opts examOptions, getenv func(
 	if err != nil {
 		return err
 	}
-	if _, err := sqlDB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_scratch (
-		id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL, created_at DATETIME(6) NOT NULL
-	) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`); err != nil {
+	if err := createScratch(ctx, sqlDB); err != nil {
 		return err
 	}
 	env := &benchEnv{app: a, sqlDB: sqlDB}
-	var stopAPI, stopBase func()
-	if env.api, stopAPI, err = serveLoopback(a.Server.Handler()); err != nil {
+	stop, err := env.serve(a.Server.Handler())
+	if err != nil {
 		return err
 	}
-	defer stopAPI()
-	if env.base, stopBase, err = serveLoopback(baselineHandler(sqlDB)); err != nil {
-		return err
-	}
-	defer stopBase()
+	defer stop()
 	if err := printMachine(ctx, sqlDB, out); err != nil {
 		return err
 	}

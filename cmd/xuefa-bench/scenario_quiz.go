@@ -96,9 +96,7 @@ func quizCommand(ctx context.Context, dsn string, o quizOptions, getenv func(str
 	if err != nil {
 		return err
 	}
-	if _, err := sqlDB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_scratch (
-		id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL, created_at DATETIME(6) NOT NULL
-	) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`); err != nil {
+	if err := createScratch(ctx, sqlDB); err != nil {
 		return err
 	}
 	b := &quizBench{env: &benchEnv{app: a, sqlDB: sqlDB}}
@@ -108,15 +106,11 @@ func quizCommand(ctx context.Context, dsn string, o quizOptions, getenv func(str
 	fmt.Fprintf(out, "seed: demo county, round %d, %d participants, %d players on the board (%.1f s)\n",
 		b.roundID, o.Participants, o.BoardRows, time.Since(began).Seconds())
 
-	var stopAPI, stopBase func()
-	if b.env.api, stopAPI, err = serveLoopback(a.Server.Handler()); err != nil {
+	stop, err := b.env.serve(a.Server.Handler())
+	if err != nil {
 		return err
 	}
-	defer stopAPI()
-	if b.env.base, stopBase, err = serveLoopback(baselineHandler(sqlDB)); err != nil {
-		return err
-	}
-	defer stopBase()
+	defer stop()
 	if err := printMachine(ctx, sqlDB, out); err != nil {
 		return err
 	}

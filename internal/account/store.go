@@ -53,14 +53,7 @@ func (s *Store) UnitsMoved(ctx context.Context) {
 
 func (s *Store) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, s.db) }
 
-func takeAccount(q *gorm.DB) (*Account, error) {
-	var a Account
-	err := q.Take(&a).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &a, err
-}
+func takeAccount(q *gorm.DB) (*Account, error) { return database.Take[Account](q, ErrNotFound) }
 
 // Create inserts an account.
 func (s *Store) Create(ctx context.Context, a *Account) error {

@@ -25,14 +25,7 @@ func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
 func (s *Store) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, s.db) }
 
-func take[T any](q *gorm.DB) (*T, error) {
-	var v T
-	err := q.Take(&v).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &v, err
-}
+func take[T any](q *gorm.DB) (*T, error) { return database.Take[T](q, ErrNotFound) }
 
 // Row is an event with its organiser unit's path and name.
 type Row struct {

@@ -103,14 +103,7 @@ func (s *Store) GetSessionForUpdate(ctx context.Context, id int64) (*Session, er
 	return takeSession(s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id))
 }
 
-func takeSession(q *gorm.DB) (*Session, error) {
-	var out Session
-	err := q.Take(&out).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &out, err
-}
+func takeSession(q *gorm.DB) (*Session, error) { return database.Take[Session](q, ErrNotFound) }
 
 // GetItem loads one item of a session.
 func (s *Store) GetItem(ctx context.Context, sessionID, questionID int64) (*Item, error) {

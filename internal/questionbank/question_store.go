@@ -40,14 +40,7 @@ func (s *Store) GetQuestionForUpdate(ctx context.Context, id int64) (*Question, 
 	return takeQuestion(s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id))
 }
 
-func takeQuestion(q *gorm.DB) (*Question, error) {
-	var out Question
-	err := q.Take(&out).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &out, err
-}
+func takeQuestion(q *gorm.DB) (*Question, error) { return database.Take[Question](q, ErrNotFound) }
 
 // QuestionIDByStem returns the id of the bank's question with the stem hash (0 when none).
 func (s *Store) QuestionIDByStem(ctx context.Context, bankID int64, hash string, selfID int64) (int64, error) {

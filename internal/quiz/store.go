@@ -25,17 +25,7 @@ func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
 func (s *Store) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, s.db) }
 
-func take[T any](q *gorm.DB) (*T, error) {
-	var out T
-	err := q.Take(&out).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
+func take[T any](q *gorm.DB) (*T, error) { return database.Take[T](q, ErrNotFound) }
 
 // ActivityRow is an activity with its unit's path.
 type ActivityRow struct {

@@ -24,14 +24,7 @@ func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
 func (s *Store) conn(ctx context.Context) *gorm.DB { return database.Conn(ctx, s.db) }
 
-func takeIdentity(q *gorm.DB) (*Identity, error) {
-	var i Identity
-	err := q.Take(&i).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &i, err
-}
+func takeIdentity(q *gorm.DB) (*Identity, error) { return database.Take[Identity](q, ErrNotFound) }
 
 // ByOpenID loads the identity of an openid.
 func (s *Store) ByOpenID(ctx context.Context, openID string) (*Identity, error) {

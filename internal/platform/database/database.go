@@ -264,6 +264,17 @@ func Conn(ctx context.Context, db *gorm.DB) *gorm.DB {
 	return db.WithContext(ctx)
 }
 
+// Take reads the one row q selects into a new T. No row is notFound (the calling store's own
+// error); any other failure is returned as it is.
+func Take[T any](q *gorm.DB, notFound error) (*T, error) {
+	var v T
+	err := q.Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, notFound
+	}
+	return &v, err
+}
+
 // Ping checks the database answers within the context's deadline.
 func Ping(ctx context.Context, db *gorm.DB) error {
 	sqlDB, err := db.DB()
