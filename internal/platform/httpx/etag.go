@@ -6,12 +6,6 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/etag"
 )
 
-// SetETag sets the ETag of a single-resource answer to revision rowVersion of row id; call it
-// before writing the body. Clients send it back in If-Match to make their write conditional.
-func SetETag(c *gin.Context, id, rowVersion int64) {
-	c.Header("ETag", etag.Of(id, rowVersion))
-}
-
 // IfMatch reads the If-Match precondition of a PUT, PATCH or DELETE for the service to check
 // against the row it locks (never here: a check before the write transaction would let two
 // writers with the same tag both pass). No header is no precondition.

@@ -1,6 +1,7 @@
 package httpx_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -8,19 +9,26 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/httpx"
 )
 
 // A handler reads If-Match for its service and answers the row's ETag.
 func TestETagAndIfMatch(t *testing.T) {
 	r := gin.New()
-	r.PATCH("/units/:id", func(c *gin.Context) {
-		if err := httpx.IfMatch(c).CheckRow(9, 4); err != nil {
-			httpx.RenderError(c, err)
-			return
+	r.Use(func(c *gin.Context) {
+		c.Next()
+		if len(c.Errors) > 0 {
+			httpx.RenderError(c, c.Errors.Last().Err)
 		}
-		httpx.SetETag(c, 9, 5)
-		httpx.OK(c, gin.H{"id": 9})
+	})
+	r.PATCH("/units/:id", func(c *gin.Context) {
+		httpx.Serve(c, http.StatusOK, func(_ context.Context, _ auth.Actor, in httpx.ID) (httpx.Tagged[gin.H], error) {
+			if err := in.IfMatch.CheckRow(in.ID, 4); err != nil {
+				return httpx.Tagged[gin.H]{}, err
+			}
+			return httpx.Tag(gin.H{"id": in.ID}, in.ID, 5), nil
+		})
 	})
 	patch := func(ifMatch ...string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodPatch, "/units/9", nil)

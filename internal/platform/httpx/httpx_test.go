@@ -50,7 +50,7 @@ func router() *gin.Engine {
 			httpx.RenderError(c, err)
 			return
 		}
-		httpx.Created(c, req)
+		c.JSON(http.StatusCreated, req)
 	})
 	r.GET("/units", func(c *gin.Context) {
 		p, err := httpx.PageOf(c)

@@ -105,9 +105,6 @@ func RenderError(c *gin.Context, err error) {
 // OK writes 200 with v.
 func OK(c *gin.Context, v any) { writeJSON(c, http.StatusOK, v) }
 
-// Created writes 201 with v.
-func Created(c *gin.Context, v any) { writeJSON(c, http.StatusCreated, v) }
-
 // writeJSON encodes v straight into the response: json.Encoder encodes in a pooled buffer,
 // where c.JSON marshals into a fresh one per answer (the largest allocation of a quiz submit,
 // whose answer is ~3 KB). Encoding completes before anything is written, so a value that cannot
