@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
-	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -175,8 +174,8 @@ type txKey struct{}
 // WithTx runs fn in a transaction, committing when it returns nil. The transaction travels in
 // the context fn receives, so every store called with that context (see Conn) joins it; a
 // nested WithTx joins the outer transaction instead of opening another. The outermost WithTx
-// reruns fn (up to 3 times) when MySQL picks it as a deadlock victim, so fn must only touch the
-// database.
+// reruns fn, up to 5 attempts with jittered waits, when it loses to another transaction
+// (retry.go), so fn must only touch the database.
 func WithTx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error) error {
 	return withTx(ctx, db, nil, fn)
 }
@@ -196,21 +195,18 @@ func withTx(ctx context.Context, db *gorm.DB, opts *sql.TxOptions, fn func(ctx c
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 1; ; attempt++ {
 		hooks := &afterCommit{}
-		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterCommitKey{}, hooks))
 		}, optsOrNone(opts)...)
 		if err == nil {
 			hooks.run()
 		}
-		if !isDeadlock(err) {
+		if !isConflict(err) || attempt == txAttempts || !waitToRetry(ctx, attempt) {
 			return err
 		}
-		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 	}
-	return err
 }
 
 // InTx reports whether ctx carries a transaction opened by WithTx (work queued for another
@@ -247,12 +243,6 @@ func AfterCommit(ctx context.Context, fn func()) {
 		return
 	}
 	fn()
-}
-
-// isDeadlock reports MySQL's "deadlock found" (1213) and "lock wait timeout" (1205).
-func isDeadlock(err error) bool {
-	var me *mysqldriver.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // Conn returns the transaction in ctx if there is one, else db bound to ctx. Stores build every
