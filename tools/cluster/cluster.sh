@@ -6,6 +6,7 @@
 #   tools/cluster/cluster.sh up       # build, start everything, seed the demo county; prints the addresses
 #   tools/cluster/cluster.sh status   # what runs, and each Galera node's state
 #   tools/cluster/cluster.sh down     # stop everything and delete the cluster's files
+#   tools/cluster/cluster.sh restart-replica N   # SIGTERM replica aN, wait for it to stop, start it again
 #
 # Needs Debian's mariadb-server, galera-4, haproxy, rsync and redis-server (see
 # docs/deployment.md); run as root (the nodes run as the mysql user on their own data
@@ -105,6 +106,8 @@ listen api
 	mode http
 	balance roundrobin
 	option forwardfor
+	option redispatch
+	retries 3
 	option httpchk GET /readyz
 	http-check expect status 200
 	retry-on conn-failure empty-response response-timeout
@@ -210,6 +213,18 @@ status() {
 	if curl -fsS http://127.0.0.1:8090/readyz >/dev/null 2>&1; then echo "balancer: ready"; else echo "balancer: down"; fi
 }
 
+restart_replica() {
+	local i=$1 pid
+	pid=$(cat "$dir/a$i.pid")
+	kill -TERM "$pid"
+	for _ in $(seq 1 120); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.25
+	done
+	log "replica a$i stopped"
+	start_replica "$i"
+}
+
 down() {
 	[ -d "$dir" ] || { echo "cluster: nothing to stop ($dir does not exist)"; return 0; }
 	for i in "${nodes[@]}"; do
@@ -232,8 +247,9 @@ case "${1:-}" in
 up) up ;;
 status) status ;;
 down) down ;;
+restart-replica) restart_replica "${2:?replica number 1-3}" ;;
 *)
-	echo "usage: $0 up|status|down" >&2
+	echo "usage: $0 up|status|down|restart-replica N" >&2
 	exit 2
 	;;
 esac
