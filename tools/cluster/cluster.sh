@@ -7,6 +7,8 @@
 #   tools/cluster/cluster.sh status   # what runs, and each Galera node's state
 #   tools/cluster/cluster.sh down     # stop everything and delete the cluster's files
 #   tools/cluster/cluster.sh restart-replica N   # SIGTERM replica aN, wait for it to stop, start it again
+#   tools/cluster/cluster.sh stop-node N         # stop Galera node nN (SIGTERM) and wait for it to exit
+#   tools/cluster/cluster.sh start-node N        # start nN again and wait until it has rejoined (Synced)
 #
 # Needs Debian's mariadb-server, galera-4, haproxy, rsync and redis-server (see
 # docs/deployment.md); run as root (the nodes run as the mysql user on their own data
@@ -225,6 +227,17 @@ restart_replica() {
 	start_replica "$i"
 }
 
+stop_node() {
+	local i=$1 pid
+	pid=$(cat "$dir/n$i/mysqld.pid")
+	kill -TERM "$pid"
+	for _ in $(seq 1 240); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.25
+	done
+	log "node n$i stopped"
+}
+
 down() {
 	[ -d "$dir" ] || { echo "cluster: nothing to stop ($dir does not exist)"; return 0; }
 	for i in "${nodes[@]}"; do
@@ -248,8 +261,10 @@ up) up ;;
 status) status ;;
 down) down ;;
 restart-replica) restart_replica "${2:?replica number 1-3}" ;;
+stop-node) stop_node "${2:?node number 1-3}" ;;
+start-node) start_node "${2:?node number 1-3}" ;;
 *)
-	echo "usage: $0 up|status|down|restart-replica N" >&2
+	echo "usage: $0 up|status|down|restart-replica N|stop-node N|start-node N" >&2
 	exit 2
 	;;
 esac

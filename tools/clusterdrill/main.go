@@ -3,14 +3,20 @@
 //
 //	tools/cluster/cluster.sh up
 //	go run ./tools/clusterdrill rolling-restart   # replicas restarted one by one (SIGTERM) under load
+//	go run ./tools/clusterdrill db-node-down      # the writer Galera node stopped under load, then started
 //
-// rolling-restart: learners read their credits and ask consultations (a write) through the
-// balancer, with -workers clients flat out, while each replica in turn is stopped with SIGTERM
-// and started again. It passes when no request failed at the balancer.
+// Both drive the same load: the twelve demo learners read their credits and ask consultations
+// (every fifth request a write) through the balancer, -workers clients flat out.
+// rolling-restart stops each replica in turn with SIGTERM and starts it again; it passes when no
+// request failed at the balancer. db-node-down stops n1 (the node HAProxy sends the writes to),
+// waits, starts it again and waits until it has rejoined; it reports the requests that failed
+// while connections moved to another node, and passes when every consultation answered 201 is
+// in the database afterwards, and no more were written than were asked.
 package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -22,6 +28,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	_ "github.com/go-sql-driver/mysql"
 )
 
 func main() {
@@ -29,12 +37,15 @@ func main() {
 	api := fs.String("api", "http://127.0.0.1:8090", "the balancer")
 	workers := fs.Int("workers", 16, "concurrent clients")
 	script := fs.String("cluster", "tools/cluster/cluster.sh", "the cluster script")
-	if len(os.Args) < 2 || os.Args[1] != "rolling-restart" {
-		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart [-api URL] [-workers N] [-cluster SCRIPT]")
+	sqlDSN := fs.String("dsn", "xuefa:xuefa-cluster@tcp(127.0.0.1:3310)/xuefa?parseTime=true", "the cluster's database, through the balancer")
+	drills := map[string]func(d *drill) error{"rolling-restart": rollingRestart, "db-node-down": dbNodeDown}
+	if len(os.Args) < 2 || drills[os.Args[1]] == nil {
+		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
 		os.Exit(2)
 	}
 	_ = fs.Parse(os.Args[2:])
-	if err := rollingRestart(*api, *workers, *script); err != nil {
+	d := &drill{name: os.Args[1], api: *api, workers: *workers, script: *script, dsn: *sqlDSN}
+	if err := drills[d.name](d); err != nil {
 		fmt.Fprintln(os.Stderr, "clusterdrill:", err)
 		os.Exit(1)
 	}
@@ -104,28 +115,48 @@ func (t *tally) add(code int, took time.Duration) {
 	}
 }
 
-func rollingRestart(api string, workers int, script string) (err error) {
+// drill is one run: its settings, and the consultations the load created.
+type drill struct {
+	name, api, script, dsn string
+	workers                int
+
+	mu      sync.Mutex
+	created []int64 // ids of consultations answered 201
+}
+
+// cluster runs one of cluster.sh's commands, showing its output.
+func (d *drill) cluster(args ...string) error {
+	out, err := exec.Command(d.script, args...).CombinedOutput()
+	fmt.Print(string(out))
+	if err != nil {
+		return fmt.Errorf("cluster.sh %v: %w", args, err)
+	}
+	return nil
+}
+
+// underLoad drives the load while events runs, and a few seconds before and after it.
+func (d *drill) underLoad(events func() error) (*tally, time.Duration, error) {
 	// The twelve demo learners, each logged in once (logins are rate limited per account) and
 	// shared by the workers.
 	learners := make([]*client, 12)
 	for k := range learners {
-		if learners[k], err = learner(api, k+1); err != nil {
-			return err
+		var err error
+		if learners[k], err = learner(d.api, k+1); err != nil {
+			return nil, 0, err
 		}
 	}
-	first := learners[0]
 	var campaigns struct {
 		Items []struct {
 			ID int64 `json:"id"`
 		} `json:"items"`
 	}
-	if code := first.call(http.MethodGet, "/api/v1/campaigns?status=active", nil, &campaigns); code != http.StatusOK || len(campaigns.Items) == 0 {
-		return fmt.Errorf("no active campaign (status %d)", code)
+	if code := learners[0].call(http.MethodGet, "/api/v1/campaigns?status=active", nil, &campaigns); code != http.StatusOK || len(campaigns.Items) == 0 {
+		return nil, 0, fmt.Errorf("no active campaign (status %d)", code)
 	}
 	campaign := campaigns.Items[0].ID
 	t := &tally{failed: map[int]int{}}
 	var wg sync.WaitGroup
-	for w := range workers {
+	for w := range d.workers {
 		c := learners[w%len(learners)]
 		wg.Add(1)
 		go func() {
@@ -134,9 +165,17 @@ func rollingRestart(api string, workers int, script string) (err error) {
 				began := time.Now()
 				var code int
 				if n%5 == 4 {
+					var asked struct {
+						ID int64 `json:"id"`
+					}
 					code = c.call(http.MethodPost, "/api/v1/consultations", map[string]any{"campaign_id": campaign,
-						"question": fmt.Sprintf("演练提问：滚动重启期间的第 %d 个问题能否送达？", n)}, nil)
+						"question": fmt.Sprintf("演练提问（%s）：第 %d 个问题能否送达？", d.name, n)}, &asked)
 					t.writes.Add(1)
+					if code == http.StatusCreated {
+						d.mu.Lock()
+						d.created = append(d.created, asked.ID)
+						d.mu.Unlock()
+					}
 				} else {
 					code = c.call(http.MethodGet, fmt.Sprintf("/api/v1/me/credits?campaign_id=%d", campaign), nil, nil)
 				}
@@ -146,34 +185,95 @@ func rollingRestart(api string, workers int, script string) (err error) {
 	}
 	began := time.Now()
 	time.Sleep(3 * time.Second)
-	for i := 1; i <= 3; i++ {
-		out, err := exec.Command(script, "restart-replica", fmt.Sprint(i)).CombinedOutput()
-		fmt.Print(string(out))
-		if err != nil {
-			t.stopped.Store(true)
-			wg.Wait()
-			return fmt.Errorf("restart of replica a%d: %w", i, err)
-		}
-		time.Sleep(2 * time.Second)
-	}
+	err := events()
 	time.Sleep(3 * time.Second)
 	t.stopped.Store(true)
 	wg.Wait()
-	return t.report(time.Since(began), workers)
+	return t, time.Since(began), err
 }
 
-func (t *tally) report(d time.Duration, workers int) error {
+func rollingRestart(d *drill) error {
+	t, took, err := d.underLoad(func() error {
+		for i := 1; i <= 3; i++ {
+			if err := d.cluster("restart-replica", fmt.Sprint(i)); err != nil {
+				return err
+			}
+			time.Sleep(2 * time.Second)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if failed := t.report(d.name, took, d.workers); failed > 0 {
+		return fmt.Errorf("%d requests failed at the balancer", failed)
+	}
+	return nil
+}
+
+func dbNodeDown(d *drill) error {
+	t, took, err := d.underLoad(func() error {
+		if err := d.cluster("stop-node", "1"); err != nil {
+			return err
+		}
+		time.Sleep(8 * time.Second)
+		return d.cluster("start-node", "1")
+	})
+	if err != nil {
+		return err
+	}
+	t.report(d.name, took, d.workers)
+	return d.checkWrites(t.writes.Load())
+}
+
+// checkWrites finds every consultation answered 201 in the database, and no more of this
+// drill's than were asked.
+func (d *drill) checkWrites(asked int64) error {
+	db, err := sql.Open("mysql", d.dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stored := map[int64]bool{}
+	rows, err := db.Query("SELECT id FROM consultations WHERE question LIKE ?", "演练提问（"+d.name+"）%")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		stored[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	lost := 0
+	for _, id := range d.created {
+		if !stored[id] {
+			lost++
+		}
+	}
+	fmt.Printf("%s: %d consultations asked, %d answered 201, %d stored; %d answered 201 but missing\n",
+		d.name, asked, len(d.created), len(stored), lost)
+	if lost > 0 || int64(len(stored)) > asked {
+		return fmt.Errorf("writes lost (%d) or more stored (%d) than asked (%d)", lost, len(stored), asked)
+	}
+	return nil
+}
+
+// report prints the load's figures and returns how many requests failed.
+func (t *tally) report(name string, d time.Duration, workers int) int {
 	slices.Sort(t.lat)
 	q := func(p float64) time.Duration { return t.lat[min(len(t.lat)-1, int(p*float64(len(t.lat))))] }
 	failed := 0
 	for _, n := range t.failed {
 		failed += n
 	}
-	fmt.Printf("rolling restart: %d requests (%d writes) in %.1f s from %d clients, %.0f ok/s; p50 %v, p99 %v, max %v; failed %d %v\n",
-		len(t.lat), t.writes.Load(), d.Seconds(), workers, float64(t.ok)/d.Seconds(),
+	fmt.Printf("%s: %d requests (%d writes) in %.1f s from %d clients, %.0f ok/s; p50 %v, p99 %v, max %v; failed %d %v\n",
+		name, len(t.lat), t.writes.Load(), d.Seconds(), workers, float64(t.ok)/d.Seconds(),
 		q(0.50).Round(time.Microsecond*10), q(0.99).Round(time.Microsecond*10), t.lat[len(t.lat)-1].Round(time.Millisecond), failed, t.failed)
-	if failed > 0 {
-		return fmt.Errorf("%d requests failed at the balancer", failed)
-	}
-	return nil
+	return failed
 }

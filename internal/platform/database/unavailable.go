@@ -27,9 +27,11 @@ func IsUnavailable(err error) bool {
 		return true
 	case errors.As(err, &me):
 		// Lock wait timeout and deadlock (left after WithTx's retries), too many connections,
-		// the server shutting down or read-only.
+		// the server shutting down or read-only, and a Galera node outside the primary
+		// component ("WSREP has not yet prepared node for application use": joining, leaving or
+		// cut off), which a cluster node answers while the balancer moves away from it.
 		switch me.Number {
-		case 1205, 1213, 1040, 1053, 1290, 1836:
+		case 1205, 1213, 1040, 1053, 1290, 1836, 1047:
 			return true
 		}
 		return false
