@@ -9,6 +9,8 @@
 #   tools/cluster/cluster.sh restart-replica N   # SIGTERM replica aN, wait for it to stop, start it again
 #   tools/cluster/cluster.sh stop-node N         # stop Galera node nN (SIGTERM) and wait for it to exit
 #   tools/cluster/cluster.sh start-node N        # start nN again and wait until it has rejoined (Synced)
+#   tools/cluster/cluster.sh stop-redis          # stop the machine's Redis (nothing on disk to lose)
+#   tools/cluster/cluster.sh start-redis         # start it again as the machine starts it
 #
 # Needs Debian's mariadb-server, galera-4, haproxy, rsync and redis-server (see
 # docs/deployment.md); run as root (the nodes run as the mysql user on their own data
@@ -238,6 +240,22 @@ stop_node() {
 	log "node n$i stopped"
 }
 
+stop_redis() {
+	redis-cli -h 127.0.0.1 -p 6379 shutdown nosave >/dev/null 2>&1 || true
+	for _ in $(seq 1 40); do
+		redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || break
+		sleep 0.25
+	done
+	log "redis stopped"
+}
+
+start_redis() {
+	redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+		--dir /var/lib/redis --logfile /var/log/redis/ci.log
+	wait_for redis-cli -h 127.0.0.1 -p 6379 ping
+	log "redis started"
+}
+
 down() {
 	[ -d "$dir" ] || { echo "cluster: nothing to stop ($dir does not exist)"; return 0; }
 	for i in "${nodes[@]}"; do
@@ -263,8 +281,10 @@ down) down ;;
 restart-replica) restart_replica "${2:?replica number 1-3}" ;;
 stop-node) stop_node "${2:?node number 1-3}" ;;
 start-node) start_node "${2:?node number 1-3}" ;;
+stop-redis) stop_redis ;;
+start-redis) start_redis ;;
 *)
-	echo "usage: $0 up|status|down|restart-replica N|stop-node N|start-node N" >&2
+	echo "usage: $0 up|status|down|restart-replica N|stop-node N|start-node N|stop-redis|start-redis" >&2
 	exit 2
 	;;
 esac

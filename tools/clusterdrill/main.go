@@ -4,6 +4,7 @@
 //	tools/cluster/cluster.sh up
 //	go run ./tools/clusterdrill rolling-restart   # replicas restarted one by one (SIGTERM) under load
 //	go run ./tools/clusterdrill db-node-down      # the writer Galera node stopped under load, then started
+//	go run ./tools/clusterdrill redis-down        # Redis stopped under load, then started
 //
 // Both drive the same load: the twelve demo learners read their credits and ask consultations
 // (every fifth request a write) through the balancer, -workers clients flat out.
@@ -11,7 +12,9 @@
 // request failed at the balancer. db-node-down stops n1 (the node HAProxy sends the writes to),
 // waits, starts it again and waits until it has rejoined; it reports the requests that failed
 // while connections moved to another node, and passes when every consultation answered 201 is
-// in the database afterwards, and no more were written than were asked.
+// in the database afterwards, and no more were written than were asked. redis-down stops Redis
+// for 8 s and starts it again; it passes when no request failed (rate limits and principal
+// drops fall back to each replica, leaderboards to SQL).
 package main
 
 import (
@@ -38,9 +41,9 @@ func main() {
 	workers := fs.Int("workers", 16, "concurrent clients")
 	script := fs.String("cluster", "tools/cluster/cluster.sh", "the cluster script")
 	sqlDSN := fs.String("dsn", "xuefa:xuefa-cluster@tcp(127.0.0.1:3310)/xuefa?parseTime=true", "the cluster's database, through the balancer")
-	drills := map[string]func(d *drill) error{"rolling-restart": rollingRestart, "db-node-down": dbNodeDown}
+	drills := map[string]func(d *drill) error{"rolling-restart": rollingRestart, "db-node-down": dbNodeDown, "redis-down": redisDown}
 	if len(os.Args) < 2 || drills[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
+		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down|redis-down [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
 		os.Exit(2)
 	}
 	_ = fs.Parse(os.Args[2:])
@@ -223,6 +226,23 @@ func dbNodeDown(d *drill) error {
 		return err
 	}
 	t.report(d.name, took, d.workers)
+	return d.checkWrites(t.writes.Load())
+}
+
+func redisDown(d *drill) error {
+	t, took, err := d.underLoad(func() error {
+		if err := d.cluster("stop-redis"); err != nil {
+			return err
+		}
+		time.Sleep(8 * time.Second)
+		return d.cluster("start-redis")
+	})
+	if err != nil {
+		return err
+	}
+	if failed := t.report(d.name, took, d.workers); failed > 0 {
+		return fmt.Errorf("%d requests failed while Redis was down", failed)
+	}
 	return d.checkWrites(t.writes.Load())
 }
 
