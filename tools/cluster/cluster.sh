@@ -84,10 +84,20 @@ start_node() {
 }
 
 write_haproxy_config() {
+	# A node is in service only while Galera says it is Synced (wsrep_local_state 4): a node that
+	# accepts connections but is joining, donating or cut off answers 1047 to every query.
+	cat >"$dir/galera-check.sh" <<'CHECK'
+#!/bin/sh
+# HAProxy external check: $3 and $4 are the server's address and port.
+[ "$(mariadb -h "$3" -P "$4" -uhaproxy -N -B --connect-timeout=1 -e "SHOW GLOBAL STATUS LIKE 'wsrep_local_state'" 2>/dev/null | cut -f2)" = 4 ]
+CHECK
+	chmod +x "$dir/galera-check.sh"
 	cat >"$dir/haproxy.cfg" <<EOF
 global
 	pidfile $dir/haproxy.pid
 	log stdout format raw local0 err
+	external-check
+	insecure-fork-wanted
 
 defaults
 	timeout connect 2s
@@ -100,7 +110,9 @@ defaults
 listen galera
 	bind 127.0.0.1:3310
 	mode tcp
-	option mysql-check user haproxy
+	option external-check
+	external-check path "/usr/bin:/bin"
+	external-check command $dir/galera-check.sh
 	server n1 127.0.0.1:3311 check inter 1s fall 2 rise 2
 	server n2 127.0.0.1:3312 check inter 1s fall 2 rise 2 backup
 	server n3 127.0.0.1:3313 check inter 1s fall 2 rise 2 backup
@@ -217,27 +229,24 @@ status() {
 	if curl -fsS http://127.0.0.1:8090/readyz >/dev/null 2>&1; then echo "balancer: ready"; else echo "balancer: down"; fi
 }
 
-restart_replica() {
-	local i=$1 pid
-	pid=$(cat "$dir/a$i.pid")
-	kill -TERM "$pid"
-	for _ in $(seq 1 120); do
-		kill -0 "$pid" 2>/dev/null || break
+# stop_pid PID: SIGTERM, then wait up to 60 s for the process to exit.
+stop_pid() {
+	kill -TERM "$1"
+	for _ in $(seq 1 240); do
+		kill -0 "$1" 2>/dev/null || return 0
 		sleep 0.25
 	done
-	log "replica a$i stopped"
-	start_replica "$i"
+}
+
+restart_replica() {
+	stop_pid "$(cat "$dir/a$1.pid")"
+	log "replica a$1 stopped"
+	start_replica "$1"
 }
 
 stop_node() {
-	local i=$1 pid
-	pid=$(cat "$dir/n$i/mysqld.pid")
-	kill -TERM "$pid"
-	for _ in $(seq 1 240); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.25
-	done
-	log "node n$i stopped"
+	stop_pid "$(cat "$dir/n$1/mysqld.pid")"
+	log "node n$1 stopped"
 }
 
 stop_redis() {

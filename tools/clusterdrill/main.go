@@ -47,7 +47,8 @@ func main() {
 		os.Exit(2)
 	}
 	_ = fs.Parse(os.Args[2:])
-	d := &drill{name: os.Args[1], api: *api, workers: *workers, script: *script, dsn: *sqlDSN}
+	d := &drill{name: os.Args[1], api: *api, workers: *workers, script: *script, dsn: *sqlDSN,
+		run: time.Now().UTC().Format("150405.000")}
 	if err := drills[d.name](d); err != nil {
 		fmt.Fprintln(os.Stderr, "clusterdrill:", err)
 		os.Exit(1)
@@ -122,6 +123,7 @@ func (t *tally) add(code int, took time.Duration) {
 type drill struct {
 	name, api, script, dsn string
 	workers                int
+	run                    string // marks this run's consultations
 
 	mu      sync.Mutex
 	created []int64 // ids of consultations answered 201
@@ -172,7 +174,7 @@ func (d *drill) underLoad(events func() error) (*tally, time.Duration, error) {
 						ID int64 `json:"id"`
 					}
 					code = c.call(http.MethodPost, "/api/v1/consultations", map[string]any{"campaign_id": campaign,
-						"question": fmt.Sprintf("演练提问（%s）：第 %d 个问题能否送达？", d.name, n)}, &asked)
+						"question": fmt.Sprintf("演练提问（%s %s）：第 %d 个问题能否送达？", d.name, d.run, n)}, &asked)
 					t.writes.Add(1)
 					if code == http.StatusCreated {
 						d.mu.Lock()
@@ -255,7 +257,7 @@ func (d *drill) checkWrites(asked int64) error {
 	}
 	defer db.Close()
 	stored := map[int64]bool{}
-	rows, err := db.Query("SELECT id FROM consultations WHERE question LIKE ?", "演练提问（"+d.name+"）%")
+	rows, err := db.Query("SELECT id FROM consultations WHERE question LIKE ?", "演练提问（"+d.name+" "+d.run+"）%")
 	if err != nil {
 		return err
 	}
