@@ -245,8 +245,7 @@ func toQuestionView(q Question) QuestionView {
 
 // toVersionList is a question's whole version history, as one page.
 func toVersionList(versions []Version) VersionList {
-	n := len(versions)
-	return VersionList{Items: httpx.Map(versions, toVersionView), ListMeta: httpx.ListMeta{Total: int64(n), Page: 1, PageSize: n}}
+	return VersionList{Items: httpx.Map(versions, toVersionView), ListMeta: httpx.WholeMeta(len(versions))}
 }
 
 func toVersionView(v Version) VersionView {

@@ -83,8 +83,7 @@ func toTaggedView(u Unit) httpx.Tagged[View] { return httpx.Tag(toView(u), u.ID,
 
 // toTreeList is the answer of GET /units?tree=true: the subtree nested, one page of all of it.
 func toTreeList(units []Unit) List {
-	n := len(units)
-	return List{Items: toTree(units), ListMeta: httpx.ListMeta{Total: int64(n), Page: 1, PageSize: n}}
+	return List{Items: toTree(units), ListMeta: httpx.WholeMeta(len(units))}
 }
 
 // toTree nests units (listed parents before children) under their parents; units whose

@@ -53,6 +53,11 @@ func Meta(total int64, p Page) ListMeta {
 	return ListMeta{Total: total, Page: p.Number, PageSize: p.Size}
 }
 
+// WholeMeta is the paging part of a list answered whole, as one page of its n items.
+func WholeMeta(n int) ListMeta {
+	return ListMeta{Total: int64(n), Page: 1, PageSize: n}
+}
+
 // Map converts rows to views with conv, never returning nil (lists render as [] not null).
 func Map[R, V any](rows []R, conv func(R) V) []V {
 	out := make([]V, 0, len(rows))
