@@ -35,6 +35,7 @@ import (
 	"github.com/xuefa/xuefa/internal/study"
 	"github.com/xuefa/xuefa/internal/unit"
 	"github.com/xuefa/xuefa/internal/wechat"
+	"github.com/xuefa/xuefa/internal/yearend"
 )
 
 // mappedModels is every GORM model the application persists. EVERY NEW MODEL MUST BE ADDED
@@ -87,6 +88,10 @@ var mappedModels = []any{
 	&integration.Delivery{},
 	&wechat.Identity{},
 	&wechat.Subscription{},
+	&yearend.Formula{},
+	&yearend.Exemption{},
+	&yearend.Close{},
+	&yearend.Result{},
 }
 
 // gooseVersionTable is the bookkeeping table goose keeps; it survives DownAll.

@@ -1,0 +1,53 @@
+package yearend
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/xuefa/xuefa/internal/audit"
+	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/platform/auth"
+)
+
+// Campaigns reads campaigns for the year's close-out.
+type Campaigns interface {
+	// Get returns a campaign the actor can see (404 otherwise).
+	Get(ctx context.Context, actor auth.Actor, id int64) (*campaign.Row, error)
+}
+
+// Auditor records admin writes.
+type Auditor interface {
+	Record(ctx context.Context, e audit.Entry) error
+}
+
+// Events receives domain events inside the transaction that caused them (the webhook outbox).
+type Events interface {
+	Emit(ctx context.Context, eventType, unitPath string, data any) error
+}
+
+// Service computes, freezes and reports the year's results.
+type Service struct {
+	db        *gorm.DB
+	store     *Store
+	campaigns Campaigns
+	audit     Auditor
+	events    Events
+	now       func() time.Time
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	DB        *gorm.DB
+	Store     *Store
+	Campaigns Campaigns
+	Audit     Auditor
+	Events    Events // optional
+	Now       func() time.Time
+}
+
+// NewService builds the service.
+func NewService(d Deps) *Service {
+	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, audit: d.Audit, events: d.Events, now: d.Now}
+}
