@@ -7,6 +7,8 @@
 #   tools/cluster/cluster.sh status   # what runs, and each Galera node's state
 #   tools/cluster/cluster.sh down     # stop everything and delete the cluster's files
 #   tools/cluster/cluster.sh restart-replica N   # SIGTERM replica aN, wait for it to stop, start it again
+#   tools/cluster/cluster.sh kill-replica N      # SIGKILL replica aN (a crash: nothing drained)
+#   tools/cluster/cluster.sh start-replica N     # start aN again and wait until it is ready
 #   tools/cluster/cluster.sh stop-node N         # stop Galera node nN (SIGTERM) and wait for it to exit
 #   tools/cluster/cluster.sh start-node N        # start nN again and wait until it has rejoined (Synced)
 #   tools/cluster/cluster.sh stop-redis          # stop the machine's Redis (nothing on disk to lose)
@@ -244,6 +246,12 @@ restart_replica() {
 	start_replica "$1"
 }
 
+# kill_replica N: SIGKILL, as when a machine or the process dies (no draining, no shutdown).
+kill_replica() {
+	kill -KILL "$(cat "$dir/a$1.pid")"
+	log "replica a$1 killed (SIGKILL)"
+}
+
 stop_node() {
 	stop_pid "$(cat "$dir/n$1/mysqld.pid")"
 	log "node n$1 stopped"
@@ -288,12 +296,14 @@ up) up ;;
 status) status ;;
 down) down ;;
 restart-replica) restart_replica "${2:?replica number 1-3}" ;;
+kill-replica) kill_replica "${2:?replica number 1-3}" ;;
+start-replica) start_replica "${2:?replica number 1-3}" ;;
 stop-node) stop_node "${2:?node number 1-3}" ;;
 start-node) start_node "${2:?node number 1-3}" ;;
 stop-redis) stop_redis ;;
 start-redis) start_redis ;;
 *)
-	echo "usage: $0 up|status|down|restart-replica N|stop-node N|start-node N|stop-redis|start-redis" >&2
+	echo "usage: $0 up|status|down|restart-replica N|kill-replica N|start-replica N|stop-node N|start-node N|stop-redis|start-redis" >&2
 	exit 2
 	;;
 esac

@@ -41,9 +41,10 @@ func main() {
 	workers := fs.Int("workers", 16, "concurrent clients")
 	script := fs.String("cluster", "tools/cluster/cluster.sh", "the cluster script")
 	sqlDSN := fs.String("dsn", "xuefa:xuefa-cluster@tcp(127.0.0.1:3310)/xuefa?parseTime=true", "the cluster's database, through the balancer")
-	drills := map[string]func(d *drill) error{"rolling-restart": rollingRestart, "db-node-down": dbNodeDown, "redis-down": redisDown}
+	drills := map[string]func(d *drill) error{"rolling-restart": rollingRestart, "db-node-down": dbNodeDown, "redis-down": redisDown,
+		"replica-killed-mid-exam": replicaKilledMidExam}
 	if len(os.Args) < 2 || drills[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down|redis-down [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
+		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down|redis-down|replica-killed-mid-exam [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
 		os.Exit(2)
 	}
 	_ = fs.Parse(os.Args[2:])
@@ -59,10 +60,16 @@ type client struct {
 	api   string
 	http  *http.Client
 	token string
+	ip    string // sent as X-Forwarded-For: the phone's address the replicas see behind HAProxy
 }
 
 // call sends one request and returns its status (0 when it did not complete).
 func (c *client) call(method, path string, body, out any) int {
+	return c.send(method, path, body, out, nil)
+}
+
+// send is call with extra headers.
+func (c *client) send(method, path string, body, out any, header map[string]string) int {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -72,6 +79,12 @@ func (c *client) call(method, path string, body, out any) int {
 	req.Header.Set("Content-Type", "application/json")
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.ip != "" {
+		req.Header.Set("X-Forwarded-For", c.ip)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
@@ -87,13 +100,20 @@ func (c *client) call(method, path string, body, out any) int {
 
 // learner logs in demo learner k (1-12) through the balancer.
 func learner(api string, k int) (*client, error) {
-	c := &client{api: api, http: &http.Client{Timeout: 30 * time.Second}}
+	return login(&client{api: api, http: &http.Client{Timeout: 30 * time.Second}}, fmt.Sprintf("138%08d", k), demoPassword)
+}
+
+// demoPassword is the demo seed's password of every account.
+const demoPassword = "Xuefa@2026"
+
+// login logs c in and keeps its access token.
+func login(c *client, username, password string) (*client, error) {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	login := map[string]string{"username": fmt.Sprintf("138%08d", k), "password": "Xuefa@2026"}
+	login := map[string]string{"username": username, "password": password}
 	if code := c.call(http.MethodPost, "/api/v1/auth/login", login, &tok); code != http.StatusOK {
-		return nil, fmt.Errorf("login of learner %d: status %d", k, code)
+		return nil, fmt.Errorf("login of %s: status %d", username, code)
 	}
 	c.token = tok.AccessToken
 	return c, nil
