@@ -15,8 +15,8 @@ import (
 // examinees resume (GET their attempt: every answer the API acknowledged must be there) and
 // submit; the others abandon the exam, and the sweeper of whichever replicas run finalises
 // their attempts after the deadline. It passes when no acknowledged answer is lost, every
-// examinee could resume and submit, and every attempt was graded exactly once (one
-// exam.attempt_graded event each, one result row per examinee).
+// examinee could resume and submit, and every attempt was graded exactly once (one result
+// row per examinee; each wrong answer in the wrong-answer book once).
 const (
 	examinees     = 500
 	saveEvery     = 2 * time.Second
@@ -31,6 +31,8 @@ const (
 // examinee is one learner sitting the drill's exam, with what the API acknowledged.
 type examinee struct {
 	*client
+	username  string
+	password  string
 	attempt   int64
 	questions []paperQuestion
 
@@ -61,11 +63,11 @@ func replicaKilledMidExam(d *drill) error {
 	if err != nil {
 		return err
 	}
-	people, err := d.enrol(admin, unitID)
+	people, err := d.enrol(admin, unitID, examinees)
 	if err != nil {
 		return err
 	}
-	examID, err := d.drillExam(admin, unitID)
+	examID, err := d.drillExam(admin, unitID, examWindow, 1)
 	if err != nil {
 		return err
 	}
@@ -112,31 +114,41 @@ func (d *drill) drillUnit(admin *client) (int64, error) {
 	return u.ID, nil
 }
 
-// enrol creates the examinees (eight at a time: each is an argon2id hash) and logs them in,
-// each from a phone address of its own (logins are rate limited per address).
-func (d *drill) enrol(admin *client, unitID int64) ([]*examinee, error) {
-	people := make([]*examinee, examinees)
+// enrol creates the examinees (eight at a time: each costs argon2id hashes), logs them in, each
+// from a phone address of its own (logins are rate limited per address), and has them change
+// the initial password, as the API requires.
+func (d *drill) enrol(admin *client, unitID int64, n int) ([]*examinee, error) {
+	people := make([]*examinee, n)
 	password := "Drill#" + d.run
 	phonePrefix := time.Now().Unix() % 100000
 	err := fanOut(len(people), 8, func(i int) error {
 		phone := fmt.Sprintf("19%05d%04d", phonePrefix, i)
 		body := map[string]any{"name": fmt.Sprintf("考生%03d", i+1), "unit_id": unitID, "track": "general", "phone": phone, "password": password}
 		if code := admin.call(http.MethodPost, "/api/v1/learners", body, nil); code != http.StatusCreated {
-			return fmt.Errorf("create examinee %d: status %d", i, code)
+			return fmt.Errorf("create examinee %d: status %d %s", i, code, admin.lastFailure())
 		}
 		c, err := login(d.newClient(i+1), phone, password)
 		if err != nil {
 			return err
 		}
-		people[i] = &examinee{client: c, acked: map[int64]string{}, unknown: map[int64]map[string]bool{}}
+		// A password an admin chose must be changed at the first login; the answer is a new token.
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		change := map[string]string{"current_password": password, "new_password": password + "!x"}
+		if code := c.call(http.MethodPut, "/api/v1/me/password", change, &tok); code != http.StatusOK {
+			return fmt.Errorf("examinee %d changes the initial password: status %d %s", i, code, c.lastFailure())
+		}
+		c.token = tok.AccessToken
+		people[i] = &examinee{client: c, username: phone, password: password + "!x", acked: map[int64]string{}, unknown: map[int64]map[string]bool{}}
 		return nil
 	})
 	return people, err
 }
 
 // drillExam publishes an exam of ten single-choice questions for the drill's unit, open for
-// examWindow from now (options not shuffled, so the letters sent are the letters stored).
-func (d *drill) drillExam(admin *client, unitID int64) (int64, error) {
+// window from now (options not shuffled, so the letters sent are the letters stored).
+func (d *drill) drillExam(admin *client, unitID int64, window time.Duration, attempts int) (int64, error) {
 	var campaigns, banks struct {
 		Items []struct {
 			ID int64 `json:"id"`
@@ -151,8 +163,8 @@ func (d *drill) drillExam(admin *client, unitID int64) (int64, error) {
 	now := time.Now().UTC()
 	body := map[string]any{
 		"campaign_id": campaigns.Items[0].ID, "title": "集群演练考试 " + d.run,
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(examWindow), "duration_minutes": 60, "max_attempts": 1,
-		"pass_score": 60, "audience_unit_ids": []int64{unitID}, "review_policy": "after_submit", "shuffle_questions": true,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(window), "duration_minutes": 60, "max_attempts": attempts,
+		"pass_score": 60, "audience_tracks": []string{"general"}, "audience_unit_ids": []int64{unitID}, "review_policy": "after_submit", "shuffle_questions": true,
 		"blueprints": []any{map[string]any{"track": "general", "sections": []any{
 			map[string]any{"title": "单项选择题", "bank_id": banks.Items[0].ID, "type": "single", "count": 10, "points": 10}}}},
 	}
@@ -160,10 +172,10 @@ func (d *drill) drillExam(admin *client, unitID int64) (int64, error) {
 		ID int64 `json:"id"`
 	}
 	if code := admin.call(http.MethodPost, "/api/v1/exams", body, &e); code != http.StatusCreated {
-		return 0, fmt.Errorf("create the drill's exam: status %d", code)
+		return 0, fmt.Errorf("create the drill's exam: status %d %s", code, admin.lastFailure())
 	}
 	if code := admin.call(http.MethodPost, fmt.Sprintf("/api/v1/exams/%d/publish", e.ID), nil, nil); code != http.StatusOK {
-		return 0, fmt.Errorf("publish the drill's exam: status %d", code)
+		return 0, fmt.Errorf("publish the drill's exam: status %d %s", code, admin.lastFailure())
 	}
 	return e.ID, nil
 }
@@ -172,7 +184,7 @@ func startAttempts(examID int64, people []*examinee) error {
 	return fanOut(len(people), 16, func(i int) error {
 		var a attemptView
 		if code := people[i].call(http.MethodPost, fmt.Sprintf("/api/v1/exams/%d/attempts", examID), nil, &a); code != http.StatusCreated {
-			return fmt.Errorf("examinee %d starts: status %d", i, code)
+			return fmt.Errorf("examinee %d starts: status %d %s", i, code, people[i].lastFailure())
 		}
 		people[i].attempt, people[i].questions = a.ID, a.Questions
 		return nil
@@ -253,7 +265,7 @@ func resumeAndSubmit(people []*examinee) (submitted, retried int, err error) {
 		p := people[i]
 		var a attemptView
 		if code := p.call(http.MethodGet, fmt.Sprintf("/api/v1/attempts/%d", p.attempt), nil, &a); code != http.StatusOK {
-			return fmt.Errorf("examinee %d resumes: status %d", i, code)
+			return fmt.Errorf("examinee %d resumes: status %d %s", i, code, p.lastFailure())
 		}
 		for _, q := range a.Questions {
 			if !p.possible(q.QuestionID, q.Answer) {
@@ -270,7 +282,7 @@ func resumeAndSubmit(people []*examinee) (submitted, retried int, err error) {
 				return nil
 			}
 			if try == 4 {
-				return fmt.Errorf("examinee %d could not submit: status %d", i, code)
+				return fmt.Errorf("examinee %d could not submit: status %d %s", i, code, p.lastFailure())
 			}
 			time.Sleep(time.Second)
 		}
@@ -300,7 +312,7 @@ func (d *drill) checkExam(examID int64, people []*examinee) error {
 		}
 		time.Sleep(time.Second)
 	}
-	fmt.Printf("%s: every attempt finalised %.0f s after the submits (the exam closed %v after it opened to the drill; the sweeper runs every 30 s)\n",
+	fmt.Printf("%s: every attempt finalised %.0f s after the submits (the exam closes %v after it is created; the sweeper runs every 30 s)\n",
 		d.name, time.Since(waited).Seconds(), examWindow)
 	lost := 0
 	for _, p := range people {
@@ -321,26 +333,29 @@ func (d *drill) checkExam(examID int64, people []*examinee) error {
 		}
 		rows.Close()
 	}
-	var results, byDeadline, events, doubled int
+	// Grading twice would count each wrong answer twice in the wrong-answer book (the examinees
+	// are new accounts: the drill's exam is all their book holds). The outbox events are no
+	// record here: without a webhook subscribed they are deleted once fanned out.
+	var results, byDeadline, doubled int
 	checks := []struct {
 		into  *int
 		query string
 	}{
 		{&results, "SELECT COUNT(*) FROM exam_results WHERE exam_id = ? AND attempts = 1"},
 		{&byDeadline, "SELECT COUNT(*) FROM exam_attempts WHERE exam_id = ? AND finalised_by = 'deadline'"},
-		{&events, "SELECT COUNT(*) FROM webhook_events WHERE type = 'exam.attempt_graded' AND JSON_VALUE(data, '$.exam_id') = ?"},
-		{&doubled, "SELECT COUNT(*) FROM (SELECT JSON_VALUE(data, '$.attempt_id') a FROM webhook_events WHERE type = 'exam.attempt_graded' AND JSON_VALUE(data, '$.exam_id') = ? GROUP BY a HAVING COUNT(*) > 1) x"},
+		{&doubled, `SELECT COUNT(*) FROM exam_attempts a WHERE a.exam_id = ? AND a.status = 'submitted' AND a.question_count - a.correct_count <>
+			(SELECT COALESCE(SUM(w.wrong_count), 0) FROM wrong_questions w WHERE w.account_id = a.account_id)`},
 	}
 	for _, c := range checks {
 		if err := db.QueryRow(c.query, examID).Scan(c.into); err != nil {
 			return err
 		}
 	}
-	fmt.Printf("%s: %d answers acknowledged but not stored; %d results (one attempt each), %d finalised by the deadline; %d graded events, %d attempts graded twice\n",
-		d.name, lost, results, byDeadline, events, doubled)
-	if lost > 0 || results != len(people) || events != len(people) || doubled > 0 {
-		return fmt.Errorf("lost answers (%d), or results (%d) / graded events (%d) not one per examinee (%d), or graded twice (%d)",
-			lost, results, events, len(people), doubled)
+	fmt.Printf("%s: %d answers acknowledged but not stored; %d results (one attempt each), %d finalised by the deadline; %d attempts whose wrong answers were not booked exactly once\n",
+		d.name, lost, results, byDeadline, doubled)
+	if lost > 0 || results != len(people) || doubled > 0 {
+		return fmt.Errorf("lost answers (%d), or results (%d) not one per examinee (%d), or attempts graded other than once (%d)",
+			lost, results, len(people), doubled)
 	}
 	return nil
 }

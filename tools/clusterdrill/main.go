@@ -5,8 +5,10 @@
 //	go run ./tools/clusterdrill rolling-restart   # replicas restarted one by one (SIGTERM) under load
 //	go run ./tools/clusterdrill db-node-down      # the writer Galera node stopped under load, then started
 //	go run ./tools/clusterdrill redis-down        # Redis stopped under load, then started
+//	go run ./tools/clusterdrill replica-killed-mid-exam  # 500 examinees autosaving; a replica SIGKILLed (exam.go)
+//	go run ./tools/clusterdrill costs             # CPU per request of each hot kind, by tier (cost.go)
 //
-// Both drive the same load: the twelve demo learners read their credits and ask consultations
+// The first three drive the same load: the twelve demo learners read their credits and ask consultations
 // (every fifth request a write) through the balancer, -workers clients flat out.
 // rolling-restart stops each replica in turn with SIGTERM and starts it again; it passes when no
 // request failed at the balancer. db-node-down stops n1 (the node HAProxy sends the writes to),
@@ -42,9 +44,9 @@ func main() {
 	script := fs.String("cluster", "tools/cluster/cluster.sh", "the cluster script")
 	sqlDSN := fs.String("dsn", "xuefa:xuefa-cluster@tcp(127.0.0.1:3310)/xuefa?parseTime=true", "the cluster's database, through the balancer")
 	drills := map[string]func(d *drill) error{"rolling-restart": rollingRestart, "db-node-down": dbNodeDown, "redis-down": redisDown,
-		"replica-killed-mid-exam": replicaKilledMidExam}
+		"replica-killed-mid-exam": replicaKilledMidExam, "costs": costs}
 	if len(os.Args) < 2 || drills[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down|redis-down|replica-killed-mid-exam [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
+		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down|redis-down|replica-killed-mid-exam|costs [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
 		os.Exit(2)
 	}
 	_ = fs.Parse(os.Args[2:])
@@ -61,6 +63,14 @@ type client struct {
 	http  *http.Client
 	token string
 	ip    string // sent as X-Forwarded-For: the phone's address the replicas see behind HAProxy
+	// failure is the body of the last answer of 400 or more, for the drill's error messages.
+	failure atomic.Value
+}
+
+// lastFailure returns the body of the last answer of 400 or more.
+func (c *client) lastFailure() string {
+	s, _ := c.failure.Load().(string)
+	return s
 }
 
 // call sends one request and returns its status (0 when it did not complete).
@@ -93,6 +103,10 @@ func (c *client) send(method, path string, body, out any, header map[string]stri
 	defer res.Body.Close()
 	if out != nil && res.StatusCode < 300 {
 		_ = json.NewDecoder(res.Body).Decode(out)
+	}
+	if res.StatusCode >= 400 {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 2048))
+		c.failure.Store(string(b))
 	}
 	_, _ = io.Copy(io.Discard, res.Body)
 	return res.StatusCode
