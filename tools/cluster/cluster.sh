@@ -142,9 +142,10 @@ EOF
 }
 
 write_xuefa_config() {
-	local jwt data
+	local jwt data cert
 	jwt=$(head -c 36 /dev/urandom | base64 | tr -d '\n')
 	data=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
+	cert=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
 	cat >"$dir/xuefa.yaml" <<EOF
 # Written by tools/cluster/cluster.sh: the production example with the cluster's addresses.
 mode: production
@@ -162,6 +163,9 @@ auth:
   jwt_signing_key: "$jwt"
 crypto:
   data_key: "$data"
+certificates:
+  key_id: c1
+  signing_key: "$cert"
 redis:
   addr: "127.0.0.1:6379"
 EOF

@@ -21,8 +21,8 @@ const (
 	examinees     = 500
 	saveEvery     = 2 * time.Second
 	savePhase     = 40 * time.Second
-	killAt        = 12 * time.Second // into the save phase
-	restartAt     = 26 * time.Second
+	breakAt       = 12 * time.Second // into the save phase
+	repairAt      = 26 * time.Second
 	abandonEvery  = 10 // every tenth examinee abandons
 	examWindow    = 80 * time.Second
 	sweepDeadline = 150 * time.Second // after the window closes
@@ -54,6 +54,22 @@ type attemptView struct {
 }
 
 func replicaKilledMidExam(d *drill) error {
+	return d.midExam(outage{what: "a2", down: []string{"kill-replica", "2"}, up: []string{"start-replica", "2"}})
+}
+
+// dbNodeDownMidExam is the same exam with the writer Galera node stopped (SIGTERM) instead,
+// and started again: the exam half of the database-node drill.
+func dbNodeDownMidExam(d *drill) error {
+	return d.midExam(outage{what: "n1", down: []string{"stop-node", "1"}, up: []string{"start-node", "1"}})
+}
+
+// outage is what a mid-exam drill breaks at breakAt and repairs at repairAt: cluster.sh commands.
+type outage struct {
+	what     string
+	down, up []string
+}
+
+func (d *drill) midExam(o outage) error {
 	admin, err := login(d.newClient(0), "admin", demoPassword)
 	if err != nil {
 		return err
@@ -76,7 +92,7 @@ func replicaKilledMidExam(d *drill) error {
 	}
 	fmt.Printf("%s: %d examinees enrolled, logged in and started in %.1f s\n", d.name, len(people), time.Since(setup).Seconds())
 
-	saves, took := d.autosave(people)
+	saves, took := d.autosave(people, o)
 	saves.report(d.name+" autosave", took, len(people))
 	submitted, retried, err := resumeAndSubmit(people)
 	if err != nil {
@@ -192,8 +208,8 @@ func startAttempts(examID int64, people []*examinee) error {
 }
 
 // autosave has every examinee save a random answer to a random question every ~saveEvery for
-// savePhase, killing replica a2 at killAt and starting it again at restartAt.
-func (d *drill) autosave(people []*examinee) (*tally, time.Duration) {
+// savePhase, with the outage from breakAt to repairAt.
+func (d *drill) autosave(people []*examinee, o outage) (*tally, time.Duration) {
 	t := &tally{failed: map[int]int{}}
 	var wg sync.WaitGroup
 	began := time.Now()
@@ -208,16 +224,16 @@ func (d *drill) autosave(people []*examinee) (*tally, time.Duration) {
 			}
 		}()
 	}
-	time.Sleep(killAt)
-	killed := time.Now()
-	if err := d.cluster("kill-replica", "2"); err != nil {
+	time.Sleep(breakAt)
+	broken := time.Now()
+	if err := d.cluster(o.down...); err != nil {
 		fmt.Println(err)
 	}
-	time.Sleep(time.Until(began.Add(restartAt)))
-	if err := d.cluster("start-replica", "2"); err != nil {
+	time.Sleep(time.Until(began.Add(repairAt)))
+	if err := d.cluster(o.up...); err != nil {
 		fmt.Println(err)
 	}
-	fmt.Printf("%s: a2 down for %.1f s\n", d.name, time.Since(killed).Seconds())
+	fmt.Printf("%s: %s down for %.1f s\n", d.name, o.what, time.Since(broken).Seconds())
 	wg.Wait()
 	return t, time.Since(began)
 }

@@ -6,6 +6,7 @@
 //	go run ./tools/clusterdrill db-node-down      # the writer Galera node stopped under load, then started
 //	go run ./tools/clusterdrill redis-down        # Redis stopped under load, then started
 //	go run ./tools/clusterdrill replica-killed-mid-exam  # 500 examinees autosaving; a replica SIGKILLed (exam.go)
+//	go run ./tools/clusterdrill db-node-down-mid-exam    # the same exam; the writer Galera node stopped instead
 //	go run ./tools/clusterdrill costs             # CPU per request of each hot kind, by tier (cost.go)
 //
 // The first three drive the same load: the twelve demo learners read their credits and ask consultations
@@ -44,9 +45,9 @@ func main() {
 	script := fs.String("cluster", "tools/cluster/cluster.sh", "the cluster script")
 	sqlDSN := fs.String("dsn", "xuefa:xuefa-cluster@tcp(127.0.0.1:3310)/xuefa?parseTime=true", "the cluster's database, through the balancer")
 	drills := map[string]func(d *drill) error{"rolling-restart": rollingRestart, "db-node-down": dbNodeDown, "redis-down": redisDown,
-		"replica-killed-mid-exam": replicaKilledMidExam, "costs": costs}
+		"replica-killed-mid-exam": replicaKilledMidExam, "db-node-down-mid-exam": dbNodeDownMidExam, "costs": costs}
 	if len(os.Args) < 2 || drills[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down|redis-down|replica-killed-mid-exam|costs [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
+		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down|redis-down|replica-killed-mid-exam|db-node-down-mid-exam|costs [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
 		os.Exit(2)
 	}
 	_ = fs.Parse(os.Args[2:])
