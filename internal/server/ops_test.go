@@ -27,6 +27,10 @@ func TestHealthReadinessAndDatabaseLoss(t *testing.T) {
 		assert.Equal(t, http.StatusOK, e.Call(http.MethodGet, "/readyz", "", nil).Status)
 
 		require.NoError(t, database.Close(e.DB))
+		blip := e.Call(http.MethodGet, "/readyz", "", nil)
+		assert.Equal(t, http.StatusOK, blip.Status, "within the grace a replica stays in the balancer")
+		assert.JSONEq(t, `{"status":"degraded"}`, string(blip.Body))
+		e.Clock.Advance(e.Config.HTTP.ReadinessDBGrace.Std())
 		ready := e.Call(http.MethodGet, "/readyz", "", nil)
 		assert.Equal(t, http.StatusServiceUnavailable, ready.Status)
 		assert.Equal(t, "unavailable.database", ready.ErrorCode())

@@ -30,8 +30,11 @@ type Options struct {
 	Registry       *prometheus.Registry
 	Issuer         *auth.Issuer
 	Authenticator  Authenticator
-	// Ping checks the database for /readyz.
-	Ping func(ctx context.Context) error
+	// Ping checks the database for /readyz; a failing ping turns readiness off only after it
+	// has failed for DBGrace (see readyz).
+	Ping    func(ctx context.Context) error
+	DBGrace time.Duration
+	Now     func() time.Time // the clock of DBGrace; nil is time.Now
 	// OpenAPI is the OpenAPI 3 document served at /api/v1/openapi.json.
 	OpenAPI []byte
 	// MetricsOnAPI serves /metrics with the API; otherwise only MetricsHandler serves it.
@@ -43,11 +46,16 @@ type Server struct {
 	opts   Options
 	ready  atomic.Bool
 	engine *gin.Engine
+	// dbDownSince is when the database stopped answering /readyz's ping (Unix ns; 0: it answers).
+	dbDownSince atomic.Int64
 }
 
 // New builds the engine with every route.
 func New(opts Options, h Handlers) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	s := &Server{opts: opts}
 	s.ready.Store(true)
 	e := gin.New()
@@ -146,7 +154,7 @@ func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, Health{Status: 
 // readyz godoc
 //
 //	@Summary	Readiness: the database answers and the server is not shutting down
-//	@Description	200 when the database answers a ping and the server is not draining; 503 otherwise, so load balancers stop sending. For readiness probes.
+//	@Description	200 when the database answers a ping and the server is not draining; 503 while draining, or once the database has not answered for http.readiness_db_grace (default 10 s), so load balancers stop sending. Within the grace the answer is 200 with status "degraded": every replica shares the database, and taking them all out of the balancer for a short blip would turn it into a long outage. For readiness probes.
 //	@Tags		ops
 //	@Produce	json
 //	@Success	200	{object}	Health
@@ -162,10 +170,18 @@ func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.opts.Ping(ctx); err != nil {
-		s.opts.Log.WarnContext(ctx, "readiness: database unreachable", "error", err.Error())
-		httpx.Fail(c, apperr.New(http.StatusServiceUnavailable, "unavailable.database", "数据库不可用"))
+		now := s.opts.Now().UnixNano()
+		s.dbDownSince.CompareAndSwap(0, now)
+		down := time.Duration(now - s.dbDownSince.Load())
+		s.opts.Log.WarnContext(ctx, "readiness: database unreachable", "error", err.Error(), "for", down.String())
+		if down >= s.opts.DBGrace {
+			httpx.Fail(c, apperr.New(http.StatusServiceUnavailable, "unavailable.database", "数据库不可用"))
+			return
+		}
+		c.JSON(http.StatusOK, Health{Status: "degraded"})
 		return
 	}
+	s.dbDownSince.Store(0)
 	c.JSON(http.StatusOK, Health{Status: "ready"})
 }
 
