@@ -1215,6 +1215,7 @@ const docTemplate = `{
                         "enum": [
                             "draft",
                             "active",
+                            "closing",
                             "closed"
                         ],
                         "type": "string",
@@ -1394,7 +1395,7 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "description": "Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).",
+                "description": "Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).",
                 "consumes": [
                     "application/json"
                 ],
@@ -1475,6 +1476,1002 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "request.precondition_failed",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/close": {
+            "post": {
+                "description": "Freezes every learner's year result of the campaign in a snapshot, computed with the campaign's formula (frozen with the close): credits by source, the counted exam, events, 述法, 年度成绩 and status. Only an admin of the organiser unit may (an admin who sees the campaign from above answers 403 campaign.organiser_only). From the moment the close starts the campaign is ` + "`" + `closing` + "`" + ` and refuses credits: a learner's study, practice, exam, event or quiz still succeeds but earns nothing, an adjustment answers 409 credit.campaign_closed; every award is either in the snapshot or refused. The results are written in batches, each committed with the close's cursor, so a close that stopped part way (crash, timeout) resumes where it stopped when this is called again on the ` + "`" + `closing` + "`" + ` campaign. At the end the campaign is ` + "`" + `closed` + "`" + `, certificates are issued to those who met the target and the campaign.closed webhook event is sent. Closing a closed campaign answers 409 campaign.already_closed, a draft 409 campaign.not_active. Audited.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "Close a campaign (freeze the year's results)",
+                "operationId": "closeCampaign",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CampaignClose"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not an admin, or not of the organiser unit (campaign.organiser_only)",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "campaign.already_closed, campaign.not_active",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/closes": {
+            "get": {
+                "description": "Every close-out of the campaign, newest first: its number, state (running, done, reopened), how many learners' results it froze and how many met the target, the formula it used, who started it and when, and for a reopened one who reopened it, when and why. Admins who see the campaign.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "List a campaign's closes",
+                "operationId": "listCampaignCloses",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CampaignCloseList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/exemptions": {
+            "get": {
+                "description": "The learners of the caller's subtree excused from the campaign's exam (免考), ascending by learner id. For admins who see the campaign.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "A campaign's exemptions",
+                "operationId": "listYearExemptions",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/YearExemptionList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/exemptions/{learner_id}": {
+            "put": {
+                "description": "Excuses a learner from the campaign's exam (免考, e.g. 驻村 or 支教): their 年度成绩 counts credits only, against exempt_target_percent of their track's target. Idempotent: a repeat changes nothing, a new reason replaces the old one. By an admin whose subtree holds the learner and who sees the campaign (404 otherwise, also for a learner outside the campaign's audience); 409 campaign.closed once the campaign is closing or closed. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "Exempt a learner from the exam",
+                "operationId": "putYearExemption",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "learner id",
+                        "name": "learner_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/YearExemptionRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/YearExemption"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "description": "The learner sits the exam again as far as the formula is concerned. 404 exemption.not_found when the learner is not exempt; same access rules as PUT. Audited.",
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "Withdraw an exemption",
+                "operationId": "deleteYearExemption",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "learner id",
+                        "name": "learner_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/formula": {
+            "get": {
+                "description": "How the campaign turns credits and the exam into each learner's 年度成绩: score = min(credits / target, 1) × (100 − exam_weight) + exam score / full score × exam_weight, on 0–100 with two decimals (rounded half up); 达标 when score ≥ pass_score and, if the exam counts, the learner sat the main exam or a make-up (best counts). Exempt learners (免考) are scored on credits only against exempt_target_percent of their track's target. A campaign that set none answers the default: credits only, pass mark 100. For admins who see the campaign (organised in their subtree or above their unit).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "A campaign's year formula",
+                "operationId": "getYearFormula",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/YearFormula"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "description": "Replaces the formula. Only an admin of the organiser unit (403 campaign.organiser_only for other admins who see the campaign); refused with 409 campaign.closed once the campaign is closing or closed (a close freezes the formula it used). exam_weight 0–100; exam_id must be a main exam of this campaign (not a make-up: the best of the main exam and its make-ups counts), required when exam_weight \u003e 0; pass_score 0–100; exempt_target_percent 1–100. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "Set a campaign's year formula",
+                "operationId": "putYearFormula",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the formula",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/YearFormulaRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/YearFormula"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/reopen": {
+            "post": {
+                "description": "Moves a closed campaign back to active, with the reason (required). Its latest close becomes ` + "`" + `reopened` + "`" + ` and keeps its snapshot (the results and certificates stay readable); a later close gets the next close_no and its certificates supersede the earlier ones. Only an admin of the organiser unit may. A campaign that is not closed answers 409 campaign.not_closed. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "Reopen a closed campaign",
+                "operationId": "reopenCampaign",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "why the campaign is reopened",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CampaignReopenRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the close that was reopened",
+                        "schema": {
+                            "$ref": "#/definitions/CampaignClose"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not an admin, or not of the organiser unit (campaign.organiser_only)",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "campaign.not_closed",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/report": {
+            "get": {
+                "description": "The year's figures of a unit's subtree in a campaign, and one line per direct sub-unit (each over its whole subtree), ranked by 达标率 then 平均学分: 应参学 (learners of the campaign's audience), 参学 (with any credit), 达标, 达标率, 平均学分, 平均年度成绩, and when the formula counts an exam 应参考 (not exempt) / 参考 / 通过 / 未参加, 及格率 (通过/参考) and 平均分 (100-point scale). Learners attached to the unit itself have their own line (direct). Once the campaign is closed the figures come from the close's snapshot (frozen, close_no, as_of the snapshot's time); before, they are live, as if the year ended at as_of. The campaign must be one the caller sees (organised in their subtree, or at or above their unit: a township reports on the county's campaign for its own people); unit_id defaults to the caller's unit and must lie in their subtree (404 otherwise). A unit outside the campaign's audience reports no learners.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "Year report of a unit",
+                "operationId": "getYearReport",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "unit of the caller's subtree (default: the caller's unit)",
+                        "name": "unit_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/YearReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/report/export": {
+            "get": {
+                "description": "GET /campaigns/{id}/report as the sheet a county sends upward: a title, a header block (campaign and its dates, unit, the time of the data — the close's snapshot, or \"截至 \u003ctime\u003e（活动进行中）\" while the campaign runs —, the formula, when it was generated), then one line per sub-unit in rank order, the unit's own learners and the total.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "Download a unit's year report as xlsx",
+                "operationId": "exportYearReport",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "unit of the caller's subtree (default: the caller's unit)",
+                        "name": "unit_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the unit report",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/results": {
+            "get": {
+                "description": "Each learner's 年度成绩 and status (met 达标, not_met 未达标, absent 未参考, exempt 免考) in a unit of the caller's subtree (default: the caller's unit), ascending by learner id. Once the campaign is closed, the snapshot of its close (frozen: true, close_no, as_of the close's finish); before, or after a reopen, the live results \"as if the year ended now\" (frozen: false, close_no 0) under the current formula. The audience is the active learners of the organiser's subtree plus those who left but earned credit in the campaign. For admins who see the campaign.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "A campaign's year results",
+                "operationId": "listYearResults",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "unit of the caller's subtree",
+                        "name": "unit_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "met",
+                            "not_met",
+                            "absent",
+                            "exempt"
+                        ],
+                        "type": "string",
+                        "description": "only this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "leader",
+                            "general",
+                            "judicial"
+                        ],
+                        "type": "string",
+                        "description": "only this track",
+                        "name": "track",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/YearResultList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/results/export": {
+            "get": {
+                "description": "Every learner's year result in a unit's subtree (the close's snapshot once the campaign is closed, live before), grouped by unit: credits by source, events, 述法, the counted exam, 年度成绩 and status, under the same header block as the unit report. unit_id defaults to the caller's unit (404 outside the caller's subtree).",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "Download the per-learner final list as xlsx",
+                "operationId": "exportYearResults",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "unit of the caller's subtree (default: the caller's unit)",
+                        "name": "unit_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the final list",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/certificates/keys": {
+            "get": {
+                "description": "Public, no login. Every Ed25519 public key that signed certificates still valid to check, the active one first: kid (a certificate's key_id), the raw key (base64 of 32 bytes) and the same key as PEM for openssl. Keys stay listed after a rotation so older certificates keep verifying; cache them for offline checks.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "certificates"
+                ],
+                "summary": "The keys that verify certificates",
+                "operationId": "listCertificateKeys",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CertificateKeyList"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/certificates/{code}": {
+            "get": {
+                "description": "Public, no login. Answers only what the certificate states (masked name, unit, issuer, campaign, year and dates, score band, status, issue date), the signed payload exactly as signed, its Ed25519 signature (base64) and key id, the text of its QR code, and whether it was revoked (when, why; \"superseded\" when a later close of the campaign replaced it). Codes are 16 characters of Crockford base32, read case-insensitively with optional spaces or hyphens. A malformed code and an unknown code answer the same 404 after the same work. Verify offline with the keys of GET /api/v1/certificates/keys (docs/integrators.md, \"Verifying a certificate\"). Rate-limited per client IP.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "certificates"
+                ],
+                "summary": "Check a certificate by its code",
+                "operationId": "getCertificate",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "certificate code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Certificate"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/certificates/{code}/revoke": {
+            "post": {
+                "description": "An admin whose subtree holds the certificate's learner revokes it, e.g. when a result was corrected after the close (404 for anyone else's). The public check then shows it revoked with the reason. Revoking twice is 409. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "certificates"
+                ],
+                "summary": "Revoke a certificate",
+                "operationId": "revokeCertificate",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "certificate code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CertificateRevokeRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Certificate"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -4469,7 +5466,7 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "description": "Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.",
+                "description": "Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.",
                 "consumes": [
                     "application/json"
                 ],
@@ -6068,6 +7065,60 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/learners/{id}/record": {
+            "get": {
+                "description": "One line per closed campaign (year), newest first, from the close snapshots: credits by source, events, 述法, the counted exam, 年度成绩, status and the certificate issued (if any). A campaign reopened for correction has no line until it is closed again; results of running campaigns are not part of the record (see GET /campaigns/{id}/results). Admins whose subtree holds the learner, and integration clients with results:read; anyone else 404.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "A learner's 学法档案",
+                "operationId": "getLearnerRecord",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "learner id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LearningRecord"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me": {
             "get": {
                 "description": "The caller's account: id, role, unit, status and whether a password change is required. Answers even while one is.",
@@ -6094,6 +7145,67 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/certificates": {
+            "get": {
+                "description": "The calling learner's certificates, newest first, revoked ones included and marked (a certificate superseded by a later close of its campaign is revoked with reason \"superseded\").",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "certificates"
+                ],
+                "summary": "My certificates",
+                "operationId": "listMyCertificates",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 1,
+                        "description": "page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, at most 100",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CertificateList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -6967,6 +8079,45 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/me/record": {
+            "get": {
+                "description": "The calling learner's own record: one line per closed campaign, newest first, as in GET /learners/{id}/record.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "My 学法档案",
+                "operationId": "getMyRecord",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LearningRecord"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me/wechat-subscriptions": {
             "get": {
                 "description": "How many WeChat subscribe messages the learner has allowed per template (each allowance sends one message).",
@@ -7171,6 +8322,59 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/year-result": {
+            "get": {
+                "description": "The caller's 年度成绩 and status in a campaign (default: the newest running one, as GET /me/credits picks it), with a line-by-line explanation of how it was obtained: frozen once the campaign is closed, else live (\"if the year ended today\").",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "My year result",
+                "operationId": "getMyYearResult",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "campaign id",
+                        "name": "campaign_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/MyYearResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such campaign for the learner, none running, or no result of theirs in its snapshot",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -10991,6 +12195,61 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/units/{id}/record/export": {
+            "get": {
+                "description": "The 学法档案 of a unit's subtree: every closed campaign's snapshot rows recorded in the subtree (as the tree was at each close), newest campaign first and by unit within it, with the certificate code of each year, under a header block. The unit must lie in the caller's subtree (404 otherwise).",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "application/json"
+                ],
+                "tags": [
+                    "year-end"
+                ],
+                "summary": "Download a unit's archive across years as xlsx",
+                "operationId": "exportUnitRecord",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "unit id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the archive",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "description": "Answers 200 while the process runs; no database call. For liveness probes.",
@@ -11020,7 +12279,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
-                "description": "200 when the database answers a ping and the server is not draining; 503 otherwise, so load balancers stop sending. For readiness probes.",
+                "description": "200 when the database answers a ping and the server is not draining; 503 while draining, or once the database has not answered for http.readiness_db_grace (default 10 s), so load balancers stop sending. Within the grace the answer is 200 with status \"degraded\": every replica shares the database, and taking them all out of the balancer for a short blip would turn it into a long outage. For readiness probes.",
                 "produces": [
                     "application/json"
                 ],
@@ -11049,6 +12308,31 @@ const docTemplate = `{
                         }
                     }
                 }
+            }
+        },
+        "/x-webhooks/campaign.closed": {
+            "post": {
+                "description": "Sent once per close-out when it finishes (POST /api/v1/campaigns/{id}/close), to the webhooks of the organiser unit and the units above it: every learner's year result is then frozen in the close's snapshot (read them with GET /api/v1/campaigns/{id}/results, scope results:read). ` + "`" + `learners` + "`" + ` is how many results the close froze, ` + "`" + `met` + "`" + ` how many met the target. A campaign reopened and closed again sends it again with the next close_no.",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "campaign.closed: a campaign's year results were frozen",
+                "operationId": "onCampaignClosed",
+                "parameters": [
+                    {
+                        "description": "the payload (verify X-Xuefa-Signature over its raw bytes before parsing it)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CampaignClosedPayload"
+                        }
+                    }
+                ],
+                "responses": {}
             }
         },
         "/x-webhooks/credit.awarded": {
@@ -11676,6 +12960,7 @@ const docTemplate = `{
                     "enum": [
                         "draft",
                         "active",
+                        "closing",
                         "closed"
                     ],
                     "allOf": [
@@ -11703,6 +12988,231 @@ const docTemplate = `{
                 "updated_at": {
                     "type": "string",
                     "format": "date-time"
+                }
+            }
+        },
+        "CampaignClose": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "close_no",
+                "finished_at",
+                "formula",
+                "learners",
+                "met",
+                "reopen_reason",
+                "reopened_at",
+                "reopened_by",
+                "started_at",
+                "started_by",
+                "state"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "close_no": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "finished_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "formula": {
+                    "$ref": "#/definitions/CampaignCloseFormula"
+                },
+                "learners": {
+                    "description": "Learners is how many learners' results are frozen (so far, while running).",
+                    "type": "integer",
+                    "example": 1250
+                },
+                "met": {
+                    "description": "Met is how many of them met the year's target (达标, or 免考 with the lower target met).",
+                    "type": "integer",
+                    "example": 1180
+                },
+                "reopen_reason": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "复核发现考试成绩录入错误"
+                },
+                "reopened_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "reopened_by": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 2
+                },
+                "started_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "started_by": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 2
+                },
+                "state": {
+                    "enum": [
+                        "running",
+                        "done",
+                        "reopened"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/CampaignCloseState"
+                        }
+                    ],
+                    "example": "done"
+                }
+            }
+        },
+        "CampaignCloseFormula": {
+            "type": "object",
+            "required": [
+                "exam_id",
+                "exam_weight",
+                "exempt_target_percent",
+                "pass_score"
+            ],
+            "properties": {
+                "exam_id": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 3
+                },
+                "exam_weight": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "exempt_target_percent": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "pass_score": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 60
+                }
+            }
+        },
+        "CampaignCloseList": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/CampaignClose"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "CampaignCloseState": {
+            "type": "string",
+            "enum": [
+                "running",
+                "done",
+                "reopened"
+            ],
+            "x-enum-varnames": [
+                "CloseRunning",
+                "CloseDone",
+                "CloseReopened"
+            ]
+        },
+        "CampaignClosedEvent": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "close_no",
+                "closed_at",
+                "learners",
+                "met",
+                "name",
+                "unit_id"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "close_no": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "closed_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "learners": {
+                    "type": "integer",
+                    "example": 1250
+                },
+                "met": {
+                    "type": "integer",
+                    "example": 1180
+                },
+                "name": {
+                    "type": "string",
+                    "example": "第九个机关集中学法月"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "CampaignClosedPayload": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "data",
+                "id",
+                "type"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "data": {
+                    "$ref": "#/definitions/CampaignClosedEvent"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "example": "0b6f1f0e-8c1e-4c39-9d55-0f6a2f0b8f11"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "campaign.closed"
+                    ],
+                    "example": "campaign.closed"
                 }
             }
         },
@@ -11808,16 +13318,31 @@ const docTemplate = `{
                 }
             }
         },
+        "CampaignReopenRequest": {
+            "type": "object",
+            "required": [
+                "reason"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "复核发现考试成绩录入错误，重新开放以更正"
+                }
+            }
+        },
         "CampaignStatus": {
             "type": "string",
             "enum": [
                 "draft",
                 "active",
+                "closing",
                 "closed"
             ],
             "x-enum-varnames": [
                 "StatusDraft",
                 "StatusActive",
+                "StatusClosing",
                 "StatusClosed"
             ]
         },
@@ -11916,6 +13441,246 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 255,
                     "example": "尊法学法守法用法"
+                }
+            }
+        },
+        "Certificate": {
+            "type": "object",
+            "required": [
+                "alg",
+                "band",
+                "campaign",
+                "campaign_id",
+                "code",
+                "end_date",
+                "issued_on",
+                "issuer",
+                "key_id",
+                "name",
+                "payload",
+                "qr_text",
+                "revoke_reason",
+                "revoked",
+                "revoked_at",
+                "signature",
+                "start_date",
+                "status",
+                "status_cn",
+                "unit",
+                "year"
+            ],
+            "properties": {
+                "alg": {
+                    "type": "string",
+                    "enum": [
+                        "Ed25519"
+                    ],
+                    "example": "Ed25519"
+                },
+                "band": {
+                    "type": "string",
+                    "enum": [
+                        "优秀",
+                        "良好",
+                        "合格"
+                    ],
+                    "example": "优秀"
+                },
+                "campaign": {
+                    "type": "string",
+                    "example": "第九个机关集中学法月"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "code": {
+                    "type": "string",
+                    "example": "7QK2M9D4XW1HZ8RT"
+                },
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-12-31"
+                },
+                "issued_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-12-31"
+                },
+                "issuer": {
+                    "type": "string",
+                    "example": "绩溪县"
+                },
+                "key_id": {
+                    "type": "string",
+                    "example": "c1"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "张*"
+                },
+                "payload": {
+                    "description": "Payload is the signed statement, byte for byte: verify the signature over its UTF-8 bytes\nexactly as received, never over a re-encoding.",
+                    "type": "string",
+                    "example": "{\"v\":1,\"code\":\"7QK2M9D4XW1HZ8RT\",\"name\":\"张*\",\"unit\":\"华阳镇\",\"issuer\":\"绩溪县\",\"campaign_id\":1,\"campaign\":\"第九个机关集中学法月\",\"year\":2026,\"start_date\":\"2026-11-01\",\"end_date\":\"2026-12-31\",\"band\":\"优秀\",\"status\":\"met\",\"status_cn\":\"达标\",\"issued_on\":\"2026-12-31\",\"kid\":\"c1\"}"
+                },
+                "qr_text": {
+                    "description": "QRText is what a printed certificate's QR code holds for offline checks:\n\"XFC1.\" + base64url(payload) + \".\" + base64url(signature), unpadded.",
+                    "type": "string",
+                    "example": "XFC1.eyJ2IjoxLC….k1n0B3…"
+                },
+                "revoke_reason": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "superseded"
+                },
+                "revoked": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "revoked_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "signature": {
+                    "type": "string",
+                    "example": "k1n0B3…(base64 of 64 bytes)"
+                },
+                "start_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-01"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "met",
+                        "exempt"
+                    ],
+                    "example": "met"
+                },
+                "status_cn": {
+                    "type": "string",
+                    "example": "达标"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "year": {
+                    "type": "integer",
+                    "example": 2026
+                }
+            }
+        },
+        "CertificateKey": {
+            "type": "object",
+            "required": [
+                "active",
+                "alg",
+                "kid",
+                "public_key",
+                "public_key_pem"
+            ],
+            "properties": {
+                "active": {
+                    "description": "Active marks the key new certificates are signed with; the others sign older ones.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "alg": {
+                    "type": "string",
+                    "enum": [
+                        "Ed25519"
+                    ],
+                    "example": "Ed25519"
+                },
+                "kid": {
+                    "type": "string",
+                    "example": "c1"
+                },
+                "public_key": {
+                    "description": "PublicKey is standard base64 of the 32-byte Ed25519 public key.",
+                    "type": "string",
+                    "example": "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik="
+                },
+                "public_key_pem": {
+                    "description": "PublicKeyPEM is the same key as a PEM SubjectPublicKeyInfo (for openssl).",
+                    "type": "string",
+                    "example": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAO2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=\n-----END PUBLIC KEY-----\n"
+                }
+            }
+        },
+        "CertificateKeyList": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/CertificateKey"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "CertificateList": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Certificate"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "CertificateRevokeRequest": {
+            "type": "object",
+            "required": [
+                "reason"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "考试成绩复核后更正，年度成绩未达标"
                 }
             }
         },
@@ -15512,7 +17277,7 @@ const docTemplate = `{
                 },
                 "scopes": {
                     "type": "array",
-                    "maxItems": 7,
+                    "maxItems": 8,
                     "minItems": 1,
                     "items": {
                         "type": "string"
@@ -15579,7 +17344,7 @@ const docTemplate = `{
                 },
                 "scopes": {
                     "type": "array",
-                    "maxItems": 7,
+                    "maxItems": 8,
                     "minItems": 1,
                     "items": {
                         "type": "string"
@@ -16993,6 +18758,262 @@ const docTemplate = `{
                 }
             }
         },
+        "LearningRecord": {
+            "type": "object",
+            "required": [
+                "items",
+                "learner_id",
+                "learner_name",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/LearningRecordYear"
+                    }
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "learner_name": {
+                    "type": "string",
+                    "example": "张伟"
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "LearningRecordCertificate": {
+            "type": "object",
+            "required": [
+                "code",
+                "revoked",
+                "revoked_at"
+            ],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "7K3M9Q2XH4TZ8B1R"
+                },
+                "revoked": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "revoked_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                }
+            }
+        },
+        "LearningRecordYear": {
+            "type": "object",
+            "required": [
+                "adjustment",
+                "campaign_id",
+                "campaign_name",
+                "certificate",
+                "close_no",
+                "closed_at",
+                "credits",
+                "end_date",
+                "event_credits",
+                "events_attended",
+                "exam_credits",
+                "exam_id",
+                "exam_max_score",
+                "exam_passed",
+                "exam_score",
+                "exempt",
+                "law_reports",
+                "met",
+                "practice",
+                "quiz",
+                "score",
+                "start_date",
+                "status",
+                "status_label",
+                "study",
+                "target",
+                "track",
+                "unit_id",
+                "unit_name",
+                "year"
+            ],
+            "properties": {
+                "adjustment": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 0
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "campaign_name": {
+                    "type": "string",
+                    "example": "第九个机关集中学法月"
+                },
+                "certificate": {
+                    "description": "Certificate issued for the year (null: none, e.g. the target was not met).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/LearningRecordCertificate"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "close_no": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "closed_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "credits": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 32.5
+                },
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-30"
+                },
+                "event_credits": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 2
+                },
+                "events_attended": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "exam_credits": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 5
+                },
+                "exam_id": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 4
+                },
+                "exam_max_score": {
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 100
+                },
+                "exam_passed": {
+                    "type": "boolean",
+                    "x-nullable": true,
+                    "example": true
+                },
+                "exam_score": {
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 88
+                },
+                "exempt": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "law_reports": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "met": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "practice": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 4.5
+                },
+                "quiz": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 1
+                },
+                "score": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 92.8
+                },
+                "start_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-01"
+                },
+                "status": {
+                    "enum": [
+                        "met",
+                        "not_met",
+                        "absent",
+                        "exempt"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/YearResultStatus"
+                        }
+                    ],
+                    "example": "met"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "达标"
+                },
+                "study": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 20
+                },
+                "target": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 30
+                },
+                "track": {
+                    "type": "string",
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
+                    "example": "general"
+                },
+                "unit_id": {
+                    "description": "UnitID is the learner's unit at the close; UnitName its current name.",
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                },
+                "year": {
+                    "type": "integer",
+                    "example": 2026
+                }
+            }
+        },
         "LegalBasis": {
             "type": "object",
             "required": [
@@ -17812,6 +19833,57 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/MyExam"
                     }
+                }
+            }
+        },
+        "MyYearResult": {
+            "type": "object",
+            "required": [
+                "as_of",
+                "campaign_id",
+                "campaign_name",
+                "close_no",
+                "explanation",
+                "formula",
+                "frozen",
+                "result"
+            ],
+            "properties": {
+                "as_of": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "campaign_name": {
+                    "type": "string",
+                    "example": "第九个机关集中学法月"
+                },
+                "close_no": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "explanation": {
+                    "description": "Explanation says, line by line, how the score and status were obtained.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "年度成绩 = 学分完成度 × 50 + 考试得分率 × 50（取主考与补考中的最高分），合格线 60 分；免考人员只按学分完成度计。"
+                    ]
+                },
+                "formula": {
+                    "$ref": "#/definitions/YearFormula"
+                },
+                "frozen": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "result": {
+                    "$ref": "#/definitions/YearResult"
                 }
             }
         },
@@ -21647,7 +23719,7 @@ const docTemplate = `{
                 },
                 "events": {
                     "type": "array",
-                    "maxItems": 5,
+                    "maxItems": 6,
                     "minItems": 1,
                     "items": {
                         "type": "string"
@@ -21842,7 +23914,7 @@ const docTemplate = `{
                 },
                 "events": {
                     "type": "array",
-                    "maxItems": 5,
+                    "maxItems": 6,
                     "minItems": 1,
                     "items": {
                         "type": "string"
@@ -22070,6 +24142,620 @@ const docTemplate = `{
                     "example": 1
                 }
             }
+        },
+        "YearExemption": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "created_at",
+                "created_by",
+                "learner_id",
+                "learner_name",
+                "reason",
+                "unit_id",
+                "unit_name"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "created_by": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 2
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "learner_name": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "驻村工作"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 4
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                }
+            }
+        },
+        "YearExemptionList": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/YearExemption"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "YearExemptionRequest": {
+            "type": "object",
+            "required": [
+                "reason"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "驻村工作"
+                }
+            }
+        },
+        "YearFormula": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "exam_id",
+                "exam_weight",
+                "exempt_target_percent",
+                "pass_score",
+                "updated_at",
+                "updated_by"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "exam_id": {
+                    "description": "ExamID is the main exam that counts (the best of it and its make-ups); null: none.",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 3
+                },
+                "exam_weight": {
+                    "description": "ExamWeight is the exam's share of the score in percent (p); 0: credits only.",
+                    "type": "integer",
+                    "example": 50
+                },
+                "exempt_target_percent": {
+                    "description": "ExemptTargetPercent is the share of the track's credit target an exempt learner must reach.",
+                    "type": "integer",
+                    "example": 50
+                },
+                "pass_score": {
+                    "description": "PassScore is the year's pass mark on the 0–100 scale.",
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 60
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "updated_by": {
+                    "description": "UpdatedBy and UpdatedAt say who set the formula and when; both null for the default\nformula of a campaign that set none (credits only, pass mark 100) and for a formula a\nclose froze.",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 2
+                }
+            }
+        },
+        "YearFormulaRequest": {
+            "type": "object",
+            "required": [
+                "exempt_target_percent",
+                "pass_score"
+            ],
+            "properties": {
+                "exam_id": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 3
+                },
+                "exam_weight": {
+                    "type": "integer",
+                    "maximum": 100,
+                    "minimum": 0,
+                    "example": 50
+                },
+                "exempt_target_percent": {
+                    "type": "integer",
+                    "maximum": 100,
+                    "minimum": 1,
+                    "example": 50
+                },
+                "pass_score": {
+                    "type": "number",
+                    "maximum": 100,
+                    "minimum": 0,
+                    "multipleOf": 0.01,
+                    "example": 60
+                }
+            }
+        },
+        "YearReport": {
+            "type": "object",
+            "required": [
+                "as_of",
+                "campaign_id",
+                "campaign_name",
+                "close_no",
+                "direct",
+                "exam_counted",
+                "formula",
+                "frozen",
+                "sub_units",
+                "total",
+                "unit_id",
+                "unit_name"
+            ],
+            "properties": {
+                "as_of": {
+                    "description": "AsOf is when the snapshot was finished, or when the live figures were computed.",
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "campaign_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "campaign_name": {
+                    "type": "string",
+                    "example": "第九个机关集中学法月"
+                },
+                "close_no": {
+                    "description": "CloseNo is the close whose snapshot the figures come from; 0: live (\"if the year ended now\").",
+                    "type": "integer",
+                    "example": 1
+                },
+                "direct": {
+                    "description": "Direct is the learners attached to the unit itself (null when there are none).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/YearReportUnit"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "exam_counted": {
+                    "description": "ExamCounted: the formula counts an exam (else the exam figures are 0 and null).",
+                    "type": "boolean",
+                    "example": true
+                },
+                "formula": {
+                    "description": "Formula is the one the figures follow (the close's, once frozen).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/YearFormula"
+                        }
+                    ]
+                },
+                "frozen": {
+                    "description": "Frozen is true when the figures are a close's snapshot.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "sub_units": {
+                    "description": "SubUnits are the direct sub-units, each over its whole subtree, best ranked first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/YearReportUnit"
+                    }
+                },
+                "total": {
+                    "description": "Total is the unit's whole subtree.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/YearReportUnit"
+                        }
+                    ]
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "绩溪县"
+                }
+            }
+        },
+        "YearReportUnit": {
+            "type": "object",
+            "required": [
+                "average_credits",
+                "average_exam_score",
+                "average_score",
+                "direct",
+                "exam_absent",
+                "exam_expected",
+                "exam_passed",
+                "exam_sat",
+                "learners",
+                "met",
+                "met_rate",
+                "participants",
+                "pass_rate",
+                "rank",
+                "unit_id",
+                "unit_name"
+            ],
+            "properties": {
+                "average_credits": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 28.5
+                },
+                "average_exam_score": {
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 84.5
+                },
+                "average_score": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 86.25
+                },
+                "direct": {
+                    "description": "Direct marks the line of the learners attached to the report's unit itself.",
+                    "type": "boolean",
+                    "example": false
+                },
+                "exam_absent": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "exam_expected": {
+                    "description": "Exam figures (all 0 / null when the formula counts no exam): 应参考 (not exempt), 参考 (sat\nthe main exam or a make-up), 通过, 未参加, 及格率 = 通过 / 参考, 平均分 (100-point scale).",
+                    "type": "integer",
+                    "example": 115
+                },
+                "exam_passed": {
+                    "type": "integer",
+                    "example": 108
+                },
+                "exam_sat": {
+                    "type": "integer",
+                    "example": 112
+                },
+                "learners": {
+                    "description": "应参学",
+                    "type": "integer",
+                    "example": 120
+                },
+                "met": {
+                    "description": "达标",
+                    "type": "integer",
+                    "example": 110
+                },
+                "met_rate": {
+                    "description": "达标率, percent, one decimal",
+                    "type": "number",
+                    "example": 91.6
+                },
+                "participants": {
+                    "description": "参学: with any credit",
+                    "type": "integer",
+                    "example": 118
+                },
+                "pass_rate": {
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 96.4
+                },
+                "rank": {
+                    "description": "Rank among the sub-units by 达标率, then 平均学分 (equal units share a rank); null for the\ntotal, the direct line and sub-units without learners.",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "华阳镇"
+                }
+            }
+        },
+        "YearResult": {
+            "type": "object",
+            "required": [
+                "credits",
+                "events_attended",
+                "exam",
+                "exempt",
+                "law_reports",
+                "learner_id",
+                "learner_name",
+                "met",
+                "score",
+                "status",
+                "status_label",
+                "target",
+                "track",
+                "unit_id"
+            ],
+            "properties": {
+                "credits": {
+                    "$ref": "#/definitions/YearResultCredits"
+                },
+                "events_attended": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "exam": {
+                    "description": "Exam is the counted exam; null when the learner sat neither the main exam nor a make-up.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/YearResultExam"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "exempt": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "law_reports": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "learner_id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "learner_name": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "met": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "score": {
+                    "description": "Score is the 年度成绩 on a 0–100 scale, two decimals.",
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 91.5
+                },
+                "status": {
+                    "enum": [
+                        "met",
+                        "not_met",
+                        "absent",
+                        "exempt"
+                    ],
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/YearResultStatus"
+                        }
+                    ],
+                    "example": "met"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "达标"
+                },
+                "target": {
+                    "description": "Target is the learner's credit target (lowered when exempt).",
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 30
+                },
+                "track": {
+                    "type": "string",
+                    "enum": [
+                        "leader",
+                        "general",
+                        "judicial"
+                    ],
+                    "example": "general"
+                },
+                "unit_id": {
+                    "type": "integer",
+                    "example": 4
+                }
+            }
+        },
+        "YearResultCredits": {
+            "type": "object",
+            "required": [
+                "adjustment",
+                "event",
+                "exam",
+                "practice",
+                "quiz",
+                "study",
+                "total"
+            ],
+            "properties": {
+                "adjustment": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 0
+                },
+                "event": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 3
+                },
+                "exam": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 5
+                },
+                "practice": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 4.5
+                },
+                "quiz": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 0
+                },
+                "study": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 20
+                },
+                "total": {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "example": 32.5
+                }
+            }
+        },
+        "YearResultExam": {
+            "type": "object",
+            "required": [
+                "exam_id",
+                "max_score",
+                "passed",
+                "score"
+            ],
+            "properties": {
+                "exam_id": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "max_score": {
+                    "type": "number",
+                    "example": 100
+                },
+                "passed": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "score": {
+                    "type": "number",
+                    "example": 86
+                }
+            }
+        },
+        "YearResultList": {
+            "type": "object",
+            "required": [
+                "as_of",
+                "close_no",
+                "formula",
+                "frozen",
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "as_of": {
+                    "description": "AsOf is when the snapshot was finished, or when the live results were computed.",
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "close_no": {
+                    "description": "CloseNo is the close whose snapshot the results are; 0: live (\"if the year ended now\").",
+                    "type": "integer",
+                    "example": 1
+                },
+                "formula": {
+                    "$ref": "#/definitions/YearFormula"
+                },
+                "frozen": {
+                    "description": "Frozen is true when the results are a close's snapshot.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/YearResult"
+                    }
+                },
+                "page": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "page_size": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "YearResultStatus": {
+            "type": "string",
+            "enum": [
+                "met",
+                "not_met",
+                "absent",
+                "exempt"
+            ],
+            "x-enum-comments": {
+                "StatusAbsent": "未参考: the formula counts an exam the learner did not sit",
+                "StatusExempt": "免考: see Result.Met for whether the lower target was met",
+                "StatusMet": "达标",
+                "StatusNotMet": "未达标"
+            },
+            "x-enum-descriptions": [
+                "达标",
+                "未达标",
+                "未参考: the formula counts an exam the learner did not sit",
+                "免考: see Result.Met for whether the lower target was met"
+            ],
+            "x-enum-varnames": [
+                "StatusMet",
+                "StatusNotMet",
+                "StatusAbsent",
+                "StatusExempt"
+            ]
         }
     },
     "securityDefinitions": {
@@ -22084,6 +24770,7 @@ const docTemplate = `{
                 "exams:read": "Read exams and results",
                 "learners:read": "Read learners of the client's unit subtree",
                 "learners:write": "Upsert learners by external id (HR sync)",
+                "results:read": "Read the year's final results, unit reports and learners' 学法档案",
                 "units:read": "Read the unit tree",
                 "webhooks:manage": "Manage the client's webhooks and read their delivery logs"
             }
@@ -22153,6 +24840,10 @@ const docTemplate = `{
         {
             "description": "Unit dashboards, rankings, lagging learners and reminders (rules, manual, effect).",
             "name": "supervision"
+        },
+        {
+            "description": "Closing the year: the formula of the 年度成绩, exemptions, live and frozen results, close-out and reopen, unit reports and exports, the 学法档案.",
+            "name": "year-end"
         },
         {
             "description": "The New-Year law micro-quiz: activities, rounds, plays, leaderboards, the provably fair draw, prizes.",

@@ -38,9 +38,10 @@ func (e AccountStatus) Valid() bool {
 
 // Defines values for CampaignStatus.
 const (
-	CampaignStatusStatusActive CampaignStatus = "active"
-	CampaignStatusStatusClosed CampaignStatus = "closed"
-	CampaignStatusStatusDraft  CampaignStatus = "draft"
+	CampaignStatusStatusActive  CampaignStatus = "active"
+	CampaignStatusStatusClosed  CampaignStatus = "closed"
+	CampaignStatusStatusClosing CampaignStatus = "closing"
+	CampaignStatusStatusDraft   CampaignStatus = "draft"
 )
 
 // Valid indicates whether the value is a known member of the CampaignStatus enum.
@@ -49,6 +50,8 @@ func (e CampaignStatus) Valid() bool {
 	case CampaignStatusStatusActive:
 		return true
 	case CampaignStatusStatusClosed:
+		return true
+	case CampaignStatusStatusClosing:
 		return true
 	case CampaignStatusStatusDraft:
 		return true
@@ -209,10 +212,18 @@ const (
 	AuthUnauthenticated             ErrorCode = "auth.unauthenticated"
 	AuthWeakPassword                ErrorCode = "auth.weak_password"
 	AuthWrongPassword               ErrorCode = "auth.wrong_password"
+	CampaignAlreadyClosed           ErrorCode = "campaign.already_closed"
+	CampaignCloseRequired           ErrorCode = "campaign.close_required"
 	CampaignClosed                  ErrorCode = "campaign.closed"
+	CampaignNotActive               ErrorCode = "campaign.not_active"
+	CampaignNotClosed               ErrorCode = "campaign.not_closed"
 	CampaignNotFound                ErrorCode = "campaign.not_found"
+	CampaignOrganiserOnly           ErrorCode = "campaign.organiser_only"
 	CampaignStatusTransition        ErrorCode = "campaign.status_transition"
 	CampaignUnitNotFound            ErrorCode = "campaign.unit_not_found"
+	CertificateAlreadyRevoked       ErrorCode = "certificate.already_revoked"
+	CertificateNotFound             ErrorCode = "certificate.not_found"
+	CertificateRateLimited          ErrorCode = "certificate.rate_limited"
 	CheckinAlreadyCheckedOut        ErrorCode = "checkin.already_checked_out"
 	CheckinCodeExpired              ErrorCode = "checkin.code_expired"
 	CheckinDuplicate                ErrorCode = "checkin.duplicate"
@@ -228,6 +239,7 @@ const (
 	CourseCampaignNotFound          ErrorCode = "course.campaign_not_found"
 	CourseNotFound                  ErrorCode = "course.not_found"
 	CreditBelowZero                 ErrorCode = "credit.below_zero"
+	CreditCampaignClosed            ErrorCode = "credit.campaign_closed"
 	EventAlreadyRegistered          ErrorCode = "event.already_registered"
 	EventAudienceUnitNotFound       ErrorCode = "event.audience_unit_not_found"
 	EventCampaignNotFound           ErrorCode = "event.campaign_not_found"
@@ -260,6 +272,7 @@ const (
 	ExamStatusTransition            ErrorCode = "exam.status_transition"
 	ExamUnitNotFound                ErrorCode = "exam.unit_not_found"
 	ExamWindowClosed                ErrorCode = "exam.window_closed"
+	ExemptionNotFound               ErrorCode = "exemption.not_found"
 	IntegrationClientDisabled       ErrorCode = "integration.client_disabled"
 	IntegrationClientNotFound       ErrorCode = "integration.client_not_found"
 	IntegrationRateLimited          ErrorCode = "integration.rate_limited"
@@ -389,6 +402,7 @@ const (
 	WechatNotBound                  ErrorCode = "wechat.not_bound"
 	WechatNotLinked                 ErrorCode = "wechat.not_linked"
 	WechatUpstreamError             ErrorCode = "wechat.upstream_error"
+	YearResultNotFound              ErrorCode = "year_result.not_found"
 )
 
 // Valid indicates whether the value is a known member of the ErrorCode enum.
@@ -442,13 +456,29 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case AuthWrongPassword:
 		return true
+	case CampaignAlreadyClosed:
+		return true
+	case CampaignCloseRequired:
+		return true
 	case CampaignClosed:
 		return true
+	case CampaignNotActive:
+		return true
+	case CampaignNotClosed:
+		return true
 	case CampaignNotFound:
+		return true
+	case CampaignOrganiserOnly:
 		return true
 	case CampaignStatusTransition:
 		return true
 	case CampaignUnitNotFound:
+		return true
+	case CertificateAlreadyRevoked:
+		return true
+	case CertificateNotFound:
+		return true
+	case CertificateRateLimited:
 		return true
 	case CheckinAlreadyCheckedOut:
 		return true
@@ -479,6 +509,8 @@ func (e ErrorCode) Valid() bool {
 	case CourseNotFound:
 		return true
 	case CreditBelowZero:
+		return true
+	case CreditCampaignClosed:
 		return true
 	case EventAlreadyRegistered:
 		return true
@@ -543,6 +575,8 @@ func (e ErrorCode) Valid() bool {
 	case ExamUnitNotFound:
 		return true
 	case ExamWindowClosed:
+		return true
+	case ExemptionNotFound:
 		return true
 	case IntegrationClientDisabled:
 		return true
@@ -801,6 +835,8 @@ func (e ErrorCode) Valid() bool {
 	case WechatNotLinked:
 		return true
 	case WechatUpstreamError:
+		return true
+	case YearResultNotFound:
 		return true
 	default:
 		return false
@@ -1460,9 +1496,10 @@ func (e WebhookStatus) Valid() bool {
 
 // Defines values for ListCampaignsParamsStatus.
 const (
-	ListCampaignsParamsStatusActive ListCampaignsParamsStatus = "active"
-	ListCampaignsParamsStatusClosed ListCampaignsParamsStatus = "closed"
-	ListCampaignsParamsStatusDraft  ListCampaignsParamsStatus = "draft"
+	ListCampaignsParamsStatusActive  ListCampaignsParamsStatus = "active"
+	ListCampaignsParamsStatusClosed  ListCampaignsParamsStatus = "closed"
+	ListCampaignsParamsStatusClosing ListCampaignsParamsStatus = "closing"
+	ListCampaignsParamsStatusDraft   ListCampaignsParamsStatus = "draft"
 )
 
 // Valid indicates whether the value is a known member of the ListCampaignsParamsStatus enum.
@@ -1471,6 +1508,8 @@ func (e ListCampaignsParamsStatus) Valid() bool {
 	case ListCampaignsParamsStatusActive:
 		return true
 	case ListCampaignsParamsStatusClosed:
+		return true
+	case ListCampaignsParamsStatusClosing:
 		return true
 	case ListCampaignsParamsStatusDraft:
 		return true
@@ -5085,7 +5124,7 @@ type ClientInterface interface {
 
 	// UpdateCampaignWithBody Update a campaign
 	//
-	// Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
+	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
 	//
 	// Access: admin.
 	//
@@ -5096,7 +5135,7 @@ type ClientInterface interface {
 
 	// UpdateCampaign Update a campaign
 	//
-	// Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
+	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
 	//
 	// Access: admin.
 	//
@@ -5565,7 +5604,7 @@ type ClientInterface interface {
 
 	// CreateWebhookWithBody Subscribe a URL to events
 	//
-	// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+	// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 	//
 	// Access: admin; integration clients with scope webhooks:manage.
 	//
@@ -5576,7 +5615,7 @@ type ClientInterface interface {
 
 	// CreateWebhook Subscribe a URL to events
 	//
-	// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+	// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 	//
 	// Access: admin; integration clients with scope webhooks:manage.
 	//
@@ -5975,7 +6014,7 @@ type ClientInterface interface {
 
 	// CheckReadiness Readiness: the database answers and the server is not shutting down
 	//
-	// 200 when the database answers a ping and the server is not draining; 503 otherwise, so load balancers stop sending. For readiness probes.
+	// 200 when the database answers a ping and the server is not draining; 503 while draining, or once the database has not answered for http.readiness_db_grace (default 10 s), so load balancers stop sending. Within the grace the answer is 200 with status "degraded": every replica shares the database, and taking them all out of the balancer for a short blip would turn it into a long outage. For readiness probes.
 	//
 	// Corresponds with GET /readyz (the `CheckReadiness` operationId).
 	CheckReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6437,7 +6476,7 @@ func (c *Client) GetCampaign(ctx context.Context, id int64, reqEditors ...Reques
 
 // UpdateCampaignWithBody Update a campaign
 //
-// Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
+// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
 //
 // Access: admin.
 //
@@ -6458,7 +6497,7 @@ func (c *Client) UpdateCampaignWithBody(ctx context.Context, id int64, params *U
 
 // UpdateCampaign Update a campaign
 //
-// Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
+// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
 //
 // Access: admin.
 //
@@ -7397,7 +7436,7 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 
 // CreateWebhookWithBody Subscribe a URL to events
 //
-// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 //
 // Access: admin; integration clients with scope webhooks:manage.
 //
@@ -7418,7 +7457,7 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, contentType string, 
 
 // CreateWebhook Subscribe a URL to events
 //
-// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 //
 // Access: admin; integration clients with scope webhooks:manage.
 //
@@ -8227,7 +8266,7 @@ func (c *Client) CheckHealth(ctx context.Context, reqEditors ...RequestEditorFn)
 
 // CheckReadiness Readiness: the database answers and the server is not shutting down
 //
-// 200 when the database answers a ping and the server is not draining; 503 otherwise, so load balancers stop sending. For readiness probes.
+// 200 when the database answers a ping and the server is not draining; 503 while draining, or once the database has not answered for http.readiness_db_grace (default 10 s), so load balancers stop sending. Within the grace the answer is 200 with status "degraded": every replica shares the database, and taking them all out of the balancer for a short blip would turn it into a long outage. For readiness probes.
 //
 // Corresponds with GET /readyz (the `CheckReadiness` operationId).
 func (c *Client) CheckReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12769,7 +12808,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateCampaignWithBodyWithResponse Update a campaign
 	//
-	// Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
+	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
 	//
 	// Access: admin.
 	//
@@ -12780,7 +12819,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateCampaignWithResponse Update a campaign
 	//
-	// Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
+	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
 	//
 	// Access: admin.
 	//
@@ -13297,7 +13336,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWebhookWithBodyWithResponse Subscribe a URL to events
 	//
-	// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+	// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 	//
 	// Access: admin; integration clients with scope webhooks:manage.
 	//
@@ -13308,7 +13347,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWebhookWithResponse Subscribe a URL to events
 	//
-	// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+	// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 	//
 	// Access: admin; integration clients with scope webhooks:manage.
 	//
@@ -13757,7 +13796,7 @@ type ClientWithResponsesInterface interface {
 
 	// CheckReadinessWithResponse Readiness: the database answers and the server is not shutting down
 	//
-	// 200 when the database answers a ping and the server is not draining; 503 otherwise, so load balancers stop sending. For readiness probes.
+	// 200 when the database answers a ping and the server is not draining; 503 while draining, or once the database has not answered for http.readiness_db_grace (default 10 s), so load balancers stop sending. Within the grace the answer is 200 with status "degraded": every replica shares the database, and taking them all out of the balancer for a short blip would turn it into a long outage. For readiness probes.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13787,6 +13826,11 @@ type GetAttemptResponse403Headers struct {
 
 // GetAttemptResponse404Headers the declared response headers of an HTTP 404 response for GetAttempt
 type GetAttemptResponse404Headers struct {
+	XRequestID string
+}
+
+// GetAttemptResponse409Headers the declared response headers of an HTTP 409 response for GetAttempt
+type GetAttemptResponse409Headers struct {
 	XRequestID string
 }
 
@@ -13830,6 +13874,8 @@ type GetAttemptResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *ErrorResponse
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -13850,6 +13896,8 @@ type GetAttemptResponse struct {
 	Headers403 *GetAttemptResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetAttemptResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetAttemptResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *GetAttemptResponse413Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
@@ -13885,6 +13933,11 @@ func (r GetAttemptResponse) GetJSON403() *ErrorResponse {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetAttemptResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetAttemptResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -14156,6 +14209,11 @@ type ReviewAttemptResponse404Headers struct {
 	XRequestID string
 }
 
+// ReviewAttemptResponse409Headers the declared response headers of an HTTP 409 response for ReviewAttempt
+type ReviewAttemptResponse409Headers struct {
+	XRequestID string
+}
+
 // ReviewAttemptResponse413Headers the declared response headers of an HTTP 413 response for ReviewAttempt
 type ReviewAttemptResponse413Headers struct {
 	XRequestID string
@@ -14196,6 +14254,8 @@ type ReviewAttemptResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *ErrorResponse
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -14216,6 +14276,8 @@ type ReviewAttemptResponse struct {
 	Headers403 *ReviewAttemptResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ReviewAttemptResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ReviewAttemptResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *ReviewAttemptResponse413Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
@@ -14251,6 +14313,11 @@ func (r ReviewAttemptResponse) GetJSON403() *ErrorResponse {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ReviewAttemptResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ReviewAttemptResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -14332,6 +14399,11 @@ type SubmitAttemptResponse404Headers struct {
 	XRequestID string
 }
 
+// SubmitAttemptResponse409Headers the declared response headers of an HTTP 409 response for SubmitAttempt
+type SubmitAttemptResponse409Headers struct {
+	XRequestID string
+}
+
 // SubmitAttemptResponse413Headers the declared response headers of an HTTP 413 response for SubmitAttempt
 type SubmitAttemptResponse413Headers struct {
 	XRequestID string
@@ -14372,6 +14444,8 @@ type SubmitAttemptResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *ErrorResponse
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -14392,6 +14466,8 @@ type SubmitAttemptResponse struct {
 	Headers403 *SubmitAttemptResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *SubmitAttemptResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SubmitAttemptResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *SubmitAttemptResponse413Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
@@ -14427,6 +14503,11 @@ func (r SubmitAttemptResponse) GetJSON403() *ErrorResponse {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r SubmitAttemptResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SubmitAttemptResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -16364,6 +16445,11 @@ type AdjustCreditsResponse404Headers struct {
 	XRequestID string
 }
 
+// AdjustCreditsResponse409Headers the declared response headers of an HTTP 409 response for AdjustCredits
+type AdjustCreditsResponse409Headers struct {
+	XRequestID string
+}
+
 // AdjustCreditsResponse413Headers the declared response headers of an HTTP 413 response for AdjustCredits
 type AdjustCreditsResponse413Headers struct {
 	XRequestID string
@@ -16404,6 +16490,8 @@ type AdjustCreditsResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *ErrorResponse
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -16424,6 +16512,8 @@ type AdjustCreditsResponse struct {
 	Headers403 *AdjustCreditsResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *AdjustCreditsResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AdjustCreditsResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *AdjustCreditsResponse413Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
@@ -16459,6 +16549,11 @@ func (r AdjustCreditsResponse) GetJSON403() *ErrorResponse {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdjustCreditsResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AdjustCreditsResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -26080,6 +26175,11 @@ type ListMyExamsResponse404Headers struct {
 	XRequestID string
 }
 
+// ListMyExamsResponse409Headers the declared response headers of an HTTP 409 response for ListMyExams
+type ListMyExamsResponse409Headers struct {
+	XRequestID string
+}
+
 // ListMyExamsResponse413Headers the declared response headers of an HTTP 413 response for ListMyExams
 type ListMyExamsResponse413Headers struct {
 	XRequestID string
@@ -26118,6 +26218,8 @@ type ListMyExamsResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *ErrorResponse
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -26136,6 +26238,8 @@ type ListMyExamsResponse struct {
 	Headers403 *ListMyExamsResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ListMyExamsResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ListMyExamsResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *ListMyExamsResponse413Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
@@ -26166,6 +26270,11 @@ func (r ListMyExamsResponse) GetJSON403() *ErrorResponse {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ListMyExamsResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListMyExamsResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -28542,7 +28651,7 @@ func (c *ClientWithResponses) GetCampaignWithResponse(ctx context.Context, id in
 
 // UpdateCampaignWithBodyWithResponse Update a campaign
 //
-// Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
+// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
 //
 // Access: admin.
 //
@@ -28559,7 +28668,7 @@ func (c *ClientWithResponses) UpdateCampaignWithBodyWithResponse(ctx context.Con
 
 // UpdateCampaignWithResponse Update a campaign
 //
-// Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
+// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
 //
 // Access: admin.
 //
@@ -29358,7 +29467,7 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 
 // CreateWebhookWithBodyWithResponse Subscribe a URL to events
 //
-// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 //
 // Access: admin; integration clients with scope webhooks:manage.
 //
@@ -29375,7 +29484,7 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 
 // CreateWebhookWithResponse Subscribe a URL to events
 //
-// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+// Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 //
 // Access: admin; integration clients with scope webhooks:manage.
 //
@@ -30070,7 +30179,7 @@ func (c *ClientWithResponses) CheckHealthWithResponse(ctx context.Context, reqEd
 
 // CheckReadinessWithResponse Readiness: the database answers and the server is not shutting down
 //
-// 200 when the database answers a ping and the server is not draining; 503 otherwise, so load balancers stop sending. For readiness probes.
+// 200 when the database answers a ping and the server is not draining; 503 while draining, or once the database has not answered for http.readiness_db_grace (default 10 s), so load balancers stop sending. Within the grace the answer is 200 with status "degraded": every replica shares the database, and taking them all out of the balancer for a short blip would turn it into a long outage. For readiness probes.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -30131,6 +30240,13 @@ func ParseGetAttemptResponse(rsp *http.Response) (*GetAttemptResponse, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorResponse
@@ -30220,6 +30336,16 @@ func ParseGetAttemptResponse(rsp *http.Response) (*GetAttemptResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers GetAttemptResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers GetAttemptResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30561,6 +30687,13 @@ func ParseReviewAttemptResponse(rsp *http.Response) (*ReviewAttemptResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30649,6 +30782,16 @@ func ParseReviewAttemptResponse(rsp *http.Response) (*ReviewAttemptResponse, err
 			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ReviewAttemptResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers ReviewAttemptResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -30767,6 +30910,13 @@ func ParseSubmitAttemptResponse(rsp *http.Response) (*SubmitAttemptResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30855,6 +31005,16 @@ func ParseSubmitAttemptResponse(rsp *http.Response) (*SubmitAttemptResponse, err
 			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers SubmitAttemptResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers SubmitAttemptResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -33174,6 +33334,13 @@ func ParseAdjustCreditsResponse(rsp *http.Response) (*AdjustCreditsResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -33262,6 +33429,16 @@ func ParseAdjustCreditsResponse(rsp *http.Response) (*AdjustCreditsResponse, err
 			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers AdjustCreditsResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers AdjustCreditsResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -44628,6 +44805,13 @@ func ParseListMyExamsResponse(rsp *http.Response) (*ListMyExamsResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -44706,6 +44890,16 @@ func ParseListMyExamsResponse(rsp *http.Response) (*ListMyExamsResponse, error) 
 			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ListMyExamsResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers ListMyExamsResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {

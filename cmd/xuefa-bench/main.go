@@ -45,6 +45,8 @@ commands:
          starts, submit against the INSERT baseline, leaderboard over 1,000,000 players
   exam   the exam scenario: examinees autosave, then all submit, then submits at saturation
   scan   time the daily lagging scan (the root unit's credits-lagging reminder rule)
+  close  seed its own schema (xuefa_bench_close): learners with credit summaries, the year's
+         exam and make-up with results, a formula; then time the campaign's close-out
 
 Run "xuefa-bench <command> -h" for its flags. The DSN comes from -dsn, else XUEFA_BENCH_DSN,
 else ` + defaultDSN + `
@@ -138,6 +140,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 2
 		}
 		err = scanCommand(ctx, *dsn, *repeat, getenv, stdout)
+	case "close":
+		o := closeOptions{}
+		fs.IntVar(&o.Seed.Learners, "learners", 100_000, "learners (each with an account) to add")
+		fs.IntVar(&o.Seed.Ledger, "ledger", 500_000, "credit_ledger rows to add (exactly; they make the summaries the close reads)")
+		fs.IntVar(&o.Seed.ExtraUnits, "units", 200, "units to add under the demo county (at most 207)")
+		fs.IntVar(&o.Seed.Batch, "batch", 2000, "rows per INSERT statement")
+		fs.IntVar(&o.Seed.Writers, "writers", 2, "connections inserting at once")
+		fs.Uint64Var(&o.Seed.Seed, "seed", 1, "random seed (the dataset is reproducible)")
+		fs.IntVar(&o.ExamShare, "exam-share", 92, "percent of learners with a result of the main exam")
+		fs.IntVar(&o.Repeat, "repeat", 1, "closes to time, each after reopening the previous one")
+		fs.BoolVar(&o.Reuse, "reuse", false, "keep the schema of an earlier run (no seeding): reopen its campaign and close it again")
+		if err = fs.Parse(rest); err != nil {
+			return 2
+		}
+		o.Seed.UniqueChecks = true
+		d := *dsn
+		if d == defaultDSN {
+			d = defaultCloseDSN
+		}
+		err = closeCommand(ctx, d, o, getenv, stdout)
 	case "-h", "help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

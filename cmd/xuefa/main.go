@@ -39,6 +39,8 @@
 //	@tag.description				Policy consultations asked by learners and the public, answered by admins.
 //	@tag.name					supervision
 //	@tag.description				Unit dashboards, rankings, lagging learners and reminders (rules, manual, effect).
+//	@tag.name					year-end
+//	@tag.description				Closing the year: the formula of the 年度成绩, exemptions, live and frozen results, close-out and reopen, unit reports and exports, the 学法档案.
 //	@tag.name					quiz
 //	@tag.description				The New-Year law micro-quiz: activities, rounds, plays, leaderboards, the provably fair draw, prizes.
 //	@tag.name					integration
@@ -57,6 +59,7 @@
 //	@scope.events:read						Read law events and their statistics
 //	@scope.units:read						Read the unit tree
 //	@scope.webhooks:manage					Manage the client's webhooks and read their delivery logs
+//	@scope.results:read						Read the year's final results, unit reports and learners' 学法档案
 //	@description							Integration clients (third-party systems): OAuth 2.0 client credentials. Send the token as "Authorization: Bearer <token>". See docs/integrators.md.
 package main
 

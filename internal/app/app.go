@@ -17,6 +17,7 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/certificate"
 	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
@@ -39,6 +40,7 @@ import (
 	"github.com/xuefa/xuefa/internal/unit"
 	"github.com/xuefa/xuefa/internal/wechat"
 	"github.com/xuefa/xuefa/internal/wechat/wechatfake"
+	"github.com/xuefa/xuefa/internal/yearend"
 )
 
 // App is the wired application.
@@ -77,6 +79,10 @@ type App struct {
 	FakeWeChat   *wechatfake.Server
 	// Exams are the formal exams; Serve runs their deadline sweeper.
 	Exams *exam.Service
+	// YearEnd is the year's formula, live and frozen results, close-out and reports.
+	YearEnd *yearend.Service
+	// Certificates are the year's signed certificates (issued by the close-out).
+	Certificates *certificate.Service
 
 	stopBus func() // ends the principal-cache subscription
 }
@@ -213,6 +219,18 @@ func (a *App) wire(opts Options) error {
 	a.Consultations = consultation.NewService(consultation.Deps{
 		DB: a.DB, Store: consultation.NewStore(a.DB), Campaigns: a.Campaigns, Audit: a.Audit, Now: opts.Now,
 	})
+	certKeys, err := certificate.NewKeySet(cfg.Certificates.KeyID, cfg.Certificates.SigningKey, cfg.Certificates.PreviousKeys)
+	if err != nil {
+		return fmt.Errorf("certificate keys: %w", err)
+	}
+	a.Certificates = certificate.NewService(certificate.Deps{
+		DB: a.DB, Store: certificate.NewStore(a.DB), Keys: certKeys, Audit: a.Audit, Limiter: limiter,
+		LookupPerIPPerMinute: cfg.Certificates.LookupPerIPPerMinute, Now: opts.Now,
+	})
+	a.YearEnd = yearend.NewService(yearend.Deps{
+		DB: a.DB, Store: yearend.NewStore(a.DB), Campaigns: a.Campaigns, Audit: a.Audit, Events: a.Integration, Now: opts.Now,
+		Certifier: a.Certificates,
+	})
 	a.now = opts.Now
 	a.Quiz = a.newQuiz(sealer, limiter, opts.Now)
 
@@ -227,6 +245,7 @@ func (a *App) wire(opts Options) error {
 		TrustedProxies: cfg.HTTP.TrustedProxies, CORSOrigins: cfg.HTTP.CORSOrigins, BodyLimitBytes: cfg.HTTP.BodyLimitBytes,
 		Log: a.Log, Registry: registry, Issuer: issuer, Authenticator: principals{accounts: a.Accounts, clients: a.Integration},
 		Ping:    func(ctx context.Context) error { return database.Ping(ctx, a.DB) },
+		DBGrace: cfg.HTTP.ReadinessDBGrace.Std(), Now: opts.Now,
 		OpenAPI: api.OpenAPIJSON, MetricsOnAPI: cfg.MetricsOnAPI(),
 	}, server.Handlers{
 		Accounts:      account.NewHandler(a.Accounts),
@@ -247,6 +266,8 @@ func (a *App) wire(opts Options) error {
 		WeChat:        wechat.NewHandler(a.WeChat),
 		Quiz:          quiz.NewHandler(a.Quiz),
 		Exams:         exam.NewHandler(a.Exams),
+		YearEnd:       yearend.NewHandler(a.YearEnd),
+		Certificates:  certificate.NewHandler(a.Certificates),
 	})
 	return err
 }

@@ -37,7 +37,8 @@ func TestCampaignLifecycle(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, e.Call(http.MethodGet, path, learner, nil).Status, "drafts are hidden from learners")
 
 		skip := e.Call(http.MethodPatch, path, admin, map[string]any{"status": "closed"})
-		assert.Equal(t, "campaign.status_transition", skip.ErrorCode())
+		assert.Equal(t, http.StatusConflict, skip.Status)
+		assert.Equal(t, "campaign.close_required", skip.ErrorCode(), "closing is the close-out's action, never an edit")
 		activate := e.Call(http.MethodPatch, path, admin, map[string]any{"status": "active", "targets": map[string]any{"general": 16}})
 		require.Equal(t, http.StatusOK, activate.Status, "%s", activate.Body)
 		assert.EqualValues(t, 16, activate.Map(t)["targets"].(map[string]any)["general"])
@@ -50,8 +51,14 @@ func TestCampaignLifecycle(t *testing.T) {
 		assert.EqualValues(t, 1, other["total"], "another township's learner sees the county's only")
 		assert.Equal(t, http.StatusNotFound, e.Call(http.MethodGet, path, e.Token("linxi-admin"), nil).Status, "BOLA")
 
-		closed := e.Call(http.MethodPatch, path, admin, map[string]any{"status": "closed"})
-		require.Equal(t, http.StatusOK, closed.Status)
+		refused := e.Call(http.MethodPatch, path, admin, map[string]any{"status": "closed"})
+		assert.Equal(t, http.StatusConflict, refused.Status)
+		assert.Equal(t, "campaign.close_required", refused.ErrorCode())
+		assert.Equal(t, "active", e.Call(http.MethodGet, path, admin, nil).Map(t)["status"], "the refused edit changed nothing")
+
+		closed := e.Call(http.MethodPost, path+"/close", admin, nil)
+		require.Equal(t, http.StatusOK, closed.Status, "%s", closed.Body)
+		assert.Equal(t, "closed", e.Call(http.MethodGet, path, admin, nil).Map(t)["status"])
 		frozen := e.Call(http.MethodPatch, path, admin, map[string]any{"name": "改名"})
 		assert.Equal(t, http.StatusConflict, frozen.Status)
 		assert.Equal(t, "campaign.closed", frozen.ErrorCode())

@@ -40,7 +40,7 @@ type View struct {
 	Theme     string       `json:"theme" example:"尊法学法守法用法，建设法治绩溪"`
 	StartDate string       `json:"start_date" format:"date" example:"2026-11-01"`
 	EndDate   string       `json:"end_date" format:"date" example:"2026-11-30"`
-	Status    Status       `json:"status" example:"active" enums:"draft,active,closed"`
+	Status    Status       `json:"status" example:"active" enums:"draft,active,closing,closed"`
 	Targets   Targets      `json:"targets"`
 	Rules     credit.Rules `json:"rules"`
 	Contacts  []Contact    `json:"contacts"`
@@ -66,7 +66,8 @@ type CreateRequest struct {
 	Contacts  []Contact    `json:"contacts" binding:"max=10,dive" validate:"optional"`
 } // @name CampaignCreateRequest
 
-// UpdateRequest changes a campaign; absent fields stay. status moves draft → active → closed.
+// UpdateRequest changes a campaign; absent fields stay. status moves draft → active; closing is
+// POST /campaigns/{id}/close (status closed here answers 409 campaign.close_required).
 type UpdateRequest struct {
 	Name      *string       `json:"name" binding:"omitempty,min=1,max=100" example:"第九个机关集中学法月" validate:"optional"`
 	Theme     *string       `json:"theme" binding:"omitempty,max=255" example:"尊法学法守法用法" validate:"optional"`
@@ -79,7 +80,7 @@ type UpdateRequest struct {
 } // @name CampaignUpdateRequest
 
 type listQuery struct {
-	Status Status `form:"status" binding:"omitempty,oneof=draft active closed"`
+	Status Status `form:"status" binding:"omitempty,oneof=draft active closing closed"`
 }
 
 func (t Targets) toMap() map[string]credit.Amount {

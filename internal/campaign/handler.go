@@ -24,7 +24,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@Description	Admins see every campaign organised in their subtree; learners and lecturers see the active campaigns organised by their unit or a unit above it.
 //	@Tags			campaigns
 //	@Produce		json
-//	@Param			status		query		string	false	"status"	Enums(draft, active, closed)
+//	@Param			status		query		string	false	"status"	Enums(draft, active, closing, closed)
 //	@Param			page		query		int		false	"page, from 1"	default(1)
 //	@Param			page_size	query		int		false	"page size, at most 100"	default(20)
 //	@Success		200			{object}	List
@@ -89,7 +89,7 @@ func (h *Handler) Get(c *gin.Context) {
 // Update godoc
 //
 //	@Summary		Update a campaign
-//	@Description	Change content, targets, rules or contacts, or move status draft → active → closed. A closed campaign is read-only (409).
+//	@Description	Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
 //	@Tags			campaigns
 //	@Accept			json
 //	@Produce		json

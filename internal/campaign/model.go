@@ -13,12 +13,19 @@ import (
 // Status of a campaign.
 type Status string // @name CampaignStatus
 
-// Statuses.
+// Statuses: a draft is activated by PATCH; closing and closed are reached only through the
+// year's close-out (POST /campaigns/{id}/close, package yearend): closing while the close's
+// batches are written, closed once every learner's result is frozen. Credits are refused from
+// the moment a campaign is closing; a reopen moves it back to active.
 const (
-	StatusDraft  Status = "draft"
-	StatusActive Status = "active"
-	StatusClosed Status = "closed"
+	StatusDraft   Status = "draft"
+	StatusActive  Status = "active"
+	StatusClosing Status = "closing"
+	StatusClosed  Status = "closed"
 )
+
+// ReadOnly reports whether the campaign is being closed or closed (no edits, no credits).
+func (s Status) ReadOnly() bool { return s == StatusClosing || s == StatusClosed }
 
 // Campaign is one row.
 type Campaign struct {

@@ -13,7 +13,8 @@ import (
 )
 
 // Two edits of one campaign at once keep both changes (neither rewrites the other's fields
-// with what it read before), and an edit racing the close either lands before it or is 409.
+// with what it read before), and an edit racing the close-out (POST …/close) either lands
+// before it or is 409.
 func TestCampaignEditsRace(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		admin := e.Token("huayang-admin")
@@ -40,7 +41,9 @@ func TestCampaignEditsRace(t *testing.T) {
 			assert.Equal(t, theme, got["theme"], "the new theme was kept")
 
 			path = newActive()
-			closed, edited := race(map[string]any{"status": "closed"}, map[string]any{"name": name}, path)
+			closed, edited := apitest.Race(
+				func() int { return e.Call(http.MethodPost, path+"/close", admin, nil).Status },
+				func() int { return e.Call(http.MethodPatch, path, admin, map[string]any{"name": name}).Status })
 			require.Equal(t, http.StatusOK, closed)
 			require.Contains(t, []int{http.StatusOK, http.StatusConflict}, edited)
 			got = e.Call(http.MethodGet, path, admin, nil).Map(t)

@@ -22,8 +22,11 @@ import (
 var (
 	errNotFound      = apperr.NotFound("campaign.not_found", "学法活动不存在")
 	errUnitNotFound  = apperr.Invalid("campaign.unit_not_found", "单位不存在", apperr.Field("unit_id", "单位不存在或不在管辖范围内"))
-	errClosed        = apperr.Conflict("campaign.closed", "学法活动已结束，不能修改")
-	errBadTransition = apperr.Invalid("campaign.status_transition", "状态只能从草稿到进行中、从进行中到已结束", apperr.Field("status", "不允许的状态变更"))
+	errClosed        = apperr.Conflict("campaign.closed", "学法活动已结束或正在结办，不能修改")
+	errBadTransition = apperr.Invalid("campaign.status_transition", "状态只能从草稿到进行中", apperr.Field("status", "不允许的状态变更"))
+	// errCloseRequired: closing freezes every learner's result, which an edit of the status
+	// cannot do; the close-out action does.
+	errCloseRequired = apperr.Conflict("campaign.close_required", "结束学法活动请使用结办操作（POST /api/v1/campaigns/{id}/close），它会冻结每名学员的年度成绩")
 )
 
 // Units is what campaigns need from the unit tree.
@@ -212,7 +215,8 @@ type UpdateInput struct {
 }
 
 // Update edits a campaign of the actor's subtree, if it is still at a revision ifMatch accepts;
-// a closed campaign is read-only. It merges over the row read under its lock: every column is
+// a closing or closed campaign is read-only, and closing is the close-out's action, not an
+// edit. It merges over the row read under its lock: every column is
 // written back, so a merge over an older read would undo a concurrent edit or close.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in UpdateInput, ifMatch etag.IfMatch) (*Row, error) {
 	var out *Row
@@ -232,8 +236,11 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 		if err := ifMatch.CheckRow(cur.ID, cur.RowVersion); err != nil {
 			return err
 		}
-		if cur.Status == StatusClosed {
+		if cur.Status.ReadOnly() {
 			return errClosed
+		}
+		if in.Status != nil && *in.Status == StatusClosed {
+			return errCloseRequired
 		}
 		merged := mergeInput(cur.Campaign, in)
 		if err := merged.validate(); err != nil {
@@ -263,7 +270,26 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 }
 
 func allowed(from, to Status) bool {
-	return (from == StatusDraft && to == StatusActive) || (from == StatusActive && to == StatusClosed)
+	return from == StatusDraft && to == StatusActive
+}
+
+// LockRow locks a campaign's row until the caller's transaction ends and returns it with its
+// unit (the year's close-out and reopen: the status they move is read under this lock, which
+// waits for the credit awards holding the row shared, see credit.Store.LockCampaigns).
+func (s *Service) LockRow(ctx context.Context, id int64) (*Row, error) {
+	if _, err := s.store.Lock(ctx, id); errors.Is(err, ErrNotFound) {
+		return nil, errNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	return s.store.Get(ctx, id)
+}
+
+// SetStatus writes a campaign's status inside the caller's transaction (which holds LockRow's
+// lock), as a new revision. Only the year's close-out and reopen call it: the rules of their
+// transitions are theirs.
+func (s *Service) SetStatus(ctx context.Context, id int64, to Status) error {
+	return s.store.Update(ctx, id, map[string]any{"status": to})
 }
 
 func mergeInput(c Campaign, in UpdateInput) Input {

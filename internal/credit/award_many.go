@@ -20,10 +20,11 @@ import (
 // at once (a batch of exam gradings): it runs a fixed number of statements per (campaign,
 // source) instead of a dozen per award.
 //
-// Locks are taken in one order whatever the batch — day counters by (campaign, source,
-// learner), then summaries by (campaign, learner), then unit day rows by (campaign, unit) —
-// which is also the order of a single Award, so batches and single awards wait for each other
-// instead of deadlocking.
+// Locks are taken in one order whatever the batch — the campaigns' rows shared (by id), day
+// counters by (campaign, source, learner), then summaries by (campaign, learner), then unit
+// day rows by (campaign, unit) — which is also the order of a single Award, so batches and
+// single awards wait for each other instead of deadlocking. Awards to a closing or closed
+// campaign write nothing: refused, or for an adjustment the whole batch fails (see Award).
 func (s *Service) AwardMany(ctx context.Context, awards []Award) ([]Result, error) {
 	for _, a := range awards {
 		if !a.Source.Valid() || a.SourceID == "" {
@@ -58,6 +59,37 @@ func (s *Service) awardMany(ctx context.Context, awards []Award) ([]Result, erro
 	if len(awards) == 0 {
 		return out, nil
 	}
+	closed, err := s.store.LockCampaigns(ctx, sortedUnique(awards, func(a Award) int64 { return a.CampaignID }))
+	if err != nil {
+		return nil, err
+	}
+	var kept []Award
+	var at []int // kept[j] is awards[at[j]]
+	for i, a := range awards {
+		if !closed[a.CampaignID] {
+			kept, at = append(kept, a), append(at, i)
+			continue
+		}
+		if out[i], err = refuse(a); err != nil {
+			return nil, err
+		}
+	}
+	if len(kept) == 0 {
+		return out, nil
+	}
+	res, err := s.awardOpen(ctx, kept)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range at {
+		out[i] = res[j]
+	}
+	return out, nil
+}
+
+// awardOpen is AwardMany over awards of campaigns open to credits (their rows locked shared).
+func (s *Service) awardOpen(ctx context.Context, awards []Award) ([]Result, error) {
+	out := make([]Result, len(awards))
 	b, err := s.loadBatch(ctx, awards)
 	if err != nil {
 		return nil, err

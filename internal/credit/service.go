@@ -21,6 +21,9 @@ var (
 	errLearnerNotFound = apperr.NotFound("learner.not_found", "学员不存在")
 	errBelowZero       = apperr.Invalid("credit.below_zero", "调整后总学分不能小于零", apperr.Field("amount", "调整后总学分不能小于零"))
 	errNotALearner     = apperr.NotFound("learner.not_a_learner", "当前账号不是学员")
+	// errCampaignClosed refuses an admin's adjustment to a campaign being closed or closed: its
+	// results are frozen (a reopen is the way to change them).
+	errCampaignClosed = apperr.Conflict("credit.campaign_closed", "学法活动已结办或正在结办，不能再调整学分")
 )
 
 // Campaigns is what the ledger needs to know about campaigns.
@@ -121,12 +124,17 @@ type Result struct {
 	Credited  Amount // what the ledger added (less than asked when the daily cap bit)
 	Duplicate bool   // the award was already recorded; nothing changed
 	Capped    bool
+	// Refused: the campaign is closing or closed, so nothing was written. Only the automatic
+	// sources (a learner's study, practice, exam, event, quiz) are refused this way, so the
+	// action that earned them still succeeds; an adjustment fails with credit.campaign_closed.
+	Refused bool
 }
 
 // Award records a credit inside the caller's transaction (or its own). It is idempotent on
 // (learner, campaign, source, source id), applies the campaign's daily cap for the source on
 // the Asia/Shanghai day, and updates the learner's summary in the same transaction. A capped
 // award is still recorded (with the amount actually credited) so that its retries stay no-ops.
+// An award to a closing or closed campaign writes nothing (see Result.Refused).
 func (s *Service) Award(ctx context.Context, a Award) (Result, error) {
 	if !a.Source.Valid() || a.SourceID == "" {
 		return Result{}, fmt.Errorf("credit: invalid award %+v", a)
@@ -151,6 +159,16 @@ func (s *Service) award(ctx context.Context, a Award) (Result, error) {
 	campaign, err := s.campaigns.Facts(ctx, a.CampaignID)
 	if err != nil {
 		return Result{}, err
+	}
+	// The campaign's status is read under a shared lock before any other lock of the award is
+	// taken: the close-out's exclusive lock waits for this award to commit (it is then in the
+	// snapshot), and an award after the close began reads closing and is refused.
+	closed, err := s.store.LockCampaigns(ctx, []int64{a.CampaignID})
+	if err != nil {
+		return Result{}, err
+	}
+	if closed[a.CampaignID] {
+		return refuse(a)
 	}
 	now := s.now()
 	entry := &Entry{LearnerID: a.LearnerID, CampaignID: a.CampaignID, Source: a.Source, SourceID: a.SourceID,
@@ -203,6 +221,14 @@ func (s *Service) award(ctx context.Context, a Award) (Result, error) {
 	}
 	// Last: the unit's day row is shared by all its learners, so it is locked for the shortest time.
 	return res, s.store.AddUnitDaily(ctx, a.CampaignID, learner.UnitID, entry.Day, entry.Amount)
+}
+
+// refuse is the answer to an award of a closing or closed campaign.
+func refuse(a Award) (Result, error) {
+	if a.Source == SourceAdjustment {
+		return Result{}, errCampaignClosed
+	}
+	return Result{Refused: true}, nil
 }
 
 // Day is the Asia/Shanghai calendar day of t, YYYY-MM-DD.

@@ -63,6 +63,30 @@ func (s *Store) learnerFacts(ctx context.Context) *gorm.DB {
 		Joins("JOIN units ON units.id = learners.unit_id")
 }
 
+// LockCampaigns reads the statuses of campaigns under a shared lock held until the transaction
+// ends (MySQL; SQLite has one writer) and reports which refuse credits (closing or closed;
+// a campaign not found is left to the caller's other reads to report). The year's
+// close-out locks a campaign's row exclusively to move it to closing, so it waits for the
+// awards in flight, and every award after it reads closing: each award is in the close's
+// snapshot or refused. Shared locks do not wait for each other, so awards do not queue here.
+// The statuses are the campaign package's; the ledger knows only the two that refuse credits.
+func (s *Store) LockCampaigns(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	var rows []struct {
+		ID     int64
+		Status string
+	}
+	share := ""
+	if database.Dialect(s.db) == database.MySQL {
+		share = " LOCK IN SHARE MODE" // MariaDB has no FOR SHARE; MySQL 8 reads both
+	}
+	err := s.conn(ctx).Raw("SELECT id, status FROM campaigns WHERE id IN ? ORDER BY id"+share, ids).Scan(&rows).Error
+	out := make(map[int64]bool, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Status == "closing" || r.Status == "closed"
+	}
+	return out, err
+}
+
 // LockDaily makes sure the day's counter exists and locks it until the transaction ends, so
 // concurrent awards of one source to one learner on one day are serialised (MySQL; SQLite has
 // one writer anyway). It returns what the day has credited so far.

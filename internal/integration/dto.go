@@ -39,14 +39,14 @@ type ClientList struct {
 type ClientCreateRequest struct {
 	Name   string   `json:"name" binding:"required,max=100" example:"县人社局干部考核系统"`
 	UnitID int64    `json:"unit_id" binding:"required,min=1" example:"1"`
-	Scopes []string `json:"scopes" binding:"required,min=1,max=7" example:"learners:read,credits:read"`
+	Scopes []string `json:"scopes" binding:"required,min=1,max=8" example:"learners:read,credits:read"`
 } // @name IntegrationClientCreateRequest
 
 // ClientUpdateRequest changes a client; absent fields stay.
 type ClientUpdateRequest struct {
 	Name   *string  `json:"name" binding:"omitempty,max=100" example:"县人社局干部考核系统" validate:"optional"`
 	UnitID *int64   `json:"unit_id" binding:"omitempty,min=1" example:"1" validate:"optional"`
-	Scopes []string `json:"scopes" binding:"omitempty,min=1,max=7" example:"learners:read,credits:read,events:read" validate:"optional"`
+	Scopes []string `json:"scopes" binding:"omitempty,min=1,max=8" example:"learners:read,credits:read,events:read" validate:"optional"`
 } // @name IntegrationClientUpdateRequest
 
 // TokenRequest is an OAuth 2.0 client-credentials request (form or JSON; the client may
@@ -110,14 +110,14 @@ type WebhookList struct {
 // WebhookCreateRequest subscribes a URL to events.
 type WebhookCreateRequest struct {
 	URL         string   `json:"url" binding:"required,max=1000" example:"https://hr.example.gov.cn/xuefa/webhook"`
-	Events      []string `json:"events" binding:"required,min=1,max=5" example:"credit.awarded,event.attendance_recorded"`
+	Events      []string `json:"events" binding:"required,min=1,max=6" example:"credit.awarded,event.attendance_recorded"`
 	Description string   `json:"description" binding:"max=200" example:"学分同步" validate:"optional"`
 } // @name WebhookCreateRequest
 
 // WebhookUpdateRequest changes a webhook; status active re-enables a disabled one.
 type WebhookUpdateRequest struct {
 	URL         *string        `json:"url" binding:"omitempty,max=1000" example:"https://hr.example.gov.cn/xuefa/webhook2" validate:"optional"`
-	Events      []string       `json:"events" binding:"omitempty,min=1,max=5" example:"credit.awarded" validate:"optional"`
+	Events      []string       `json:"events" binding:"omitempty,min=1,max=6" example:"credit.awarded" validate:"optional"`
 	Description *string        `json:"description" binding:"omitempty,max=200" example:"学分同步" validate:"optional"`
 	Status      *WebhookStatus `json:"status" binding:"omitempty,oneof=active disabled" example:"active" enums:"active,disabled" validate:"optional"`
 } // @name WebhookUpdateRequest

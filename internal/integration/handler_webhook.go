@@ -35,7 +35,7 @@ func (h *Handler) ListWebhooks(c *gin.Context) {
 // CreateWebhook godoc
 //
 //	@Summary		Subscribe a URL to events
-//	@Description	Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
+//	@Description	Events: credit.awarded, exam.attempt_graded, event.attendance_recorded, learner.lagging, quiz.round_drawn, campaign.closed; the webhook receives those of its owner's unit subtree. The URL must be http(s) and resolve to public addresses only (no loopback, link-local, private, unspecified, multicast or reserved ranges) unless the server allows private targets. The answer carries the signing secret this one time. See docs/integrators.md for the payload and the X-Xuefa-Signature header.
 //	@Tags			integration
 //	@Accept			json
 //	@Produce		json

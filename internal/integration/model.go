@@ -13,6 +13,7 @@ import (
 	"github.com/xuefa/xuefa/internal/exam"
 	"github.com/xuefa/xuefa/internal/quiz"
 	"github.com/xuefa/xuefa/internal/reminder"
+	"github.com/xuefa/xuefa/internal/yearend"
 )
 
 // Scopes a client may be granted.
@@ -24,11 +25,13 @@ const (
 	ScopeEventsRead     = "events:read"
 	ScopeUnitsRead      = "units:read"
 	ScopeWebhooksManage = "webhooks:manage"
+	// ScopeResultsRead reads the year's final results, unit reports and learners' 学法档案.
+	ScopeResultsRead = "results:read"
 )
 
 // AllScopes lists every scope, in a stable order.
 func AllScopes() []string {
-	return []string{ScopeLearnersRead, ScopeLearnersWrite, ScopeCreditsRead, ScopeExamsRead, ScopeEventsRead, ScopeUnitsRead, ScopeWebhooksManage}
+	return []string{ScopeLearnersRead, ScopeLearnersWrite, ScopeCreditsRead, ScopeExamsRead, ScopeEventsRead, ScopeUnitsRead, ScopeWebhooksManage, ScopeResultsRead}
 }
 
 // Event types a webhook may subscribe to: the domains that emit them name them.
@@ -38,13 +41,14 @@ const (
 	EventAttendanceRecorded   = event.EventAttendanceRecorded
 	EventLearnerLagging       = reminder.EventLearnerLagging
 	EventQuizRoundDrawn       = quiz.EventRoundDrawn
+	EventCampaignClosed       = yearend.EventCampaignClosed
 	maxWebhookURLLength       = 1000
 	maxWebhookDescriptionRune = 200
 )
 
 // AllEvents lists every webhook event type; each has a payload type in payloads.go.
 func AllEvents() []string {
-	return []string{EventCreditAwarded, EventExamAttemptGraded, EventAttendanceRecorded, EventLearnerLagging, EventQuizRoundDrawn}
+	return []string{EventCreditAwarded, EventExamAttemptGraded, EventAttendanceRecorded, EventLearnerLagging, EventQuizRoundDrawn, EventCampaignClosed}
 }
 
 // ClientStatus is a client's state.

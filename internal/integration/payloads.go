@@ -10,6 +10,7 @@ import (
 	"github.com/xuefa/xuefa/internal/exam"
 	"github.com/xuefa/xuefa/internal/quiz"
 	"github.com/xuefa/xuefa/internal/reminder"
+	"github.com/xuefa/xuefa/internal/yearend"
 )
 
 // The body each event type's deliveries POST, as Go types: the published contract's schemas
@@ -58,6 +59,14 @@ type QuizRoundDrawnPayload struct {
 	Data      quiz.DrawnEvent `json:"data"`
 } // @name QuizRoundDrawnPayload
 
+// CampaignClosedPayload is the body of a campaign.closed delivery.
+type CampaignClosedPayload struct {
+	ID        string              `json:"id" format:"uuid" example:"0b6f1f0e-8c1e-4c39-9d55-0f6a2f0b8f11"`
+	Type      string              `json:"type" enums:"campaign.closed" example:"campaign.closed"`
+	CreatedAt time.Time           `json:"created_at" format:"date-time"`
+	Data      yearend.ClosedEvent `json:"data"`
+} // @name CampaignClosedPayload
+
 // payloadTypes is the payload type of every event type (AllEvents, which a test keeps equal).
 // Read only: Emit checks every event's data against it.
 var payloadTypes = map[string]reflect.Type{
@@ -66,6 +75,7 @@ var payloadTypes = map[string]reflect.Type{
 	EventAttendanceRecorded: reflect.TypeFor[EventAttendanceRecordedPayload](),
 	EventLearnerLagging:     reflect.TypeFor[LearnerLaggingPayload](),
 	EventQuizRoundDrawn:     reflect.TypeFor[QuizRoundDrawnPayload](),
+	EventCampaignClosed:     reflect.TypeFor[CampaignClosedPayload](),
 }
 
 // checkData refuses an unknown event type, and data of another Go type than its payload's data.
@@ -86,7 +96,8 @@ func checkData(eventType string, data any) error {
 // /x-webhooks/<event type>. tools/openapi3 moves each to the document's x-webhooks (keyed by the
 // event type), adds the delivery headers and the answers, and removes the pseudo path; it fails
 // when an event type of AllEvents has no such operation or its body has another type.
-var _ = []func(){deliverCreditAwarded, deliverExamAttemptGraded, deliverAttendanceRecorded, deliverLearnerLagging, deliverQuizRoundDrawn}
+var _ = []func(){deliverCreditAwarded, deliverExamAttemptGraded, deliverAttendanceRecorded, deliverLearnerLagging, deliverQuizRoundDrawn,
+	deliverCampaignClosed}
 
 // deliverCreditAwarded godoc
 //
@@ -142,3 +153,14 @@ func deliverLearnerLagging() {}
 //	@ID				onQuizRoundDrawn
 //	@Router			/x-webhooks/quiz.round_drawn [post]
 func deliverQuizRoundDrawn() {}
+
+// deliverCampaignClosed godoc
+//
+//	@Summary		campaign.closed: a campaign's year results were frozen
+//	@Description	Sent once per close-out when it finishes (POST /api/v1/campaigns/{id}/close), to the webhooks of the organiser unit and the units above it: every learner's year result is then frozen in the close's snapshot (read them with GET /api/v1/campaigns/{id}/results, scope results:read). `learners` is how many results the close froze, `met` how many met the target. A campaign reopened and closed again sends it again with the next close_no.
+//	@Tags			integration
+//	@Accept			json
+//	@Param			body	body	CampaignClosedPayload	true	"the payload (verify X-Xuefa-Signature over its raw bytes before parsing it)"
+//	@ID				onCampaignClosed
+//	@Router			/x-webhooks/campaign.closed [post]
+func deliverCampaignClosed() {}

@@ -50,6 +50,8 @@ func TestScopeMatrix(t *testing.T) {
 			{"events:read", http.MethodGet, "/api/v1/events/stats", nil},
 			{"learners:write", http.MethodPut, "/api/v1/integration/learners", sync},
 			{"webhooks:manage", http.MethodGet, "/api/v1/integration/webhooks", nil},
+			{"results:read", http.MethodGet, fmt.Sprintf("/api/v1/campaigns/%d/report", f.campaignID), nil},
+			{"results:read", http.MethodGet, fmt.Sprintf("/api/v1/learners/%d/record", f.learnerID), nil},
 		}
 		for _, scope := range integration.AllScopes() {
 			tok := e.ClientToken(e.CreateClient("jixi", scope), "")
@@ -74,7 +76,7 @@ func TestScopeMatrix(t *testing.T) {
 func TestClientSubtree(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		f := seeded(t, e)
-		tok := e.ClientToken(e.CreateClient("huayang", "learners:read", "credits:read", "events:read", "units:read"), "")
+		tok := e.ClientToken(e.CreateClient("huayang", "learners:read", "credits:read", "events:read", "units:read", "results:read"), "")
 		learners := e.Call(http.MethodGet, "/api/v1/learners", tok, nil)
 		require.Equal(t, http.StatusOK, learners.Status)
 		assert.EqualValues(t, 3, learners.Map(t)["total"], "华阳镇's three learners")
@@ -85,6 +87,13 @@ func TestClientSubtree(t *testing.T) {
 		assert.Equal(t, http.StatusOK, e.Call(http.MethodGet,
 			fmt.Sprintf("/api/v1/learners/%d/credits?campaign_id=%d", f.learnerID, f.campaignID), tok, nil).Status)
 		assert.Equal(t, http.StatusNotFound, e.Call(http.MethodGet, fmt.Sprintf("/api/v1/units/%d", e.UnitID("linxi")), tok, nil).Status)
+		assert.Equal(t, http.StatusOK, e.Call(http.MethodGet, fmt.Sprintf("/api/v1/learners/%d/record", f.learnerID), tok, nil).Status)
+		assert.Equal(t, http.StatusNotFound, e.Call(http.MethodGet, fmt.Sprintf("/api/v1/learners/%d/record", f.linxiLearnerID), tok, nil).Status)
+		report := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/campaigns/%d/report", f.campaignID), tok, nil)
+		require.Equal(t, http.StatusOK, report.Status, "%s", report.Body)
+		assert.EqualValues(t, e.UnitID("huayang"), report.Map(t)["unit_id"], "the report defaults to the client's unit")
+		assert.Equal(t, http.StatusNotFound, e.Call(http.MethodGet,
+			fmt.Sprintf("/api/v1/campaigns/%d/report?unit_id=%d", f.campaignID, e.UnitID("linxi")), tok, nil).Status)
 		units := e.Call(http.MethodGet, "/api/v1/units", tok, nil)
 		require.Equal(t, http.StatusOK, units.Status)
 		assert.EqualValues(t, 1, units.Map(t)["total"])

@@ -384,7 +384,8 @@ func TestWebhookOutboxHousekeeping(t *testing.T) {
 
 // Every delivery matches its event type's schema and headers in the contract (x-webhooks in
 // api/openapi.yaml): credit.awarded, event.attendance_recorded and learner.lagging here;
-// exam.attempt_graded and quiz.round_drawn in the exam and quiz packages' webhook tests.
+// exam.attempt_graded, quiz.round_drawn and campaign.closed in the exam, quiz and yearend
+// packages' webhook tests.
 func TestWebhookDeliveriesMatchTheContract(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		f := seeded(t, e)

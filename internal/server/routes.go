@@ -8,6 +8,7 @@ import (
 	"github.com/xuefa/xuefa/internal/account"
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/certificate"
 	"github.com/xuefa/xuefa/internal/consultation"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/event"
@@ -24,6 +25,7 @@ import (
 	"github.com/xuefa/xuefa/internal/supervision"
 	"github.com/xuefa/xuefa/internal/unit"
 	"github.com/xuefa/xuefa/internal/wechat"
+	"github.com/xuefa/xuefa/internal/yearend"
 )
 
 // Handlers are every domain's HTTP handlers.
@@ -46,6 +48,8 @@ type Handlers struct {
 	WeChat        *wechat.Handler
 	Quiz          *quiz.Handler
 	Exams         *exam.Handler
+	YearEnd       *yearend.Handler
+	Certificates  *certificate.Handler
 }
 
 // Route is one endpoint and its guard. Every route of the API is listed in Routes, so the
@@ -78,6 +82,7 @@ const (
 	eventsRead     = integration.ScopeEventsRead
 	examsRead      = integration.ScopeExamsRead
 	webhooksManage = integration.ScopeWebhooksManage
+	resultsRead    = integration.ScopeResultsRead
 )
 
 // Routes lists every endpoint under /api/v1 with its guard, one line each.
@@ -129,6 +134,22 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPost, "/api/v1/campaigns", only(admin), h.Campaigns.Create},
 		{http.MethodGet, "/api/v1/campaigns/:id", only(admin, lecturer, student), h.Campaigns.Get},
 		{http.MethodPatch, "/api/v1/campaigns/:id", only(admin), h.Campaigns.Update},
+		{http.MethodGet, "/api/v1/campaigns/:id/formula", only(admin), h.YearEnd.GetFormula},
+		{http.MethodPut, "/api/v1/campaigns/:id/formula", only(admin), h.YearEnd.PutFormula},
+		{http.MethodGet, "/api/v1/campaigns/:id/exemptions", only(admin), h.YearEnd.ListExemptions},
+		{http.MethodPut, "/api/v1/campaigns/:id/exemptions/:learner_id", only(admin), h.YearEnd.PutExemption},
+		{http.MethodDelete, "/api/v1/campaigns/:id/exemptions/:learner_id", only(admin), h.YearEnd.DeleteExemption},
+		{http.MethodGet, "/api/v1/campaigns/:id/results", only(admin, machine).scoped(resultsRead), h.YearEnd.Results},
+		{http.MethodGet, "/api/v1/me/year-result", only(student), h.YearEnd.MyYearResult},
+		{http.MethodPost, "/api/v1/campaigns/:id/close", only(admin), h.YearEnd.CloseCampaign},
+		{http.MethodPost, "/api/v1/campaigns/:id/reopen", only(admin), h.YearEnd.ReopenCampaign},
+		{http.MethodGet, "/api/v1/campaigns/:id/closes", only(admin), h.YearEnd.ListCloses},
+		{http.MethodGet, "/api/v1/campaigns/:id/report", only(admin, machine).scoped(resultsRead), h.YearEnd.Report},
+		{http.MethodGet, "/api/v1/campaigns/:id/report/export", only(admin), h.YearEnd.ExportReport},
+		{http.MethodGet, "/api/v1/campaigns/:id/results/export", only(admin), h.YearEnd.ExportResults},
+		{http.MethodGet, "/api/v1/learners/:id/record", only(admin, machine).scoped(resultsRead), h.YearEnd.LearnerRecord},
+		{http.MethodGet, "/api/v1/me/record", only(student), h.YearEnd.MyRecord},
+		{http.MethodGet, "/api/v1/units/:id/record/export", only(admin), h.YearEnd.ExportUnitRecord},
 
 		{http.MethodGet, "/api/v1/me/credits", only(student), h.Credits.Mine},
 		{http.MethodGet, "/api/v1/me/credits/ledger", only(student), h.Credits.MyLedger},
@@ -257,6 +278,11 @@ func (s *Server) Routes(h Handlers) []Route {
 		{http.MethodPost, "/api/v1/quiz/rounds/:id/close", only(admin), h.Quiz.Close},
 		{http.MethodPost, "/api/v1/quiz/rounds/:id/draw", only(admin), h.Quiz.Draw},
 		{http.MethodGet, "/api/v1/quiz/rounds/:id/draw", public(), h.Quiz.GetDraw},
+
+		{http.MethodGet, "/api/v1/certificates/keys", public(), h.Certificates.Keys},
+		{http.MethodGet, "/api/v1/certificates/:code", public(), h.Certificates.Get},
+		{http.MethodPost, "/api/v1/certificates/:code/revoke", only(admin), h.Certificates.Revoke},
+		{http.MethodGet, "/api/v1/me/certificates", only(student), h.Certificates.Mine},
 		{http.MethodGet, "/api/v1/quiz/rounds/:id/prizes", only(admin), h.Quiz.RoundPrizes},
 		{http.MethodGet, "/api/v1/quiz/rounds/:id/prizes/export", only(admin), h.Quiz.ExportPrizes},
 		{http.MethodPost, "/api/v1/quiz/plays/:id/submit", only(student, player), h.Quiz.Submit},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 )
 
@@ -15,6 +16,13 @@ import (
 type Campaigns interface {
 	// Get returns a campaign the actor can see (404 otherwise).
 	Get(ctx context.Context, actor auth.Actor, id int64) (*campaign.Row, error)
+	// LockRow locks a campaign's row in the caller's transaction and returns it (close-out).
+	LockRow(ctx context.Context, id int64) (*campaign.Row, error)
+	// SetStatus writes a campaign's status in the caller's transaction (close-out, reopen).
+	SetStatus(ctx context.Context, id int64, to campaign.Status) error
+	// ActiveFor lists the campaigns running today for a learner of the unit at path, newest
+	// first (the default campaign of GET /me/year-result, as of GET /me/credits).
+	ActiveFor(ctx context.Context, unitPath string) ([]credit.CampaignFacts, error)
 }
 
 // Auditor records admin writes.
@@ -34,6 +42,7 @@ type Service struct {
 	campaigns Campaigns
 	audit     Auditor
 	events    Events
+	certifier Certifier
 	now       func() time.Time
 }
 
@@ -43,11 +52,12 @@ type Deps struct {
 	Store     *Store
 	Campaigns Campaigns
 	Audit     Auditor
-	Events    Events // optional
+	Events    Events    // optional
+	Certifier Certifier // optional: nil issues no certificates at close
 	Now       func() time.Time
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, audit: d.Audit, events: d.Events, now: d.Now}
+	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, audit: d.Audit, events: d.Events, certifier: d.Certifier, now: d.Now}
 }

@@ -57,6 +57,22 @@ type Config struct {
 	Quiz        Quiz        `yaml:"quiz"`
 	Credit      Credit      `yaml:"credit"`
 	Supervision Supervision `yaml:"supervision"`
+	// Certificates signs the year's certificates.
+	Certificates Certificates `yaml:"certificates"`
+}
+
+// Certificates settings: the Ed25519 key that signs certificates, rotated like the JWT keys.
+// signing_key is base64 of a 32-byte seed (openssl rand -base64 32) named key_id;
+// previous_keys lists keys still published so certificates signed with them keep verifying:
+// "kid:pub:<base64 public key>" (preferred: a retired seed need not be kept) or
+// "kid:<base64 seed>".
+type Certificates struct {
+	SigningKey   string   `yaml:"signing_key"`
+	KeyID        string   `yaml:"key_id"`
+	PreviousKeys []string `yaml:"previous_keys"`
+	// LookupPerIPPerMinute limits GET /api/v1/certificates/{code} per client IP (the endpoint
+	// is public; the limit makes guessing codes slower still).
+	LookupPerIPPerMinute int `yaml:"lookup_per_ip_per_minute"`
 }
 
 // Quiz settings: rate limits on starting and submitting quiz plays, per account and per client
@@ -89,6 +105,10 @@ type HTTP struct {
 	CORSOrigins     []string `yaml:"cors_origins"`
 	BodyLimitBytes  int64    `yaml:"body_limit_bytes"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// ReadinessDBGrace is how long /readyz keeps answering 200 while the database does not
+	// answer its ping: every replica shares the database, so a short blip (a Galera node
+	// leaving, a failover) would otherwise take them all out of the balancer at once.
+	ReadinessDBGrace Duration `yaml:"readiness_db_grace"`
 	// MetricsAddr serves /metrics on a listener of its own (e.g. 127.0.0.1:9090) instead of the
 	// API's. Production never serves it on the API's listener.
 	MetricsAddr string `yaml:"metrics_addr"`
@@ -213,6 +233,7 @@ type Log struct {
 const (
 	devJWTKey  = "dev-only-jwt-signing-key-change-me-0123456789"
 	devDataKey = "ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtISEhISE=" // "dev-only-data-key-32-bytes-!!!!!"
+	devCertKey = "ZGV2LW9ubHktY2VydGlmaWNhdGUtc2VlZC0zMmJ5dGU=" // "dev-only-certificate-seed-32byte"
 )
 
 // Default returns the built-in defaults (embedded SQLite, dev mode).
@@ -220,9 +241,10 @@ func Default() Config {
 	return Config{
 		Mode: ModeDev,
 		HTTP: HTTP{
-			Addr:            ":8080",
-			BodyLimitBytes:  1 << 20,
-			ShutdownTimeout: Duration(15 * time.Second),
+			Addr:             ":8080",
+			BodyLimitBytes:   1 << 20,
+			ShutdownTimeout:  Duration(15 * time.Second),
+			ReadinessDBGrace: Duration(10 * time.Second),
 		},
 		Database: Database{
 			Driver:          "sqlite",
@@ -264,9 +286,10 @@ func Default() Config {
 			ReminderPage:            "pages/index/index",
 			MiniProgramState:        "formal",
 		},
-		Quiz:        Quiz{StartPerAccountPerMinute: 10, StartPerIPPerMinute: 600, SubmitPerAccountPerMinute: 20, SubmitPerIPPerMinute: 1200},
-		Credit:      Credit{UnitRankingTTL: Duration(30 * time.Second)},
-		Supervision: Supervision{DashboardTTL: Duration(30 * time.Second)},
+		Quiz:         Quiz{StartPerAccountPerMinute: 10, StartPerIPPerMinute: 600, SubmitPerAccountPerMinute: 20, SubmitPerIPPerMinute: 1200},
+		Credit:       Credit{UnitRankingTTL: Duration(30 * time.Second)},
+		Supervision:  Supervision{DashboardTTL: Duration(30 * time.Second)},
+		Certificates: Certificates{KeyID: "c1", LookupPerIPPerMinute: 60},
 	}
 }
 
@@ -307,6 +330,9 @@ func (c *Config) fillDevSecrets() {
 	if c.Crypto.DataKey == "" {
 		c.Crypto.DataKey = devDataKey
 	}
+	if c.Certificates.SigningKey == "" {
+		c.Certificates.SigningKey = devCertKey
+	}
 }
 
 // Validate checks the settings; production refuses to run without real secrets and a server database.
@@ -336,6 +362,9 @@ func (c *Config) Validate() error {
 		} else if key, err := base64.StdEncoding.DecodeString(c.Crypto.DataKey); err != nil || len(key) != 32 {
 			problems = append(problems, "crypto.data_key must be base64 of 32 bytes (openssl rand -base64 32)")
 		}
+		if c.Certificates.SigningKey == "" || c.Certificates.SigningKey == devCertKey {
+			problems = append(problems, "certificates.signing_key is required in production")
+		}
 		if c.Auth.PasswordHashing == PasswordHashingFast {
 			problems = append(problems, "auth.password_hashing fast is for development and tests only")
 		}
@@ -349,6 +378,7 @@ func (c *Config) Validate() error {
 		problems = append(problems, fmt.Sprintf("auth.password_hashing must be standard or fast, not %q", c.Auth.PasswordHashing))
 	}
 	problems = append(problems, c.WeChat.problems(c.Mode)...)
+	problems = append(problems, c.Certificates.problems()...)
 	if (c.Bootstrap.AdminUsername == "") != (c.Bootstrap.AdminPassword == "") {
 		problems = append(problems, "bootstrap.admin_username and bootstrap.admin_password are set together or not at all")
 	}
@@ -440,6 +470,10 @@ func (c Config) Masked() Config {
 	m.Redis.Password = mask(c.Redis.Password)
 	m.Bootstrap.AdminPassword = mask(c.Bootstrap.AdminPassword)
 	m.WeChat.Secret = mask(c.WeChat.Secret)
+	m.Certificates.SigningKey = mask(c.Certificates.SigningKey)
+	if len(c.Certificates.PreviousKeys) > 0 {
+		m.Certificates.PreviousKeys = []string{"******"}
+	}
 	m.Database.DSN = MaskDSN(c.Database.DSN)
 	return m
 }
@@ -481,6 +515,24 @@ func (w WeChat) problems(mode string) []string {
 	case WeChatOff, "":
 	default:
 		out = append(out, fmt.Sprintf("wechat.mode must be fake, live or off, not %q", w.Mode))
+	}
+	return out
+}
+
+// problems checks the certificate key's shape in every mode (a key that cannot sign would fail
+// only at the first close-out); previous keys are parsed when the key set is built.
+func (c Certificates) problems() []string {
+	var out []string
+	if c.SigningKey != "" {
+		if seed, err := base64.StdEncoding.DecodeString(c.SigningKey); err != nil || len(seed) != 32 {
+			out = append(out, "certificates.signing_key must be base64 of a 32-byte Ed25519 seed (openssl rand -base64 32)")
+		}
+	}
+	if strings.TrimSpace(c.KeyID) == "" {
+		out = append(out, "certificates.key_id is required")
+	}
+	if c.LookupPerIPPerMinute <= 0 {
+		out = append(out, "certificates.lookup_per_ip_per_minute must be positive")
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,6 +31,7 @@ func writeYAML(t *testing.T, body string) string {
 const (
 	prodJWTKey  = "production-jwt-signing-key-0123456789abcdef"
 	prodDataKey = "cHJvZHVjdGlvbi1kYXRhLWtleS0zMi1ieXRlcyEhISE=" // 32 bytes
+	prodCertKey = "cHJvZHVjdGlvbi1jZXJ0aWZpY2F0ZS1zZWVkLTMyYiE=" // 32 bytes
 )
 
 func TestLoadPrecedence(t *testing.T) {
@@ -196,6 +198,8 @@ func TestProductionRequiresSecrets(t *testing.T) {
 			"XUEFA_CRYPTO_DATA_KEY":      prodDataKey,
 			"XUEFA_DATABASE_DRIVER":      "mysql",
 			"XUEFA_DATABASE_DSN":         "xuefa:pw@tcp(db:3306)/xuefa",
+
+			"XUEFA_CERTIFICATES_SIGNING_KEY": prodCertKey,
 		}
 	}
 	tests := []struct {
@@ -207,6 +211,12 @@ func TestProductionRequiresSecrets(t *testing.T) {
 		{name: "no jwt key", change: func(m map[string]string) { delete(m, "XUEFA_AUTH_JWT_SIGNING_KEY") }, wantErr: "auth.jwt_signing_key"},
 		{name: "short jwt key", change: func(m map[string]string) { m["XUEFA_AUTH_JWT_SIGNING_KEY"] = "short" }, wantErr: "at least 32"},
 		{name: "no data key", change: func(m map[string]string) { delete(m, "XUEFA_CRYPTO_DATA_KEY") }, wantErr: "crypto.data_key"},
+		{name: "no certificate key", change: func(m map[string]string) { delete(m, "XUEFA_CERTIFICATES_SIGNING_KEY") },
+			wantErr: "certificates.signing_key is required in production"},
+		{name: "certificate key not a seed", change: func(m map[string]string) { m["XUEFA_CERTIFICATES_SIGNING_KEY"] = prodDataKey[:20] },
+			wantErr: "certificates.signing_key must be base64 of a 32-byte Ed25519 seed"},
+		{name: "no certificate key id", change: func(m map[string]string) { m["XUEFA_CERTIFICATES_KEY_ID"] = " " },
+			wantErr: "certificates.key_id is required"},
 		{name: "sqlite", change: func(m map[string]string) {
 			m["XUEFA_DATABASE_DRIVER"] = "sqlite"
 			m["XUEFA_DATABASE_DSN"] = "data/xuefa.db"
@@ -235,6 +245,7 @@ func TestProductionRequiresSecrets(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, prodJWTKey, cfg.Auth.JWTSigningKey, "production never gets a dev secret")
 			assert.Equal(t, prodDataKey, cfg.Crypto.DataKey)
+			assert.Equal(t, prodCertKey, cfg.Certificates.SigningKey)
 		})
 	}
 }
@@ -244,8 +255,10 @@ func TestProductionRefusesDevSecrets(t *testing.T) {
 	require.NoError(t, err)
 
 	for name, m := range map[string]map[string]string{
-		"dev jwt key":  {"XUEFA_AUTH_JWT_SIGNING_KEY": dev.Auth.JWTSigningKey, "XUEFA_CRYPTO_DATA_KEY": prodDataKey},
-		"dev data key": {"XUEFA_AUTH_JWT_SIGNING_KEY": prodJWTKey, "XUEFA_CRYPTO_DATA_KEY": dev.Crypto.DataKey},
+		"dev jwt key":  {"XUEFA_AUTH_JWT_SIGNING_KEY": dev.Auth.JWTSigningKey, "XUEFA_CRYPTO_DATA_KEY": prodDataKey, "XUEFA_CERTIFICATES_SIGNING_KEY": prodCertKey},
+		"dev data key": {"XUEFA_AUTH_JWT_SIGNING_KEY": prodJWTKey, "XUEFA_CRYPTO_DATA_KEY": dev.Crypto.DataKey, "XUEFA_CERTIFICATES_SIGNING_KEY": prodCertKey},
+		"dev certificate key": {"XUEFA_AUTH_JWT_SIGNING_KEY": prodJWTKey, "XUEFA_CRYPTO_DATA_KEY": prodDataKey,
+			"XUEFA_CERTIFICATES_SIGNING_KEY": dev.Certificates.SigningKey},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m["XUEFA_MODE"] = config.ModeProduction
@@ -263,6 +276,9 @@ func TestDevModeFillsDevSecrets(t *testing.T) {
 	assert.GreaterOrEqual(t, len(cfg.Auth.JWTSigningKey), 32)
 	_, err = crypto.NewSealer(cfg.Crypto.DataKey)
 	assert.NoError(t, err, "the dev data key is a usable AES-256 key")
+	seed, err := base64.StdEncoding.DecodeString(cfg.Certificates.SigningKey)
+	assert.NoError(t, err)
+	assert.Len(t, seed, 32, "the dev certificate key is an Ed25519 seed")
 
 	t.Run("explicit secrets are kept", func(t *testing.T) {
 		cfg, err := config.Load("", env(map[string]string{
@@ -312,6 +328,8 @@ func TestMasked(t *testing.T) {
 	cfg.Redis.Password = "redis-password-value"
 	cfg.Bootstrap.AdminUsername = "root"
 	cfg.Bootstrap.AdminPassword = "bootstrap-password-value"
+	cfg.Certificates.SigningKey = prodCertKey
+	cfg.Certificates.PreviousKeys = []string{"c0:cHJldmlvdXMtY2VydGlmaWNhdGUtc2VlZC0zMmJ5dGU="}
 
 	m := cfg.Masked()
 	dump := fmt.Sprintf("%+v", m)
@@ -322,6 +340,8 @@ func TestMasked(t *testing.T) {
 		prodDataKey,
 		"redis-password-value",
 		"bootstrap-password-value",
+		prodCertKey,
+		"cHJldmlvdXMtY2VydGlmaWNhdGUtc2VlZC0zMmJ5dGU=",
 	} {
 		assert.NotContains(t, dump, secret)
 	}

@@ -18,7 +18,8 @@ func TestWeChatSettings(t *testing.T) {
 
 	prod := func(extra map[string]string) map[string]string {
 		m := map[string]string{"XUEFA_MODE": config.ModeProduction, "XUEFA_DATABASE_DRIVER": "mysql",
-			"XUEFA_DATABASE_DSN": "u:p@tcp(db:3306)/xuefa", "XUEFA_AUTH_JWT_SIGNING_KEY": prodJWTKey, "XUEFA_CRYPTO_DATA_KEY": prodDataKey}
+			"XUEFA_DATABASE_DSN": "u:p@tcp(db:3306)/xuefa", "XUEFA_AUTH_JWT_SIGNING_KEY": prodJWTKey, "XUEFA_CRYPTO_DATA_KEY": prodDataKey,
+			"XUEFA_CERTIFICATES_SIGNING_KEY": prodCertKey}
 		for k, v := range extra {
 			m[k] = v
 		}
