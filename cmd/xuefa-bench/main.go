@@ -276,21 +276,12 @@ func seedCommand(ctx context.Context, dsn string, spec seedSpec, getenv func(str
 	if err := resetSchema(ctx, dsn); err != nil {
 		return err
 	}
-	db, err := database.Open(database.Options{Driver: database.MySQL, DSN: dsn, MaxOpenConns: 10, MaxIdleConns: 10})
+	a, err := openMigratedApp(ctx, cfg, dsn, 10)
 	if err != nil {
-		return err
-	}
-	if err := database.Migrate(ctx, db); err != nil {
-		_ = database.Close(db)
-		return err
-	}
-	fmt.Fprintf(out, "  %-34s %8.1f s\n", "schema + migrations", time.Since(began).Seconds())
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{DB: db})
-	if err != nil {
-		_ = database.Close(db)
 		return err
 	}
 	defer a.Close()
+	fmt.Fprintf(out, "  %-34s %8.1f s\n", "schema + migrations", time.Since(began).Seconds())
 	bdsn, err := bulkDSN(dsn, spec.UniqueChecks)
 	if err != nil {
 		return err
@@ -336,4 +327,23 @@ func intList(v string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// openMigratedApp opens the bench database with conns connections, migrates it and wires the
+// application on it (the caller closes the app, which closes the database).
+func openMigratedApp(ctx context.Context, cfg config.Config, dsn string, conns int) (*app.App, error) {
+	db, err := database.Open(database.Options{Driver: database.MySQL, DSN: dsn, MaxOpenConns: conns, MaxIdleConns: conns})
+	if err != nil {
+		return nil, err
+	}
+	if err := database.Migrate(ctx, db); err != nil {
+		_ = database.Close(db)
+		return nil, err
+	}
+	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{DB: db})
+	if err != nil {
+		_ = database.Close(db)
+		return nil, err
+	}
+	return a, nil
 }

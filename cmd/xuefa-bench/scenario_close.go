@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/config"
 	"github.com/xuefa/xuefa/internal/platform/crypto"
-	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/etag"
 	"github.com/xuefa/xuefa/internal/yearend"
 )
@@ -45,17 +43,8 @@ func closeCommand(ctx context.Context, dsn string, o closeOptions, getenv func(s
 			return err
 		}
 	}
-	db, err := database.Open(database.Options{Driver: database.MySQL, DSN: dsn, MaxOpenConns: 10, MaxIdleConns: 10})
+	a, err := openMigratedApp(ctx, cfg, dsn, 10)
 	if err != nil {
-		return err
-	}
-	if err := database.Migrate(ctx, db); err != nil {
-		_ = database.Close(db)
-		return err
-	}
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{DB: db})
-	if err != nil {
-		_ = database.Close(db)
 		return err
 	}
 	defer a.Close()

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -22,7 +21,6 @@ import (
 	"github.com/xuefa/xuefa/internal/app"
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/config"
-	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/questionbank"
 	"github.com/xuefa/xuefa/internal/quiz"
 )
@@ -75,17 +73,8 @@ func quizCommand(ctx context.Context, dsn string, o quizOptions, getenv func(str
 	if err := resetSchema(ctx, dsn); err != nil {
 		return err
 	}
-	db, err := database.Open(database.Options{Driver: database.MySQL, DSN: dsn, MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxOpenConns})
+	a, err := openMigratedApp(ctx, cfg, dsn, cfg.Database.MaxOpenConns)
 	if err != nil {
-		return err
-	}
-	if err := database.Migrate(ctx, db); err != nil {
-		_ = database.Close(db)
-		return err
-	}
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{DB: db})
-	if err != nil {
-		_ = database.Close(db)
 		return err
 	}
 	defer a.Close()

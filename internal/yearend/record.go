@@ -24,7 +24,7 @@ type Record struct {
 // LearnerRecord is the record of a learner the actor owns: an admin (or an integration client
 // with results:read) whose subtree holds the learner's unit; anyone else gets 404.
 func (s *Service) LearnerRecord(ctx context.Context, actor auth.Actor, learnerID int64) (*Record, error) {
-	l, err := s.store.recordLearner(ctx, learnerID)
+	l, err := s.store.LearnerOf(ctx, learnerID)
 	if errors.Is(err, ErrNotFound) || (err == nil && (!actor.CanAdminister() || !actor.Covers(l.UnitPath))) {
 		return nil, errLearnerNotFound
 	}

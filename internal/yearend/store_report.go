@@ -68,18 +68,6 @@ func (s *Store) closeNumbered(ctx context.Context, campaignID int64, closeNo int
 	return &c, err
 }
 
-// recordLearner loads a learner with their unit (ErrNotFound: no such learner).
-func (s *Store) recordLearner(ctx context.Context, id int64) (*LearnerRow, error) {
-	var r LearnerRow
-	err := s.conn(ctx).Table("learners").Joins("JOIN units ON units.id = learners.unit_id").
-		Select("learners.id, learners.account_id, learners.unit_id, units.path AS unit_path, units.name AS unit_name, learners.name, learners.track, learners.status").
-		Where("learners.id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &r, err
-}
-
 // RecordRow is one year of a learner's 学法档案: their frozen result in the latest done close of
 // a campaign, with the campaign, the close and the certificate issued for it (if any).
 type RecordRow struct {
