@@ -24850,6 +24850,10 @@ const docTemplate = `{
             "name": "quiz"
         },
         {
+            "description": "Certificates of the year's target met: the public check of a code, the signing keys, revocation and the learner's own.",
+            "name": "certificates"
+        },
+        {
             "description": "Machine clients, their scopes and webhooks with signed deliveries.",
             "name": "integration"
         },

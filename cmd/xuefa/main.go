@@ -43,6 +43,8 @@
 //	@tag.description				Closing the year: the formula of the 年度成绩, exemptions, live and frozen results, close-out and reopen, unit reports and exports, the 学法档案.
 //	@tag.name					quiz
 //	@tag.description				The New-Year law micro-quiz: activities, rounds, plays, leaderboards, the provably fair draw, prizes.
+//	@tag.name					certificates
+//	@tag.description				Certificates of the year's target met: the public check of a code, the signing keys, revocation and the learner's own.
 //	@tag.name					integration
 //	@tag.description				Machine clients, their scopes and webhooks with signed deliveries.
 //	@tag.name					audit
