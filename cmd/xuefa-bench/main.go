@@ -92,6 +92,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.IntVar(&opts.Samples, "samples", 50, "learners to log in (spread over units)")
 		fs.IntVar(&opts.Repeat, "repeat", 1, "measured runs of each scenario; the table keeps the one with the median p99")
 		fs.BoolVar(&opts.Explain, "explain", true, "after the scenarios, EXPLAIN and time the queries of one request of each")
+		fs.IntVar(&opts.Clients, "clients", 0, "> 0: saturate instead of a fixed rate, with this many clients (issue 21's ratios)")
+		fs.IntVar(&opts.Requests, "requests", 20000, "requests of each saturated run (with -clients)")
 		rateFor := fs.String("rate-for", "", "per-scenario rates overriding -rate, e.g. leaderboard-county=20,heartbeat=100")
 		if err = fs.Parse(rest); err != nil {
 			return 2

@@ -36,6 +36,8 @@ type runOptions struct {
 	Samples   int
 	Explain   bool
 	RateFor   map[string]int // per-scenario rates overriding Rate
+	Clients   int            // > 0: drive each scenario with this many clients as fast as answered
+	Requests  int            // requests of each saturated run
 	Repeat    int            // measured runs per scenario; the table shows the median by p99
 }
 
@@ -171,8 +173,18 @@ func runCommand(ctx context.Context, dsn string, opts runOptions, getenv func(st
 			rate = r
 		}
 		sc := env.scenario(name)
+		measure := func(d time.Duration) outcome { return attack(sc, rate, d) }
+		if opts.Clients > 0 {
+			measure = func(d time.Duration) outcome {
+				n := opts.Requests
+				if d != opts.Duration {
+					n = max(n/10, opts.Clients)
+				}
+				return env.saturateScenario(ctx, name, opts.Clients, n)
+			}
+		}
 		if opts.Warmup > 0 {
-			attack(sc, rate, opts.Warmup)
+			measure(opts.Warmup)
 		}
 		var runs []outcome
 		for i := range max(opts.Repeat, 1) {
@@ -182,7 +194,7 @@ func runCommand(ctx context.Context, dsn string, opts runOptions, getenv func(st
 				}
 			}
 			load := loadAverage()
-			o := attack(sc, rate, opts.Duration)
+			o := measure(opts.Duration)
 			o.Load = load + " → " + loadAverage()
 			fmt.Fprintf(out, "  %-22s %s   load %s\n", name, o.line(), o.Load)
 			runs = append(runs, o)
@@ -193,6 +205,9 @@ func runCommand(ctx context.Context, dsn string, opts runOptions, getenv func(st
 	}
 	fmt.Fprintln(out)
 	printTable(out, results)
+	if opts.Clients > 0 {
+		printRatios(out, results)
+	}
 	if opts.Explain {
 		fmt.Fprintln(out)
 		return env.explain(ctx, capture, names, out)
@@ -252,6 +267,18 @@ func baselineHandler(db *sql.DB) http.Handler {
 		}
 		id, _ := res.LastInsertId()
 		c.JSON(http.StatusCreated, gin.H{"id": id})
+	})
+	// One learner's summary row by primary key: what a read of one learner's standing costs
+	// at the least (issue 21 compares GET /me/credits and its ledger with it).
+	e.GET("/baseline/select", func(c *gin.Context) {
+		var learnerID, campaignID, total int64
+		err := db.QueryRowContext(c.Request.Context(), "SELECT learner_id, campaign_id, total FROM credit_summaries WHERE learner_id = ? LIMIT 1",
+			c.Query("id")).Scan(&learnerID, &campaignID, &total)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			c.JSON(http.StatusInternalServerError, gin.H{"error": "select failed"})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"learner_id": learnerID, "campaign_id": campaignID, "total": total})
 	})
 	return e
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -18,14 +20,14 @@ import (
 // scenarioNames are the named scenarios in the order they run: the baselines first, the county
 // leaderboard (the one that can overload the machine) last.
 var scenarioNames = []string{
-	"baseline-json", "baseline-insert",
-	"me-credits", "leaderboard-township", "heartbeat", "dashboard-township", "dashboard-county", "leaderboard-county",
+	"baseline-json", "baseline-insert", "baseline-select",
+	"me-credits", "me-ledger", "leaderboard-township", "heartbeat", "dashboard-township", "dashboard-county", "leaderboard-county",
 }
 
-// baselineOf says which baseline a scenario is compared with: reads with the bare JSON, writes
-// with the bare INSERT.
+// baselineOf says which baseline a scenario is compared with: reads of one learner's rows with
+// the bare point SELECT, other reads with the bare JSON, writes with the bare INSERT.
 var baselineOf = map[string]string{
-	"me-credits": "baseline-json", "leaderboard-county": "baseline-json", "leaderboard-township": "baseline-json",
+	"me-credits": "baseline-select", "me-ledger": "baseline-select", "leaderboard-county": "baseline-json", "leaderboard-township": "baseline-json",
 	"heartbeat": "baseline-insert", "dashboard-township": "baseline-json", "dashboard-county": "baseline-json",
 }
 
@@ -65,6 +67,15 @@ func (e *benchEnv) request(name string) request {
 	case "baseline-insert":
 		return func(uint64) (string, string, string, []byte) {
 			return http.MethodPost, e.base + "/baseline/insert", "", nil
+		}
+	case "baseline-select":
+		return func(i uint64) (string, string, string, []byte) {
+			return http.MethodGet, e.base + "/baseline/select?id=" + strconv.FormatInt(e.learners[i%uint64(len(e.learners))].LearnerID, 10), "", nil
+		}
+	case "me-ledger":
+		url := fmt.Sprintf("%s/api/v1/me/credits/ledger?campaign_id=%d", e.api, e.campaignID)
+		return func(i uint64) (string, string, string, []byte) {
+			return http.MethodGet, url, e.learners[i%uint64(len(e.learners))].Token, nil
 		}
 	case "me-credits":
 		url := fmt.Sprintf("%s/api/v1/me/credits?campaign_id=%d", e.api, e.campaignID)
@@ -220,5 +231,37 @@ func printTable(out io.Writer, results []outcome) {
 			errs += " " + r.codes()
 		}
 		fmt.Fprintf(out, "| %s | %d | %.1f | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Rate, r.Throughput, ms(r.P50), ms(r.P99), ms(r.Max), errs, vs, r.Load)
+	}
+}
+
+// saturateScenario drives a named scenario with clients sending n requests as fast as they are
+// answered (its throughput is the ceiling of the path on this machine).
+func (e *benchEnv) saturateScenario(ctx context.Context, name string, clients, n int) outcome {
+	next := e.request(name)
+	return saturate(ctx, name, clients, n, func(i int) (*http.Request, error) {
+		method, url, token, body := next(uint64(i))
+		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return req, nil
+	})
+}
+
+// printRatios prints each saturated scenario's throughput over its baseline's in the same run.
+func printRatios(out io.Writer, results []outcome) {
+	byName := map[string]outcome{}
+	for _, r := range results {
+		byName[r.Name] = r
+	}
+	fmt.Fprintln(out)
+	for _, r := range results {
+		if b, ok := byName[baselineOf[r.Name]]; ok && b.Throughput > 0 {
+			fmt.Fprintf(out, "%s: %.2f× %s (%.1f / %.1f ok/s)\n", r.Name, r.Throughput/b.Throughput, b.Name, r.Throughput, b.Throughput)
+		}
 	}
 }

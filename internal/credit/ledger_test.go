@@ -252,3 +252,40 @@ func TestPaceSentenceAgreesWithPace(t *testing.T) {
 		}
 	})
 }
+
+// The place in the unit: ties share a place, a learner without credits comes after everyone
+// ranked, and the active campaign (no campaign_id) gives the same standing as naming it.
+func TestMyStandingRankInUnit(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		campaignID, _ := demo(t, e)
+		for _, name := range []string{"王芳", "李娜"} { // 华阳镇, with 张伟
+			var id int64
+			require.NoError(t, e.DB.Table("learners").Select("id").Where("name = ?", name).Scan(&id).Error)
+			_, err := e.App.Credits.Award(context.Background(), credit.Award{LearnerID: id, CampaignID: campaignID,
+				Source: credit.SourceExam, SourceID: "exam:1", Amount: credit.Credits(20, 0)})
+			require.NoError(t, err)
+		}
+		standing := func(phone, query string) map[string]any {
+			resp := e.Call(http.MethodGet, "/api/v1/me/credits"+query, e.Token(phone), nil)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			return resp.Map(t)
+		}
+		named := fmt.Sprintf("?campaign_id=%d", campaignID)
+		for phone, want := range map[string]float64{"13800000002": 1, "13800000003": 1, "13800000001": 3} {
+			got := standing(phone, named)
+			assert.EqualValues(t, want, got["rank_in_unit"], phone)
+			assert.EqualValues(t, 3, got["unit_learners"], phone)
+			assert.Equal(t, got, standing(phone, ""), "%s: the active campaign is the named one", phone)
+		}
+		zhang := standing("13800000001", named)
+		assert.EqualValues(t, 0, zhang["total"])
+		assert.Contains(t, zhang["explanation"], "在本单位 3 名学员中排第 3 名。")
+
+		for page, items := range map[int]int{1: 1, 2: 0} { // the total is the same on a page past the end
+			ledger := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/me/credits/ledger?campaign_id=%d&page=%d&page_size=1", campaignID, page),
+				e.Token("13800000002"), nil).Map(t)
+			assert.EqualValues(t, 1, ledger["total"], "page %d", page)
+			assert.Len(t, ledger["items"], items, "page %d", page)
+		}
+	})
+}

@@ -27,7 +27,19 @@ type Standing struct {
 }
 
 // MyStanding is the learner's own standing in a campaign (campaignID 0: the newest active one).
+// With a campaign named it is two statements: the campaign, then the learner with their summary
+// and place (standingByAccount).
 func (s *Service) MyStanding(ctx context.Context, actor auth.Actor, campaignID int64) (*Standing, error) {
+	if campaignID != 0 {
+		row, err := s.store.standingByAccount(ctx, actor.AccountID, campaignID)
+		if errors.Is(err, ErrNotFound) {
+			return nil, errNotALearner
+		}
+		if err != nil {
+			return nil, err
+		}
+		return s.standingIn(ctx, row, campaignID)
+	}
 	learner, err := s.store.LearnerByAccount(ctx, actor.AccountID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errNotALearner
@@ -35,26 +47,30 @@ func (s *Service) MyStanding(ctx context.Context, actor auth.Actor, campaignID i
 	if err != nil {
 		return nil, err
 	}
-	if campaignID == 0 {
-		running, err := s.campaigns.ActiveFor(ctx, learner.UnitPath)
-		if err != nil {
-			return nil, err
-		}
-		if len(running) == 0 {
-			return nil, errNoCampaign
-		}
-		campaignID = running[0].ID
+	running, err := s.campaigns.ActiveFor(ctx, learner.UnitPath)
+	if err != nil {
+		return nil, err
 	}
-	return s.standing(ctx, learner, campaignID)
+	if len(running) == 0 {
+		return nil, errNoCampaign
+	}
+	row, err := s.store.standingByLearner(ctx, learner.LearnerID, running[0].ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.standingFrom(&running[0], row), nil
 }
 
 // LearnerStanding is a learner's standing for an admin who owns them.
 func (s *Service) LearnerStanding(ctx context.Context, actor auth.Actor, learnerID, campaignID int64) (*Standing, error) {
-	learner, err := s.ownedLearner(ctx, actor, learnerID)
+	row, err := s.store.standingByLearner(ctx, learnerID, campaignID)
+	if errors.Is(err, ErrNotFound) || (err == nil && !actor.Covers(row.UnitPath)) {
+		return nil, errLearnerNotFound
+	}
 	if err != nil {
 		return nil, err
 	}
-	return s.standing(ctx, learner, campaignID)
+	return s.standingIn(ctx, row, campaignID)
 }
 
 func (s *Service) ownedLearner(ctx context.Context, actor auth.Actor, learnerID int64) (*LearnerFacts, error) {
@@ -77,37 +93,28 @@ func (s *Service) campaignFor(ctx context.Context, learner *LearnerFacts, campai
 	return c, nil
 }
 
-func (s *Service) standing(ctx context.Context, learner *LearnerFacts, campaignID int64) (*Standing, error) {
-	c, err := s.campaignFor(ctx, learner, campaignID)
+// standingIn is the standing of a learner's row in a campaign they take part in.
+func (s *Service) standingIn(ctx context.Context, row *standingRow, campaignID int64) (*Standing, error) {
+	c, err := s.campaignFor(ctx, &row.LearnerFacts, campaignID)
 	if err != nil {
 		return nil, err
 	}
-	st := &Standing{Campaign: c, Learner: learner, Target: c.Targets[learner.Track]}
-	sum, err := s.store.Summary(ctx, learner.LearnerID, campaignID)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		st.Summary = Summary{LearnerID: learner.LearnerID, CampaignID: campaignID}
-	case err != nil:
-		return nil, err
-	default:
-		st.Summary = *sum
-	}
-	ahead, ranked, err := s.store.RankInUnit(ctx, campaignID, learner.UnitID, st.Summary.Total)
-	if err != nil {
-		return nil, err
-	}
-	if st.UnitLearners, err = s.store.CountActiveLearners(ctx, learner.UnitID); err != nil {
-		return nil, err
-	}
-	st.Rank = ahead + 1
+	return s.standingFrom(c, row), nil
+}
+
+// standingFrom turns a learner's row into their standing in campaign c.
+func (s *Service) standingFrom(c *CampaignFacts, row *standingRow) *Standing {
+	learner := row.LearnerFacts
+	st := &Standing{Campaign: c, Learner: &learner, Target: c.Targets[learner.Track], Summary: row.summary(c.ID)}
+	st.Rank = row.Ahead + 1
 	if st.Summary.Total == 0 {
 		// Learners without credits share the last place after everyone ranked.
-		st.Rank = ranked + 1
+		st.Rank = row.Ranked + 1
 	}
-	st.UnitLearners = max(st.UnitLearners, ranked)
+	st.UnitLearners = max(row.UnitLearners, row.Ranked)
 	st.Expected = c.Rules.Expected(st.Target, c.StartDate, c.EndDate, s.now())
 	st.Explanation = explain(st)
-	return st, nil
+	return st
 }
 
 // Expected is the share of target the calendar expects by now, counting Asia/Shanghai days

@@ -185,33 +185,27 @@ func (s *Store) MoveLearner(ctx context.Context, learnerID, unitID int64, track 
 		Updates(map[string]any{"unit_id": unitID, "track": track}).Error
 }
 
-// RankInUnit counts learners of the unit in the campaign with more credits than total (rank =
-// that + 1) and how many learners of the unit have a summary. Both read the (campaign, unit,
-// total) index.
-func (s *Store) RankInUnit(ctx context.Context, campaignID, unitID int64, total Amount) (ahead, ranked int64, err error) {
-	base := s.conn(ctx).Model(&Summary{}).Where("campaign_id = ? AND unit_id = ?", campaignID, unitID)
-	if err = base.Session(&gorm.Session{}).Where("total > ?", total).Count(&ahead).Error; err != nil {
-		return
-	}
-	err = base.Session(&gorm.Session{}).Count(&ranked).Error
-	return
-}
-
-// CountActiveLearners counts active learners of a unit.
-func (s *Store) CountActiveLearners(ctx context.Context, unitID int64) (int64, error) {
-	var n int64
-	err := s.conn(ctx).Table("learners").Where("unit_id = ? AND status = 'active'", unitID).Count(&n).Error
-	return n, err
-}
-
-// Entries returns a page of a learner's ledger in a campaign, newest first.
+// Entries returns a page of a learner's ledger in a campaign, newest first, and how many rows
+// it has: one statement (the count is a window over the same rows) unless the page is past the
+// end, where a count alone says how many there are.
 func (s *Store) Entries(ctx context.Context, learnerID, campaignID int64, offset, limit int) ([]Entry, int64, error) {
 	q := s.conn(ctx).Model(&Entry{}).Where("learner_id = ? AND campaign_id = ?", learnerID, campaignID)
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	var rows []struct {
+		Entry     `gorm:"embedded"`
+		TotalRows int64
+	}
+	if err := q.Session(&gorm.Session{}).Select("credit_ledger.*, COUNT(*) OVER () AS total_rows").
+		Order("created_at DESC, id DESC").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
 		return nil, 0, err
 	}
-	var out []Entry
-	err := q.Order("created_at DESC, id DESC").Offset(offset).Limit(limit).Find(&out).Error
-	return out, total, err
+	if len(rows) == 0 {
+		var total int64
+		err := q.Count(&total).Error
+		return []Entry{}, total, err
+	}
+	out := make([]Entry, len(rows))
+	for i := range rows {
+		out[i] = rows[i].Entry
+	}
+	return out, rows[0].TotalRows, nil
 }
