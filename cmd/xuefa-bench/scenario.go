@@ -120,6 +120,7 @@ type outcome struct {
 	Requests   int
 	Throughput float64 // successful requests per second
 	P50, P99   time.Duration
+	P999       time.Duration // p99.9
 	Max        time.Duration
 	Errors     int
 	Codes      map[string]int
@@ -135,8 +136,8 @@ func (o outcome) ErrorPct() float64 {
 }
 
 func (o outcome) line() string {
-	s := fmt.Sprintf("%4d req/s → %7.1f ok/s   p50 %s   p99 %s   max %s   errors %.2f%%",
-		o.Rate, o.Throughput, ms(o.P50), ms(o.P99), ms(o.Max), o.ErrorPct())
+	s := fmt.Sprintf("%4d req/s → %7.1f ok/s   p50 %s   p99 %s   p99.9 %s   max %s   errors %.2f%%",
+		o.Rate, o.Throughput, ms(o.P50), ms(o.P99), ms(o.P999), ms(o.Max), o.ErrorPct())
 	if o.Errors > 0 {
 		s += "  " + o.codes()
 	}
@@ -195,7 +196,7 @@ func attack(sc scenario, rate int, d time.Duration) outcome {
 	o.Requests = len(lat)
 	o.Throughput = m.Throughput
 	slices.Sort(lat)
-	o.P50, o.P99 = quantile(lat, 0.50), quantile(lat, 0.99)
+	o.P50, o.P99, o.P999 = quantile(lat, 0.50), quantile(lat, 0.99), quantile(lat, 0.999)
 	if len(lat) > 0 {
 		o.Max = lat[len(lat)-1]
 	}

@@ -361,7 +361,7 @@ func saturate(ctx context.Context, name string, clients, n int, build func(i int
 	o.Rate = int(float64(n) / o.Duration.Seconds())
 	sorted := append([]time.Duration(nil), lat...)
 	slices.Sort(sorted)
-	o.P50, o.P99, o.Max = quantile(sorted, 0.5), quantile(sorted, 0.99), sorted[len(sorted)-1]
+	o.P50, o.P99, o.P999, o.Max = quantile(sorted, 0.5), quantile(sorted, 0.99), quantile(sorted, 0.999), sorted[len(sorted)-1]
 	return o
 }
 

@@ -373,7 +373,7 @@ func (b *quizBench) closedLoop(name string, workers int, d time.Duration, n int,
 	o.Requests = len(lat)
 	o.Throughput = float64(ok) / o.Duration.Seconds()
 	slices.Sort(lat)
-	o.P50, o.P99 = quantile(lat, 0.50), quantile(lat, 0.99)
+	o.P50, o.P99, o.P999 = quantile(lat, 0.50), quantile(lat, 0.99), quantile(lat, 0.999)
 	if len(lat) > 0 {
 		o.Max = lat[len(lat)-1]
 	}

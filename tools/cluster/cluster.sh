@@ -21,7 +21,9 @@
 #
 # Ports: Galera nodes SQL 3311-3313 (group 4571-4573, IST 4561-4563, SST 4441-4443); HAProxy
 # 3310 (SQL: one writer node, the others as backups) and 8090 (HTTP round robin, health check on
-# /readyz), stats on 8404; replicas 8091-8093 (metrics 9191-9193); Redis 127.0.0.1:6379.
+# /readyz, the answering replica named in X-Served-By), stats on 8404; replicas 8091-8093
+# (metrics 9191-9193); the fake WeChat API 8099 (`clusterdrill wechat-fake`: production mode
+# refuses wechat.mode fake, so the replicas run live against it); Redis 127.0.0.1:6379.
 set -euo pipefail
 
 dir=${XUEFA_CLUSTER_DIR:-/tmp/xuefa-cluster}
@@ -128,6 +130,7 @@ listen api
 	retries 3
 	option httpchk GET /readyz
 	http-check expect status 200
+	http-response set-header X-Served-By %s
 	retry-on conn-failure empty-response response-timeout
 	server a1 127.0.0.1:8091 check inter 1s fall 2 rise 2
 	server a2 127.0.0.1:8092 check inter 1s fall 2 rise 2
@@ -142,10 +145,11 @@ EOF
 }
 
 write_xuefa_config() {
-	local jwt data cert
+	local jwt data cert wechat
 	jwt=$(head -c 36 /dev/urandom | base64 | tr -d '\n')
 	data=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
 	cert=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
+	wechat=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	cat >"$dir/xuefa.yaml" <<EOF
 # Written by tools/cluster/cluster.sh: the production example with the cluster's addresses.
 mode: production
@@ -168,7 +172,26 @@ certificates:
   signing_key: "$cert"
 redis:
   addr: "127.0.0.1:6379"
+# WeChat through the fake API of clusterdrill wechat-fake (live mode: production refuses fake).
+wechat:
+  mode: live
+  app_id: wx-cluster-drill
+  secret: "$wechat"
+  base_url: http://127.0.0.1:8099
+  reminder_template_id: drill-reminder
+# The journey drill's webhook receiver listens on 127.0.0.1: loopback only, never in a real
+# deployment (it opens the server to SSRF).
+integration:
+  allow_private_webhooks: true
 EOF
+}
+
+# start_wechat_fake runs the fake WeChat API the replicas' wechat.base_url points at.
+start_wechat_fake() {
+	setsid "$dir/clusterdrill" wechat-fake -addr 127.0.0.1:8099 </dev/null >>"$dir/wechat-fake.log" 2>&1 &
+	echo $! >"$dir/wechat-fake.pid"
+	wait_for curl -fsS http://127.0.0.1:8099/_drill/ready
+	log "fake WeChat API up (http://127.0.0.1:8099)"
 }
 
 start_replica() {
@@ -191,8 +214,8 @@ up() {
 	[ -e /usr/lib/galera/libgalera_smm.so ] || { echo "cluster: galera-4 is not installed" >&2; exit 1; }
 	redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "cluster: Redis does not answer on 127.0.0.1:6379" >&2; exit 1; }
 	mkdir -p "$dir"
-	log "building xuefa"
-	(cd "$repo" && CGO_ENABLED=0 go build -o "$dir/xuefa" ./cmd/xuefa)
+	log "building xuefa and clusterdrill"
+	(cd "$repo" && CGO_ENABLED=0 go build -o "$dir/xuefa" ./cmd/xuefa && CGO_ENABLED=0 go build -o "$dir/clusterdrill" ./tools/clusterdrill)
 
 	for i in "${nodes[@]}"; do
 		write_node_config "$i"
@@ -215,6 +238,7 @@ up() {
 	"$dir/xuefa" migrate up --config "$dir/xuefa.yaml" >"$dir/migrate.log" 2>&1
 	"$dir/xuefa" seed --config "$dir/xuefa.yaml" >"$dir/seed.log" 2>&1
 	log "migrated and seeded the demo county (logins in $dir/seed.log)"
+	start_wechat_fake
 	for i in "${nodes[@]}"; do start_replica "$i"; done
 	wait_for curl -fsS http://127.0.0.1:8090/readyz
 	log "up: the API through the balancer at http://127.0.0.1:8090/api/v1 (files in $dir)"
@@ -233,6 +257,7 @@ status() {
 		if curl -fsS "http://127.0.0.1:809$i/readyz" >/dev/null 2>&1; then echo "replica a$i: ready"; else echo "replica a$i: down"; fi
 	done
 	if curl -fsS http://127.0.0.1:8090/readyz >/dev/null 2>&1; then echo "balancer: ready"; else echo "balancer: down"; fi
+	if curl -fsS http://127.0.0.1:8099/_drill/ready >/dev/null 2>&1; then echo "fake WeChat API: up"; else echo "fake WeChat API: down"; fi
 }
 
 # stop_pid PID: SIGTERM, then wait up to 60 s for the process to exit.
@@ -283,6 +308,7 @@ down() {
 		if [ -s "$dir/a$i.pid" ]; then kill "$(cat "$dir/a$i.pid")" 2>/dev/null || true; fi
 	done
 	if [ -s "$dir/haproxy.pid" ]; then kill "$(cat "$dir/haproxy.pid")" 2>/dev/null || true; fi
+	if [ -s "$dir/wechat-fake.pid" ]; then kill "$(cat "$dir/wechat-fake.pid")" 2>/dev/null || true; fi
 	for i in 3 2 1; do
 		if [ -s "$dir/n$i/mysqld.pid" ]; then kill "$(cat "$dir/n$i/mysqld.pid")" 2>/dev/null || true; fi
 	done

@@ -8,6 +8,8 @@
 //	go run ./tools/clusterdrill replica-killed-mid-exam  # 500 examinees autosaving; a replica SIGKILLed (exam.go)
 //	go run ./tools/clusterdrill db-node-down-mid-exam    # the same exam; the writer Galera node stopped instead
 //	go run ./tools/clusterdrill costs             # CPU per request of each hot kind, by tier (cost.go)
+//	go run ./tools/clusterdrill journey           # admin, learners and WeChat participants through the balancer (journey*.go)
+//	go run ./tools/clusterdrill wechat-fake -addr 127.0.0.1:8099  # the fake WeChat API cluster.sh runs (wechatfake.go)
 //
 // The first three drive the same load: the twelve demo learners read their credits and ask consultations
 // (every fifth request a write) through the balancer, -workers clients flat out.
@@ -31,6 +33,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,15 +47,26 @@ func main() {
 	workers := fs.Int("workers", 16, "concurrent clients")
 	script := fs.String("cluster", "tools/cluster/cluster.sh", "the cluster script")
 	sqlDSN := fs.String("dsn", "xuefa:xuefa-cluster@tcp(127.0.0.1:3310)/xuefa?parseTime=true", "the cluster's database, through the balancer")
+	replicas := fs.String("replicas", "http://127.0.0.1:8091,http://127.0.0.1:8092,http://127.0.0.1:8093", "the replicas, each read directly (journey)")
+	wechatAPI := fs.String("wechat", "http://127.0.0.1:8099", "the fake WeChat API the replicas call (journey)")
+	busyOK := fs.Bool("busy-ok", false, "journey: tolerate 503 answers the client's retry after Retry-After got past")
 	drills := map[string]func(d *drill) error{"rolling-restart": rollingRestart, "db-node-down": dbNodeDown, "redis-down": redisDown,
-		"replica-killed-mid-exam": replicaKilledMidExam, "db-node-down-mid-exam": dbNodeDownMidExam, "costs": costs}
+		"replica-killed-mid-exam": replicaKilledMidExam, "db-node-down-mid-exam": dbNodeDownMidExam, "costs": costs, "journey": runJourney}
+	if len(os.Args) >= 2 && os.Args[1] == "wechat-fake" {
+		if err := wechatFake(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "clusterdrill wechat-fake:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || drills[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down|redis-down|replica-killed-mid-exam|db-node-down-mid-exam|costs [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN]")
+		fmt.Fprintln(os.Stderr, "usage: clusterdrill rolling-restart|db-node-down|redis-down|replica-killed-mid-exam|db-node-down-mid-exam|costs|journey [-api URL] [-workers N] [-cluster SCRIPT] [-dsn DSN] [-replicas URL,URL,URL] [-wechat URL] [-busy-ok]")
+		fmt.Fprintln(os.Stderr, "       clusterdrill wechat-fake [-addr HOST:PORT]")
 		os.Exit(2)
 	}
 	_ = fs.Parse(os.Args[2:])
 	d := &drill{name: os.Args[1], api: *api, workers: *workers, script: *script, dsn: *sqlDSN,
-		run: time.Now().UTC().Format("150405.000")}
+		replicas: strings.Split(*replicas, ","), wechat: *wechatAPI, busyOK: *busyOK, run: time.Now().UTC().Format("150405.000")}
 	if err := drills[d.name](d); err != nil {
 		fmt.Fprintln(os.Stderr, "clusterdrill:", err)
 		os.Exit(1)
@@ -158,7 +172,10 @@ func (t *tally) add(code int, took time.Duration) {
 type drill struct {
 	name, api, script, dsn string
 	workers                int
-	run                    string // marks this run's consultations
+	run                    string   // marks this run's consultations
+	replicas               []string // each replica's own address (the journey reads them directly)
+	wechat                 string   // the fake WeChat API (the journey reads what it received)
+	busyOK                 bool     // the journey tolerates 503s its client retry got past
 
 	mu      sync.Mutex
 	created []int64 // ids of consultations answered 201
