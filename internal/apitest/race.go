@@ -14,3 +14,25 @@ func Race[T any](a, b func() T) (T, T) {
 	wg.Wait()
 	return ra, rb
 }
+
+// Crowd runs fn(0..n-1) at the same time, as n clients would (released together once all are
+// ready), and returns their results in order. Assert on them after it returns.
+func Crowd[T any](n int, fn func(i int) T) []T {
+	out := make([]T, n)
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	ready.Add(n)
+	done.Add(n)
+	for i := range n {
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			out[i] = fn(i)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
+	return out
+}

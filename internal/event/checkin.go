@@ -145,7 +145,11 @@ func (s *Service) Checkin(ctx context.Context, actor auth.Actor, eventID int64, 
 		return nil, err
 	}
 	out := &CheckinResult{}
-	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+	// READ COMMITTED: the locking read of a row not yet there locks no gap, so learners checking
+	// in at once do not deadlock on the gap their rows go into (at REPEATABLE READ a crowd did,
+	// past WithTx's retries: the cluster journey drill, docs/deployment.md). Two scans of one
+	// learner still meet on the unique key: one inserts, the other gets errDuplicateScan.
+	err = database.WithTxReadCommitted(ctx, s.DB, func(ctx context.Context) error {
 		if r.RegistrationRequired {
 			reg, err := s.Store.Registration(ctx, eventID, l.LearnerID)
 			if err != nil || reg.Status != Registered {

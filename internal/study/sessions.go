@@ -37,7 +37,12 @@ func (s *Service) Start(ctx context.Context, actor auth.Actor, courseID int64) (
 	}
 	now := s.now()
 	st := &State{Course: *c}
-	err = database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+	// READ COMMITTED: closing the open session of a learner who has none locks no gap of the
+	// active-session index, where every learner's new session goes; at REPEATABLE READ learners
+	// starting at once deadlocked there past WithTx's retries (the cluster journey drill). Two
+	// starts of one learner still meet on that unique index: one wins, the other gets
+	// errBeatConflict.
+	err = database.WithTxReadCommitted(ctx, s.DB, func(ctx context.Context) error {
 		if err := s.Store.EndOpenSessions(ctx, learner.LearnerID, now); err != nil {
 			return err
 		}

@@ -183,3 +183,30 @@ func TestCourseVisibilityAndAdmin(t *testing.T) {
 		assert.Equal(t, "course.campaign_not_found", township.ErrorCode())
 	})
 }
+
+// Learners starting their first session on one course at once each get theirs (see
+// Service.Start: at REPEATABLE READ they deadlocked on the active-session index's gap).
+func TestFirstStartsAtOnce(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		courseID := course(t, e, constitution)
+		tokens := make([]string, 12)
+		for k := range tokens {
+			tokens[k] = e.Token(fmt.Sprintf("138000000%02d", k+1))
+		}
+		statuses := apitest.Crowd(len(tokens), func(i int) int {
+			return e.Call(http.MethodPost, fmt.Sprintf("/api/v1/courses/%d/sessions", courseID), tokens[i], nil).Status
+		})
+		var open int64
+		require.NoError(t, e.DB.Table("study_sessions").Where("course_id = ? AND active_learner_id IS NOT NULL", courseID).Count(&open).Error)
+		started := 0
+		for _, s := range statuses {
+			if s == http.StatusCreated {
+				started++
+			} else {
+				assert.Equal(t, http.StatusNotFound, s, "only a learner outside the course's audience may be refused")
+			}
+		}
+		assert.GreaterOrEqual(t, started, 6)
+		assert.EqualValues(t, started, open, "one open session per learner who started")
+	})
+}
