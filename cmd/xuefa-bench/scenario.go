@@ -21,13 +21,13 @@ import (
 // leaderboard (the one that can overload the machine) last.
 var scenarioNames = []string{
 	"baseline-json", "baseline-insert", "baseline-select",
-	"me-credits", "me-ledger", "leaderboard-township", "heartbeat", "dashboard-township", "dashboard-county", "leaderboard-county",
+	"me", "me-credits", "me-ledger", "leaderboard-township", "heartbeat", "dashboard-township", "dashboard-county", "leaderboard-county",
 }
 
 // baselineOf says which baseline a scenario is compared with: reads of one learner's rows with
 // the bare point SELECT, other reads with the bare JSON, writes with the bare INSERT.
 var baselineOf = map[string]string{
-	"me-credits": "baseline-select", "me-ledger": "baseline-select", "leaderboard-county": "baseline-json", "leaderboard-township": "baseline-json",
+	"me": "baseline-select", "me-credits": "baseline-select", "me-ledger": "baseline-select", "leaderboard-county": "baseline-json", "leaderboard-township": "baseline-json",
 	"heartbeat": "baseline-insert", "dashboard-township": "baseline-json", "dashboard-county": "baseline-json",
 }
 
@@ -71,6 +71,12 @@ func (e *benchEnv) request(name string) request {
 	case "baseline-select":
 		return func(i uint64) (string, string, string, []byte) {
 			return http.MethodGet, e.base + "/baseline/select?id=" + strconv.FormatInt(e.learners[i%uint64(len(e.learners))].LearnerID, 10), "", nil
+		}
+	case "me":
+		// The cheapest authenticated read, one statement (the account row) behind the token
+		// check and the middleware chain: the floor of every learner request.
+		return func(i uint64) (string, string, string, []byte) {
+			return http.MethodGet, e.api + "/api/v1/me", e.learners[i%uint64(len(e.learners))].Token, nil
 		}
 	case "me-ledger":
 		url := fmt.Sprintf("%s/api/v1/me/credits/ledger?campaign_id=%d", e.api, e.campaignID)

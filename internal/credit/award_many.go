@@ -177,6 +177,7 @@ func (s *Service) applyMany(ctx context.Context, b *batch, entries []*Entry) err
 	// Last, as in Award: the unit's day row is shared by all its learners.
 	rows := make([]UnitDaily, 0, len(units))
 	for k, amount := range units {
+		s.forgetPlaces(ctx, k.CampaignID, k.UnitID)
 		rows = append(rows, UnitDaily{CampaignID: k.CampaignID, UnitID: k.UnitID, Day: k.Day, Amount: amount})
 	}
 	slices.SortFunc(rows, func(a, b UnitDaily) int {

@@ -281,6 +281,16 @@ func TestMyStandingRankInUnit(t *testing.T) {
 		assert.EqualValues(t, 0, zhang["total"])
 		assert.Contains(t, zhang["explanation"], "在本单位 3 名学员中排第 3 名。")
 
+		// The unit's places are kept (unit_places.go), but an award drops them when it commits:
+		// the learner who earned sees their new place at once, and so do the others.
+		var zhangID int64
+		require.NoError(t, e.DB.Table("learners").Select("id").Where("name = ?", "张伟").Scan(&zhangID).Error)
+		_, err := e.App.Credits.Award(context.Background(), credit.Award{LearnerID: zhangID, CampaignID: campaignID,
+			Source: credit.SourceExam, SourceID: "exam:1", Amount: credit.Credits(25, 0)})
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, standing("13800000001", named)["rank_in_unit"])
+		assert.EqualValues(t, 2, standing("13800000002", named)["rank_in_unit"])
+
 		for page, items := range map[int]int{1: 1, 2: 0} { // the total is the same on a page past the end
 			ledger := e.Call(http.MethodGet, fmt.Sprintf("/api/v1/me/credits/ledger?campaign_id=%d&page=%d&page_size=1", campaignID, page),
 				e.Token("13800000002"), nil).Map(t)

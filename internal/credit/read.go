@@ -58,7 +58,7 @@ func (s *Service) MyStanding(ctx context.Context, actor auth.Actor, campaignID i
 	if err != nil {
 		return nil, err
 	}
-	return s.standingFrom(&running[0], row), nil
+	return s.standingFrom(ctx, &running[0], row)
 }
 
 // LearnerStanding is a learner's standing for an admin who owns them.
@@ -99,22 +99,28 @@ func (s *Service) standingIn(ctx context.Context, row *standingRow, campaignID i
 	if err != nil {
 		return nil, err
 	}
-	return s.standingFrom(c, row), nil
+	return s.standingFrom(ctx, c, row)
 }
 
-// standingFrom turns a learner's row into their standing in campaign c.
-func (s *Service) standingFrom(c *CampaignFacts, row *standingRow) *Standing {
+// standingFrom turns a learner's row into their standing in campaign c, with their place in
+// the unit.
+func (s *Service) standingFrom(ctx context.Context, c *CampaignFacts, row *standingRow) (*Standing, error) {
+	places, err := s.placesIn(ctx, c.ID, row.UnitID)
+	if err != nil {
+		return nil, err
+	}
 	learner := row.LearnerFacts
 	st := &Standing{Campaign: c, Learner: &learner, Target: c.Targets[learner.Track], Summary: row.summary(c.ID)}
-	st.Rank = row.Ahead + 1
+	ranked := int64(len(places.Totals))
+	st.Rank = places.ahead(st.Summary.Total) + 1
 	if st.Summary.Total == 0 {
 		// Learners without credits share the last place after everyone ranked.
-		st.Rank = row.Ranked + 1
+		st.Rank = ranked + 1
 	}
-	st.UnitLearners = max(row.UnitLearners, row.Ranked)
+	st.UnitLearners = max(places.Learners, ranked)
 	st.Expected = c.Rules.Expected(st.Target, c.StartDate, c.EndDate, s.now())
 	st.Explanation = explain(st)
-	return st
+	return st, nil
 }
 
 // Expected is the share of target the calendar expects by now, counting Asia/Shanghai days

@@ -71,6 +71,7 @@ type Service struct {
 	events    Events
 	now       func() time.Time
 	standings *ttlcache.Cache[[]UnitStanding]
+	places    *ttlcache.Cache[unitPlaces] // see unit_places.go
 }
 
 // Deps are the service's collaborators.
@@ -90,7 +91,8 @@ type Deps struct {
 // NewService builds the service.
 func NewService(d Deps) *Service {
 	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, units: d.Units, audit: d.Audit, events: d.Events, now: d.Now,
-		standings: ttlcache.New(d.UnitRankingTTL, d.Now, slices.Clone[[]UnitStanding])}
+		standings: ttlcache.New(d.UnitRankingTTL, d.Now, slices.Clone[[]UnitStanding]),
+		places:    ttlcache.New(d.UnitRankingTTL, d.Now, sharePlaces)}
 }
 
 // AwardedEvent is the data of a credit.awarded webhook event (its schema is in the published
@@ -211,6 +213,7 @@ func (s *Service) award(ctx context.Context, a Award) (Result, error) {
 	if err := s.store.AddToSummary(ctx, a.LearnerID, a.CampaignID, a.Source, entry.Amount, now); err != nil {
 		return Result{}, err
 	}
+	s.forgetPlaces(ctx, a.CampaignID, learner.UnitID)
 	if s.events != nil {
 		if err := s.events.Emit(ctx, EventCreditAwarded, learner.UnitPath, AwardedEvent{
 			EntryID: entry.ID, LearnerID: a.LearnerID, UnitID: learner.UnitID, CampaignID: a.CampaignID, Source: a.Source,

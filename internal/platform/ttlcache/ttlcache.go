@@ -100,3 +100,11 @@ func (c *Cache[V]) store(key string, v V, at time.Time) entry[V] {
 	c.entries[key] = e
 	return e
 }
+
+// Forget drops key's value, so the next Get computes it again (a change the caller made and
+// must see at once; other processes see it after the TTL).
+func (c *Cache[V]) Forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, key)
+}
