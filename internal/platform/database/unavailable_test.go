@@ -30,6 +30,7 @@ func TestIsUnavailable(t *testing.T) {
 		{&mysqldriver.MySQLError{Number: 1213, Message: "Deadlock found"}, true},
 		{&mysqldriver.MySQLError{Number: 1205, Message: "Lock wait timeout exceeded"}, true},
 		{&mysqldriver.MySQLError{Number: 1040, Message: "Too many connections"}, true},
+		{&mysqldriver.MySQLError{Number: 1180, SQLState: [5]byte{'H', 'Y', '0', '0', '0'}, Message: "Error while appending streaming replication fragment(provider status: Not connected to Primary Component)"}, true},
 		{&mysqldriver.MySQLError{Number: 1047, SQLState: [5]byte{'0', '8', 'S', '0', '1'}, Message: "WSREP has not yet prepared node for application use"}, true},
 		{fmt.Errorf("load: %w", driver.ErrBadConn), true},
 		{mysqldriver.ErrInvalidConn, true},
