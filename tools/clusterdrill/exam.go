@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -58,15 +59,18 @@ func replicaKilledMidExam(d *drill) error {
 }
 
 // dbNodeDownMidExam is the same exam with the writer Galera node stopped (SIGTERM) instead,
-// and started again: the exam half of the database-node drill.
+// and started again, while WeChat participants play a quiz round too (exam_quiz.go): the
+// database-node drill with exam autosaves and quiz submits.
 func dbNodeDownMidExam(d *drill) error {
-	return d.midExam(outage{what: "n1", down: []string{"stop-node", "1"}, up: []string{"start-node", "1"}})
+	return d.midExam(outage{what: "n1", down: []string{"stop-node", "1"}, up: []string{"start-node", "1"}, quiz: true})
 }
 
-// outage is what a mid-exam drill breaks at breakAt and repairs at repairAt: cluster.sh commands.
+// outage is what a mid-exam drill breaks at breakAt and repairs at repairAt: cluster.sh
+// commands; quiz adds the quiz load of exam_quiz.go to the autosaves.
 type outage struct {
 	what     string
 	down, up []string
+	quiz     bool
 }
 
 func (d *drill) midExam(o outage) error {
@@ -83,6 +87,14 @@ func (d *drill) midExam(o outage) error {
 	if err != nil {
 		return err
 	}
+	// The quiz is made before the exam: the exam closes examWindow after it is created.
+	var quiz *quizLoad
+	if o.quiz {
+		if quiz, err = d.newQuizLoad(admin, people); err != nil {
+			return err
+		}
+		defer quiz.hook.remove(admin, d.name)
+	}
 	examID, err := d.drillExam(admin, unitID, examWindow, 1)
 	if err != nil {
 		return err
@@ -92,15 +104,29 @@ func (d *drill) midExam(o outage) error {
 	}
 	fmt.Printf("%s: %d examinees enrolled, logged in and started in %.1f s\n", d.name, len(people), time.Since(setup).Seconds())
 
+	var played func() error
+	began := time.Now()
+	if quiz != nil {
+		played = quiz.run(savePhase)
+	}
 	saves, took := d.autosave(people, o)
 	saves.report(d.name+" autosave", took, len(people))
+	var quizErr error
+	if quiz != nil {
+		quizErr = played() // a start answered what no participant expects; the checks run anyway
+		quiz.report(time.Since(began))
+	}
 	submitted, retried, err := resumeAndSubmit(people)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("%s: %d examinees resumed with every acknowledged answer and submitted (%d submits retried); %d abandoned\n",
 		d.name, submitted, retried, len(people)-submitted)
-	return d.checkExam(examID, people)
+	err = d.checkExam(examID, people)
+	if quiz != nil {
+		err = errors.Join(err, quizErr, quiz.check(unitID, examID))
+	}
+	return err
 }
 
 // newClient is a client of its own connection pool; k > 0 gives it a phone's address of its own.
@@ -165,20 +191,19 @@ func (d *drill) enrol(admin *client, unitID int64, n int) ([]*examinee, error) {
 // drillExam publishes an exam of ten single-choice questions for the drill's unit, open for
 // window from now (options not shuffled, so the letters sent are the letters stored).
 func (d *drill) drillExam(admin *client, unitID int64, window time.Duration, attempts int) (int64, error) {
-	var campaigns, banks struct {
-		Items []struct {
-			ID int64 `json:"id"`
-		} `json:"items"`
+	var banks struct {
+		Items []idOnly `json:"items"`
 	}
-	if code := admin.call(http.MethodGet, "/api/v1/campaigns?status=active", nil, &campaigns); code != http.StatusOK || len(campaigns.Items) == 0 {
-		return 0, fmt.Errorf("no active campaign (status %d)", code)
+	campaign, err := activeCampaign(admin)
+	if err != nil {
+		return 0, err
 	}
 	if code := admin.call(http.MethodGet, "/api/v1/question-banks", nil, &banks); code != http.StatusOK || len(banks.Items) == 0 {
 		return 0, fmt.Errorf("no question bank (status %d)", code)
 	}
 	now := time.Now().UTC()
 	body := map[string]any{
-		"campaign_id": campaigns.Items[0].ID, "title": "集群演练考试 " + d.run,
+		"campaign_id": campaign, "title": "集群演练考试 " + d.run,
 		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(window), "duration_minutes": 60, "max_attempts": attempts,
 		"pass_score": 60, "audience_tracks": []string{"general"}, "audience_unit_ids": []int64{unitID}, "review_policy": "after_submit", "shuffle_questions": true,
 		"blueprints": []any{map[string]any{"track": "general", "sections": []any{
@@ -194,6 +219,17 @@ func (d *drill) drillExam(admin *client, unitID int64, window time.Duration, att
 		return 0, fmt.Errorf("publish the drill's exam: status %d %s", code, admin.lastFailure())
 	}
 	return e.ID, nil
+}
+
+// activeCampaign is the first active campaign c sees (the demo county has one).
+func activeCampaign(c *client) (int64, error) {
+	var campaigns struct {
+		Items []idOnly `json:"items"`
+	}
+	if code := c.call(http.MethodGet, "/api/v1/campaigns?status=active", nil, &campaigns); code != http.StatusOK || len(campaigns.Items) == 0 {
+		return 0, fmt.Errorf("no active campaign (status %d)", code)
+	}
+	return campaigns.Items[0].ID, nil
 }
 
 func startAttempts(examID int64, people []*examinee) error {
@@ -351,7 +387,8 @@ func (d *drill) checkExam(examID int64, people []*examinee) error {
 	}
 	// Grading twice would count each wrong answer twice in the wrong-answer book (the examinees
 	// are new accounts: the drill's exam is all their book holds). The outbox events are no
-	// record here: without a webhook subscribed they are deleted once fanned out.
+	// record here: without a webhook subscribed they are deleted once fanned out (with the quiz
+	// load, a webhook is subscribed and quizLoad.checkWebhook counts its deliveries).
 	var results, byDeadline, doubled int
 	checks := []struct {
 		into  *int

@@ -60,7 +60,7 @@ type journey struct {
 	campaign   int64
 	unitID     int64
 	bankID     int64
-	keys       map[int64]bankQuestion
+	keys       answerKey
 	learners   []*examinee // journeyLearners active ones, then the laggards
 	learnerIDs []int64
 	lagging    bool // the laggards' pace was behind at the start (the rule must remind them)
@@ -131,10 +131,40 @@ type bankQuestion struct {
 	Answer  string   `json:"answer"`
 }
 
+// answerKey is the bank's questions with their keys, by id.
+type answerKey map[int64]bankQuestion
+
+// bankKeys reads the bank drillExam draws from (the first listed) with its keys.
+func bankKeys(admin *client) (int64, answerKey, error) {
+	var banks struct {
+		Items []idOnly `json:"items"`
+	}
+	if code := admin.call(http.MethodGet, "/api/v1/question-banks", nil, &banks); code != http.StatusOK || len(banks.Items) == 0 {
+		return 0, nil, fmt.Errorf("no question bank (status %d)", code)
+	}
+	bankID, keys := banks.Items[0].ID, answerKey{}
+	for page := 1; ; page++ {
+		var qs struct {
+			Items []bankQuestion `json:"items"`
+			Total int            `json:"total"`
+		}
+		path := fmt.Sprintf("/api/v1/question-banks/%d/questions?page=%d&page_size=100", bankID, page)
+		if code := admin.call(http.MethodGet, path, nil, &qs); code != http.StatusOK {
+			return 0, nil, fmt.Errorf("list the bank's questions: status %d %s", code, admin.lastFailure())
+		}
+		for _, q := range qs.Items {
+			keys[q.ID] = q
+		}
+		if len(qs.Items) == 0 || page*100 >= qs.Total {
+			return bankID, keys, nil
+		}
+	}
+}
+
 // answers returns the right answer to a question in the letters of shown (the options as a
 // paper shows them) and a wrong one.
-func (j *journey) answers(question int64, shown []string) (right, wrong string) {
-	q, ok := j.keys[question]
+func (k answerKey) answers(question int64, shown []string) (right, wrong string) {
+	q, ok := k[question]
 	if !ok {
 		return "A", "B"
 	}
@@ -172,35 +202,13 @@ func (j *journey) setup() error {
 	if j.admin, err = login(j.newClient(0), "admin", demoPassword); err != nil {
 		return err
 	}
-	var campaigns, banks struct {
-		Items []idOnly `json:"items"`
+	if j.campaign, err = activeCampaign(j.admin); err != nil {
+		return err
 	}
-	if code := j.admin.call(http.MethodGet, "/api/v1/campaigns?status=active", nil, &campaigns); code != http.StatusOK || len(campaigns.Items) == 0 {
-		return fmt.Errorf("no active campaign (status %d)", code)
+	if j.bankID, j.keys, err = bankKeys(j.admin); err != nil {
+		return err
 	}
-	j.campaign = campaigns.Items[0].ID
-	// The bank drillExam draws from (the first listed), with its keys.
-	if code := j.admin.call(http.MethodGet, "/api/v1/question-banks", nil, &banks); code != http.StatusOK || len(banks.Items) == 0 {
-		return fmt.Errorf("no question bank (status %d)", code)
-	}
-	j.bankID, j.keys = banks.Items[0].ID, map[int64]bankQuestion{}
-	for page := 1; ; page++ {
-		var qs struct {
-			Items []bankQuestion `json:"items"`
-			Total int            `json:"total"`
-		}
-		path := fmt.Sprintf("/api/v1/question-banks/%d/questions?page=%d&page_size=100", j.bankID, page)
-		if code := j.admin.call(http.MethodGet, path, nil, &qs); code != http.StatusOK {
-			return fmt.Errorf("list the bank's questions: status %d %s", code, j.admin.lastFailure())
-		}
-		for _, q := range qs.Items {
-			j.keys[q.ID] = q
-		}
-		if len(qs.Items) == 0 || page*100 >= qs.Total {
-			break
-		}
-	}
-	if err := j.startHook(); err != nil {
+	if j.hook, err = startHook(j.admin, j.run, hookEvents); err != nil {
 		return err
 	}
 	if j.unitID, err = j.drillUnit(j.admin); err != nil {
@@ -253,20 +261,12 @@ func (j *journey) content() error {
 	if code := j.admin.call(http.MethodPut, fmt.Sprintf("/api/v1/events/%d", j.eventID), event, nil); code != http.StatusOK {
 		return fmt.Errorf("publish the event: status %d %s", code, j.admin.lastFailure())
 	}
-	activity := map[string]any{"name": "集群演练竞猜 " + j.run, "audience": "public"}
-	if code := j.admin.call(http.MethodPost, "/api/v1/quiz/activities", activity, &out); code != http.StatusCreated {
-		return fmt.Errorf("create the quiz activity: status %d %s", code, j.admin.lastFailure())
-	}
-	j.activityID = out.ID
 	j.roundEnds = time.Now().Add(roundOpen)
-	round := map[string]any{"name": "演练轮 " + j.run, "starts_at": now.Add(-time.Minute), "ends_at": j.roundEnds.UTC(),
-		"question_count": quizQuestions, "bank_ids": []int64{j.bankID}, "seconds_per_play": 120, "plays_per_round": 1,
-		"min_ms_per_answer": 0, "prize_threshold": 0,
-		"prizes": []any{map[string]any{"name": "一等奖", "stock": 1}, map[string]any{"name": "二等奖", "stock": 2}}}
-	if code := j.admin.call(http.MethodPost, fmt.Sprintf("/api/v1/quiz/activities/%d/rounds", j.activityID), round, &out); code != http.StatusCreated {
-		return fmt.Errorf("create the quiz round: status %d %s", code, j.admin.lastFailure())
+	round := quizRound{bankID: j.bankID, endsAt: j.roundEnds, plays: 1, secondsPerPlay: 120,
+		prizes: []any{map[string]any{"name": "一等奖", "stock": 1}, map[string]any{"name": "二等奖", "stock": 2}}}
+	if j.activityID, j.roundID, err = round.create(j.admin, j.run); err != nil {
+		return err
 	}
-	j.roundID = out.ID
 	fmt.Printf("%s: unit %d, %d learners, course %d, exam %d, event %d, quiz round %d, webhook %d (receiver %s)\n",
 		j.name, j.unitID, len(j.learners), j.courseID, j.examID, j.eventID, j.roundID, j.hook.id, j.hook.url)
 	return nil
@@ -324,13 +324,8 @@ func (j *journey) password() {
 // cleanup removes what would outlive the run: the webhook (its receiver stops with the drill)
 // and the reminder rule (it would run again tomorrow).
 func (j *journey) cleanup() {
-	if j.hook != nil && j.hook.id > 0 {
-		if code := j.admin.call(http.MethodDelete, fmt.Sprintf("/api/v1/integration/webhooks/%d", j.hook.id), nil, nil); code != http.StatusNoContent {
-			fmt.Printf("%s: could not delete webhook %d: status %d\n", j.name, j.hook.id, code)
-		}
-	}
 	if j.hook != nil {
-		j.hook.close()
+		j.hook.remove(j.admin, j.name)
 	}
 	if j.ruleID > 0 {
 		if code := j.admin.call(http.MethodDelete, fmt.Sprintf("/api/v1/reminder-rules/%d", j.ruleID), nil, nil); code != http.StatusNoContent {

@@ -110,7 +110,7 @@ func (j *journey) exam() {
 		}
 		for round := range 2 {
 			for _, q := range p.questions {
-				answer, wrong := j.answers(q.QuestionID, q.Options)
+				answer, wrong := j.keys.answers(q.QuestionID, q.Options)
 				if round == 0 {
 					answer = wrong
 				}

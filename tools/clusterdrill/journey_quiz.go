@@ -36,6 +36,41 @@ func wechatLogin(c *client, name string) (wechatTokens, int) {
 	return t, code
 }
 
+// quizRound is what a drill's quiz activity and its one round are made with: a public
+// activity (credited in campaign when not 0), a round open from a minute ago until endsAt
+// drawing quizQuestions questions of bankID, 10 points each, no play flagged as too fast.
+type quizRound struct {
+	campaign       int64
+	bankID         int64
+	endsAt         time.Time
+	plays          int // plays_per_round
+	secondsPerPlay int
+	prizes         []any
+}
+
+// create has the admin make the activity and the round of run.
+func (q quizRound) create(admin *client, run string) (activityID, roundID int64, err error) {
+	var out idOnly
+	activity := map[string]any{"name": "集群演练竞猜 " + run, "audience": "public"}
+	if q.campaign > 0 {
+		activity["campaign_id"] = q.campaign
+	}
+	if code := admin.call(http.MethodPost, "/api/v1/quiz/activities", activity, &out); code != http.StatusCreated {
+		return 0, 0, fmt.Errorf("create the quiz activity: status %d %s", code, admin.lastFailure())
+	}
+	activityID = out.ID
+	round := map[string]any{"name": "演练轮 " + run, "starts_at": time.Now().UTC().Add(-time.Minute), "ends_at": q.endsAt.UTC(),
+		"question_count": quizQuestions, "bank_ids": []int64{q.bankID}, "seconds_per_play": q.secondsPerPlay, "plays_per_round": q.plays,
+		"min_ms_per_answer": 0, "prize_threshold": 0}
+	if len(q.prizes) > 0 {
+		round["prizes"] = q.prizes
+	}
+	if code := admin.call(http.MethodPost, fmt.Sprintf("/api/v1/quiz/activities/%d/rounds", activityID), round, &out); code != http.StatusCreated {
+		return 0, 0, fmt.Errorf("create the quiz round: status %d %s", code, admin.lastFailure())
+	}
+	return activityID, out.ID, nil
+}
+
 // accountOf is the id of the account a token belongs to (0 when refused).
 func accountOf(c *client, token string) int64 {
 	var me idOnly
@@ -103,7 +138,7 @@ func (j *journey) quizPlay() {
 		for k, q := range play.Questions {
 			answer := ""
 			if k < correct {
-				answer, _ = j.answers(q.QuestionID, q.Options)
+				answer, _ = j.keys.answers(q.QuestionID, q.Options)
 			}
 			answers = append(answers, map[string]any{"question_id": q.QuestionID, "answer": answer})
 		}

@@ -40,30 +40,40 @@ type hookEvent struct {
 // hookEvents are the event types the drill subscribes to.
 var hookEvents = []string{"credit.awarded", "event.attendance_recorded", "exam.attempt_graded", "quiz.round_drawn"}
 
-func (j *journey) startHook() error {
+// startHook starts a receiver and has the admin register it as a webhook of events; the
+// caller deletes it (remove) when the run ends.
+func startHook(admin *client, run string, events []string) (*hookReceiver, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	h := &hookReceiver{url: "http://" + ln.Addr().String() + "/xuefa/webhook", byID: map[string]int{}, events: map[string]hookEvent{}}
 	h.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = h.srv.Serve(ln) }()
-	j.hook = h
 	var out struct {
 		ID     int64  `json:"id"`
 		Secret string `json:"secret"`
 	}
-	body := map[string]any{"url": h.url, "events": hookEvents, "description": "集群演练 " + j.run}
-	if code := j.admin.call(http.MethodPost, "/api/v1/integration/webhooks", body, &out); code != http.StatusCreated {
-		return fmt.Errorf("register the webhook: status %d %s", code, j.admin.lastFailure())
+	body := map[string]any{"url": h.url, "events": events, "description": "集群演练 " + run}
+	if code := admin.call(http.MethodPost, "/api/v1/integration/webhooks", body, &out); code != http.StatusCreated {
+		h.close()
+		return nil, fmt.Errorf("register the webhook: status %d %s", code, admin.lastFailure())
 	}
 	h.mu.Lock()
 	h.id, h.secret = out.ID, out.Secret
 	h.mu.Unlock()
-	return nil
+	return h, nil
 }
 
 func (h *hookReceiver) close() { _ = h.srv.Close() }
+
+// remove deletes the webhook and stops the receiver.
+func (h *hookReceiver) remove(admin *client, name string) {
+	if code := admin.call(http.MethodDelete, fmt.Sprintf("/api/v1/integration/webhooks/%d", h.id), nil, nil); code != http.StatusNoContent {
+		fmt.Printf("%s: could not delete webhook %d: status %d\n", name, h.id, code)
+	}
+	h.close()
+}
 
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -154,17 +164,40 @@ func (j *journey) webhooks() {
 		}
 		return ""
 	}
+	t := j.hook.await(want, key)
+	j.verdict.check("webhook", t.ok(),
+		"%d events expected (%v), all in %v after the journey; %d deliveries received in all; missing %d, delivered more than once %d, unexpected %d, unsigned or malformed %d %v",
+		len(want), t.byType, t.complete.Round(time.Millisecond), t.all, t.missing, t.doubled, t.extra, len(t.bad), firstN(t.bad, 3))
+}
+
+// hookTally is what a receiver got of the events a run expected.
+type hookTally struct {
+	complete                time.Duration  // until every expected event had arrived (or the wait ended)
+	byType                  map[string]int // expected events by type
+	all                     int            // deliveries received in all, the run's or not
+	missing, doubled, extra int            // expected and not received; received more than once (one event, or one id); the run's but not expected
+	bad                     []string       // unsigned or malformed deliveries
+}
+
+func (t hookTally) ok() bool {
+	return t.missing == 0 && t.doubled == 0 && t.extra == 0 && len(t.bad) == 0
+}
+
+// await waits until the receiver has every event of want (key names what an event reports,
+// "type:id", "" for events not the run's), at most 90 s, then 12 s more for late copies, and
+// counts: each must have arrived exactly once (one event id, one delivery), signed.
+func (h *hookReceiver) await(want map[string]bool, key func(hookEvent) string) hookTally {
 	tally := func() (events map[string]int, deliveries map[string]int, all int) {
-		j.hook.mu.Lock()
-		defer j.hook.mu.Unlock()
+		h.mu.Lock()
+		defer h.mu.Unlock()
 		events, deliveries = map[string]int{}, map[string]int{}
-		for id, e := range j.hook.events {
+		for id, e := range h.events {
 			if k := key(e); k != "" {
 				events[k]++
-				deliveries[k] += j.hook.byID[id]
+				deliveries[k] += h.byID[id]
 			}
 		}
-		return events, deliveries, j.hook.received
+		return events, deliveries, h.received
 	}
 	began := time.Now()
 	for time.Since(began) < 90*time.Second {
@@ -180,33 +213,28 @@ func (j *journey) webhooks() {
 		}
 		time.Sleep(time.Second)
 	}
-	complete := time.Since(began)
+	t := hookTally{complete: time.Since(began), byType: map[string]int{}}
 	time.Sleep(12 * time.Second)
 	events, deliveries, all := tally()
-	missing, doubled, extra := 0, 0, 0
-	byType := map[string]int{}
+	t.all = all
 	for k := range want {
 		switch {
 		case events[k] == 0:
-			missing++
+			t.missing++
 		case events[k] > 1 || deliveries[k] > 1:
-			doubled++
+			t.doubled++
 		}
-	}
-	for k := range want {
-		byType[k[:strings.IndexByte(k, ':')]]++
+		t.byType[k[:strings.IndexByte(k, ':')]]++
 	}
 	for k := range events {
 		if !want[k] {
-			extra++
+			t.extra++
 		}
 	}
-	j.hook.mu.Lock()
-	bad := append([]string(nil), j.hook.bad...)
-	j.hook.mu.Unlock()
-	j.verdict.check("webhook", missing == 0 && doubled == 0 && extra == 0 && len(bad) == 0,
-		"%d events expected (%v), all in %v after the journey; %d deliveries received in all; missing %d, delivered more than once %d, unexpected %d, unsigned or malformed %d %v",
-		len(want), byType, complete.Round(time.Millisecond), all, missing, doubled, extra, len(bad), firstN(bad, 3))
+	h.mu.Lock()
+	t.bad = append([]string(nil), h.bad...)
+	h.mu.Unlock()
+	return t
 }
 
 func firstN(s []string, n int) []string { return s[:min(n, len(s))] }

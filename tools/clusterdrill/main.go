@@ -6,7 +6,7 @@
 //	go run ./tools/clusterdrill db-node-down      # the writer Galera node stopped under load, then started
 //	go run ./tools/clusterdrill redis-down        # Redis stopped under load, then started
 //	go run ./tools/clusterdrill replica-killed-mid-exam  # 500 examinees autosaving; a replica SIGKILLed (exam.go)
-//	go run ./tools/clusterdrill db-node-down-mid-exam    # the same exam; the writer Galera node stopped instead
+//	go run ./tools/clusterdrill db-node-down-mid-exam    # the same exam and 100 WeChat quiz players (exam_quiz.go); the writer Galera node stopped instead
 //	go run ./tools/clusterdrill costs             # CPU per request of each hot kind, by tier (cost.go)
 //	go run ./tools/clusterdrill journey           # admin, learners and WeChat participants through the balancer (journey*.go)
 //	go run ./tools/clusterdrill wechat-fake -addr 127.0.0.1:8099  # the fake WeChat API cluster.sh runs (wechatfake.go)
@@ -95,6 +95,12 @@ func (c *client) call(method, path string, body, out any) int {
 
 // send is call with extra headers.
 func (c *client) send(method, path string, body, out any, header map[string]string) int {
+	code, _ := c.exchange(method, path, body, out, header)
+	return code
+}
+
+// exchange is send that also returns the answer's headers (nil when it did not complete).
+func (c *client) exchange(method, path string, body, out any, header map[string]string) (int, http.Header) {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -113,7 +119,7 @@ func (c *client) send(method, path string, body, out any, header map[string]stri
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	defer res.Body.Close()
 	if out != nil && res.StatusCode < 300 {
@@ -124,7 +130,7 @@ func (c *client) send(method, path string, body, out any, header map[string]stri
 		c.failure.Store(string(b))
 	}
 	_, _ = io.Copy(io.Discard, res.Body)
-	return res.StatusCode
+	return res.StatusCode, res.Header
 }
 
 // learner logs in demo learner k (1-12) through the balancer.
