@@ -5820,7 +5820,7 @@ type ClientInterface interface {
 
 	// GetMyCredits My credits
 	//
-	// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only.
+	// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
 	//
 	// Access: learner.
 	//
@@ -7872,7 +7872,7 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 
 // GetMyCredits My credits
 //
-// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only.
+// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
 //
 // Access: learner.
 //
@@ -13578,7 +13578,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetMyCreditsWithResponse My credits
 	//
-	// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only.
+	// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
 	//
 	// Access: learner.
 	//
@@ -29841,7 +29841,7 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 
 // GetMyCreditsWithResponse My credits
 //
-// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only.
+// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
 //
 // Access: learner.
 //
