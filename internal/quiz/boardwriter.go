@@ -32,6 +32,8 @@ type boardWriter struct {
 
 	pendingMu sync.Mutex
 	pending   map[boardKey]pendingStanding // this process's best unflushed standing per round player
+
+	remirror map[boardKey]bool // standings of failed folds to copy to Redis again (under mu)
 }
 
 type pendingStanding struct {
@@ -162,6 +164,7 @@ func (s *Service) flushLocked(ctx context.Context) error {
 			return err
 		}
 		if n < boardBatch {
+			s.remirrorFailed(ctx)
 			return nil
 		}
 	}
@@ -201,6 +204,7 @@ func (s *Service) flushBatch(ctx context.Context) (int, error) {
 	})
 	if err != nil {
 		s.index.foldEnds(nil)
+		s.noteRemirror(plays)
 		return 0, err
 	}
 	s.index.foldEnds(writes) // before forgetting them as pending: ranks see them in one or the other
@@ -297,4 +301,48 @@ func playStanding(p Play) Standing {
 		at = millis(*p.SubmittedAt)
 	}
 	return Standing{AccountID: p.AccountID, PlayID: p.ID, Score: p.Score, DurationMs: p.DurationMs, SubmittedMs: at}
+}
+
+// noteRemirror remembers the standings a failed fold touched. A fold whose commit answer was
+// lost (the database node left as it committed) may have stored and marked its plays although
+// it failed here; nothing folds them again, so Redis would keep the old standings (the
+// db-node-down-mid-exam drill saw a quarter of a round board so). Called under bw.mu.
+func (s *Service) noteRemirror(plays []Play) {
+	if s.Redis == nil || len(plays) == 0 {
+		return
+	}
+	if s.bw.remirror == nil {
+		s.bw.remirror = map[boardKey]bool{}
+	}
+	for _, p := range plays {
+		s.bw.remirror[boardKey{RoundBoard(p.RoundID), p.AccountID}] = true
+		s.bw.remirror[boardKey{ActivityBoard(p.ActivityID), p.AccountID}] = true
+	}
+}
+
+// remirrorFailed copies the stored standings of the failed folds' players to Redis, once a
+// flush has succeeded again; a failure is logged and tried again after the next flush (the SQL
+// board stays right). Called under bw.mu.
+func (s *Service) remirrorFailed(ctx context.Context) {
+	if len(s.bw.remirror) == 0 {
+		return
+	}
+	byBoard := map[string][]int64{}
+	for k := range s.bw.remirror {
+		byBoard[k.board] = append(byBoard[k.board], k.account)
+	}
+	for board, accounts := range byBoard {
+		stored, err := s.Board.Load(ctx, board, accounts)
+		if err != nil {
+			s.Log.Error("quiz: reading standings to mirror again failed", "board", board, "err", err)
+			return
+		}
+		for _, st := range stored {
+			if err := s.Redis.Put(ctx, board, nil, *st); err != nil {
+				s.Log.Error("quiz: redis leaderboard write failed", "board", board, "err", err)
+				return
+			}
+		}
+	}
+	clear(s.bw.remirror)
 }

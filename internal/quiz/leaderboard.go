@@ -94,17 +94,21 @@ func parseMember(m string, key float64) (Standing, error) {
 	return s, nil
 }
 
-// Put implements Leaderboard in one MULTI/EXEC.
-func (r *RedisBoard) Put(ctx context.Context, board string, old *Standing, next Standing) error {
+// putScript replaces a player's member: it removes the one the who hash names, not the caller's
+// idea of the old standing, so a board that missed a write (a fold whose commit answer was lost,
+// see Service.remirror) is mended by the next one instead of keeping two members of one player.
+var putScript = redis.NewScript(`
+local cur = redis.call('HGET', KEYS[2], ARGV[1])
+if cur then redis.call('ZREM', KEYS[1], cur) end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1`)
+
+// Put implements Leaderboard atomically (a script); old is not needed, the who hash says it.
+func (r *RedisBoard) Put(ctx context.Context, board string, _ *Standing, next Standing) error {
 	set, who := r.keys(board)
-	pipe := r.client.TxPipeline()
-	if old != nil {
-		pipe.ZRem(ctx, set, member(*old))
-	}
-	pipe.ZAdd(ctx, set, redis.Z{Score: float64(RankKey(next.Score, next.DurationMs)), Member: member(next)})
-	pipe.HSet(ctx, who, strconv.FormatInt(next.AccountID, 10), member(next))
-	_, err := pipe.Exec(ctx)
-	return err
+	return putScript.Run(ctx, r.client, []string{set, who}, strconv.FormatInt(next.AccountID, 10),
+		strconv.FormatInt(RankKey(next.Score, next.DurationMs), 10), member(next)).Err()
 }
 
 // Top implements Leaderboard.

@@ -196,3 +196,43 @@ func TestRedisWiredBoardsMatchSQL(t *testing.T) {
 		}
 	}, highLimits, func(c *config.Config) { c.Redis.Addr = addr })
 }
+
+// A fold whose commit answer was lost (a database node leaving as it committed) left Redis
+// with a player's older standing: the next flush copies the stored standings of that fold's
+// players to Redis again, and a put replaces the player's member whatever the caller thought
+// was there (one member per player).
+func TestRedisMendedAfterAFailedFold(t *testing.T) {
+	addr := testRedis(t).Options().Addr
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		f := newRound(t, e, nil)
+		boards := []string{quiz.RoundBoard(f.roundID), quiz.ActivityBoard(f.activityID)}
+		for _, b := range boards {
+			require.NoError(t, e.App.Quiz.Redis.Clear(ctx, b))
+		}
+		for i, n := range []int{5, 3} {
+			playRound(t, e, participant(t, e, fmt.Sprintf("p-mend-%d", i), fmt.Sprintf("玩家%d号", i)), f.roundID, n, 20*time.Second)
+		}
+		require.NoError(t, e.App.Quiz.FlushBoards(ctx))
+		var plays []quiz.Play
+		require.NoError(t, e.DB.Where("round_id = ?", f.roundID).Order("id").Find(&plays).Error)
+		require.Len(t, plays, 2)
+
+		best := plays[0]
+		for _, b := range boards { // Redis missed the best play's write: it holds an older standing
+			require.NoError(t, e.App.Quiz.Redis.Put(ctx, b, nil, quiz.Standing{AccountID: best.AccountID, PlayID: best.ID, Score: 0, DurationMs: 50_000, SubmittedMs: 1}))
+			top, err := e.App.Quiz.Redis.Top(ctx, b, 10)
+			require.NoError(t, err)
+			assert.Len(t, top, 2, "one member per player after a put that did not name the old one")
+		}
+		e.App.Quiz.NoteFailedFold([]quiz.Play{best})
+		require.NoError(t, e.App.Quiz.FlushBoards(ctx))
+		for _, b := range boards {
+			fromSQL, err := e.App.Quiz.Board.Top(ctx, b, 10)
+			require.NoError(t, err)
+			fromRedis, err := e.App.Quiz.Redis.Top(ctx, b, 10)
+			require.NoError(t, err)
+			assert.Equal(t, fromSQL, fromRedis, "%s mended from the stored standings", b)
+		}
+	}, highLimits, func(c *config.Config) { c.Redis.Addr = addr })
+}
