@@ -28,8 +28,9 @@ import (
 //  3. one transaction moves the campaign to closed and the close to done, issues the
 //     certificates (Certifier) and emits campaign.closed.
 
-// closeBatch is how many learners' results one transaction of step 2 writes.
-const closeBatch = 2000
+// defaultCloseBatch is how many learners' results one transaction of step 2 writes
+// (Service.closeBatch; tests make it small to cross batches with few learners).
+const defaultCloseBatch = 2000
 
 // certificatePage is how many met results one call of Certifier.Issue gets.
 const certificatePage = 2000
@@ -198,7 +199,7 @@ func (s *Service) closeNextBatch(ctx context.Context, c *campaign.Row, closeID i
 		if err != nil {
 			return err
 		}
-		results, err := s.Batch(ctx, c, f, cl.NextLearnerID, closeBatch)
+		results, err := s.Batch(ctx, c, f, cl.NextLearnerID, s.closeBatch)
 		if err != nil {
 			return err
 		}
@@ -213,7 +214,7 @@ func (s *Service) closeNextBatch(ctx context.Context, c *campaign.Row, closeID i
 		if err := s.store.InsertResults(ctx, results); err != nil {
 			return err
 		}
-		done = len(results) < closeBatch
+		done = len(results) < s.closeBatch
 		return s.store.AdvanceClose(ctx, cl.ID, results[len(results)-1].LearnerID, cl.Learners+len(results))
 	})
 	return done, err

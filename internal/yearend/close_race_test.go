@@ -125,7 +125,9 @@ func TestCloseResumesAfterCrash(t *testing.T) {
 		ctx := context.Background()
 		id, admin := demoCampaign(t, e), e.Token("admin")
 		path := fmt.Sprintf("/api/v1/campaigns/%d", id)
-		added := addLearners(t, e, 4100) // three batches of the close: 2,000, 2,000 and the rest
+		const batch = 100
+		e.App.YearEnd.SetCloseBatch(batch)
+		added := addLearners(t, e, 2*batch+50) // three batches of the close: 100, 100 and the rest
 		awards := make([]credit.Award, 0, len(added)/10)
 		for i := 0; i < len(added); i += 10 {
 			awards = append(awards, credit.Award{LearnerID: added[i], CampaignID: id, Source: credit.SourceEvent,
@@ -145,16 +147,16 @@ func TestCloseResumesAfterCrash(t *testing.T) {
 		require.NoError(t, err)
 		f, err := e.App.YearEnd.FormulaOf(ctx, id)
 		require.NoError(t, err)
-		first, err := e.App.YearEnd.Batch(ctx, row, f, 0, 2000)
+		first, err := e.App.YearEnd.Batch(ctx, row, f, 0, batch)
 		require.NoError(t, err)
-		require.Len(t, first, 2000)
+		require.Len(t, first, batch)
 		earlier := e.Clock.Now().Add(-time.Hour).UTC()
 		for i := range first {
 			first[i].CloseNo, first[i].CreatedAt = 1, earlier
 		}
 		require.NoError(t, e.DB.CreateInBatches(first, 200).Error)
-		require.NoError(t, e.DB.Create(&yearend.Close{CampaignID: id, CloseNo: 1, State: yearend.CloseRunning, NextLearnerID: first[1999].LearnerID,
-			Learners: 2000, Formula: `{"exam_weight":0,"exam_id":null,"pass_score":100,"exempt_target_percent":50}`, StartedAt: earlier}).Error)
+		require.NoError(t, e.DB.Create(&yearend.Close{CampaignID: id, CloseNo: 1, State: yearend.CloseRunning, NextLearnerID: first[batch-1].LearnerID,
+			Learners: batch, Formula: `{"exam_weight":0,"exam_id":null,"pass_score":100,"exempt_target_percent":50}`, StartedAt: earlier}).Error)
 		require.NoError(t, e.DB.Table("campaigns").Where("id = ?", id).Update("status", campaign.StatusClosing).Error)
 
 		res, err := e.App.Credits.Award(ctx, credit.Award{LearnerID: added[1], CampaignID: id, Source: credit.SourceStudy, SourceID: "minute:1", Amount: 10, Reason: "学习"})
@@ -171,7 +173,7 @@ func TestCloseResumesAfterCrash(t *testing.T) {
 		assert.Equal(t, done.Learners, frozenCount(t, e, id, 1), "one result per learner")
 		var kept int64
 		require.NoError(t, e.DB.Table("year_results").Where("campaign_id = ? AND close_no = 1 AND created_at < ?", id, e.Clock.Now().Add(-time.Minute)).Count(&kept).Error)
-		assert.EqualValues(t, 2000, kept, "the batch written before the crash was kept, not rewritten")
+		assert.EqualValues(t, batch, kept, "the batch written before the crash was kept, not rewritten")
 		assertSnapshotIsLedger(t, e, id, 1)
 		var resumed int64
 		require.NoError(t, e.DB.Table("audit_logs").Where("action = ? AND resource_id = ? AND detail LIKE ?", "campaign.close", fmt.Sprint(id), `%"resumed":true%`).Count(&resumed).Error)

@@ -44,6 +44,8 @@ type Service struct {
 	events    Events
 	certifier Certifier
 	now       func() time.Time
+
+	closeBatch int // learners per transaction of a close (defaultCloseBatch)
 }
 
 // Deps are the service's collaborators.
@@ -59,5 +61,6 @@ type Deps struct {
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, audit: d.Audit, events: d.Events, certifier: d.Certifier, now: d.Now}
+	return &Service{db: d.DB, store: d.Store, campaigns: d.Campaigns, audit: d.Audit, events: d.Events, certifier: d.Certifier, now: d.Now,
+		closeBatch: defaultCloseBatch}
 }
