@@ -27,8 +27,8 @@ type Standing struct {
 }
 
 // MyStanding is the learner's own standing in a campaign (campaignID 0: the newest active one).
-// With a campaign named it is two statements: the campaign, then the learner with their summary
-// and place (standingByAccount).
+// With a campaign named it is two statements (the learner with their summary, then the
+// campaign) and the unit's kept places (unit_places.go).
 func (s *Service) MyStanding(ctx context.Context, actor auth.Actor, campaignID int64) (*Standing, error) {
 	if campaignID != 0 {
 		row, err := s.store.standingByAccount(ctx, actor.AccountID, campaignID)
@@ -55,6 +55,9 @@ func (s *Service) MyStanding(ctx context.Context, actor auth.Actor, campaignID i
 		return nil, errNoCampaign
 	}
 	row, err := s.store.standingByLearner(ctx, learner.LearnerID, running[0].ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errNotALearner
+	}
 	if err != nil {
 		return nil, err
 	}
