@@ -119,11 +119,11 @@ func (s *Service) unitScope(ctx context.Context, actor auth.Actor, unitID int64)
 	if unitID == 0 {
 		return actor.UnitPath, nil
 	}
-	path, err := s.store.UnitPath(ctx, unitID)
-	if errors.Is(err, ErrNotFound) || (err == nil && !actor.Covers(path)) {
+	u, err := s.store.reportUnit(ctx, unitID)
+	if errors.Is(err, ErrNotFound) || (err == nil && !actor.Covers(u.Path)) {
 		return "", errUnitNotFound
 	}
-	return path, err
+	return u.Path, err
 }
 
 // MyResult is a learner's own year result in a campaign with its explanation: frozen when the

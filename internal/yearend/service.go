@@ -9,13 +9,10 @@ import (
 	"github.com/xuefa/xuefa/internal/audit"
 	"github.com/xuefa/xuefa/internal/campaign"
 	"github.com/xuefa/xuefa/internal/credit"
-	"github.com/xuefa/xuefa/internal/platform/auth"
 )
 
 // Campaigns reads campaigns for the year's close-out.
 type Campaigns interface {
-	// Get returns a campaign the actor can see (404 otherwise).
-	Get(ctx context.Context, actor auth.Actor, id int64) (*campaign.Row, error)
 	// LockRow locks a campaign's row in the caller's transaction and returns it (close-out).
 	LockRow(ctx context.Context, id int64) (*campaign.Row, error)
 	// SetStatus writes a campaign's status in the caller's transaction (close-out, reopen).

@@ -249,18 +249,6 @@ func (s *Store) FrozenAfter(ctx context.Context, f Frozen, after int64, limit in
 	return rows, err
 }
 
-// UnitPath is the path of a unit (ErrNotFound: no such unit).
-func (s *Store) UnitPath(ctx context.Context, unitID int64) (string, error) {
-	var paths []string
-	if err := s.conn(ctx).Table("units").Where("id = ?", unitID).Limit(1).Pluck("path", &paths).Error; err != nil {
-		return "", err
-	}
-	if len(paths) == 0 {
-		return "", ErrNotFound
-	}
-	return paths[0], nil
-}
-
 // LearnerOf loads a learner with their unit (ErrNotFound: no such learner).
 func (s *Store) LearnerOf(ctx context.Context, id int64) (*LearnerRow, error) {
 	var r LearnerRow
