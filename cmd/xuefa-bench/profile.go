@@ -25,3 +25,11 @@ func profiled(path string, fn func() outcome) outcome {
 	defer pprof.StopCPUProfile()
 	return fn()
 }
+
+// profilePath is where a scenario's profile goes ("" when none is asked for).
+func profilePath(base, scenario string) string {
+	if base == "" {
+		return ""
+	}
+	return base + "." + scenario
+}

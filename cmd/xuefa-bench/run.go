@@ -39,6 +39,7 @@ type runOptions struct {
 	Clients   int            // > 0: drive each scenario with this many clients as fast as answered
 	Requests  int            // requests of each saturated run
 	Repeat    int            // measured runs per scenario; the table shows the median by p99
+	Profile   string         // a CPU profile of each scenario's measured run to Profile.<scenario>
 }
 
 // inflight counts the API requests being served.
@@ -194,7 +195,7 @@ func runCommand(ctx context.Context, dsn string, opts runOptions, getenv func(st
 				}
 			}
 			load := loadAverage()
-			o := measure(opts.Duration)
+			o := profiled(profilePath(opts.Profile, name), func() outcome { return measure(opts.Duration) })
 			o.Load = load + " → " + loadAverage()
 			fmt.Fprintf(out, "  %-22s %s   load %s\n", name, o.line(), o.Load)
 			runs = append(runs, o)

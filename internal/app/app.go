@@ -174,7 +174,7 @@ func (a *App) wire(opts Options) error {
 		},
 	})
 	a.Dispatcher = integration.NewDispatcher(a.Integration, a.Log)
-	a.Campaigns = campaign.NewService(a.DB, campaign.NewStore(a.DB), a.Units, a.Audit, opts.Now)
+	a.Campaigns = campaign.NewService(a.DB, campaign.NewStore(a.DB), a.Units, a.Audit, opts.Now, cfg.Campaign.FactsTTL.Std())
 	a.Credits = credit.NewService(credit.Deps{
 		DB: a.DB, Store: credit.NewStore(a.DB), Campaigns: a.Campaigns, Units: a.Units, Audit: a.Audit, Now: opts.Now,
 		Events: a.Integration, UnitRankingTTL: cfg.Credit.UnitRankingTTL.Std(),

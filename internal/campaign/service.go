@@ -15,6 +15,7 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/etag"
+	"github.com/xuefa/xuefa/internal/platform/ttlcache"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -46,11 +47,12 @@ type Service struct {
 	units Units
 	audit Auditor
 	now   func() time.Time
+	kept  *ttlcache.Cache[keptFacts] // see facts_cache.go
 }
 
-// NewService builds the service.
-func NewService(db *gorm.DB, store *Store, units Units, auditor Auditor, now func() time.Time) *Service {
-	return &Service{db: db, store: store, units: units, audit: auditor, now: now}
+// NewService builds the service; a replica keeps campaign facts for factsTTL (0: not kept).
+func NewService(db *gorm.DB, store *Store, units Units, auditor Auditor, now func() time.Time, factsTTL time.Duration) *Service {
+	return &Service{db: db, store: store, units: units, audit: auditor, now: now, kept: newFactsCache(factsTTL, now)}
 }
 
 // Input is a campaign's editable content.
@@ -257,7 +259,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id int64, in Upd
 			}
 			cols["status"] = *in.Status
 		}
-		if err := s.store.Update(ctx, id, cols); err != nil {
+		if err := s.update(ctx, id, cols); err != nil {
 			return err
 		}
 		if err := s.record(ctx, actor, "campaign.update", id, map[string]any{"status": cols["status"]}); err != nil {
@@ -289,7 +291,7 @@ func (s *Service) LockRow(ctx context.Context, id int64) (*Row, error) {
 // lock), as a new revision. Only the year's close-out and reopen call it: the rules of their
 // transitions are theirs.
 func (s *Service) SetStatus(ctx context.Context, id int64, to Status) error {
-	return s.store.Update(ctx, id, map[string]any{"status": to})
+	return s.update(ctx, id, map[string]any{"status": to})
 }
 
 func mergeInput(c Campaign, in UpdateInput) Input {
@@ -316,25 +318,32 @@ func mergeInput(c Campaign, in UpdateInput) Input {
 	return m
 }
 
-// Facts implements credit.Campaigns.
+// Facts implements credit.Campaigns, through the replica's copy (facts_cache.go).
 func (s *Service) Facts(ctx context.Context, id int64) (*credit.CampaignFacts, error) {
-	r, err := s.store.Get(ctx, id)
+	k, err := s.keptFactsOf(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	return s.facts(r), nil
+	f := k.facts
+	f.Active = s.running(k.status, f.StartDate, f.EndDate)
+	return &f, nil
 }
 
 func (s *Service) facts(r *Row) *credit.CampaignFacts {
-	today := credit.Day(s.now())
 	return &credit.CampaignFacts{
 		ID: r.ID, Name: r.Name, UnitPath: r.UnitPath, StartDate: r.StartDate, EndDate: r.EndDate,
-		Active:  r.Status == StatusActive && today >= r.StartDate && today <= r.EndDate,
+		Active:  s.running(r.Status, r.StartDate, r.EndDate),
 		Targets: r.targets(), Rules: r.rules(),
 	}
+}
+
+// running says whether a campaign in status, from start to end (Asia/Shanghai days), runs today.
+func (s *Service) running(status Status, start, end string) bool {
+	today := credit.Day(s.now())
+	return status == StatusActive && today >= start && today <= end
 }
 
 // ActiveFor returns the campaigns running today that a learner in the unit at path takes part

@@ -55,6 +55,7 @@ type Config struct {
 	Integration Integration `yaml:"integration"`
 	WeChat      WeChat      `yaml:"wechat"`
 	Quiz        Quiz        `yaml:"quiz"`
+	Campaign    Campaign    `yaml:"campaign"`
 	Credit      Credit      `yaml:"credit"`
 	Supervision Supervision `yaml:"supervision"`
 	// Certificates signs the year's certificates.
@@ -89,6 +90,14 @@ type Supervision struct {
 	// DashboardTTL is how long a unit dashboard's figures are reused (0: computed on every
 	// request). A county's figures aggregate every learner under it.
 	DashboardTTL Duration `yaml:"dashboard_ttl"`
+}
+
+// Campaign settings.
+type Campaign struct {
+	// FactsTTL is how long a replica reuses a campaign's facts (organiser, dates, targets,
+	// rules; 0: read on every use). Every award and every learner's home screen reads them; a
+	// write through a replica drops its copy when it commits, other replicas see it within the TTL.
+	FactsTTL Duration `yaml:"facts_ttl"`
 }
 
 // Credit settings.
@@ -287,6 +296,7 @@ func Default() Config {
 			MiniProgramState:        "formal",
 		},
 		Quiz:         Quiz{StartPerAccountPerMinute: 10, StartPerIPPerMinute: 600, SubmitPerAccountPerMinute: 20, SubmitPerIPPerMinute: 1200},
+		Campaign:     Campaign{FactsTTL: Duration(5 * time.Second)},
 		Credit:       Credit{UnitRankingTTL: Duration(30 * time.Second)},
 		Supervision:  Supervision{DashboardTTL: Duration(30 * time.Second)},
 		Certificates: Certificates{KeyID: "c1", LookupPerIPPerMinute: 60},
