@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/xuefa/xuefa/internal/credit"
@@ -12,10 +13,12 @@ import (
 
 // A campaign's facts (organiser, dates, targets, rules) are read by every credit award and by
 // every learner's home screen and ledger page, and change a few times a year. A replica keeps
-// each campaign's facts for campaign.facts_ttl: the read was one statement of the two left on
-// GET /me/credits (issue 21, docs/performance.md). A write through this service drops the
-// replica's copy once it commits, so this replica answers with the new facts at once; other
-// replicas within the TTL. Whether a campaign is closing or closed, which decides whether an
+// each campaign's facts, and the running campaigns of each unit, for campaign.facts_ttl: these
+// reads were one statement of the two or three left on GET /me/credits (issue 21,
+// docs/performance.md). Kept values are filed under a generation that every campaign write
+// through this service bumps once it commits, so this replica answers with the new facts at
+// once (a read that overlapped the write is filed under the old generation, never read again);
+// other replicas within the TTL. Whether a campaign is closing or closed, which decides whether an
 // award may still land, is never taken from here: the award reads it under a lock
 // (credit.Store.LockCampaigns).
 
@@ -29,30 +32,59 @@ type keptFacts struct {
 // shareFacts hands out the kept value itself: its maps are read, never changed, by callers.
 func shareFacts(k keptFacts) keptFacts { return k }
 
-func newFactsCache(ttl time.Duration, now func() time.Time) *ttlcache.Cache[keptFacts] {
-	return ttlcache.New(ttl, now, shareFacts)
+// shareRunning hands out the kept list itself: ActiveFor copies what it returns.
+func shareRunning(k []keptFacts) []keptFacts { return k }
+
+// keptCampaigns is the replica's copy of campaign facts.
+type keptCampaigns struct {
+	gen     atomic.Uint64
+	byID    *ttlcache.Cache[keptFacts]
+	running *ttlcache.Cache[[]keptFacts] // by unit path: the active campaigns at or above it
 }
 
-func factsKey(id int64) string { return strconv.FormatInt(id, 10) }
+func newKeptCampaigns(ttl time.Duration, now func() time.Time) *keptCampaigns {
+	return &keptCampaigns{byID: ttlcache.New(ttl, now, shareFacts), running: ttlcache.New(ttl, now, shareRunning)}
+}
+
+func (k *keptCampaigns) key(s string) string { return strconv.FormatUint(k.gen.Load(), 10) + ":" + s }
+
+func (s *Service) kept(r *Row) keptFacts { return keptFacts{facts: *s.facts(r), status: r.Status} }
 
 // keptFactsOf reads a campaign's facts through the replica's copy.
 func (s *Service) keptFactsOf(ctx context.Context, id int64) (keptFacts, error) {
-	k, _, err := s.kept.Get(ctx, factsKey(id), func(ctx context.Context) (keptFacts, error) {
+	k, _, err := s.keep.byID.Get(ctx, s.keep.key(strconv.FormatInt(id, 10)), func(ctx context.Context) (keptFacts, error) {
 		r, err := s.store.Get(ctx, id)
 		if err != nil {
 			return keptFacts{}, err
 		}
-		return keptFacts{facts: *s.facts(r), status: r.Status}, nil
+		return s.kept(r), nil
 	})
 	return k, err
 }
 
-// update writes a campaign's columns and drops the replica's copy of its facts once the
-// transaction in ctx commits.
+// keptRunning reads the active campaigns organised at or above the unit at unitPath, newest
+// first, through the replica's copy.
+func (s *Service) keptRunning(ctx context.Context, unitPath string) ([]keptFacts, error) {
+	k, _, err := s.keep.running.Get(ctx, s.keep.key(unitPath), func(ctx context.Context) ([]keptFacts, error) {
+		rows, _, err := s.store.List(ctx, Filter{AncestorsOf: unitPath, Status: StatusActive}, 0, 100)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]keptFacts, len(rows))
+		for i := range rows {
+			out[i] = s.kept(&rows[i])
+		}
+		return out, nil
+	})
+	return k, err
+}
+
+// update writes a campaign's columns; once the transaction in ctx commits, the replica's
+// copies are of an older generation.
 func (s *Service) update(ctx context.Context, id int64, cols map[string]any) error {
 	if err := s.store.Update(ctx, id, cols); err != nil {
 		return err
 	}
-	database.AfterCommit(ctx, func() { s.kept.Forget(factsKey(id)) })
+	database.AfterCommit(ctx, func() { s.keep.gen.Add(1) })
 	return nil
 }

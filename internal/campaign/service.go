@@ -15,7 +15,6 @@ import (
 	"github.com/xuefa/xuefa/internal/platform/auth"
 	"github.com/xuefa/xuefa/internal/platform/database"
 	"github.com/xuefa/xuefa/internal/platform/etag"
-	"github.com/xuefa/xuefa/internal/platform/ttlcache"
 	"github.com/xuefa/xuefa/internal/unit"
 )
 
@@ -47,12 +46,12 @@ type Service struct {
 	units Units
 	audit Auditor
 	now   func() time.Time
-	kept  *ttlcache.Cache[keptFacts] // see facts_cache.go
+	keep  *keptCampaigns // see facts_cache.go
 }
 
 // NewService builds the service; a replica keeps campaign facts for factsTTL (0: not kept).
 func NewService(db *gorm.DB, store *Store, units Units, auditor Auditor, now func() time.Time, factsTTL time.Duration) *Service {
-	return &Service{db: db, store: store, units: units, audit: auditor, now: now, kept: newFactsCache(factsTTL, now)}
+	return &Service{db: db, store: store, units: units, audit: auditor, now: now, keep: newKeptCampaigns(factsTTL, now)}
 }
 
 // Input is a campaign's editable content.
@@ -349,14 +348,16 @@ func (s *Service) running(status Status, start, end string) bool {
 // ActiveFor returns the campaigns running today that a learner in the unit at path takes part
 // in (organised by their unit or an ancestor), newest first.
 func (s *Service) ActiveFor(ctx context.Context, unitPath string) ([]credit.CampaignFacts, error) {
-	rows, _, err := s.store.List(ctx, Filter{AncestorsOf: unitPath, Status: StatusActive}, 0, 100)
+	kept, err := s.keptRunning(ctx, unitPath)
 	if err != nil {
 		return nil, err
 	}
 	out := []credit.CampaignFacts{}
-	for i := range rows {
-		if f := s.facts(&rows[i]); f.Active {
-			out = append(out, *f)
+	for _, k := range kept {
+		if s.running(k.status, k.facts.StartDate, k.facts.EndDate) {
+			f := k.facts
+			f.Active = true
+			out = append(out, f)
 		}
 	}
 	return out, nil

@@ -38,7 +38,7 @@ func (s *Service) Adjust(ctx context.Context, actor auth.Actor, in AdjustInput) 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.campaignFor(ctx, learner, in.CampaignID); err != nil {
+	if _, err := s.campaignFor(ctx, learner.UnitPath, in.CampaignID); err != nil {
 		return nil, err
 	}
 	out := &Adjusted{}

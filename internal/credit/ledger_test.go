@@ -299,3 +299,24 @@ func TestMyStandingRankInUnit(t *testing.T) {
 		}
 	})
 }
+
+// The learner's ledger page is one statement on the common path; its edges take the second:
+// no entries yet, and a campaign of another township (404, as if it did not exist).
+func TestMyLedgerEdges(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		created := e.Call(http.MethodPost, "/api/v1/campaigns", e.Token("huayang-admin"), map[string]any{
+			"unit_id": e.UnitID("huayang"), "name": "华阳镇学法月", "start_date": "2026-11-01", "end_date": "2026-11-30",
+			"targets": map[string]any{"leader": 10, "general": 10, "judicial": 10}})
+		require.Equal(t, http.StatusCreated, created.Status, "%s", created.Body)
+		path := fmt.Sprintf("/api/v1/me/credits/ledger?campaign_id=%d", int64(created.Map(t)["id"].(float64)))
+
+		empty := e.Call(http.MethodGet, path, e.Token("13800000001"), nil) // 华阳镇
+		require.Equal(t, http.StatusOK, empty.Status, "%s", empty.Body)
+		assert.EqualValues(t, 0, empty.Map(t)["total"])
+		assert.Empty(t, empty.Map(t)["items"])
+
+		other := e.Call(http.MethodGet, path, e.Token("13800000004"), nil) // 临溪镇
+		assert.Equal(t, http.StatusNotFound, other.Status)
+		assert.Equal(t, "campaign.not_found", other.ErrorCode())
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/xuefa/xuefa/internal/platform/apperr"
@@ -26,42 +27,29 @@ type Standing struct {
 	Explanation  []string
 }
 
-// MyStanding is the learner's own standing in a campaign (campaignID 0: the newest active one).
-// With a campaign named it is two statements (the learner with their summary, then the
-// campaign) and the unit's kept places (unit_places.go).
+// MyStanding is the learner's own standing in a campaign (campaignID 0: the newest running one
+// of their unit). It is one statement (the learner with their summary): the campaign's facts
+// and the running campaigns are kept per replica, and so are the unit's places
+// (unit_places.go); a learner's account is in the learner's unit (see MyEntries).
 func (s *Service) MyStanding(ctx context.Context, actor auth.Actor, campaignID int64) (*Standing, error) {
-	if campaignID != 0 {
-		row, err := s.store.standingByAccount(ctx, actor.AccountID, campaignID)
-		if errors.Is(err, ErrNotFound) {
-			return nil, errNotALearner
-		}
+	if campaignID == 0 {
+		running, err := s.campaigns.ActiveFor(ctx, actor.UnitPath)
 		if err != nil {
 			return nil, err
 		}
-		return s.standingIn(ctx, row, campaignID)
+		if len(running) == 0 {
+			return nil, errNoCampaign
+		}
+		campaignID = running[0].ID
 	}
-	learner, err := s.store.LearnerByAccount(ctx, actor.AccountID)
+	row, err := s.store.standingByAccount(ctx, actor.AccountID, campaignID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errNotALearner
 	}
 	if err != nil {
 		return nil, err
 	}
-	running, err := s.campaigns.ActiveFor(ctx, learner.UnitPath)
-	if err != nil {
-		return nil, err
-	}
-	if len(running) == 0 {
-		return nil, errNoCampaign
-	}
-	row, err := s.store.standingByLearner(ctx, learner.LearnerID, running[0].ID)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errNotALearner
-	}
-	if err != nil {
-		return nil, err
-	}
-	return s.standingFrom(ctx, &running[0], row)
+	return s.standingIn(ctx, row, campaignID)
 }
 
 // LearnerStanding is a learner's standing for an admin who owns them.
@@ -84,13 +72,14 @@ func (s *Service) ownedLearner(ctx context.Context, actor auth.Actor, learnerID 
 	return learner, err
 }
 
-// campaignFor loads a campaign the learner takes part in (organised at or above their unit).
-func (s *Service) campaignFor(ctx context.Context, learner *LearnerFacts, campaignID int64) (*CampaignFacts, error) {
+// campaignFor loads a campaign that learners of the unit at unitPath take part in (organised
+// at or above it).
+func (s *Service) campaignFor(ctx context.Context, unitPath string, campaignID int64) (*CampaignFacts, error) {
 	c, err := s.campaigns.Facts(ctx, campaignID)
 	if err != nil {
 		return nil, err
 	}
-	if len(learner.UnitPath) < len(c.UnitPath) || learner.UnitPath[:len(c.UnitPath)] != c.UnitPath {
+	if !strings.HasPrefix(unitPath, c.UnitPath) {
 		return nil, apperr.NotFound("campaign.not_found", "学法活动不存在")
 	}
 	return c, nil
@@ -98,7 +87,7 @@ func (s *Service) campaignFor(ctx context.Context, learner *LearnerFacts, campai
 
 // standingIn is the standing of a learner's row in a campaign they take part in.
 func (s *Service) standingIn(ctx context.Context, row *standingRow, campaignID int64) (*Standing, error) {
-	c, err := s.campaignFor(ctx, &row.LearnerFacts, campaignID)
+	c, err := s.campaignFor(ctx, row.UnitPath, campaignID)
 	if err != nil {
 		return nil, err
 	}
@@ -260,17 +249,17 @@ func trackLabel(t string) string {
 	return map[string]string{"leader": "领航", "general": "普及", "judicial": "精准"}[t]
 }
 
-// MyEntries returns a page of the learner's own ledger in a campaign.
+// MyEntries returns a page of the learner's own ledger in a campaign: one statement, as the
+// campaign's facts are kept per replica and a learner's account is in the learner's unit (a move
+// moves both, account.SyncLearnerProfile), so the actor's unit says which campaigns they take
+// part in.
 func (s *Service) MyEntries(ctx context.Context, actor auth.Actor, campaignID int64, offset, limit int) ([]Entry, int64, error) {
-	learner, err := s.store.LearnerByAccount(ctx, actor.AccountID)
+	if _, err := s.campaignFor(ctx, actor.UnitPath, campaignID); err != nil {
+		return nil, 0, err
+	}
+	entries, total, err := s.store.EntriesByAccount(ctx, actor.AccountID, campaignID, offset, limit)
 	if errors.Is(err, ErrNotFound) {
 		return nil, 0, errNotALearner
 	}
-	if err != nil {
-		return nil, 0, err
-	}
-	if _, err := s.campaignFor(ctx, learner, campaignID); err != nil {
-		return nil, 0, err
-	}
-	return s.store.Entries(ctx, learner.LearnerID, campaignID, offset, limit)
+	return entries, total, err
 }
