@@ -20,14 +20,14 @@ import (
 // scenarioNames are the named scenarios in the order they run: the baselines first, the county
 // leaderboard (the one that can overload the machine) last.
 var scenarioNames = []string{
-	"baseline-json", "baseline-insert", "baseline-select",
+	"baseline-json", "baseline-insert", "baseline-select", "baseline-page",
 	"me", "me-credits", "me-ledger", "leaderboard-township", "heartbeat", "dashboard-township", "dashboard-county", "leaderboard-county",
 }
 
 // baselineOf says which baseline a scenario is compared with: reads of one learner's rows with
 // the bare point SELECT, other reads with the bare JSON, writes with the bare INSERT.
 var baselineOf = map[string]string{
-	"me": "baseline-select", "me-credits": "baseline-select", "me-ledger": "baseline-select", "leaderboard-county": "baseline-json", "leaderboard-township": "baseline-json",
+	"baseline-page": "baseline-select", "me": "baseline-select", "me-credits": "baseline-select", "me-ledger": "baseline-select", "leaderboard-county": "baseline-json", "leaderboard-township": "baseline-json",
 	"heartbeat": "baseline-insert", "dashboard-township": "baseline-json", "dashboard-county": "baseline-json",
 }
 
@@ -71,6 +71,11 @@ func (e *benchEnv) request(name string) request {
 	case "baseline-select":
 		return func(i uint64) (string, string, string, []byte) {
 			return http.MethodGet, e.base + "/baseline/select?id=" + strconv.FormatInt(e.learners[i%uint64(len(e.learners))].LearnerID, 10), "", nil
+		}
+	case "baseline-page":
+		return func(i uint64) (string, string, string, []byte) {
+			return http.MethodGet, fmt.Sprintf("%s/baseline/page?id=%d&campaign_id=%d", e.base,
+				e.learners[i%uint64(len(e.learners))].LearnerID, e.campaignID), "", nil
 		}
 	case "me":
 		// The cheapest authenticated read, one statement (the account row) behind the token
