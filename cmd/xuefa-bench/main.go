@@ -94,6 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.BoolVar(&opts.Explain, "explain", true, "after the scenarios, EXPLAIN and time the queries of one request of each")
 		fs.IntVar(&opts.Clients, "clients", 0, "> 0: saturate instead of a fixed rate, with this many clients (issue 21's ratios)")
 		fs.IntVar(&opts.Requests, "requests", 20000, "requests of each saturated run (with -clients)")
+		fs.IntVar(&opts.Rounds, "rounds", 1, "with -clients: run the whole list this many times, each scenario's ratio taken to its baseline of the same round (the median is printed)")
 		fs.StringVar(&opts.Profile, "cpuprofile", "", "write a CPU profile of each scenario's measured run to this path + \".<scenario>\"")
 		rateFor := fs.String("rate-for", "", "per-scenario rates overriding -rate, e.g. leaderboard-county=20,heartbeat=100")
 		if err = fs.Parse(rest); err != nil {

@@ -40,6 +40,7 @@ type runOptions struct {
 	Requests  int            // requests of each saturated run
 	Repeat    int            // measured runs per scenario; the table shows the median by p99
 	Profile   string         // a CPU profile of each scenario's measured run to Profile.<scenario>
+	Rounds    int            // times the whole list of scenarios runs, so baselines alternate with the rest
 }
 
 // inflight counts the API requests being served.
@@ -157,57 +158,23 @@ func runCommand(ctx context.Context, dsn string, opts runOptions, getenv func(st
 	fmt.Fprintf(out, "setup: %d learners logged in over %d units, with an open study session each (%.1f s)\n\n",
 		len(env.learners), countUnits(env.learners), time.Since(began).Seconds())
 
-	var results []outcome
-	for _, name := range names {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		// An overloaded scenario leaves queries running after its clients gave up: start each
-		// scenario on an idle database.
-		if waited, err := waitIdle(ctx, sqlDB, api, 2*time.Minute); err != nil {
-			return err
-		} else if waited > time.Second {
-			fmt.Fprintf(out, "  (waited %.0f s for the database to finish the previous scenario's queries)\n", waited.Seconds())
-		}
-		rate := opts.Rate
-		if r, ok := opts.RateFor[name]; ok {
-			rate = r
-		}
-		sc := env.scenario(name)
-		measure := func(d time.Duration) outcome { return attack(sc, rate, d) }
-		if opts.Clients > 0 {
-			measure = func(d time.Duration) outcome {
-				n := opts.Requests
-				if d != opts.Duration {
-					n = max(n/10, opts.Clients)
-				}
-				return env.saturateScenario(ctx, name, opts.Clients, n)
+	var rounds [][]outcome
+	for range max(opts.Rounds, 1) {
+		var results []outcome
+		for _, name := range names {
+			o, err := env.measureScenario(ctx, name, opts, api, out)
+			if err != nil {
+				return err
 			}
+			results = append(results, o)
 		}
-		if opts.Warmup > 0 {
-			measure(opts.Warmup)
-		}
-		var runs []outcome
-		for i := range max(opts.Repeat, 1) {
-			if i > 0 {
-				if _, err := waitIdle(ctx, sqlDB, api, 2*time.Minute); err != nil {
-					return err
-				}
-			}
-			load := loadAverage()
-			o := profiled(profilePath(opts.Profile, name), func() outcome { return measure(opts.Duration) })
-			o.Load = load + " → " + loadAverage()
-			fmt.Fprintf(out, "  %-22s %s   load %s\n", name, o.line(), o.Load)
-			runs = append(runs, o)
-		}
-		// With repeats, the table keeps the run with the median p99.
-		slices.SortStableFunc(runs, func(a, b outcome) int { return cmp.Compare(a.P99, b.P99) })
-		results = append(results, runs[(len(runs)-1)/2])
+		rounds = append(rounds, results)
 	}
+	results := rounds[len(rounds)-1]
 	fmt.Fprintln(out)
 	printTable(out, results)
 	if opts.Clients > 0 {
-		printRatios(out, results)
+		printRatios(out, rounds)
 	}
 	if opts.Explain {
 		fmt.Fprintln(out)
@@ -463,4 +430,53 @@ func countUnits(ls []sampleLearner) int {
 		seen[l.UnitID] = true
 	}
 	return len(seen)
+}
+
+// measureScenario runs one scenario (its warm-up, then opts.Repeat measured runs, keeping the
+// one with the median p99) on an idle database and prints each run.
+func (e *benchEnv) measureScenario(ctx context.Context, name string, opts runOptions, api *inflight, out io.Writer) (outcome, error) {
+	if err := ctx.Err(); err != nil {
+		return outcome{}, err
+	}
+	// An overloaded scenario leaves queries running after its clients gave up: start each
+	// scenario on an idle database.
+	if waited, err := waitIdle(ctx, e.sqlDB, api, 2*time.Minute); err != nil {
+		return outcome{}, err
+	} else if waited > time.Second {
+		fmt.Fprintf(out, "  (waited %.0f s for the database to finish the previous scenario's queries)\n", waited.Seconds())
+	}
+	rate := opts.Rate
+	if r, ok := opts.RateFor[name]; ok {
+		rate = r
+	}
+	sc := e.scenario(name)
+	measure := func(d time.Duration) outcome { return attack(sc, rate, d) }
+	if opts.Clients > 0 {
+		measure = func(d time.Duration) outcome {
+			n := opts.Requests
+			if d != opts.Duration {
+				n = max(n/10, opts.Clients)
+			}
+			return e.saturateScenario(ctx, name, opts.Clients, n)
+		}
+	}
+	if opts.Warmup > 0 {
+		measure(opts.Warmup)
+	}
+	var runs []outcome
+	for i := range max(opts.Repeat, 1) {
+		if i > 0 {
+			if _, err := waitIdle(ctx, e.sqlDB, api, 2*time.Minute); err != nil {
+				return outcome{}, err
+			}
+		}
+		load := loadAverage()
+		o := profiled(profilePath(opts.Profile, name), func() outcome { return measure(opts.Duration) })
+		o.Load = load + " → " + loadAverage()
+		fmt.Fprintf(out, "  %-22s %s   load %s\n", name, o.line(), o.Load)
+		runs = append(runs, o)
+	}
+	// With repeats, the table keeps the run with the median p99.
+	slices.SortStableFunc(runs, func(a, b outcome) int { return cmp.Compare(a.P99, b.P99) })
+	return runs[(len(runs)-1)/2], nil
 }

@@ -21,13 +21,13 @@ import (
 // leaderboard (the one that can overload the machine) last.
 var scenarioNames = []string{
 	"baseline-json", "baseline-insert", "baseline-select", "baseline-page",
-	"me", "me-credits", "me-ledger", "leaderboard-township", "heartbeat", "dashboard-township", "dashboard-county", "leaderboard-county",
+	"me", "me-credits", "me-credits-running", "me-ledger", "leaderboard-township", "heartbeat", "dashboard-township", "dashboard-county", "leaderboard-county",
 }
 
 // baselineOf says which baseline a scenario is compared with: reads of one learner's rows with
 // the bare point SELECT, other reads with the bare JSON, writes with the bare INSERT.
 var baselineOf = map[string]string{
-	"baseline-page": "baseline-select", "me": "baseline-select", "me-credits": "baseline-select", "me-ledger": "baseline-select", "leaderboard-county": "baseline-json", "leaderboard-township": "baseline-json",
+	"baseline-page": "baseline-select", "me": "baseline-select", "me-credits": "baseline-select", "me-credits-running": "baseline-select", "me-ledger": "baseline-select", "leaderboard-county": "baseline-json", "leaderboard-township": "baseline-json",
 	"heartbeat": "baseline-insert", "dashboard-township": "baseline-json", "dashboard-county": "baseline-json",
 }
 
@@ -92,6 +92,12 @@ func (e *benchEnv) request(name string) request {
 		url := fmt.Sprintf("%s/api/v1/me/credits?campaign_id=%d", e.api, e.campaignID)
 		return func(i uint64) (string, string, string, []byte) {
 			return http.MethodGet, url, e.learners[i%uint64(len(e.learners))].Token, nil
+		}
+	case "me-credits-running":
+		// The mini-program's home screen names no campaign: the newest running one of the
+		// learner's unit.
+		return func(i uint64) (string, string, string, []byte) {
+			return http.MethodGet, e.api + "/api/v1/me/credits", e.learners[i%uint64(len(e.learners))].Token, nil
 		}
 	case "leaderboard-county":
 		return func(uint64) (string, string, string, []byte) { return http.MethodGet, board, e.county, nil }
@@ -264,16 +270,38 @@ func (e *benchEnv) saturateScenario(ctx context.Context, name string, clients, n
 	})
 }
 
-// printRatios prints each saturated scenario's throughput over its baseline's in the same run.
-func printRatios(out io.Writer, results []outcome) {
-	byName := map[string]outcome{}
-	for _, r := range results {
-		byName[r.Name] = r
-	}
+// printRatios prints each saturated scenario's throughput over its baseline's in the same round,
+// and with several rounds the median of those ratios.
+func printRatios(out io.Writer, rounds [][]outcome) {
 	fmt.Fprintln(out)
-	for _, r := range results {
-		if b, ok := byName[baselineOf[r.Name]]; ok && b.Throughput > 0 {
-			fmt.Fprintf(out, "%s: %.2f× %s (%.1f / %.1f ok/s)\n", r.Name, r.Throughput/b.Throughput, b.Name, r.Throughput, b.Throughput)
+	for i, r := range rounds[0] {
+		var ratios []float64
+		var each []string
+		for _, results := range rounds {
+			if b, ok := outcomeNamed(results, baselineOf[r.Name]); ok && b.Throughput > 0 {
+				ratio := results[i].Throughput / b.Throughput
+				ratios = append(ratios, ratio)
+				each = append(each, fmt.Sprintf("%.2f× (%.1f / %.1f ok/s)", ratio, results[i].Throughput, b.Throughput))
+			}
+		}
+		if len(ratios) == 0 {
+			continue
+		}
+		if len(ratios) == 1 {
+			fmt.Fprintf(out, "%s: %s %s\n", r.Name, each[0], baselineOf[r.Name])
+			continue
+		}
+		slices.Sort(ratios)
+		fmt.Fprintf(out, "%s: median %.2f× %s over %d rounds: %s\n", r.Name, ratios[len(ratios)/2], baselineOf[r.Name], len(ratios), strings.Join(each, ", "))
+	}
+}
+
+// outcomeNamed finds a scenario's outcome in one round.
+func outcomeNamed(results []outcome, name string) (outcome, bool) {
+	for _, o := range results {
+		if o.Name == name {
+			return o, true
 		}
 	}
+	return outcome{}, false
 }
