@@ -1395,7 +1395,7 @@ const docTemplate = `{
                 }
             },
             "patch": {
-                "description": "Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).",
+                "description": "Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.",
                 "consumes": [
                     "application/json"
                 ],
@@ -7325,7 +7325,7 @@ const docTemplate = `{
         },
         "/api/v1/me/credits": {
             "get": {
-                "description": "The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.",
+                "description": "The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the target and the campaign's rules are as the replica keeps them for at most campaign.facts_ttl (5 s by default); the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.",
                 "produces": [
                     "application/json"
                 ],

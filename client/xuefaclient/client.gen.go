@@ -5124,7 +5124,7 @@ type ClientInterface interface {
 
 	// UpdateCampaignWithBody Update a campaign
 	//
-	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
+	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.
 	//
 	// Access: admin.
 	//
@@ -5135,7 +5135,7 @@ type ClientInterface interface {
 
 	// UpdateCampaign Update a campaign
 	//
-	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
+	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.
 	//
 	// Access: admin.
 	//
@@ -5820,7 +5820,7 @@ type ClientInterface interface {
 
 	// GetMyCredits My credits
 	//
-	// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
+	// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the target and the campaign's rules are as the replica keeps them for at most campaign.facts_ttl (5 s by default); the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
 	//
 	// Access: learner.
 	//
@@ -6476,7 +6476,7 @@ func (c *Client) GetCampaign(ctx context.Context, id int64, reqEditors ...Reques
 
 // UpdateCampaignWithBody Update a campaign
 //
-// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
+// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.
 //
 // Access: admin.
 //
@@ -6497,7 +6497,7 @@ func (c *Client) UpdateCampaignWithBody(ctx context.Context, id int64, params *U
 
 // UpdateCampaign Update a campaign
 //
-// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
+// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.
 //
 // Access: admin.
 //
@@ -7872,7 +7872,7 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 
 // GetMyCredits My credits
 //
-// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
+// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the target and the campaign's rules are as the replica keeps them for at most campaign.facts_ttl (5 s by default); the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
 //
 // Access: learner.
 //
@@ -12808,7 +12808,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateCampaignWithBodyWithResponse Update a campaign
 	//
-	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
+	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.
 	//
 	// Access: admin.
 	//
@@ -12819,7 +12819,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateCampaignWithResponse Update a campaign
 	//
-	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
+	// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.
 	//
 	// Access: admin.
 	//
@@ -13578,7 +13578,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetMyCreditsWithResponse My credits
 	//
-	// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
+	// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the target and the campaign's rules are as the replica keeps them for at most campaign.facts_ttl (5 s by default); the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
 	//
 	// Access: learner.
 	//
@@ -28651,7 +28651,7 @@ func (c *ClientWithResponses) GetCampaignWithResponse(ctx context.Context, id in
 
 // UpdateCampaignWithBodyWithResponse Update a campaign
 //
-// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
+// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.
 //
 // Access: admin.
 //
@@ -28668,7 +28668,7 @@ func (c *ClientWithResponses) UpdateCampaignWithBodyWithResponse(ctx context.Con
 
 // UpdateCampaignWithResponse Update a campaign
 //
-// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
+// Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.
 //
 // Access: admin.
 //
@@ -29841,7 +29841,7 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 
 // GetMyCreditsWithResponse My credits
 //
-// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
+// The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the target and the campaign's rules are as the replica keeps them for at most campaign.facts_ttl (5 s by default); the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
 //
 // Access: learner.
 //

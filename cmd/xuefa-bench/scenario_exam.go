@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,6 +114,9 @@ func examCommand(ctx context.Context, dsn string, opts examOptions, getenv func(
 	submitRate := max(1, int(float64(n)/opts.SubmitWindow.Seconds()))
 	sub := attack(env.submits(people), submitRate, opts.SubmitWindow+2*time.Second)
 	fmt.Fprintf(out, "  %-22s %s\n", sub.Name, sub.line())
+	if err := env.auditExam(ctx, out, examID, n); err != nil {
+		return err
+	}
 
 	// Saturation: for each client count, a fresh exam, every examinee's attempt at it answered,
 	// then as many submits as the clients can push, next to the baseline INSERT driven the same
@@ -182,7 +186,35 @@ func (e *benchEnv) saturation(ctx context.Context, out io.Writer, people []exami
 			return submitRequest(ctx, e.api, people[i])
 		})
 	})
-	return base, sub, nil
+	return base, sub, e.auditExam(ctx, out, examID, n)
+}
+
+// auditExam checks, right after an exam's submits (before the next exam's wrong answers touch
+// the book), what issue 21 asks of the bell: each of the n attempts graded once with one result,
+// every pass credited, every wrong or blank answer in its learner's wrong-answer book.
+func (e *benchEnv) auditExam(ctx context.Context, out io.Writer, examID int64, n int) error {
+	var submitted, results, passed, credited, wrong, inBook int64
+	err := e.sqlDB.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM exam_attempts a WHERE a.exam_id = ? AND a.status = 'submitted'),
+		(SELECT COUNT(*) FROM exam_results r WHERE r.exam_id = ? AND r.attempts = 1),
+		(SELECT COUNT(*) FROM exam_results r WHERE r.exam_id = ? AND r.passed),
+		(SELECT COUNT(*) FROM exam_results r JOIN credit_ledger l ON l.learner_id = r.learner_id
+			AND l.source = 'exam' AND l.source_id = ? WHERE r.exam_id = ? AND r.passed),
+		(SELECT COALESCE(SUM(a.question_count - a.correct_count), 0) FROM exam_attempts a WHERE a.exam_id = ?),
+		(SELECT COUNT(*) FROM exam_attempts a JOIN exam_attempt_items i ON i.attempt_id = a.id
+			JOIN wrong_questions w ON w.account_id = a.account_id AND w.question_id = i.question_id
+			AND w.last_wrong_at >= a.submitted_at WHERE a.exam_id = ?)`,
+		examID, examID, examID, strconv.FormatInt(examID, 10), examID, examID, examID).
+		Scan(&submitted, &results, &passed, &credited, &wrong, &inBook)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  checked exam %d: %d of %d attempts graded, %d results of one attempt, %d of %d passes credited, %d of %d wrong answers in the book\n",
+		examID, submitted, n, results, credited, passed, inBook, wrong)
+	if submitted != int64(n) || results != int64(n) || credited != passed || inBook != wrong {
+		return fmt.Errorf("exam %d: the submits left missing or doubled work (see the line above)", examID)
+	}
+	return nil
 }
 
 // profileIf is path when on, else "" (no profile).

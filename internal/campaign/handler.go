@@ -89,7 +89,7 @@ func (h *Handler) Get(c *gin.Context) {
 // Update godoc
 //
 //	@Summary		Update a campaign
-//	@Description	Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed).
+//	@Description	Change content, targets, rules or contacts, or move status draft → active. Closing is its own action, POST /api/v1/campaigns/{id}/close, which freezes every learner's year result: status closed here is refused with 409 campaign.close_required. A closing or closed campaign is read-only (409 campaign.closed). Awards and learners' credit views use the new targets, rules and dates at once on the replica that answered, and within campaign.facts_ttl (5 s by default) on the others.
 //	@Tags			campaigns
 //	@Accept			json
 //	@Produce		json

@@ -21,7 +21,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // Mine godoc
 //
 //	@Summary		My credits
-//	@Description	The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
+//	@Description	The caller's credits in a campaign (default: the newest running one): total, target for their track, percent, by source, rank in their unit, what the calendar expects by today and the lag, and a plain explanation of how the number was made. Reads summary rows only. The totals are live; the target and the campaign's rules are as the replica keeps them for at most campaign.facts_ttl (5 s by default); the rank counts the unit's totals as a replica keeps them for at most credit.unit_ranking_ttl (30 s by default), dropped at once when an award to the unit goes through that replica.
 //	@Tags			credits
 //	@Produce		json
 //	@Param			campaign_id	query		int	false	"campaign id"
