@@ -18,7 +18,8 @@ import (
 // docs/performance.md). Kept values are filed under a generation that every campaign write
 // through this service bumps once it commits, so this replica answers with the new facts at
 // once (a read that overlapped the write is filed under the old generation, never read again);
-// other replicas within the TTL. Whether a campaign is closing or closed, which decides whether an
+// other replicas within the TTL. A read inside a transaction uses a kept value but keeps nothing
+// (see through). Whether a campaign is closing or closed, which decides whether an
 // award may still land, is never taken from here: the award reads it under a lock
 // (credit.Store.LockCampaigns).
 
@@ -50,22 +51,34 @@ func (k *keptCampaigns) key(s string) string { return strconv.FormatUint(k.gen.L
 
 func (s *Service) kept(r *Row) keptFacts { return keptFacts{facts: *s.facts(r), status: r.Status} }
 
+// through reads key through the replica's copy c. Inside a transaction it takes a kept value
+// but keeps nothing it reads: the transaction may have changed the campaign and then roll back.
+func through[V any](ctx context.Context, c *ttlcache.Cache[V], key string, read func(context.Context) (V, error)) (V, error) {
+	if database.InTx(ctx) {
+		if v, ok := c.Peek(key); ok {
+			return v, nil
+		}
+		return read(ctx)
+	}
+	v, _, err := c.Get(ctx, key, read)
+	return v, err
+}
+
 // keptFactsOf reads a campaign's facts through the replica's copy.
 func (s *Service) keptFactsOf(ctx context.Context, id int64) (keptFacts, error) {
-	k, _, err := s.keep.byID.Get(ctx, s.keep.key(strconv.FormatInt(id, 10)), func(ctx context.Context) (keptFacts, error) {
+	return through(ctx, s.keep.byID, s.keep.key(strconv.FormatInt(id, 10)), func(ctx context.Context) (keptFacts, error) {
 		r, err := s.store.Get(ctx, id)
 		if err != nil {
 			return keptFacts{}, err
 		}
 		return s.kept(r), nil
 	})
-	return k, err
 }
 
 // keptRunning reads the active campaigns organised at or above the unit at unitPath, newest
 // first, through the replica's copy.
 func (s *Service) keptRunning(ctx context.Context, unitPath string) ([]keptFacts, error) {
-	k, _, err := s.keep.running.Get(ctx, s.keep.key(unitPath), func(ctx context.Context) ([]keptFacts, error) {
+	return through(ctx, s.keep.running, s.keep.key(unitPath), func(ctx context.Context) ([]keptFacts, error) {
 		rows, _, err := s.store.List(ctx, Filter{AncestorsOf: unitPath, Status: StatusActive}, 0, 100)
 		if err != nil {
 			return nil, err
@@ -76,7 +89,6 @@ func (s *Service) keptRunning(ctx context.Context, unitPath string) ([]keptFacts
 		}
 		return out, nil
 	})
-	return k, err
 }
 
 // update writes a campaign's columns; once the transaction in ctx commits, the replica's

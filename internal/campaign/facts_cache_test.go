@@ -1,6 +1,8 @@
 package campaign_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -9,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/campaign"
+	"github.com/xuefa/xuefa/internal/platform/database"
 )
 
 // A replica keeps a campaign's facts for campaign.facts_ttl: its own edits show at once, another
@@ -34,5 +38,27 @@ func TestFactsKeptPerReplica(t *testing.T) {
 		assert.EqualValues(t, 40, target(), "another replica's edit: the kept copy answers within the TTL")
 		e.Clock.Advance(e.Config.Campaign.FactsTTL.Std())
 		assert.EqualValues(t, 50, target(), "and the edit shows once the copy is older than campaign.facts_ttl")
+	})
+}
+
+// A transaction that changes a campaign and rolls back leaves nothing of its change in the
+// replica's copy, even when it read the facts after the change.
+func TestFactsReadInARolledBackTransactionAreNotKept(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		var id int64
+		require.NoError(t, e.DB.Table("campaigns").Where("status = 'active'").Order("id").Limit(1).Pluck("id", &id).Error)
+		ctx := context.Background()
+		rolledBack := errors.New("rolled back")
+		err := database.WithTx(ctx, e.DB, func(ctx context.Context) error {
+			require.NoError(t, e.App.Campaigns.SetStatus(ctx, id, campaign.StatusClosing))
+			f, err := e.App.Campaigns.Facts(ctx, id)
+			require.NoError(t, err)
+			assert.False(t, f.Active, "inside: the transaction's own change")
+			return rolledBack
+		})
+		require.ErrorIs(t, err, rolledBack)
+		f, err := e.App.Campaigns.Facts(ctx, id)
+		require.NoError(t, err)
+		assert.True(t, f.Active, "after the rollback: the committed row")
 	})
 }

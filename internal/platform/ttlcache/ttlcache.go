@@ -101,6 +101,16 @@ func (c *Cache[V]) store(key string, v V, at time.Time) entry[V] {
 	return e
 }
 
+// Peek returns key's kept value while it is fresh, without computing one.
+func (c *Cache[V]) Peek(key string) (V, bool) {
+	e, ok := c.lookup(key)
+	if !ok || c.ttl <= 0 {
+		var zero V
+		return zero, false
+	}
+	return c.clone(e.value), true
+}
+
 // Forget drops key's value, so the next Get computes it again (a change the caller made and
 // must see at once; other processes see it after the TTL).
 func (c *Cache[V]) Forget(key string) {

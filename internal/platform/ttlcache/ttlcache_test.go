@@ -83,3 +83,19 @@ func TestOff(t *testing.T) {
 	}
 	assert.Equal(t, 3, calls)
 }
+
+// Peek sees a fresh kept value and nothing else; it computes nothing.
+func TestPeek(t *testing.T) {
+	now := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
+	c := ttlcache.New(30*time.Second, func() time.Time { return now }, cloneStandings)
+	_, ok := c.Peek("k")
+	assert.False(t, ok, "nothing kept yet")
+	_, _, err := c.Get(context.Background(), "k", func(context.Context) ([]standing, error) { return []standing{{UnitID: 7}}, nil })
+	require.NoError(t, err)
+	v, ok := c.Peek("k")
+	assert.True(t, ok)
+	assert.Equal(t, []standing{{UnitID: 7}}, v)
+	now = now.Add(30 * time.Second)
+	_, ok = c.Peek("k")
+	assert.False(t, ok, "expired")
+}
