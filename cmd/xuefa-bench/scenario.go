@@ -288,11 +288,11 @@ func printRatios(out io.Writer, rounds [][]outcome) {
 			continue
 		}
 		if len(ratios) == 1 {
-			fmt.Fprintf(out, "%s: %s %s\n", r.Name, each[0], baselineOf[r.Name])
+			fmt.Fprintf(out, "%s over %s: %s\n", r.Name, baselineOf[r.Name], each[0])
 			continue
 		}
 		slices.Sort(ratios)
-		fmt.Fprintf(out, "%s: median %.2f× %s over %d rounds: %s\n", r.Name, ratios[len(ratios)/2], baselineOf[r.Name], len(ratios), strings.Join(each, ", "))
+		fmt.Fprintf(out, "%s over %s: median %.2f× of %d rounds: %s\n", r.Name, baselineOf[r.Name], ratios[len(ratios)/2], len(ratios), strings.Join(each, ", "))
 	}
 }
 
