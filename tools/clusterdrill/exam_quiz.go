@@ -610,13 +610,7 @@ func (q *quizLoad) checkWebhook(db *sql.DB, unitID, examID int64) string {
 		rows.Close()
 	}
 	key := func(e hookEvent) string {
-		var d struct {
-			AttemptID int64 `json:"attempt_id"`
-			ExamID    int64 `json:"exam_id"`
-			LearnerID int64 `json:"learner_id"`
-			EntryID   int64 `json:"entry_id"`
-		}
-		_ = json.Unmarshal(e.Data, &d)
+		d := e.data()
 		switch {
 		case e.Type == "exam.attempt_graded" && d.ExamID == examID:
 			return fmt.Sprintf("%s:%d", e.Type, d.AttemptID)

@@ -37,6 +37,23 @@ type hookEvent struct {
 	Data json.RawMessage `json:"data"`
 }
 
+// hookData is the part of an event's data the drills match events by.
+type hookData struct {
+	AttemptID int64 `json:"attempt_id"`
+	ExamID    int64 `json:"exam_id"`
+	EventID   int64 `json:"event_id"`
+	LearnerID int64 `json:"learner_id"`
+	EntryID   int64 `json:"entry_id"`
+	RoundID   int64 `json:"round_id"`
+}
+
+// data decodes what the drills match e by (zero fields when it does not say).
+func (e hookEvent) data() hookData {
+	var d hookData
+	_ = json.Unmarshal(e.Data, &d)
+	return d
+}
+
 // hookEvents are the event types the drill subscribes to.
 var hookEvents = []string{"credit.awarded", "event.attendance_recorded", "exam.attempt_graded", "quiz.round_drawn"}
 
@@ -143,15 +160,7 @@ func (j *journey) webhooks() {
 	}
 	// key names what an event reports, for the events of this run ("" for others).
 	key := func(e hookEvent) string {
-		var d struct {
-			AttemptID int64 `json:"attempt_id"`
-			ExamID    int64 `json:"exam_id"`
-			EventID   int64 `json:"event_id"`
-			LearnerID int64 `json:"learner_id"`
-			EntryID   int64 `json:"entry_id"`
-			RoundID   int64 `json:"round_id"`
-		}
-		_ = json.Unmarshal(e.Data, &d)
+		d := e.data()
 		switch {
 		case e.Type == "exam.attempt_graded" && d.ExamID == j.examID:
 			return fmt.Sprintf("%s:%d", e.Type, d.AttemptID)
