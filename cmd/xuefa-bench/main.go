@@ -115,6 +115,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.DurationVar(&o.BoardFor, "board-duration", 15*time.Second, "duration of the leaderboard scenario")
 		fs.IntVar(&o.Batch, "batch", 2000, "rows per INSERT statement")
 		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the submit run to this file")
+		fs.DurationVar(&o.Slice, "slice", time.Second, "the submits alternate with the baseline INSERT in slices this long (0: the baseline for -duration, then the submits)")
 		if err = fs.Parse(rest); err != nil {
 			return 2
 		}

@@ -143,6 +143,9 @@ type outcome struct {
 	Codes      map[string]int
 	Load       string // 1-minute load average before → after
 	CPU        cpuUse // used during the run (saturated rounds only)
+
+	ok  int             // successful requests (closed-loop runs)
+	lat []time.Duration // every request's latency, sorted (closed-loop runs)
 }
 
 func (o outcome) ErrorPct() float64 {

@@ -37,7 +37,8 @@ type quizOptions struct {
 	BoardRate    int           // req/s of the leaderboard scenario
 	BoardFor     time.Duration // its duration
 	Batch        int
-	CPUProfile   string // file for a CPU profile of the submit run
+	CPUProfile   string        // file for a CPU profile of the submit run
+	Slice        time.Duration // the submits alternate with the baseline in slices this long (0: baseline, then submits)
 }
 
 // quizBench is the state of one quiz bench run.
@@ -119,17 +120,10 @@ func quizCommand(ctx context.Context, dsn string, o quizOptions, getenv func(str
 	fmt.Fprintf(out, "  %-22s %s   (all %d started in %.2f s)\n", start.Name, start.line(), start.Requests, start.Duration.Seconds())
 	results = append(results, start)
 
-	base := b.closedLoop("baseline-insert", o.Workers, o.Duration, -1, func(int) (int, error) {
-		return b.do(ctx, http.MethodPost, b.env.base+"/baseline/insert", "", nil, nil, nil)
-	})
+	base, sub := b.submitsAndBaseline(ctx, o, out)
 	fmt.Fprintf(out, "  %-22s %s\n", base.Name, base.line())
-	results = append(results, base)
-
-	sub := profiled(o.CPUProfile, func() outcome {
-		return b.closedLoop("quiz-submit", o.Workers, o.Duration, len(b.players), func(i int) (int, error) { return b.submit(ctx, i) })
-	})
 	fmt.Fprintf(out, "  %-22s %s   (%.2f× the baseline's throughput)\n", sub.Name, sub.line(), sub.Throughput/base.Throughput)
-	results = append(results, sub)
+	results = append(results, base, sub)
 
 	var n atomic.Uint64
 	board := scenario{name: "quiz-leaderboard", targeter: func(t *vegeta.Target) error {
@@ -370,7 +364,13 @@ func (b *quizBench) closedLoop(name string, workers int, d time.Duration, n int,
 	}
 	wg.Wait()
 	o.Duration = time.Since(began)
-	o.Requests = len(lat)
+	return o.measured(lat, ok)
+}
+
+// measured sets the figures of a closed-loop run from its latencies and successes, and keeps
+// them so that runs can be pooled.
+func (o outcome) measured(lat []time.Duration, ok int) outcome {
+	o.Requests, o.ok, o.lat = len(lat), ok, lat
 	o.Throughput = float64(ok) / o.Duration.Seconds()
 	slices.Sort(lat)
 	o.P50, o.P99, o.P999 = quantile(lat, 0.50), quantile(lat, 0.99), quantile(lat, 0.999)
