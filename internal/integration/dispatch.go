@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,87 +89,143 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// DispatchOnce fans new outbox events out to the matching webhooks, then makes one attempt at
-// every delivery that is due. It returns how many attempts it made.
+// DispatchOnce fans every new outbox event out to the matching webhooks, then makes one
+// attempt at every delivery that is due. It returns how many attempts it made.
+//
+// Both run in batches until a batch comes back short: an exam bell or a year-end close-out
+// writes thousands of events in seconds, and one batch a tick (200 events, 50 deliveries every
+// dispatch_interval) left integrators minutes behind. A delivery round that sent nothing (every
+// due delivery's webhook or client was disabled meanwhile, handed back as it was) ends the loop
+// too, since the next round would find the same deliveries.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
-	if err := d.fanOut(ctx); err != nil {
-		return 0, err
+	for {
+		n, err := d.fanOut(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if n < fanOutBatch {
+			break
+		}
 	}
+	total := 0
+	for {
+		due, sent, err := d.deliverDue(ctx)
+		total += sent
+		if err != nil || due < deliveryBatch || sent == 0 {
+			return total, err
+		}
+	}
+}
+
+// deliverDue makes one attempt at each of a batch of due deliveries: how many were due, and
+// how many attempts it made.
+func (d *Dispatcher) deliverDue(ctx context.Context) (int, int, error) {
 	s := d.svc
 	due, err := s.Store.DueDeliveries(ctx, s.Now(), deliveryBatch)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	n := 0
 	for i := range due {
 		if ctx.Err() != nil {
-			return n, ctx.Err()
+			return len(due), n, ctx.Err()
 		}
 		// Lease the delivery so another replica does not send it at the same time.
 		ok, err := s.Store.ClaimDelivery(ctx, &due[i], s.Now().Add(2*s.Settings.WebhookTimeout))
 		if err != nil {
-			return n, err
+			return len(due), n, err
 		}
 		if !ok {
 			continue
 		}
 		sent, err := d.attempt(ctx, &due[i])
 		if err != nil {
-			return n, err
+			return len(due), n, err
 		}
 		if sent {
 			n++
 		}
 	}
-	return n, nil
+	return len(due), n, nil
 }
 
-func (d *Dispatcher) fanOut(ctx context.Context) error {
+// fanOut fans a batch of outbox events out in one transaction: it claims those no other
+// dispatcher has, writes a delivery for each matching webhook, and drops the events nobody
+// listens to, so the outbox does not grow with every credit. It returns how many events the
+// batch read.
+func (d *Dispatcher) fanOut(ctx context.Context) (int, error) {
 	s := d.svc
 	events, err := s.Store.PendingEvents(ctx, fanOutBatch)
 	if err != nil || len(events) == 0 {
-		return err
+		return 0, err
 	}
 	hooks, err := s.Store.ActiveWebhooks(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	for _, e := range events {
-		err := database.WithTx(ctx, s.DB, func(ctx context.Context) error {
-			now := s.Now()
-			claimed, err := s.Store.MarkFannedOut(ctx, e.ID, now)
-			if err != nil || !claimed {
-				return err
-			}
-			matched := 0
-			for _, h := range hooks {
-				if !h.Subscribed(e.Type) || !strings.HasPrefix(e.UnitPath, h.UnitPath) ||
-					(h.ClientStatus != nil && *h.ClientStatus != ClientActive) {
-					continue
-				}
-				// The list was read before this transaction: a webhook deleted since gets nothing.
-				if err := s.Store.LockWebhook(ctx, h.ID); errors.Is(err, ErrNotFound) {
-					continue
-				} else if err != nil {
-					return err
-				}
-				if err := s.Store.CreateDelivery(ctx, &Delivery{WebhookID: h.ID, EventID: e.ID, EventUID: e.UID, EventType: e.Type,
-					Status: DeliveryPending, NextAttemptAt: now, CreatedAt: now}); err != nil {
-					return err
-				}
-				matched++
-			}
-			if matched == 0 {
-				// Nobody listens: drop the row so the outbox does not grow with every credit.
-				return s.Store.DeleteEvent(ctx, e.ID)
-			}
-			return nil
-		})
+	ids := make([]int64, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	return len(events), database.WithTx(ctx, s.DB, func(ctx context.Context) error {
+		now := s.Now()
+		claimed, err := s.Store.ClaimEvents(ctx, ids, now)
 		if err != nil {
 			return err
 		}
+		live, err := d.lockWanted(ctx, hooks, events, claimed)
+		if err != nil {
+			return err
+		}
+		var deliveries []Delivery
+		var unwanted []int64
+		for _, e := range events {
+			if !claimed[e.ID] {
+				continue
+			}
+			matched := 0
+			for _, h := range hooks {
+				if live[h.ID] && h.wants(e) {
+					deliveries = append(deliveries, Delivery{WebhookID: h.ID, EventID: e.ID, EventUID: e.UID, EventType: e.Type,
+						Status: DeliveryPending, NextAttemptAt: now, CreatedAt: now})
+					matched++
+				}
+			}
+			if matched == 0 {
+				unwanted = append(unwanted, e.ID)
+			}
+		}
+		if err := s.Store.CreateDeliveries(ctx, deliveries); err != nil {
+			return err
+		}
+		return s.Store.DeleteEvents(ctx, unwanted)
+	})
+}
+
+// lockWanted locks, in id order, the webhooks that want any of the claimed events, and returns
+// those still there: the list was read before the transaction, and a webhook deleted since gets
+// nothing.
+func (d *Dispatcher) lockWanted(ctx context.Context, hooks []WebhookRow, events []Event, claimed map[int64]bool) (map[int64]bool, error) {
+	live := map[int64]bool{}
+	for _, h := range hooks { // in id order (ActiveWebhooks)
+		wanted := slices.ContainsFunc(events, func(e Event) bool { return claimed[e.ID] && h.wants(e) })
+		if !wanted {
+			continue
+		}
+		err := d.svc.Store.LockWebhook(ctx, h.ID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		live[h.ID] = err == nil
 	}
-	return nil
+	return live, nil
+}
+
+// wants reports whether the (active) webhook receives the event: subscribed to its type, of a
+// unit covering the event's, and its client (if any) active.
+func (h WebhookRow) wants(e Event) bool {
+	return h.Subscribed(e.Type) && strings.HasPrefix(e.UnitPath, h.UnitPath) &&
+		(h.ClientStatus == nil || *h.ClientStatus == ClientActive)
 }
 
 // attempt sends one delivery and records the outcome: success, a retry after exponential

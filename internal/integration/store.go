@@ -175,20 +175,46 @@ func (s *Store) PendingEvents(ctx context.Context, limit int) ([]Event, error) {
 	return rows, err
 }
 
-// MarkFannedOut claims an outbox row for fan-out; false when another dispatcher got it first.
-func (s *Store) MarkFannedOut(ctx context.Context, id int64, at time.Time) (bool, error) {
-	res := s.conn(ctx).Model(&Event{}).Where("id = ? AND fanned_out_at IS NULL", id).Update("fanned_out_at", at)
-	return res.RowsAffected == 1, res.Error
+// ClaimEvents locks the outbox rows among ids that no dispatcher has fanned out yet (in id
+// order, so concurrent dispatchers wait for each other instead of deadlocking) and marks them
+// fanned out at at; it returns the ids it claimed. A dispatcher that waited on another's lock
+// finds the rows already marked, or deleted, and claims none of them.
+func (s *Store) ClaimEvents(ctx context.Context, ids []int64, at time.Time) (map[int64]bool, error) {
+	var claimed []int64
+	err := s.conn(ctx).Model(&Event{}).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("id IN ? AND fanned_out_at IS NULL", ids).Order("id").Pluck("id", &claimed).Error
+	if err != nil || len(claimed) == 0 {
+		return nil, err
+	}
+	if err := s.conn(ctx).Model(&Event{}).Where("id IN ?", claimed).Update("fanned_out_at", at).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(claimed))
+	for _, id := range claimed {
+		out[id] = true
+	}
+	return out, nil
 }
 
-// DeleteEvent removes an outbox row no webhook wanted.
-func (s *Store) DeleteEvent(ctx context.Context, id int64) error {
-	return s.conn(ctx).Delete(&Event{}, id).Error
+// DeleteEvents removes outbox rows no webhook wanted.
+func (s *Store) DeleteEvents(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.conn(ctx).Where("id IN ?", ids).Delete(&Event{}).Error
 }
 
 // CreateDelivery inserts a delivery.
 func (s *Store) CreateDelivery(ctx context.Context, d *Delivery) error {
 	return s.conn(ctx).Create(d).Error
+}
+
+// CreateDeliveries inserts deliveries in one statement.
+func (s *Store) CreateDeliveries(ctx context.Context, ds []Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	return s.conn(ctx).Create(&ds).Error
 }
 
 // Delivery loads a delivery.

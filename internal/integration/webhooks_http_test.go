@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/platform/config"
 )
@@ -436,5 +437,52 @@ func TestWebhookDeliveriesMatchTheContract(t *testing.T) {
 		h = d.Header.Clone()
 		h.Set("X-Xuefa-Event", "credit.revoked")
 		assert.Error(t, apitest.CheckWebhook(h, d.Body), "an event type the contract does not know")
+	}, allowPrivate)
+}
+
+// A burst larger than a batch (an exam bell writes thousands of events in seconds) leaves the
+// outbox in one dispatch: every wanted event delivered once, every unwanted one dropped, also
+// with two dispatchers at it.
+func TestDispatchDrainsABurst(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		f := seeded(t, e)
+		rcv := newReceiver(t)
+		_, rcv.secret = subscribe(t, e, e.ClientToken(e.CreateClient("huayang", "webhooks:manage"), ""), rcv.srv.URL, "credit.awarded")
+		var huayang, linxi string
+		require.NoError(t, e.DB.Table("units").Select("path").Where("id = ?", e.UnitID("huayang")).Scan(&huayang).Error)
+		require.NoError(t, e.DB.Table("units").Select("path").Where("id = ?", e.UnitID("linxi")).Scan(&linxi).Error)
+		const wanted, unwanted = 260, 140 // more than a fan-out batch (200) and a delivery batch (50)
+		paths, data := make([]string, 0, wanted+unwanted), make([]any, 0, wanted+unwanted)
+		for i := range wanted + unwanted {
+			path := huayang
+			if i%2 == 1 && i/2 < unwanted { // interleaved, so that every batch holds both
+				path = linxi
+			}
+			paths = append(paths, path)
+			data = append(data, credit.AwardedEvent{EntryID: int64(i + 1), LearnerID: f.learnerID, CampaignID: f.campaignID,
+				Source: credit.SourceAdjustment, SourceID: fmt.Sprint(i), Amount: 100, Total: 100, Reason: "补录", AwardedAt: time.Now().UTC()})
+		}
+		require.NoError(t, e.App.Integration.EmitMany(context.Background(), credit.EventCreditAwarded, paths, data))
+
+		// Two replicas' dispatchers at once: each event fanned out once, each delivery sent once.
+		var wg sync.WaitGroup
+		attempts := make([]int, 2)
+		for i := range attempts {
+			wg.Add(1)
+			go func() { defer wg.Done(); attempts[i] = dispatch(t, e) }()
+		}
+		wg.Wait()
+		assert.Equal(t, wanted, attempts[0]+attempts[1])
+		got := map[string]bool{}
+		for _, d := range rcv.all() {
+			got[d.Header.Get(integration.EventIDHeader)] = true
+		}
+		assert.Len(t, got, wanted, "every wanted event delivered")
+		assert.Len(t, rcv.all(), wanted, "none twice")
+		var pending, kept int64
+		require.NoError(t, e.DB.Table("webhook_events").Where("fanned_out_at IS NULL").Count(&pending).Error)
+		require.NoError(t, e.DB.Table("webhook_events").Count(&kept).Error)
+		assert.Zero(t, pending)
+		assert.EqualValues(t, wanted, kept, "the unwanted are dropped, the delivered kept for redelivery")
 	}, allowPrivate)
 }
