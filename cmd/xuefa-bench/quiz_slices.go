@@ -43,7 +43,9 @@ func (b *quizBench) submitsAndBaseline(ctx context.Context, o quizOptions, out i
 		ratios[i] = fmt.Sprintf("%.2f", subs[i].Throughput/bases[i].Throughput)
 	}
 	fmt.Fprintf(out, "  %d alternating slices of ≤ %s; submit over baseline per slice: %s×\n", len(subs), o.Slice, strings.Join(ratios, ", "))
-	return pooled(bases), pooled(subs)
+	base, sub = pooled(bases), pooled(subs)
+	fmt.Fprintf(out, "  cores busy (this process + the database): baseline %.2f, submits %.2f\n", base.CPU.total().Seconds()/base.Duration.Seconds(), sub.CPU.total().Seconds()/sub.Duration.Seconds())
+	return base, sub
 }
 
 // pooled is one outcome of closed-loop runs of one scenario, as if they were one run as long
@@ -55,6 +57,7 @@ func pooled(runs []outcome) outcome {
 	for _, r := range runs {
 		o.Duration += r.Duration
 		o.Errors += r.Errors
+		o.CPU.app, o.CPU.db = o.CPU.app+r.CPU.app, o.CPU.db+r.CPU.db
 		ok += r.ok
 		lat = append(lat, r.lat...)
 		for k, n := range r.Codes {

@@ -13,6 +13,8 @@ func TestPooledIsOneRunAsLongAsTheSlices(t *testing.T) {
 	b := outcome{Name: "quiz-submit", Rate: 64, Duration: 3 * time.Second, Errors: 1, Codes: map[string]int{"409": 1}}.
 		measured([]time.Duration{ms(2), ms(9), ms(4)}, 2)
 
+	a.CPU, b.CPU = cpuUse{app: time.Second, db: 2 * time.Second}, cpuUse{app: 3 * time.Second}
+
 	p := pooled([]outcome{a, b})
 
 	assert.Equal(t, 4*time.Second, p.Duration)
@@ -22,4 +24,5 @@ func TestPooledIsOneRunAsLongAsTheSlices(t *testing.T) {
 	assert.Equal(t, map[string]int{"409": 1}, p.Codes)
 	assert.Equal(t, ms(3), p.P50)
 	assert.Equal(t, ms(9), p.Max)
+	assert.Equal(t, cpuUse{app: 4 * time.Second, db: 2 * time.Second}, p.CPU)
 }

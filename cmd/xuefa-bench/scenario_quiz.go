@@ -47,6 +47,7 @@ type quizBench struct {
 	client  *http.Client
 	roundID int64
 	players []quizPlayer
+	meter   cpuMeter
 }
 
 type quizPlayer struct {
@@ -89,7 +90,7 @@ func quizCommand(ctx context.Context, dsn string, o quizOptions, getenv func(str
 	if err := createScratch(ctx, sqlDB); err != nil {
 		return err
 	}
-	b := &quizBench{env: &benchEnv{app: a, sqlDB: sqlDB}}
+	b := &quizBench{env: &benchEnv{app: a, sqlDB: sqlDB}, meter: newCPUMeter()}
 	if err := b.seed(ctx, dsn, o); err != nil {
 		return err
 	}
@@ -331,6 +332,7 @@ func (b *quizBench) closedLoop(name string, workers int, d time.Duration, n int,
 	var lat []time.Duration
 	o := outcome{Name: name, Rate: workers, Codes: map[string]int{}}
 	ok := 0
+	cpuBefore := b.meter.read()
 	began := time.Now()
 	deadline := began.Add(d)
 	var wg sync.WaitGroup
@@ -363,7 +365,7 @@ func (b *quizBench) closedLoop(name string, workers int, d time.Duration, n int,
 		}()
 	}
 	wg.Wait()
-	o.Duration = time.Since(began)
+	o.Duration, o.CPU = time.Since(began), b.meter.read().since(cpuBefore)
 	return o.measured(lat, ok)
 }
 
