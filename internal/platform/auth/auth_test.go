@@ -129,7 +129,7 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) Now() time.Time          { return c.t }
 func (c *fakeClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 
-func newKeySet(t testing.TB, kid, key string, previous ...string) *auth.KeySet {
+func newKeySet(t *testing.T, kid, key string, previous ...string) *auth.KeySet {
 	t.Helper()
 	ks, err := auth.NewKeySet(kid, key, previous)
 	require.NoError(t, err)

@@ -64,10 +64,9 @@ type IssuerConfig struct {
 
 // Issuer issues and verifies access tokens (HS256, kid, iss/aud/exp required).
 type Issuer struct {
-	cfg      IssuerConfig
-	now      func() time.Time
-	claims   []jwt.ParserOption // the claim checks (issuer, audience, times)
-	verified *verifiedTokens
+	cfg    IssuerConfig
+	now    func() time.Time
+	claims []jwt.ParserOption // the claim checks (issuer, audience, times)
 }
 
 // NewIssuer builds an issuer reading time from now.
@@ -78,7 +77,6 @@ func NewIssuer(cfg IssuerConfig, now func() time.Time) *Issuer {
 	i := &Issuer{cfg: cfg, now: now}
 	i.claims = []jwt.ParserOption{jwt.WithIssuer(cfg.Issuer), jwt.WithAudience(cfg.Audience), jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(), jwt.WithLeeway(cfg.Leeway), jwt.WithTimeFunc(now)}
-	i.verified = newVerifiedTokens(i.claims, now)
 	return i
 }
 
@@ -123,20 +121,8 @@ func (i *Issuer) Issue(s TokenSubject) (string, time.Time, error) {
 var ErrInvalidToken = errors.New("invalid token")
 
 // Verify parses and checks an access token: pinned algorithm, known kid, issuer, audience,
-// expiry present and not passed (with a small leeway), and the access type. A token this
-// replica verified before is only checked again against the time (see verified.go).
+// expiry present and not passed (with a small leeway), and the access type.
 func (i *Issuer) Verify(raw string) (*Claims, error) {
-	if c, ok := i.verified.get(raw); ok {
-		return c, nil
-	}
-	c, err := i.verify(raw)
-	if err == nil {
-		i.verified.keep(raw, c)
-	}
-	return c, err
-}
-
-func (i *Issuer) verify(raw string) (*Claims, error) {
 	claims := &Claims{}
 	opts := append([]jwt.ParserOption{jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()})}, i.claims...)
 	if _, err := jwt.ParseWithClaims(raw, claims, i.keyFor, opts...); err != nil {
