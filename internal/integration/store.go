@@ -209,12 +209,13 @@ func (s *Store) CreateDelivery(ctx context.Context, d *Delivery) error {
 	return s.conn(ctx).Create(d).Error
 }
 
-// CreateDeliveries inserts deliveries in one statement.
+// CreateDeliveries inserts deliveries, 500 a statement (a batch of events times the webhooks
+// wanting each can pass the dialects' parameter limits).
 func (s *Store) CreateDeliveries(ctx context.Context, ds []Delivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
-	return s.conn(ctx).Create(&ds).Error
+	return s.conn(ctx).CreateInBatches(&ds, 500).Error
 }
 
 // Delivery loads a delivery.
