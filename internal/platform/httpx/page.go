@@ -60,10 +60,15 @@ func BindQuery(c *gin.Context, dst any) error {
 	if err == nil {
 		return nil
 	}
+	// A value that does not parse first: its field is left zero, and the rules would call a
+	// required one missing.
+	if fields := unparsableParams(dst, c.Request.URL.Query()); len(fields) > 0 {
+		return apperr.BadRequest("request.invalid_query", "查询参数有误", fields...)
+	}
 	if verr, ok := apperr.As(Validate(dst)); ok {
 		return apperr.BadRequest("request.invalid_query", "查询参数有误", verr.Fields...)
 	}
-	return apperr.BadRequest("request.invalid_query", "查询参数有误", unparsableParams(dst, c.Request.URL.Query())...)
+	return apperr.BadRequest("request.invalid_query", "查询参数有误")
 }
 
 // unparsableParams names the query parameters whose values do not parse as their field's type.

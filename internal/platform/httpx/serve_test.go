@@ -17,7 +17,12 @@ import (
 )
 
 type unitFilter struct {
-	Kind string `form:"kind" binding:"omitempty,oneof=township department"`
+	Kind     string `form:"kind" binding:"omitempty,oneof=township department"`
+	ParentID int64  `form:"parent_id" binding:"omitempty,min=1"`
+}
+
+type campaignQuery struct {
+	CampaignID int64 `form:"campaign_id" binding:"required,min=1"`
 }
 
 type renamed struct {
@@ -38,6 +43,11 @@ func serveRouter() *gin.Engine {
 	r.GET("/units", func(c *gin.Context) {
 		httpx.Serve(c, http.StatusOK, func(_ context.Context, _ auth.Actor, in httpx.ListQuery[unitFilter]) (gin.H, error) {
 			return gin.H{"kind": in.Query.Kind, "page": in.Page.Number, "size": in.Page.Size}, nil
+		})
+	})
+	r.GET("/ledger", func(c *gin.Context) {
+		httpx.Serve(c, http.StatusOK, func(_ context.Context, _ auth.Actor, in httpx.Query[campaignQuery]) (gin.H, error) {
+			return gin.H{"campaign_id": in.Query.CampaignID}, nil
 		})
 	})
 	r.PATCH("/units/:id", func(c *gin.Context) {
@@ -74,6 +84,12 @@ func TestServe(t *testing.T) {
 			wantStatus: 200, wantBody: `{"kind":"township","page":2,"size":5}`},
 		{name: "bad query is 400 naming it", method: http.MethodGet, target: "/units?kind=village",
 			wantStatus: 400, wantBody: `{"error":{"code":"request.invalid_query","message":"查询参数有误","fields":[{"field":"kind","message":"取值必须是以下之一: township department"}]},"request_id":""}`},
+		{name: "a required number that is not one is named as not a number, not as missing", method: http.MethodGet, target: "/ledger?campaign_id=abc",
+			wantStatus: 400, wantBody: `{"error":{"code":"request.invalid_query","message":"查询参数有误","fields":[{"field":"campaign_id","message":"应为 整数"}]},"request_id":""}`},
+		{name: "a missing required parameter is named as missing", method: http.MethodGet, target: "/ledger",
+			wantStatus: 400, wantBody: `{"error":{"code":"request.invalid_query","message":"查询参数有误","fields":[{"field":"campaign_id","message":"必填"}]},"request_id":""}`},
+		{name: "an unparsable parameter is named beside a valid one", method: http.MethodGet, target: "/units?kind=township&parent_id=x",
+			wantStatus: 400, wantBody: `{"error":{"code":"request.invalid_query","message":"查询参数有误","fields":[{"field":"parent_id","message":"应为 整数"}]},"request_id":""}`},
 		{name: "tagged answer sets ETag and writes the view", method: http.MethodPatch, target: "/units/9", body: `{"name":"城关镇"}`,
 			wantStatus: 200, wantBody: `{"id":9,"name":"城关镇","by":7}`, wantETag: `"9.3"`},
 		{name: "bad id fails before the body is read", method: http.MethodPatch, target: "/units/x", body: `{`,
