@@ -2562,7 +2562,7 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "description": "A learner asks in a running campaign they take part in (organised by their unit or a unit above it); a participant (the public) in any running campaign. The question is 10–2000 characters. Answers the question as the asker sees it, with the campaign's contact channels.",
+                "description": "A learner asks in a running campaign they take part in (organised by their unit or a unit above it); a participant (the public) in any running campaign. The question is 10–2000 characters. Answers the question as the asker sees it, with the campaign's contact channels. Safe to retry with an Idempotency-Key: the same key from the same asker returns the first question as it is now (201, nothing new written, even if the campaign has stopped since); another key, or none, asks again. A key over 100 characters is 400 request.invalid_header.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2575,6 +2575,12 @@ const docTemplate = `{
                 "summary": "Ask a question",
                 "operationId": "askConsultation",
                 "parameters": [
+                    {
+                        "type": "string",
+                        "description": "retry key (max 100 characters): the same key returns the first question",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
                     {
                         "description": "the question",
                         "name": "body",

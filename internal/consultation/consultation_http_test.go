@@ -259,3 +259,43 @@ func TestConsultationBadInput(t *testing.T) {
 		}
 	})
 }
+
+// A phone that retries a question with its Idempotency-Key asks it once: the retry, a burst of
+// retries at once, and a retry after the campaign stopped all get the first question back; the
+// same key from another asker, another key, or none, is a new question.
+func TestAskIsSafeToRetryWithAKey(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		campaignID := countyCampaign(t, e)
+		learner := e.Token(zhangWei)
+		askWith := func(token, key string) *apitest.Response {
+			return e.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/consultations", Token: token,
+				Body: map[string]any{"campaign_id": campaignID, "question": question}, Headers: map[string]string{"Idempotency-Key": key}})
+		}
+		idOf := func(r *apitest.Response) int64 {
+			require.Equal(t, http.StatusCreated, r.Status, "%s", r.Body)
+			return int64(r.Map(t)["id"].(float64))
+		}
+		before := count(t, e)
+
+		first := idOf(askWith(learner, "ask-1"))
+		assert.Equal(t, first, idOf(askWith(learner, "ask-1")), "a retry is the first question")
+		burst := apitest.Crowd(6, func(int) *apitest.Response { return askWith(learner, "ask-2") })
+		second := idOf(burst[0])
+		for _, r := range burst[1:] {
+			assert.Equal(t, second, idOf(r), "retries racing each other ask once")
+		}
+		assert.NotEqual(t, first, second, "another key is another question")
+		assert.NotEqual(t, first, idOf(askWith(e.Token(liuYang), "ask-1")), "a key is the asker's own")
+		assert.NotEqual(t, first, idOf(ask(e, learner, campaignID, question)), "no key: a new question")
+		assert.Equal(t, before+4, count(t, e))
+
+		e.Clock.Advance(90 * 24 * time.Hour) // past the campaign's last day
+		learner = e.Login(zhangWei, app.DemoPassword)["access_token"].(string)
+		assert.Equal(t, first, idOf(askWith(learner, "ask-1")), "the campaign stopped since: the first answer still comes back")
+		assert.Equal(t, "consultation.campaign_not_found", askWith(learner, "ask-3").ErrorCode(), "a new question in a stopped campaign is refused")
+
+		long := askWith(learner, strings.Repeat("k", 101))
+		assert.Equal(t, http.StatusBadRequest, long.Status)
+		assert.Equal(t, "request.invalid_header", long.ErrorCode())
+	})
+}

@@ -21,11 +21,12 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // Ask godoc
 //
 //	@Summary		Ask a question
-//	@Description	A learner asks in a running campaign they take part in (organised by their unit or a unit above it); a participant (the public) in any running campaign. The question is 10–2000 characters. Answers the question as the asker sees it, with the campaign's contact channels.
+//	@Description	A learner asks in a running campaign they take part in (organised by their unit or a unit above it); a participant (the public) in any running campaign. The question is 10–2000 characters. Answers the question as the asker sees it, with the campaign's contact channels. Safe to retry with an Idempotency-Key: the same key from the same asker returns the first question as it is now (201, nothing new written, even if the campaign has stopped since); another key, or none, asks again. A key over 100 characters is 400 request.invalid_header.
 //	@Tags			consultations
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		AskRequest	true	"the question"
+//	@Param			Idempotency-Key	header		string		false	"retry key (max 100 characters): the same key returns the first question"
+//	@Param			body			body		AskRequest	true	"the question"
 //	@Success		201		{object}	MyView
 //	@Failure		400		{object}	httpx.ErrorResponse
 //	@Failure		401		{object}	httpx.ErrorResponse
@@ -35,8 +36,8 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 //	@ID				askConsultation
 //	@Router			/api/v1/consultations [post]
 func (h *Handler) Ask(c *gin.Context) {
-	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.Body[AskRequest]) (MyView, error) {
-		m, err := h.svc.Ask(ctx, a, AskInput{CampaignID: in.Body.CampaignID, Question: in.Body.Question})
+	httpx.Serve(c, http.StatusCreated, func(ctx context.Context, a auth.Actor, in httpx.KeyBody[AskRequest]) (MyView, error) {
+		m, err := h.svc.Ask(ctx, a, AskInput{CampaignID: in.Body.CampaignID, Question: in.Body.Question, Key: in.Key})
 		return httpx.Converted(m, err, toMyView)
 	})
 }

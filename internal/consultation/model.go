@@ -27,6 +27,7 @@ type Consultation struct {
 	AnsweredBy     *int64 // the first answer's admin; editing the answer keeps it
 	AnsweredByName string
 	AnsweredAt     *time.Time // the first answer's time; editing the answer keeps it
+	IdempotencyKey *string    // the asker's Idempotency-Key, if one was sent: a retry gets this question back
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

@@ -67,6 +67,7 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 type AskInput struct {
 	CampaignID int64
 	Question   string
+	Key        string // the Idempotency-Key, "" when none was sent
 }
 
 // Mine is one of the asker's consultations with its campaign's name and contact channels.
@@ -76,10 +77,19 @@ type Mine struct {
 }
 
 // Ask records a question in a running campaign: learners in one they take part in (organised
-// by their unit or a unit above it), participants (the public) in any.
+// by their unit or a unit above it), participants (the public) in any. A question sent again
+// with the same Idempotency-Key by the same asker is the first one, answered as it is now
+// (even if the campaign has stopped since), and nothing is written.
 func (s *Service) Ask(ctx context.Context, actor auth.Actor, in AskInput) (*Mine, error) {
 	if actor.Role != auth.RoleLearner && actor.Role != auth.RoleParticipant {
 		return nil, apperr.ErrForbidden
+	}
+	if in.Key != "" {
+		if id, err := s.Store.AskedWithKey(ctx, actor.AccountID, in.Key); err == nil {
+			return s.mine(ctx, id)
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
 	}
 	in.Question = strings.TrimSpace(in.Question)
 	if n := utf8.RuneCountInString(in.Question); n < MinQuestion || n > MaxQuestion {
@@ -99,10 +109,27 @@ func (s *Service) Ask(ctx context.Context, actor auth.Actor, in AskInput) (*Mine
 	now := s.now()
 	q := &Consultation{CampaignID: c.ID, AskerID: actor.AccountID, AskerName: truncate(actor.Name, 64), AskerRole: string(actor.Role),
 		Question: in.Question, Status: StatusOpen, CreatedAt: now, UpdatedAt: now}
-	if err := s.Store.Create(ctx, q); err != nil {
+	if in.Key != "" {
+		q.IdempotencyKey = &in.Key
+	}
+	err = s.Store.Create(ctx, q)
+	if errors.Is(err, gorm.ErrDuplicatedKey) && in.Key != "" {
+		// The same key raced in from another request of the asker's and won: its question it is.
+		id, err := s.Store.AskedWithKey(ctx, actor.AccountID, in.Key)
+		if err != nil {
+			return nil, err
+		}
+		return s.mine(ctx, id)
+	}
+	if err != nil {
 		return nil, err
 	}
-	r, err := s.Store.Get(ctx, q.ID)
+	return s.mine(ctx, q.ID)
+}
+
+// mine loads one consultation as its asker sees it.
+func (s *Service) mine(ctx context.Context, id int64) (*Mine, error) {
+	r, err := s.Store.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}

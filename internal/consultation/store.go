@@ -41,6 +41,20 @@ func (s *Store) Create(ctx context.Context, c *Consultation) error {
 	return s.conn(ctx).Create(c).Error
 }
 
+// AskedWithKey returns the id of the consultation the asker sent with the Idempotency-Key key
+// (ErrNotFound when none).
+func (s *Store) AskedWithKey(ctx context.Context, askerID int64, key string) (int64, error) {
+	var ids []int64
+	err := s.conn(ctx).Model(&Consultation{}).Where("asker_id = ? AND idempotency_key = ?", askerID, key).Limit(1).Pluck("id", &ids).Error
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, ErrNotFound
+	}
+	return ids[0], nil
+}
+
 // Get loads one consultation with its organiser unit.
 func (s *Store) Get(ctx context.Context, id int64) (*Row, error) {
 	var r Row

@@ -137,6 +137,21 @@ func (in *IDListQuery[Q]) Bind(c *gin.Context) (err error) {
 	return err
 }
 
+// KeyBody is the input of a create that a flaky network retries: the Idempotency-Key and a
+// JSON body.
+type KeyBody[B any] struct {
+	Key  string
+	Body B
+}
+
+// Bind reads the Idempotency-Key, then the body.
+func (in *KeyBody[B]) Bind(c *gin.Context) (err error) {
+	if in.Key, err = IdempotencyKey(c); err != nil {
+		return err
+	}
+	return BindJSON(c, &in.Body)
+}
+
 // IDKeyBody is the input of a write to one resource that a flaky network retries: its path
 // id, the Idempotency-Key and a JSON body.
 type IDKeyBody[B any] struct {
