@@ -5737,7 +5737,7 @@ const docTemplate = `{
         },
         "/api/v1/integration/webhooks/{id}/deliveries": {
             "get": {
-                "description": "Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.",
+                "description": "Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt. A delivery that succeeded or failed is kept for integration.delivery_retention (30 days by default), then deleted with its event; one still waiting is kept.",
                 "produces": [
                     "application/json"
                 ],
@@ -5811,7 +5811,7 @@ const docTemplate = `{
         },
         "/api/v1/integration/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
             "post": {
-                "description": "Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.",
+                "description": "Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch. A delivery past the log's retention (30 days by default) is gone: 404.",
                 "produces": [
                     "application/json"
                 ],

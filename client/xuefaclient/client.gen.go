@@ -5666,7 +5666,7 @@ type ClientInterface interface {
 
 	// ListWebhookDeliveries A webhook's delivery log
 	//
-	// Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.
+	// Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt. A delivery that succeeded or failed is kept for integration.delivery_retention (30 days by default), then deleted with its event; one still waiting is kept.
 	//
 	// Access: admin; integration clients with scope webhooks:manage.
 	//
@@ -5675,7 +5675,7 @@ type ClientInterface interface {
 
 	// RedeliverWebhook Send a delivery's event again
 	//
-	// Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.
+	// Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch. A delivery past the log's retention (30 days by default) is gone: 404.
 	//
 	// Access: admin; integration clients with scope webhooks:manage.
 	//
@@ -7558,7 +7558,7 @@ func (c *Client) UpdateWebhook(ctx context.Context, id int64, body UpdateWebhook
 
 // ListWebhookDeliveries A webhook's delivery log
 //
-// Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.
+// Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt. A delivery that succeeded or failed is kept for integration.delivery_retention (30 days by default), then deleted with its event; one still waiting is kept.
 //
 // Access: admin; integration clients with scope webhooks:manage.
 //
@@ -7577,7 +7577,7 @@ func (c *Client) ListWebhookDeliveries(ctx context.Context, id int64, params *Li
 
 // RedeliverWebhook Send a delivery's event again
 //
-// Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.
+// Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch. A delivery past the log's retention (30 days by default) is gone: 404.
 //
 // Access: admin; integration clients with scope webhooks:manage.
 //
@@ -13402,7 +13402,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListWebhookDeliveriesWithResponse A webhook's delivery log
 	//
-	// Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.
+	// Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt. A delivery that succeeded or failed is kept for integration.delivery_retention (30 days by default), then deleted with its event; one still waiting is kept.
 	//
 	// Access: admin; integration clients with scope webhooks:manage.
 	//
@@ -13413,7 +13413,7 @@ type ClientWithResponsesInterface interface {
 
 	// RedeliverWebhookWithResponse Send a delivery's event again
 	//
-	// Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.
+	// Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch. A delivery past the log's retention (30 days by default) is gone: 404.
 	//
 	// Access: admin; integration clients with scope webhooks:manage.
 	//
@@ -29569,7 +29569,7 @@ func (c *ClientWithResponses) UpdateWebhookWithResponse(ctx context.Context, id 
 
 // ListWebhookDeliveriesWithResponse A webhook's delivery log
 //
-// Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.
+// Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt. A delivery that succeeded or failed is kept for integration.delivery_retention (30 days by default), then deleted with its event; one still waiting is kept.
 //
 // Access: admin; integration clients with scope webhooks:manage.
 //
@@ -29586,7 +29586,7 @@ func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Cont
 
 // RedeliverWebhookWithResponse Send a delivery's event again
 //
-// Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.
+// Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch. A delivery past the log's retention (30 days by default) is gone: 404.
 //
 // Access: admin; integration clients with scope webhooks:manage.
 //

@@ -171,6 +171,7 @@ func (a *App) wire(opts Options) error {
 			RequestsPerClientPerMinute: ic.RequestsPerClientPerMinute, AllowPrivateWebhooks: ic.AllowPrivateWebhooks,
 			WebhookTimeout: ic.WebhookTimeout.Std(), WebhookMaxAttempts: ic.WebhookMaxAttempts,
 			WebhookBackoff: ic.WebhookBackoff.Std(), WebhookDisableAfter: ic.WebhookDisableAfter,
+			DeliveryRetention: ic.DeliveryRetention.Std(),
 		},
 	})
 	a.Dispatcher = integration.NewDispatcher(a.Integration, a.Log)

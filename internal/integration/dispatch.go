@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/xuefa/xuefa/internal/platform/database"
@@ -61,8 +62,9 @@ func Sign(secret string, t time.Time, body []byte) string {
 
 // Dispatcher delivers the outbox.
 type Dispatcher struct {
-	svc *Service
-	log *slog.Logger
+	svc      *Service
+	log      *slog.Logger
+	prunedAt atomic.Int64 // when this replica last pruned the delivery log (unix nanoseconds; 0: not yet)
 }
 
 // NewDispatcher builds a dispatcher over the service's store and settings.
@@ -98,6 +100,9 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 // due delivery's webhook or client was disabled meanwhile, handed back as it was) ends the loop
 // too, since the next round would find the same deliveries.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
+	if err := d.pruneIfDue(ctx); err != nil {
+		return 0, err
+	}
 	for {
 		n, err := d.fanOut(ctx)
 		if err != nil {
@@ -345,4 +350,48 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// The delivery log would otherwise grow with every credit a subscribed integrator hears of
+// (an event and a delivery each). A replica's dispatcher deletes, at most once an hour, the
+// deliveries that succeeded or failed more than integration.delivery_retention ago, then the
+// events no delivery refers to any more; a delivery still retrying, or waiting for its webhook
+// to be enabled again, keeps its event. Redelivering a deleted delivery is 404.
+const (
+	pruneEvery = time.Hour
+	pruneBatch = 1000
+)
+
+// pruneIfDue prunes the delivery log when this replica has not for pruneEvery.
+func (d *Dispatcher) pruneIfDue(ctx context.Context) error {
+	keep := d.svc.Settings.DeliveryRetention
+	if keep <= 0 {
+		return nil
+	}
+	now := d.svc.Now()
+	last := d.prunedAt.Load()
+	if last != 0 && now.Sub(time.Unix(0, last)) < pruneEvery {
+		return nil
+	}
+	if !d.prunedAt.CompareAndSwap(last, now.UnixNano()) {
+		return nil // another call on this replica is at it
+	}
+	return d.prune(ctx, now.Add(-keep))
+}
+
+// prune deletes, a batch a statement, the deliveries finished before cutoff and then the events
+// fanned out before it that no delivery refers to.
+func (d *Dispatcher) prune(ctx context.Context, cutoff time.Time) error {
+	for _, del := range []func(context.Context, time.Time, int) (int, error){d.svc.Store.DeleteFinishedDeliveries, d.svc.Store.DeleteSpentEvents} {
+		for {
+			n, err := del(ctx, cutoff, pruneBatch)
+			if err != nil {
+				return err
+			}
+			if n < pruneBatch {
+				break
+			}
+		}
+	}
+	return nil
 }

@@ -127,7 +127,7 @@ func (h *Handler) DeleteWebhook(c *gin.Context) {
 // Deliveries godoc
 //
 //	@Summary		A webhook's delivery log
-//	@Description	Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt.
+//	@Description	Newest first: each event sent (or to be sent) to the webhook, with attempts, the last answer and the next attempt. A delivery that succeeded or failed is kept for integration.delivery_retention (30 days by default), then deleted with its event; one still waiting is kept.
 //	@Tags			integration
 //	@Produce		json
 //	@Param			id			path		int	true	"webhook id"
@@ -151,7 +151,7 @@ func (h *Handler) Deliveries(c *gin.Context) {
 // Redeliver godoc
 //
 //	@Summary		Send a delivery's event again
-//	@Description	Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch.
+//	@Description	Queues a new delivery of the same event (same event id, so receivers can de-duplicate) for the next dispatch. A delivery past the log's retention (30 days by default) is gone: 404.
 //	@Tags			integration
 //	@Produce		json
 //	@Param			id			path		int	true	"webhook id"

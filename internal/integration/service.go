@@ -63,6 +63,7 @@ type Settings struct {
 	WebhookMaxAttempts         int
 	WebhookBackoff             time.Duration
 	WebhookDisableAfter        int
+	DeliveryRetention          time.Duration // finished deliveries and their events are deleted after this; 0: kept
 }
 
 // Deps are the service's collaborators.

@@ -204,6 +204,33 @@ func (s *Store) DeleteEvents(ctx context.Context, ids []int64) error {
 	return s.conn(ctx).Where("id IN ?", ids).Delete(&Event{}).Error
 }
 
+// DeleteFinishedDeliveries deletes up to limit deliveries that succeeded or failed before
+// cutoff (by their last attempt: a finished delivery's next_attempt_at is when it finished or
+// was last tried, read through idx_webhook_deliveries_due) and returns how many.
+func (s *Store) DeleteFinishedDeliveries(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	var ids []int64
+	err := s.conn(ctx).Model(&Delivery{}).Where("status IN ? AND next_attempt_at < ?", []DeliveryStatus{DeliverySucceeded, DeliveryFailed}, cutoff).
+		Order("id").Limit(limit).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return len(ids), s.conn(ctx).Where("id IN ?", ids).Delete(&Delivery{}).Error
+}
+
+// DeleteSpentEvents deletes up to limit events fanned out before cutoff that no delivery refers
+// to, and returns how many.
+func (s *Store) DeleteSpentEvents(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	var ids []int64
+	err := s.conn(ctx).Model(&Event{}).
+		Where("fanned_out_at IS NOT NULL AND fanned_out_at < ?", cutoff).
+		Where("NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_deliveries.event_id = webhook_events.id)").
+		Order("id").Limit(limit).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return len(ids), s.conn(ctx).Where("id IN ?", ids).Delete(&Event{}).Error
+}
+
 // CreateDelivery inserts a delivery.
 func (s *Store) CreateDelivery(ctx context.Context, d *Delivery) error {
 	return s.conn(ctx).Create(d).Error

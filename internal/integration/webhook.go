@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/xuefa/xuefa/internal/platform/apperr"
 	"github.com/xuefa/xuefa/internal/platform/auth"
@@ -258,7 +259,9 @@ func (s *Service) Redeliver(ctx context.Context, actor auth.Actor, webhookID, de
 		if err := s.lockWebhook(ctx, webhookID); err != nil {
 			return err
 		}
-		if err := s.Store.CreateDelivery(ctx, next); err != nil {
+		if err := s.Store.CreateDelivery(ctx, next); errors.Is(err, gorm.ErrForeignKeyViolated) {
+			return errDeliveryNotFound // its event was pruned (see dispatch.go) since the delivery was read
+		} else if err != nil {
 			return err
 		}
 		return s.record(ctx, actor, "webhook.redeliver", "webhook", webhookID, map[string]any{"delivery_id": orig})

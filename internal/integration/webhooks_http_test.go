@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xuefa/xuefa/internal/apitest"
+	"github.com/xuefa/xuefa/internal/app"
 	"github.com/xuefa/xuefa/internal/credit"
 	"github.com/xuefa/xuefa/internal/integration"
 	"github.com/xuefa/xuefa/internal/platform/config"
@@ -484,5 +485,46 @@ func TestDispatchDrainsABurst(t *testing.T) {
 		require.NoError(t, e.DB.Table("webhook_events").Count(&kept).Error)
 		assert.Zero(t, pending)
 		assert.EqualValues(t, wanted, kept, "the unwanted are dropped, the delivered kept for redelivery")
+	}, allowPrivate)
+}
+
+// The delivery log is kept for integration.delivery_retention (30 days by default): a finished
+// delivery older than that goes, with the event it sent; a delivery still waiting (its webhook
+// disabled) keeps its event, however old.
+func TestDeliveryLogIsPrunedAfterItsRetention(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		f := seeded(t, e)
+		root := e.Token("admin")
+		ok, down := newReceiver(t), newReceiver(t, http.StatusServiceUnavailable)
+		delivered, _ := subscribe(t, e, root, ok.srv.URL, "credit.awarded")
+		waiting, _ := subscribe(t, e, root, down.srv.URL, "credit.awarded")
+		adjust(t, e, f, "1")
+		require.Equal(t, 2, dispatch(t, e))
+		require.Equal(t, http.StatusOK, e.Call(http.MethodPatch, fmt.Sprintf("/api/v1/integration/webhooks/%d", waiting), root,
+			map[string]any{"status": "disabled"}).Status)
+		adjust(t, e, f, "1") // sent to the first webhook only
+		require.Equal(t, 1, dispatch(t, e))
+		old := deliveries(t, e, root, delivered)
+		require.Len(t, old, 2)
+
+		e.Clock.Advance(31 * 24 * time.Hour)
+		township := e.Login("huayang-admin", app.DemoPassword)["access_token"].(string) // the cached tokens have expired
+		require.Equal(t, http.StatusCreated, e.Call(http.MethodPost, "/api/v1/credits/adjustments", township,
+			map[string]any{"learner_id": f.learnerID, "campaign_id": f.campaignID, "amount": 1, "reason": "补录"}).Status)
+		dispatch(t, e) // today's delivery, kept
+
+		root = e.Login("admin", app.DemoPassword)["access_token"].(string)
+		kept := deliveries(t, e, root, delivered)
+		require.Len(t, kept, 1, "the two finished a month ago are gone")
+		assert.NotEqual(t, old[0]["id"], kept[0]["id"])
+		pending := deliveries(t, e, root, waiting)
+		require.Len(t, pending, 1, "a delivery still waiting stays")
+		assert.Equal(t, "pending", pending[0]["status"])
+		var events int64
+		require.NoError(t, e.DB.Table("webhook_events").Count(&events).Error)
+		assert.EqualValues(t, 2, events, "the event still waiting and today's; the one sent only to the first webhook is gone")
+
+		redeliver := fmt.Sprintf("/api/v1/integration/webhooks/%d/deliveries/%d/redeliver", delivered, int64(old[1]["id"].(float64)))
+		assert.Equal(t, http.StatusNotFound, e.Call(http.MethodPost, redeliver, root, nil).Status, "a pruned delivery is not found")
 	}, allowPrivate)
 }

@@ -206,6 +206,9 @@ type Integration struct {
 	WebhookDisableAfter int `yaml:"webhook_disable_after"`
 	// DispatchInterval is how often the dispatcher looks for deliveries due.
 	DispatchInterval Duration `yaml:"dispatch_interval"`
+	// DeliveryRetention is how long a finished delivery (succeeded or failed) stays in the
+	// delivery log, and with it the event it sent; 0 keeps them for good.
+	DeliveryRetention Duration `yaml:"delivery_retention"`
 }
 
 // WeChat modes.
@@ -286,6 +289,7 @@ func Default() Config {
 			WebhookBackoff:             Duration(30 * time.Second),
 			WebhookDisableAfter:        20,
 			DispatchInterval:           Duration(5 * time.Second),
+			DeliveryRetention:          Duration(30 * 24 * time.Hour),
 		},
 		WeChat: WeChat{
 			BaseURL:                 "https://api.weixin.qq.com",
