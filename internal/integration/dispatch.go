@@ -360,6 +360,9 @@ func truncate(s string, n int) string {
 const (
 	pruneEvery = time.Hour
 	pruneBatch = 1000
+	// pruneBatches bounds one run (100,000 rows of each table), so that a log that was never
+	// pruned (an upgrade) is worked off over a few hours instead of holding up one tick's sends.
+	pruneBatches = 100
 )
 
 // pruneIfDue prunes the delivery log when this replica has not for pruneEvery.
@@ -379,11 +382,11 @@ func (d *Dispatcher) pruneIfDue(ctx context.Context) error {
 	return d.prune(ctx, now.Add(-keep))
 }
 
-// prune deletes, a batch a statement, the deliveries finished before cutoff and then the events
-// fanned out before it that no delivery refers to.
+// prune deletes, a batch a statement and at most pruneBatches batches of each, the deliveries
+// finished before cutoff and then the events fanned out before it that no delivery refers to.
 func (d *Dispatcher) prune(ctx context.Context, cutoff time.Time) error {
 	for _, del := range []func(context.Context, time.Time, int) (int, error){d.svc.Store.DeleteFinishedDeliveries, d.svc.Store.DeleteSpentEvents} {
-		for {
+		for range pruneBatches {
 			n, err := del(ctx, cutoff, pruneBatch)
 			if err != nil {
 				return err
