@@ -208,27 +208,28 @@ func (s *Store) DeleteEvents(ctx context.Context, ids []int64) error {
 // cutoff (by their last attempt: a finished delivery's next_attempt_at is when it finished or
 // was last tried, read through idx_webhook_deliveries_due) and returns how many.
 func (s *Store) DeleteFinishedDeliveries(ctx context.Context, cutoff time.Time, limit int) (int, error) {
-	var ids []int64
-	err := s.conn(ctx).Model(&Delivery{}).Where("status IN ? AND next_attempt_at < ?", []DeliveryStatus{DeliverySucceeded, DeliveryFailed}, cutoff).
-		Order("id").Limit(limit).Pluck("id", &ids).Error
-	if err != nil || len(ids) == 0 {
-		return 0, err
-	}
-	return len(ids), s.conn(ctx).Where("id IN ?", ids).Delete(&Delivery{}).Error
+	return deleteFirst[Delivery](ctx, s, limit, func(q *gorm.DB) *gorm.DB {
+		return q.Where("status IN ? AND next_attempt_at < ?", []DeliveryStatus{DeliverySucceeded, DeliveryFailed}, cutoff)
+	})
 }
 
 // DeleteSpentEvents deletes up to limit events fanned out before cutoff that no delivery refers
 // to, and returns how many.
 func (s *Store) DeleteSpentEvents(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	return deleteFirst[Event](ctx, s, limit, func(q *gorm.DB) *gorm.DB {
+		return q.Where("fanned_out_at IS NOT NULL AND fanned_out_at < ?", cutoff).
+			Where("NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_deliveries.event_id = webhook_events.id)")
+	})
+}
+
+// deleteFirst deletes the first limit rows of T (by id) that where selects and returns how many:
+// the ids are read first, as MySQL takes no LIMIT in a subquery of IN and SQLite none on DELETE.
+func deleteFirst[T any](ctx context.Context, s *Store, limit int, where func(*gorm.DB) *gorm.DB) (int, error) {
 	var ids []int64
-	err := s.conn(ctx).Model(&Event{}).
-		Where("fanned_out_at IS NOT NULL AND fanned_out_at < ?", cutoff).
-		Where("NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_deliveries.event_id = webhook_events.id)").
-		Order("id").Limit(limit).Pluck("id", &ids).Error
-	if err != nil || len(ids) == 0 {
+	if err := where(s.conn(ctx).Model(new(T))).Order("id").Limit(limit).Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
 		return 0, err
 	}
-	return len(ids), s.conn(ctx).Where("id IN ?", ids).Delete(&Event{}).Error
+	return len(ids), s.conn(ctx).Where("id IN ?", ids).Delete(new(T)).Error
 }
 
 // CreateDelivery inserts a delivery.
